@@ -1,0 +1,137 @@
+// The issuer's storage contract. Every implementation (SQLite, PostgreSQL, Redis) passes the
+// shared conformance suite in `store-conformance.ts`. Each method is one atomic step: in
+// particular `rotate` consumes a refresh token and records its successor in one operation,
+// so two concurrent refreshes with one token can never both succeed.
+// All instants are milliseconds since the epoch, passed in by the caller (no clock in here).
+
+export interface UserRecord {
+  id: string
+  /** Case-normalised (NFKC, lower case), unique. */
+  username: string
+  /** Self-describing scrypt string; never logged. */
+  passwordHash: string
+  roles: string[]
+  disabled: boolean
+  createdAt: number
+  updatedAt: number
+}
+
+export interface NewUser {
+  id: string
+  username: string
+  passwordHash: string
+  roles: string[]
+  createdAt: number
+}
+
+export interface UserPatch {
+  passwordHash?: string
+  roles?: string[]
+  disabled?: boolean
+  updatedAt: number
+}
+
+/** A session is one refresh-token family, started at login. */
+export interface SessionRecord {
+  id: string
+  userId: string
+  clientId: string
+  createdAt: number
+  lastUsedAt: number
+  absoluteExpiresAt: number
+  revokedAt: number | null
+  revokedReason: string | null
+  clientIp: string | null
+  userAgent: string | null
+}
+
+export interface NewSession {
+  id: string
+  userId: string
+  clientId: string
+  createdAt: number
+  absoluteExpiresAt: number
+  clientIp: string | null
+  userAgent: string | null
+  /** SHA-256 (hex) of the first refresh token of the family. */
+  tokenHash: string
+  /** Idle expiry of that first token. */
+  idleExpiresAt: number
+}
+
+export interface RefreshTokenRecord {
+  hash: string
+  sessionId: string
+  generation: number
+  createdAt: number
+  idleExpiresAt: number
+  consumedAt: number | null
+}
+
+export interface RotateInput {
+  /** SHA-256 (hex) of the presented refresh token. */
+  tokenHash: string
+  now: number
+  /** Grace window for an idempotent retry; 0 disables it. */
+  graceMs: number
+  /** The successor the caller prepared; used only when the presented token is live. */
+  successor: {
+    hash: string
+    idleExpiresAt: number
+    /** The successor token sealed (AES-GCM) under a key derived from the presented token. */
+    sealed: string
+  }
+}
+
+export type InvalidReason = 'unknown' | 'revoked' | 'session_expired' | 'idle_expired'
+
+export type RotateResult =
+  /** The presented token was live: it is now consumed and `successor` is the new live token. */
+  | { kind: 'rotated'; session: SessionRecord; generation: number }
+  /** A retry within the grace window: the same successor, still sealed, is handed back. */
+  | { kind: 'replayed'; session: SessionRecord; sealedSuccessor: string }
+  | { kind: 'invalid'; reason: InvalidReason }
+  /** A consumed token came back outside the grace window: the whole family is now revoked. */
+  | { kind: 'reuse_detected'; session: SessionRecord }
+
+export interface CounterState {
+  count: number
+  /** When the current fixed window ends. */
+  resetAt: number
+}
+
+export interface Store {
+  /** Applies pending migrations; idempotent, safe to call from several processes. */
+  migrate(): Promise<void>
+  /** Cheap round trip for readiness checks. */
+  ping(): Promise<void>
+  close(): Promise<void>
+
+  createUser(user: NewUser): Promise<UserRecord>
+  findUserByUsername(username: string): Promise<UserRecord | null>
+  findUserById(id: string): Promise<UserRecord | null>
+  listUsers(): Promise<UserRecord[]>
+  /** Returns the updated user, or null when no user has that id. */
+  updateUser(id: string, patch: UserPatch): Promise<UserRecord | null>
+
+  /** Creates the family and its first refresh token in one step. */
+  createSession(session: NewSession): Promise<SessionRecord>
+  getSession(id: string): Promise<SessionRecord | null>
+  findToken(tokenHash: string): Promise<RefreshTokenRecord | null>
+  /** The whole rotation step of DESIGN.md, atomically. */
+  rotate(input: RotateInput): Promise<RotateResult>
+  /** Returns true when the family was live and is now revoked. */
+  revokeSession(sessionId: string, reason: string, now: number): Promise<boolean>
+  /** Revokes every live family of the user; returns how many. */
+  revokeUserSessions(userId: string, reason: string, now: number): Promise<number>
+  /** Live (not revoked, not past absolute lifetime, with a live token) sessions of a user. */
+  listSessions(userId: string, now: number): Promise<SessionRecord[]>
+  /** Deletes sessions past their absolute lifetime (or revoked, or whose tokens all idled out)
+   *  before `now`, their tokens, and expired counters. Returns rows deleted. */
+  purgeExpired(now: number): Promise<number>
+
+  /** Fixed-window counter: increments and returns the state (atomic across instances). */
+  hitCounter(key: string, now: number, windowMs: number): Promise<CounterState>
+  peekCounter(key: string, now: number): Promise<CounterState>
+  resetCounter(key: string): Promise<void>
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['{issuer,verifier-sdk,scripts}/src/**/*.reliability.test.ts'],
+    exclude: ['**/node_modules/**'],
+    maxWorkers: 1,
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
+  },
+})
