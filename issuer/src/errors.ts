@@ -1,0 +1,77 @@
+// Every error the issuer raises on purpose. `code` is stable (clients and tests match on it),
+// `message` is the client-facing sentence (never a secret), `detail` is for operators' logs.
+
+export type IssuerErrorCode =
+  | 'invalid_request'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'invalid_credentials'
+  | 'invalid_token'
+  | 'token_expired'
+  | 'reuse_detected'
+  | 'rate_limited'
+  | 'insufficient_role'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'forbidden_origin'
+  | 'unavailable'
+  | 'server_error'
+
+const STATUS: Record<IssuerErrorCode, number> = {
+  invalid_request: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  invalid_credentials: 401,
+  invalid_token: 401,
+  token_expired: 401,
+  reuse_detected: 401,
+  rate_limited: 429,
+  insufficient_role: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  forbidden_origin: 403,
+  unavailable: 503,
+  server_error: 500,
+}
+
+export class IssuerError extends Error {
+  readonly code: IssuerErrorCode
+  readonly status: number
+  /** Internal detail for logs; never sent to clients, never contains a secret. */
+  readonly detail: string | undefined
+  /** Seconds, for 429 `Retry-After`. */
+  readonly retryAfterSec: number | undefined
+
+  constructor(
+    code: IssuerErrorCode,
+    message: string,
+    opts: { detail?: string; retryAfterSec?: number; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'IssuerError'
+    this.code = code
+    this.status = STATUS[code]
+    this.detail = opts.detail
+    this.retryAfterSec = opts.retryAfterSec
+  }
+}
+
+/** Bad configuration: names the variable (or flag) and what is expected. Stops start-up. */
+export class ConfigError extends Error {
+  readonly variable: string
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`)
+    this.name = 'ConfigError'
+    this.variable = variable
+  }
+}
+
+/** A key file or manifest the issuer refuses to use. The message names the file and the fix. */
+export class KeyError extends Error {
+  readonly file: string
+  constructor(file: string, message: string) {
+    super(`${file}: ${message}`)
+    this.name = 'KeyError'
+    this.file = file
+  }
+}

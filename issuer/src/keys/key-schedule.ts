@@ -1,0 +1,49 @@
+import type { KeyManifest, ManifestKey } from './key-manifest.ts'
+
+export type KeyState = 'next' | 'current' | 'previous' | 'retired'
+
+export interface KeyStatus {
+  key: ManifestKey
+  state: KeyState
+  activateAt: number
+  /** When the key stops being published; null while nothing is scheduled to replace it. */
+  retireAt: number | null
+}
+
+const byActivation = (a: ManifestKey, b: ManifestKey): number =>
+  Date.parse(a.activateAt) - Date.parse(b.activateAt) ||
+  Date.parse(a.createdAt) - Date.parse(b.createdAt) ||
+  a.kid.localeCompare(b.kid)
+
+/**
+ * The state of every key at instant `now`, derived from timestamps alone so that several
+ * issuer instances reading the same manifest agree without talking to each other.
+ * Keys are ordered by activation; each key is replaced by the one activating after it, and
+ * stays published for `retireAfterSec` after that (until every token it signed has expired).
+ * A key retired by hand (`retiredAt`, an emergency) is unpublished from that instant; it keeps
+ * its place in the order so that older keys are not revived by its removal.
+ */
+export function keyScheduleAt(manifest: KeyManifest, now: number): KeyStatus[] {
+  const retireAfterMs = manifest.retireAfterSec * 1000
+  const ordered = [...manifest.keys].sort(byActivation)
+  return ordered.map((key, i): KeyStatus => {
+    const activateAt = Date.parse(key.activateAt)
+    const successor = ordered[i + 1]
+    const replacedAt = successor ? Date.parse(successor.activateAt) : null
+    let retireAt = replacedAt === null ? null : replacedAt + retireAfterMs
+    const forcedAt = key.retiredAt === undefined ? null : Date.parse(key.retiredAt)
+    if (forcedAt !== null) retireAt = retireAt === null ? forcedAt : Math.min(retireAt, forcedAt)
+    let state: KeyState
+    if (forcedAt !== null && forcedAt <= now) state = 'retired'
+    else if (activateAt > now) state = 'next'
+    else if (replacedAt === null || replacedAt > now) state = 'current'
+    else if (retireAt !== null && now < retireAt) state = 'previous'
+    else state = 'retired'
+    return { key, state, activateAt, retireAt }
+  })
+}
+
+/** The key that signs at `now`, if any. */
+export function currentKeyAt(manifest: KeyManifest, now: number): ManifestKey | undefined {
+  return keyScheduleAt(manifest, now).find((s) => s.state === 'current')?.key
+}
