@@ -134,10 +134,10 @@ describe('createPasswordHasher', () => {
     const bad: [Parameters<typeof createPasswordHasher>[0], RegExp][] = [
       [{ cost: { logN: 9, r: 8, p: 1 } }, /^cost: logN/],
       [{ cost: { logN: 15.5, r: 8, p: 1 } }, /^cost: logN/],
-      [{ cost: { logN: 23, r: 8, p: 1 } }, /^cost: logN/],
+      [{ cost: { logN: 21, r: 8, p: 1 } }, /^cost: logN/],
       [{ cost: { logN: 15, r: 0, p: 1 } }, /^cost: r /],
       [{ cost: { logN: 15, r: 8, p: 0 } }, /^cost: p /],
-      [{ cost: { logN: 20, r: 8, p: 1 } }, /^cost: logN and r need more than 256 MiB/],
+      [{ cost: { logN: 20, r: 16, p: 1 } }, /^cost: logN and r need more than 1024 MiB/],
       [{ maxPasswordBytes: 0 }, /^maxPasswordBytes: /],
       [{ maxPasswordBytes: 1.5 }, /^maxPasswordBytes: /],
       [{ maxPasswordBytes: Number.NaN }, /^maxPasswordBytes: /],
@@ -146,6 +146,6 @@ describe('createPasswordHasher', () => {
       expect(() => createPasswordHasher(opts)).toThrow(TypeError)
       expect(() => createPasswordHasher(opts)).toThrow(message)
     }
-    expect(() => createPasswordHasher({ cost: { logN: 18, r: 8, p: 1 } })).not.toThrow()
+    expect(() => createPasswordHasher({ cost: { logN: 20, r: 8, p: 1 } })).not.toThrow()
   })
 })

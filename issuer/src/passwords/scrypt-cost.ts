@@ -17,11 +17,12 @@ export const DEFAULT_SCRYPT_COST: Readonly<ScryptCost> = Object.freeze({ logN: 1
 /** Bounds for costs we create and accept: enough for any sane deployment, never absurd memory. */
 export const SCRYPT_LIMITS = {
   minLogN: 10,
-  maxLogN: 22,
+  maxLogN: 20,
   maxR: 32,
   maxP: 16,
-  /** Bound on scrypt's big array (128·N·r bytes): 256 MiB, so N=2^18 with r=8 at most. */
-  maxMemory: 256 * 1024 * 1024,
+  /** Bound on scrypt's big array (128·N·r bytes): 1 GiB, i.e. N=2^20 with r=8, the issuer's
+   *  highest SCRYPT_LOG_N. Also caps what a tampered stored hash can make a login allocate. */
+  maxMemory: 1024 * 1024 * 1024,
   /** Salt and key lengths accepted when parsing (we produce 16 and 32). */
   minSaltBytes: 16,
   maxSaltBytes: 64,
