@@ -1,0 +1,24 @@
+// Errors a store raises on purpose. `code` is stable so callers can map it (for example a duplicate
+// username to a 409) without parsing driver messages, which differ between SQLite, pg and Redis.
+
+export type StoreErrorCode = 'conflict'
+
+export class StoreError extends Error {
+  readonly code: StoreErrorCode
+  constructor(code: StoreErrorCode, message: string, opts: { cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'StoreError'
+    this.code = code
+  }
+}
+
+/** A unique key is already taken: username, user id, session id or refresh-token hash. */
+export class StoreConflictError extends StoreError {
+  /** What collided, e.g. 'username'; never the value itself (it may be a token hash). */
+  readonly field: string
+  constructor(field: string, opts: { cause?: unknown } = {}) {
+    super('conflict', `${field} already exists`, opts)
+    this.name = 'StoreConflictError'
+    this.field = field
+  }
+}
