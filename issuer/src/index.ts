@@ -19,3 +19,13 @@ export { pruneKeys } from './keys/prune-keys.ts'
 export { type PublicJwk, publicJwkOf } from './keys/public-jwk.ts'
 export { retireKey } from './keys/retire-key.ts'
 export { formatDurationSec, parseDurationSec } from './parse-duration.ts'
+export { normalizeUsername } from './passwords/normalize-username.ts'
+export { PasswordError, type PasswordErrorCode } from './passwords/password-error.ts'
+export {
+  createPasswordHasher,
+  DEFAULT_MAX_PASSWORD_BYTES,
+  type PasswordHasher,
+  type PasswordHasherOptions,
+  type VerifyResult,
+} from './passwords/password-hasher.ts'
+export { DEFAULT_SCRYPT_COST, type ScryptCost } from './passwords/scrypt-cost.ts'
