@@ -11,6 +11,7 @@ export type IssuerErrorCode =
   | 'reuse_detected'
   | 'rate_limited'
   | 'insufficient_role'
+  | 'user_disabled'
   | 'not_found'
   | 'method_not_allowed'
   | 'forbidden_origin'
@@ -27,6 +28,7 @@ const STATUS: Record<IssuerErrorCode, number> = {
   reuse_detected: 401,
   rate_limited: 429,
   insufficient_role: 403,
+  user_disabled: 403,
   not_found: 404,
   method_not_allowed: 405,
   forbidden_origin: 403,

@@ -1,0 +1,50 @@
+// `pnpm start`: the issuer as a process. Configuration from the environment (docs/issuer.md).
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { loadConfig } from './config.ts'
+import { ConfigError, KeyError } from './errors.ts'
+import { startIssuer } from './start-issuer.ts'
+
+async function main(): Promise<void> {
+  const config = loadConfig()
+  const issuer = await startIssuer(config)
+  const { logger } = issuer
+  const server = serve(
+    { fetch: issuer.app.fetch, hostname: config.host, port: config.port },
+    (info: AddressInfo) => {
+      logger.info('listening', { host: info.address, port: info.port, issuer: config.issuerUrl })
+    },
+  )
+
+  process.on('SIGHUP', () => void issuer.reloadKeys())
+  let stopping = false
+  const shutdown = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info('shutting_down', { signal })
+    // Stop accepting, let in-flight requests finish, then close the store.
+    const force = setTimeout(() => {
+      logger.warn('shutdown_forced', { afterMs: 10_000 })
+      process.exit(1)
+    }, 10_000)
+    force.unref()
+    server.close(() => {
+      void issuer.close().then(() => {
+        logger.info('stopped', {})
+        process.exit(0)
+      })
+    })
+    if ('closeIdleConnections' in server) server.closeIdleConnections()
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof KeyError) {
+    process.stderr.write(`tokensmith: cannot start: ${err.message}\n`)
+    process.exit(2)
+  }
+  process.stderr.write(`tokensmith: cannot start: ${(err as Error).stack ?? String(err)}\n`)
+  process.exit(1)
+})

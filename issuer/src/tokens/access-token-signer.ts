@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto'
+import { type CryptoKey, importJWK, type JWK, SignJWT } from 'jose'
+import type { Clock } from '../clock.ts'
+import type { KeyRing } from '../keys/key-ring.ts'
+
+export const ACCESS_TOKEN_TYP = 'at+jwt'
+
+export interface AccessTokenSubject {
+  userId: string
+  clientId: string
+  sessionId: string
+  roles: string[]
+}
+
+export interface SignedAccessToken {
+  token: string
+  expiresIn: number
+  jti: string
+}
+
+export interface AccessTokenSigner {
+  sign(subject: AccessTokenSubject): Promise<SignedAccessToken>
+}
+
+/**
+ * Signs RFC 9068 access tokens with the key ring's current key. WebCrypto keys are imported once
+ * per kid: jose then signs on libuv's thread pool, so RSA work never blocks the event loop.
+ */
+export function createAccessTokenSigner(deps: {
+  keyRing: KeyRing
+  issuer: string
+  audience: string[]
+  ttlSec: number
+  clock: Clock
+}): AccessTokenSigner {
+  const imported = new Map<string, Promise<CryptoKey>>()
+  const cryptoKeyFor = (kid: string, alg: string, jwk: JWK): Promise<CryptoKey> => {
+    let key = imported.get(kid)
+    if (!key) {
+      key = importJWK(jwk, alg) as Promise<CryptoKey>
+      imported.set(kid, key)
+    }
+    return key
+  }
+  const aud = deps.audience.length === 1 ? (deps.audience[0] as string) : deps.audience
+
+  return {
+    async sign(subject) {
+      const now = deps.clock()
+      const signing = deps.keyRing.signingKey(now)
+      const key = await cryptoKeyFor(
+        signing.kid,
+        signing.alg,
+        signing.privateKey.export({ format: 'jwk' }) as JWK,
+      )
+      const iat = Math.floor(now / 1000)
+      const jti = randomUUID()
+      const token = await new SignJWT({
+        client_id: subject.clientId,
+        sid: subject.sessionId,
+        roles: subject.roles,
+      })
+        .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYP })
+        .setIssuer(deps.issuer)
+        .setSubject(subject.userId)
+        .setAudience(aud)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + deps.ttlSec)
+        .setJti(jti)
+        .sign(key)
+      return { token, expiresIn: deps.ttlSec, jti }
+    },
+  }
+}

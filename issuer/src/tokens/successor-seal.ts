@@ -1,0 +1,33 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+
+// The grace-window retry must hand back the successor token, but the database must not hold a
+// usable secret. So the successor is sealed with AES-256-GCM under a key derived (HKDF-SHA256)
+// from the presented token, which only its holder has.
+const INFO = Buffer.from('tokensmith refresh successor v1')
+const SALT = Buffer.from('tokensmith')
+
+function keyFrom(presentedToken: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(presentedToken), SALT, INFO, 32))
+}
+
+export function sealSuccessor(successor: string, presentedToken: string): string {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', keyFrom(presentedToken), iv)
+  const body = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()])
+  return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')
+}
+
+/** Returns null when the seal was not made with this token (or was tampered with). */
+export function openSuccessor(sealed: string, presentedToken: string): string | null {
+  const raw = Buffer.from(sealed, 'base64url')
+  if (raw.length < 12 + 16 + 1) return null
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', keyFrom(presentedToken), raw.subarray(0, 12))
+    decipher.setAuthTag(raw.subarray(raw.length - 16))
+    return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString(
+      'utf8',
+    )
+  } catch {
+    return null
+  }
+}
