@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { generateKey } from './keys/generate-key.ts'
+import { createPasswordHasher } from './passwords/password-hasher.ts'
+import { createSqliteStore } from './store/sqlite-store.ts'
+import { type SpawnedIssuer, spawnIssuer } from './testing/spawn-issuer.ts'
+import { hashRefreshToken } from './tokens/refresh-token.ts'
+
+// Two issuer processes share one SQLite file; 50 refreshes race with one token across both.
+let dir: string
+let issuers: SpawnedIssuer[] = []
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tokensmith-race-'))
+  await generateKey({ dir: join(dir, 'keys'), now: Date.now() })
+  const store = createSqliteStore({ path: join(dir, 'issuer.db') })
+  await store.migrate()
+  const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
+  await store.createUser({
+    id: randomUUID(),
+    username: 'racer',
+    passwordHash: await hasher.hash('pw-racer-123'),
+    roles: [],
+    createdAt: Date.now(),
+  })
+  await store.close()
+})
+afterEach(async () => {
+  await Promise.all(issuers.map((i) => i.stop()))
+  issuers = []
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function startTwo(grace: string): Promise<SpawnedIssuer[]> {
+  const env = {
+    KEYS_DIR: join(dir, 'keys'),
+    DATABASE_URL: `sqlite:${join(dir, 'issuer.db')}`,
+    SCRYPT_LOG_N: '10',
+    REFRESH_GRACE: grace,
+    ISSUER_URL: 'http://issuer.test',
+  }
+  issuers = await Promise.all([spawnIssuer(env), spawnIssuer(env)])
+  return issuers
+}
+
+async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, string> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  return { status: res.status, body: (await res.json()) as Record<string, string> }
+}
+
+async function race(a: SpawnedIssuer, b: SpawnedIssuer) {
+  const login = await post(`${a.url}/auth/login`, { username: 'racer', password: 'pw-racer-123' })
+  expect(login.status).toBe(200)
+  const token = login.body.refreshToken
+  const results = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      post(`${(i % 2 ? a : b).url}/auth/refresh`, { refreshToken: token }),
+    ),
+  )
+  return { token, results }
+}
+
+describe('concurrent refreshes with one token, two processes, one SQLite file', () => {
+  it('with the grace window: every success carries the same single successor, which stays live', async () => {
+    const [a, b] = await startTwo('10s')
+    const { results } = await race(a!, b!)
+    const successors = new Set(results.filter((r) => r.status === 200).map((r) => r.body.refreshToken))
+    expect(successors.size).toBe(1)
+    expect(results.every((r) => r.status === 200)).toBe(true)
+    const [successor] = [...successors]
+    const next = await post(`${b!.url}/auth/refresh`, { refreshToken: successor })
+    expect(next.status).toBe(200)
+  })
+
+  it('without it: one success, the rest reuse_detected, and the family ends up revoked', async () => {
+    const [a, b] = await startTwo('0')
+    const { token, results } = await race(a!, b!)
+    const ok = results.filter((r) => r.status === 200)
+    expect(ok.length).toBeLessThanOrEqual(1)
+    for (const r of results.filter((x) => x.status !== 200)) {
+      expect(r.status).toBe(401)
+      expect(['reuse_detected', 'invalid_token']).toContain(r.body.code)
+    }
+    expect(results.some((r) => r.body.code === 'reuse_detected')).toBe(true)
+    // Consistent family state: every token of it is dead now.
+    if (ok[0])
+      expect((await post(`${a!.url}/auth/refresh`, { refreshToken: ok[0].body.refreshToken })).status).toBe(
+        401,
+      )
+    const store = createSqliteStore({ path: join(dir, 'issuer.db') })
+    const original = await store.findToken(hashRefreshToken(token))
+    const session = await store.getSession(original!.sessionId)
+    expect(session?.revokedReason).toBe('reuse_detected')
+    await store.close()
+  })
+})
