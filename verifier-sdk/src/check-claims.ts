@@ -1,0 +1,89 @@
+import type { AccessTokenClaims } from './access-token-claims.ts'
+import { VerifyError } from './errors.ts'
+
+export interface ClaimRules {
+  readonly issuer: string
+  readonly audiences: readonly string[]
+  readonly clockToleranceSec: number
+}
+
+function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
+}
+
+function requireString(payload: Readonly<Record<string, unknown>>, name: string): string {
+  const value = payload[name]
+  if (typeof value !== 'string' || value.length === 0)
+    throw new VerifyError('invalid_token', `${name} is missing`)
+  return value
+}
+
+/**
+ * Checks the claims of a payload whose signature is already verified, and returns them frozen.
+ * `nowMs` is the verifier's clock. Expiry yields `token_expired`; every other failure `invalid_token`.
+ */
+export function checkClaims(
+  payload: Readonly<Record<string, unknown>>,
+  rules: ClaimRules,
+  nowMs: number,
+): AccessTokenClaims {
+  const now = nowMs / 1000
+  const tolerance = rules.clockToleranceSec
+
+  if (payload.iss !== rules.issuer) throw new VerifyError('invalid_token', 'iss does not match')
+
+  const aud = payload.aud
+  const audList = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : undefined
+  if (audList === undefined || !audList.every((a) => typeof a === 'string')) {
+    throw new VerifyError('invalid_token', 'aud is missing')
+  }
+  if (!audList.some((a) => rules.audiences.includes(a as string))) {
+    throw new VerifyError('invalid_token', 'aud does not include this service')
+  }
+
+  const { exp, iat, nbf } = payload
+  if (!isNumericDate(exp)) throw new VerifyError('invalid_token', 'exp is missing')
+  if (!isNumericDate(iat)) throw new VerifyError('invalid_token', 'iat is missing')
+  if (nbf !== undefined && !isNumericDate(nbf)) throw new VerifyError('invalid_token', 'nbf is not a number')
+  if (exp <= now - tolerance) throw new VerifyError('token_expired', 'exp is in the past')
+  if (nbf !== undefined && nbf > now + tolerance)
+    throw new VerifyError('invalid_token', 'nbf is in the future')
+  if (iat > now + tolerance) throw new VerifyError('invalid_token', 'iat is in the future')
+
+  const sub = requireString(payload, 'sub')
+  const jti = requireString(payload, 'jti')
+  const client_id = requireString(payload, 'client_id')
+  const sid = requireString(payload, 'sid')
+
+  const roles = payload.roles
+  if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
+    throw new VerifyError('invalid_token', 'roles is not a list of strings')
+  }
+  const scope = payload.scope
+  if (scope !== undefined && typeof scope !== 'string')
+    throw new VerifyError('invalid_token', 'scope is not a string')
+
+  // The payload is a fresh JSON.parse result owned by us: freeze it in place, so callers sharing a
+  // cached result cannot alter each other's claims.
+  const claims: AccessTokenClaims = {
+    ...payload,
+    iss: rules.issuer,
+    sub,
+    aud: aud as string | string[],
+    exp,
+    iat,
+    jti,
+    client_id,
+    sid,
+    roles: (roles as string[] | undefined) ?? [],
+  }
+  return deepFreeze(claims)
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
+}

@@ -1,0 +1,83 @@
+import type { AccessTokenClaims } from './access-token-claims.ts'
+import { checkClaims } from './check-claims.ts'
+import { checkProtectedHeader } from './check-protected-header.ts'
+import { decodeCompactJws } from './decode-compact-jws.ts'
+import { VerifyError } from './errors.ts'
+import { createKeyCache } from './key-cache.ts'
+import { resolveVerifierOptions } from './resolve-verifier-options.ts'
+import { createVerifiedResultCache } from './verified-result-cache.ts'
+import type { VerifierOptions } from './verifier-options.ts'
+import { verifySignature } from './verify-signature.ts'
+
+export interface Verifier {
+  /** Verifies an access token and returns its claims; throws `VerifyError` with a stable `code`. */
+  verify(token: string): Promise<AccessTokenClaims>
+  /** Resolves once keys are loaded (cache file or issuer); rejects with `keys_unavailable`. */
+  ready(): Promise<void>
+  /** Fetches the JWKS now (or re-reads `jwksFile`), sharing a fetch already under way. */
+  refreshKeys(): Promise<void>
+  /** Stops the background refresh timer. */
+  close(): void
+}
+
+/**
+ * Creates a verifier of tokensmith access tokens that checks them from cached public keys alone.
+ * Options are validated here, once; a bad option throws a TypeError naming it.
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const resolved = resolveVerifierOptions(options)
+  const { clock, algorithms, maxTokenBytes } = resolved
+  const results =
+    resolved.cache === undefined
+      ? undefined
+      : createVerifiedResultCache(resolved.cache.maxEntries, resolved.cache.maxAgeSec)
+  const keys = createKeyCache({
+    source: resolved.source,
+    algorithms,
+    fetch: resolved.fetch,
+    clock,
+    minCacheSec: resolved.minCacheSec,
+    maxCacheSec: resolved.maxCacheSec,
+    cooldownSec: resolved.unknownKidCooldownSec,
+    maxStaleSec: resolved.maxStaleSec,
+    fetchTimeoutMs: resolved.fetchTimeoutMs,
+    cacheFile: resolved.cacheFile,
+    onKeysChanged: (kids) => results?.retainKids(kids),
+    onWarning: resolved.onWarning,
+  })
+  const rules = {
+    issuer: resolved.issuer,
+    audiences: resolved.audiences,
+    clockToleranceSec: resolved.clockToleranceSec,
+  }
+
+  async function verify(token: string): Promise<AccessTokenClaims> {
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new VerifyError('missing_token', 'no token was given')
+    }
+    // Before any decoding or RSA work. A valid token is ASCII, so characters are bytes here.
+    if (token.length > maxTokenBytes) throw new VerifyError('invalid_token', 'token exceeds maxTokenBytes')
+    const now = clock()
+    if (results !== undefined) {
+      const hit = results.get(token, now)
+      if (hit !== undefined) return hit
+    }
+    const jws = decodeCompactJws(token)
+    const { alg, kid } = checkProtectedHeader(jws.header, algorithms)
+    const key = keys.find(kid, alg, now) ?? (await keys.resolve(kid, alg))
+    if (!(await verifySignature(alg, key, jws.signingInput, jws.signature))) {
+      throw new VerifyError('invalid_token', 'signature does not verify')
+    }
+    const verifiedAt = clock()
+    const claims = checkClaims(jws.payload, rules, verifiedAt)
+    results?.set(token, kid, claims, verifiedAt)
+    return claims
+  }
+
+  return {
+    verify,
+    ready: () => keys.ready(),
+    refreshKeys: () => keys.refresh(),
+    close: () => keys.close(),
+  }
+}

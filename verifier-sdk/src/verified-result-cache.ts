@@ -1,0 +1,60 @@
+import * as crypto from 'node:crypto'
+import type { AccessTokenClaims } from './access-token-claims.ts'
+
+export interface VerifiedResultCache {
+  /** The claims of a token verified before, while its entry is valid. */
+  get(token: string, now: number): AccessTokenClaims | undefined
+  set(token: string, kid: string, claims: AccessTokenClaims, now: number): void
+  /** Drops every entry whose key is no longer in the key set. */
+  retainKids(kids: ReadonlySet<string>): void
+  readonly size: number
+}
+
+interface Entry {
+  readonly kid: string
+  readonly claims: AccessTokenClaims
+  readonly until: number
+}
+
+type Sha256 = (token: string) => string
+// crypto.hash (Node >= 20.12) is the fast one-shot; createHash for older 20.x.
+const sha256: Sha256 =
+  typeof crypto.hash === 'function'
+    ? (token) => crypto.hash('sha256', token, 'base64')
+    : (token) => crypto.createHash('sha256').update(token).digest('base64')
+
+/**
+ * Remembers verified tokens. The key is the SHA-256 of the whole token, signature included, so a
+ * token with a forged signature never hits an entry of the genuine one. An entry lives until the
+ * token's `exp` or `maxAgeSec` after it was verified, whichever is first; the oldest entry goes
+ * when `maxEntries` is reached.
+ */
+export function createVerifiedResultCache(maxEntries: number, maxAgeSec: number): VerifiedResultCache {
+  const entries = new Map<string, Entry>()
+  const maxAgeMs = maxAgeSec * 1000
+  return {
+    get(token, now) {
+      const id = sha256(token)
+      const entry = entries.get(id)
+      if (entry === undefined) return undefined
+      if (now < entry.until) return entry.claims
+      entries.delete(id)
+      return undefined
+    },
+    set(token, kid, claims, now) {
+      const until = Math.min(claims.exp * 1000, now + maxAgeMs)
+      if (until <= now) return
+      if (entries.size >= maxEntries) {
+        const oldest = entries.keys().next()
+        if (oldest.done !== true) entries.delete(oldest.value)
+      }
+      entries.set(sha256(token), { kid, claims, until })
+    },
+    retainKids(kids) {
+      for (const [id, entry] of entries) if (!kids.has(entry.kid)) entries.delete(id)
+    },
+    get size() {
+      return entries.size
+    },
+  }
+}
