@@ -1,11 +1,64 @@
+// Picks the store from DATABASE_URL by its scheme. Drivers for the server stores are loaded only
+// when chosen, so the embedded SQLite default does not load pg or ioredis.
+//   sqlite:./data/issuer.db   sqlite:/abs/path.db   sqlite:///abs/path.db   sqlite::memory:
+//   postgres://user@host:5432/db[?schema=name]     (postgresql:// too)
+//   redis://host:6379[/db][?prefix=name:]          (rediss:// for TLS)
+// The store is returned unmigrated: call `migrate()` before use.
 import { ConfigError } from '../errors.ts'
-import { createSqliteStore } from './sqlite-store.ts'
 import type { Store } from './store.ts'
 
-/** Opens the store a DATABASE_URL names: `sqlite:<path>` (relative to the working directory) or `sqlite::memory:`. */
-export async function openStore(databaseUrl: string): Promise<Store> {
-  if (databaseUrl.startsWith('sqlite:')) {
-    return createSqliteStore({ path: databaseUrl.slice('sqlite:'.length) })
+export interface OpenStoreOptions {
+  /** Errors of idle server connections, which the store itself never logs. */
+  onError?: (err: Error) => void
+}
+
+const VARIABLE = 'DATABASE_URL'
+
+export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(databaseUrl)?.[1]?.toLowerCase()
+  switch (scheme) {
+    case 'sqlite': {
+      const { createSqliteStore } = await import('./sqlite-store.ts')
+      return createSqliteStore({ path: sqlitePath(databaseUrl) })
+    }
+    case 'postgres':
+    case 'postgresql': {
+      const url = parseUrl(databaseUrl)
+      const schema = url.searchParams.get('schema') ?? undefined
+      url.searchParams.delete('schema')
+      const { createPostgresStore } = await import('./postgres-store.ts')
+      return createPostgresStore({
+        connectionString: url.toString(),
+        ...(schema === undefined ? {} : { schema }),
+        ...(options.onError === undefined ? {} : { onError: options.onError }),
+      })
+    }
+    case 'redis':
+    case 'rediss': {
+      throw new ConfigError(VARIABLE, 'the Redis store is not available yet')
+    }
+    default:
+      throw new ConfigError(
+        VARIABLE,
+        `unsupported store ${scheme === undefined ? 'URL' : `scheme "${scheme}:"`}; expected sqlite:<path>, ` +
+          'sqlite::memory:, postgres://... or redis://...',
+      )
   }
-  throw new ConfigError('DATABASE_URL', `unsupported store "${databaseUrl.split(':')[0]}"`)
+}
+
+function sqlitePath(databaseUrl: string): string {
+  let path = databaseUrl.slice('sqlite:'.length)
+  // sqlite:///abs/path is the URL spelling of sqlite:/abs/path.
+  if (path.startsWith('//')) path = path.slice(2)
+  if (path === '') throw new ConfigError(VARIABLE, 'sqlite: needs a file path, e.g. sqlite:./data/issuer.db')
+  return path
+}
+
+function parseUrl(databaseUrl: string): URL {
+  try {
+    return new URL(databaseUrl)
+  } catch {
+    // The URL may hold a password: name the variable, not its value.
+    throw new ConfigError(VARIABLE, 'is not a valid URL')
+  }
 }

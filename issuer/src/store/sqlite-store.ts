@@ -7,7 +7,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
-import { normalizeUsername } from './normalize-username.ts'
 import { planRotation } from './plan-rotation.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import type {
@@ -23,6 +22,7 @@ import type {
   UserRecord,
 } from './store.ts'
 import { StoreConflictError } from './store-error.ts'
+import { usernameKey } from './username-key.ts'
 
 export interface SqliteStoreOptions {
   /** A file path (its directory is created if missing) or ':memory:'. */
@@ -160,7 +160,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async createUser(user: NewUser) {
       const record: UserRecord = {
         id: user.id,
-        username: normalizeUsername(user.username),
+        username: usernameKey(user.username),
         passwordHash: user.passwordHash,
         roles: [...user.roles],
         disabled: false,
@@ -185,7 +185,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async findUserByUsername(username) {
-      const row = get<UserRow>('SELECT * FROM users WHERE username = ?', normalizeUsername(username))
+      const row = get<UserRow>('SELECT * FROM users WHERE username = ?', usernameKey(username))
       return row === undefined ? null : toUser(row)
     },
 

@@ -1,0 +1,63 @@
+// Numbered schema migrations for the PostgreSQL store, applied in order under an advisory lock and
+// recorded in `<schema>.schema_migrations`. Never edit a released entry: append a new one.
+// `s` is the quoted schema name. Instants are bigint milliseconds since the epoch.
+
+export interface PostgresMigration {
+  version: number
+  name: string
+  sql: (s: string) => string
+}
+
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: (s) => `
+      CREATE TABLE ${s}.users (
+        id text PRIMARY KEY,
+        username text NOT NULL CONSTRAINT users_username_key UNIQUE,
+        password_hash text NOT NULL,
+        roles jsonb NOT NULL DEFAULT '[]',
+        disabled boolean NOT NULL DEFAULT false,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+
+      CREATE TABLE ${s}.sessions (
+        id text PRIMARY KEY,
+        user_id text NOT NULL REFERENCES ${s}.users(id) ON DELETE CASCADE,
+        client_id text NOT NULL,
+        created_at bigint NOT NULL,
+        last_used_at bigint NOT NULL,
+        absolute_expires_at bigint NOT NULL,
+        revoked_at bigint,
+        revoked_reason text,
+        client_ip text,
+        user_agent text
+      );
+      CREATE INDEX sessions_user_id ON ${s}.sessions (user_id);
+      CREATE INDEX sessions_absolute_expires_at ON ${s}.sessions (absolute_expires_at);
+      CREATE INDEX sessions_revoked_at ON ${s}.sessions (revoked_at) WHERE revoked_at IS NOT NULL;
+
+      CREATE TABLE ${s}.refresh_tokens (
+        hash text PRIMARY KEY,
+        session_id text NOT NULL REFERENCES ${s}.sessions(id) ON DELETE CASCADE,
+        generation integer NOT NULL,
+        created_at bigint NOT NULL,
+        idle_expires_at bigint NOT NULL,
+        consumed_at bigint,
+        successor_hash text,
+        successor_sealed text
+      );
+      CREATE INDEX refresh_tokens_session_id ON ${s}.refresh_tokens (session_id);
+      CREATE INDEX refresh_tokens_idle_expires_at ON ${s}.refresh_tokens (idle_expires_at);
+
+      CREATE TABLE ${s}.counters (
+        key text PRIMARY KEY,
+        count integer NOT NULL,
+        reset_at bigint NOT NULL
+      );
+      CREATE INDEX counters_reset_at ON ${s}.counters (reset_at);
+    `,
+  },
+]

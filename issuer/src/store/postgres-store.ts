@@ -1,0 +1,520 @@
+// The store for several issuer instances behind a load balancer: one PostgreSQL database.
+// Atomicity comes from the database, never from a lock in one process: `rotate` locks the family's
+// session row (`SELECT ... FOR UPDATE`) so every step of one family runs one at a time across all
+// instances, then consumes the token with a compare-and-set `UPDATE ... WHERE consumed_at IS NULL`.
+// Counters are one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`. Migrations take a
+// transaction-scoped advisory lock, so instances starting together apply each one once.
+import { createHash } from 'node:crypto'
+import pg from 'pg'
+import { planRotation } from './plan-rotation.ts'
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
+import type {
+  NewSession,
+  NewUser,
+  RefreshTokenRecord,
+  RotateInput,
+  RotateResult,
+  SessionRecord,
+  Store,
+  UserPatch,
+  UserRecord,
+} from './store.ts'
+import { StoreConflictError } from './store-error.ts'
+import { usernameKey } from './username-key.ts'
+
+export interface PostgresStoreOptions {
+  connectionString: string
+  /** Schema holding the tables, created if missing; lets tests and tenants share a database. */
+  schema?: string
+  /** Pool size. Default 10. */
+  max?: number
+  /** How long to wait for a connection before failing. Default 10 s. */
+  connectionTimeoutMs?: number
+  /** Errors of idle pooled connections (the pool drops them itself); the store never logs. */
+  onError?: (err: Error) => void
+}
+
+// bigint columns arrive as strings from pg; instants fit a double exactly, so they become numbers.
+type Int8 = string | number
+
+interface UserRow {
+  id: string
+  username: string
+  password_hash: string
+  roles: unknown
+  disabled: boolean
+  created_at: Int8
+  updated_at: Int8
+}
+
+interface SessionRow {
+  id: string
+  user_id: string
+  client_id: string
+  created_at: Int8
+  last_used_at: Int8
+  absolute_expires_at: Int8
+  revoked_at: Int8 | null
+  revoked_reason: string | null
+  client_ip: string | null
+  user_agent: string | null
+}
+
+interface TokenRow {
+  hash: string
+  session_id: string
+  generation: number
+  created_at: Int8
+  idle_expires_at: Int8
+  consumed_at: Int8 | null
+}
+
+interface TokenStateRow extends TokenRow {
+  successor_sealed: string | null
+  next_hash: string | null
+  next_consumed_at: Int8 | null
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+
+const CONSTRAINT_FIELDS: Record<string, string> = {
+  users_pkey: 'user id',
+  users_username_key: 'username',
+  sessions_pkey: 'session id',
+  refresh_tokens_pkey: 'refresh token hash',
+}
+
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  const schema = options.schema ?? 'public'
+  if (!IDENTIFIER.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${JSON.stringify(schema)}`)
+  const s = `"${schema}"`
+  const users = `${s}.users`
+  const sessions = `${s}.sessions`
+  const tokens = `${s}.refresh_tokens`
+  const counters = `${s}.counters`
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+  })
+  // Without a listener an idle connection's error (e.g. a server restart) would crash the process.
+  pool.on('error', (err) => options.onError?.(err))
+  let closed = false
+
+  const query = async <R extends object>(
+    sql: string,
+    params: unknown[] = [],
+    client: pg.Pool | pg.PoolClient = pool,
+  ): Promise<pg.QueryResult<R>> => client.query<R>(sql, params)
+
+  async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect()
+    let broken: Error | undefined
+    try {
+      await client.query('BEGIN')
+      const result = await fn(client)
+      await client.query('COMMIT')
+      return result
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK')
+      } catch (rollbackErr) {
+        // A connection that cannot roll back is not handed to the next caller.
+        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr))
+      }
+      throw err
+    } finally {
+      client.release(broken)
+    }
+  }
+
+  const liveTokenExists = `EXISTS (SELECT 1 FROM ${tokens} t
+    WHERE t.session_id = s.id AND t.consumed_at IS NULL AND t.idle_expires_at > $NOW)`
+  const sessionLive = (now: string) =>
+    `(s.revoked_at IS NULL AND s.absolute_expires_at > ${now} AND ${liveTokenExists.replace('$NOW', now)})`
+  const sessionDead = (now: string) => `(s.absolute_expires_at <= ${now}
+    OR (s.revoked_at IS NOT NULL AND s.revoked_at <= ${now}) OR NOT ${liveTokenExists.replace('$NOW', now)})`
+
+  async function sessionById(
+    id: string,
+    client: pg.Pool | pg.PoolClient = pool,
+  ): Promise<SessionRecord | null> {
+    const { rows } = await query<SessionRow>(`SELECT * FROM ${sessions} WHERE id = $1`, [id], client)
+    return rows[0] === undefined ? null : toSession(rows[0])
+  }
+
+  const store: Store = {
+    async migrate() {
+      const lockKey = createHash('sha256').update(`tokensmith:migrate:${schema}`).digest().readBigInt64BE(0)
+      await transaction(async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey.toString()])
+        if (schema !== 'public') await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`)
+        await c.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+          version integer PRIMARY KEY,
+          name text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now()
+        )`)
+        const { rows } = await c.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)
+        const applied = new Set(rows.map((r) => r.version))
+        const known = new Set(POSTGRES_MIGRATIONS.map((m) => m.version))
+        const unknown = [...applied].filter((v) => !known.has(v))
+        if (unknown.length > 0) {
+          throw new Error(
+            `database schema has migration ${Math.max(...unknown)}, newer than this issuer knows; upgrade the issuer`,
+          )
+        }
+        for (const m of POSTGRES_MIGRATIONS) {
+          if (applied.has(m.version)) continue
+          await c.query(m.sql(s))
+          await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+            m.version,
+            m.name,
+          ])
+        }
+      })
+    },
+
+    async ping() {
+      await pool.query('SELECT 1')
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      await pool.end()
+    },
+
+    async createUser(user: NewUser) {
+      const record: UserRecord = {
+        id: user.id,
+        username: usernameKey(user.username),
+        passwordHash: user.passwordHash,
+        roles: [...user.roles],
+        disabled: false,
+        createdAt: user.createdAt,
+        updatedAt: user.createdAt,
+      }
+      try {
+        await query(
+          `INSERT INTO ${users} (id, username, password_hash, roles, disabled, created_at, updated_at)
+           VALUES ($1, $2, $3, $4::jsonb, false, $5, $5)`,
+          [record.id, record.username, record.passwordHash, JSON.stringify(record.roles), record.createdAt],
+        )
+      } catch (err) {
+        throw asConflict(err)
+      }
+      return record
+    },
+
+    async findUserByUsername(username) {
+      const { rows } = await query<UserRow>(`SELECT * FROM ${users} WHERE username = $1`, [
+        usernameKey(username),
+      ])
+      return rows[0] === undefined ? null : toUser(rows[0])
+    },
+
+    async findUserById(id) {
+      const { rows } = await query<UserRow>(`SELECT * FROM ${users} WHERE id = $1`, [id])
+      return rows[0] === undefined ? null : toUser(rows[0])
+    },
+
+    async listUsers() {
+      const { rows } = await query<UserRow>(`SELECT * FROM ${users} ORDER BY username COLLATE "C"`)
+      return rows.map(toUser)
+    },
+
+    async updateUser(id: string, patch: UserPatch) {
+      // One statement, so a concurrent patch of another field is never lost.
+      const { rows } = await query<UserRow>(
+        `UPDATE ${users} SET
+           password_hash = COALESCE($2, password_hash),
+           roles = COALESCE($3::jsonb, roles),
+           disabled = COALESCE($4, disabled),
+           updated_at = $5
+         WHERE id = $1 RETURNING *`,
+        [
+          id,
+          patch.passwordHash ?? null,
+          patch.roles === undefined ? null : JSON.stringify(patch.roles),
+          patch.disabled ?? null,
+          patch.updatedAt,
+        ],
+      )
+      return rows[0] === undefined ? null : toUser(rows[0])
+    },
+
+    async createSession(session: NewSession) {
+      try {
+        return await transaction(async (c) => {
+          const { rows } = await query<SessionRow>(
+            `INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
+               client_ip, user_agent)
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING *`,
+            [
+              session.id,
+              session.userId,
+              session.clientId,
+              session.createdAt,
+              session.absoluteExpiresAt,
+              session.clientIp,
+              session.userAgent,
+            ],
+            c,
+          )
+          await query(
+            `INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
+             VALUES ($1, $2, 1, $3, $4)`,
+            [
+              session.tokenHash,
+              session.id,
+              session.createdAt,
+              Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
+            ],
+            c,
+          )
+          return toSession(rows[0]!)
+        })
+      } catch (err) {
+        throw asConflict(err)
+      }
+    },
+
+    async getSession(id) {
+      return sessionById(id)
+    },
+
+    async findToken(tokenHash) {
+      const { rows } = await query<TokenRow>(
+        `SELECT hash, session_id, generation, created_at, idle_expires_at, consumed_at FROM ${tokens} WHERE hash = $1`,
+        [tokenHash],
+      )
+      return rows[0] === undefined ? null : toToken(rows[0])
+    },
+
+    async rotate(input: RotateInput): Promise<RotateResult> {
+      try {
+        return await transaction(async (c): Promise<RotateResult> => {
+          const found = await query<{ session_id: string }>(
+            `SELECT session_id FROM ${tokens} WHERE hash = $1`,
+            [input.tokenHash],
+            c,
+          )
+          const sessionId = found.rows[0]?.session_id
+          if (sessionId === undefined) return { kind: 'invalid', reason: 'unknown' }
+          // The family lock: every rotate, replay and reuse check of this family waits here, in
+          // whichever instance it runs. Read committed: the reads below see what the previous
+          // holder committed.
+          const locked = await query<SessionRow>(
+            `SELECT * FROM ${sessions} WHERE id = $1 FOR UPDATE`,
+            [sessionId],
+            c,
+          )
+          const sessionRow = locked.rows[0]
+          const { rows } = await query<TokenStateRow>(
+            `SELECT t.*, n.hash AS next_hash, n.consumed_at AS next_consumed_at
+             FROM ${tokens} t LEFT JOIN ${tokens} n ON n.hash = t.successor_hash
+             WHERE t.hash = $1`,
+            [input.tokenHash],
+            c,
+          )
+          const token = rows[0]
+          // Purged between the two reads.
+          if (sessionRow === undefined || token === undefined) return { kind: 'invalid', reason: 'unknown' }
+          const plan = planRotation(
+            {
+              session: {
+                revokedAt: numOrNull(sessionRow.revoked_at),
+                absoluteExpiresAt: Number(sessionRow.absolute_expires_at),
+              },
+              token: {
+                idleExpiresAt: Number(token.idle_expires_at),
+                consumedAt: numOrNull(token.consumed_at),
+                successorSealed: token.successor_sealed,
+                successorExists: token.next_hash !== null,
+                successorConsumedAt: numOrNull(token.next_consumed_at),
+              },
+            },
+            input,
+          )
+          switch (plan.kind) {
+            case 'invalid':
+              return plan
+            case 'replay':
+              return {
+                kind: 'replayed',
+                session: toSession(sessionRow),
+                sealedSuccessor: plan.sealedSuccessor,
+              }
+            case 'revoke': {
+              const revoked = await query<SessionRow>(
+                `UPDATE ${sessions} SET revoked_at = $2, revoked_reason = 'reuse_detected'
+                 WHERE id = $1 AND revoked_at IS NULL RETURNING *`,
+                [sessionRow.id, input.now],
+                c,
+              )
+              return { kind: 'reuse_detected', session: toSession(revoked.rows[0] ?? sessionRow) }
+            }
+            case 'consume': {
+              const consumed = await query(
+                `UPDATE ${tokens} SET consumed_at = $2, successor_hash = $3, successor_sealed = $4
+                 WHERE hash = $1 AND consumed_at IS NULL`,
+                [input.tokenHash, input.now, input.successor.hash, input.successor.sealed],
+                c,
+              )
+              if (consumed.rowCount !== 1)
+                throw new Error('refresh token changed while its family was locked')
+              const generation = token.generation + 1
+              await query(
+                `INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
+                 VALUES ($1, $2, $3, $4, $5)`,
+                [input.successor.hash, sessionRow.id, generation, input.now, plan.successorIdleExpiresAt],
+                c,
+              )
+              const touched = await query<SessionRow>(
+                `UPDATE ${sessions} SET last_used_at = GREATEST(last_used_at, $2) WHERE id = $1 RETURNING *`,
+                [sessionRow.id, input.now],
+                c,
+              )
+              return { kind: 'rotated', session: toSession(touched.rows[0]!), generation }
+            }
+          }
+        })
+      } catch (err) {
+        throw asConflict(err)
+      }
+    },
+
+    async revokeSession(sessionId, reason, now) {
+      const { rowCount } = await query(
+        `UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
+         WHERE id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3`,
+        [sessionId, reason, now],
+      )
+      return rowCount === 1
+    },
+
+    async revokeUserSessions(userId, reason, now) {
+      const { rowCount } = await query(
+        `UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
+         WHERE user_id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3`,
+        [userId, reason, now],
+      )
+      return rowCount ?? 0
+    },
+
+    async listSessions(userId, now) {
+      const { rows } = await query<SessionRow>(
+        `SELECT s.* FROM ${sessions} s
+         WHERE s.user_id = $1 AND ${sessionLive('$2')}
+         ORDER BY s.created_at DESC, s.id`,
+        [userId, now],
+      )
+      return rows.map(toSession)
+    },
+
+    async purgeExpired(now) {
+      // Families being rotated right now are locked: skip them rather than wait; the next purge
+      // sees them as they are then.
+      const families = await query<{ n: Int8 }>(
+        `WITH dead AS (
+           SELECT s.id FROM ${sessions} s WHERE ${sessionDead('$1')} FOR UPDATE OF s SKIP LOCKED
+         ), gone_tokens AS (
+           DELETE FROM ${tokens} WHERE session_id IN (SELECT id FROM dead) RETURNING 1
+         ), gone_sessions AS (
+           DELETE FROM ${sessions} WHERE id IN (SELECT id FROM dead) RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM gone_tokens) + (SELECT count(*) FROM gone_sessions) AS n`,
+        [now],
+      )
+      // Consumed tokens past their idle expiry can only ever answer 'idle_expired'; without them
+      // they answer 'unknown', the same 401, and long sessions stop growing the table.
+      const oldTokens = await query(
+        `DELETE FROM ${tokens} WHERE consumed_at IS NOT NULL AND idle_expires_at <= $1`,
+        [now],
+      )
+      const oldCounters = await query(`DELETE FROM ${counters} WHERE reset_at <= $1`, [now])
+      return Number(families.rows[0]?.n ?? 0) + (oldTokens.rowCount ?? 0) + (oldCounters.rowCount ?? 0)
+    },
+
+    async hitCounter(key, now, windowMs) {
+      const { rows } = await query<{ count: number; reset_at: Int8 }>(
+        `INSERT INTO ${counters} AS c (key, count, reset_at) VALUES ($1, 1, $3)
+         ON CONFLICT (key) DO UPDATE SET
+           count = CASE WHEN c.reset_at <= $2 THEN 1 ELSE c.count + 1 END,
+           reset_at = CASE WHEN c.reset_at <= $2 THEN EXCLUDED.reset_at ELSE c.reset_at END
+         RETURNING count, reset_at`,
+        [key, now, now + windowMs],
+      )
+      const row = rows[0]!
+      return { count: row.count, resetAt: Number(row.reset_at) }
+    },
+
+    async peekCounter(key, now) {
+      const { rows } = await query<{ count: number; reset_at: Int8 }>(
+        `SELECT count, reset_at FROM ${counters} WHERE key = $1`,
+        [key],
+      )
+      const row = rows[0]
+      if (row === undefined || Number(row.reset_at) <= now) return { count: 0, resetAt: now }
+      return { count: row.count, resetAt: Number(row.reset_at) }
+    },
+
+    async resetCounter(key) {
+      await query(`DELETE FROM ${counters} WHERE key = $1`, [key])
+    },
+  }
+  return store
+}
+
+function numOrNull(v: Int8 | null): number | null {
+  return v === null ? null : Number(v)
+}
+
+function toUser(row: UserRow): UserRecord {
+  const roles = row.roles
+  if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) {
+    throw new Error('users.roles is not a JSON array of strings')
+  }
+  return {
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    roles,
+    disabled: row.disabled,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  }
+}
+
+function toSession(row: SessionRow): SessionRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    clientId: row.client_id,
+    createdAt: Number(row.created_at),
+    lastUsedAt: Number(row.last_used_at),
+    absoluteExpiresAt: Number(row.absolute_expires_at),
+    revokedAt: numOrNull(row.revoked_at),
+    revokedReason: row.revoked_reason,
+    clientIp: row.client_ip,
+    userAgent: row.user_agent,
+  }
+}
+
+function toToken(row: TokenRow): RefreshTokenRecord {
+  return {
+    hash: row.hash,
+    sessionId: row.session_id,
+    generation: row.generation,
+    createdAt: Number(row.created_at),
+    idleExpiresAt: Number(row.idle_expires_at),
+    consumedAt: numOrNull(row.consumed_at),
+  }
+}
+
+function asConflict(err: unknown): unknown {
+  if (err instanceof pg.DatabaseError && err.code === '23505') {
+    return new StoreConflictError(CONSTRAINT_FIELDS[err.constraint ?? ''] ?? 'unique key', { cause: err })
+  }
+  return err
+}
