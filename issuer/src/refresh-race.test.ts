@@ -58,7 +58,7 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
 async function race(a: SpawnedIssuer, b: SpawnedIssuer) {
   const login = await post(`${a.url}/auth/login`, { username: 'racer', password: 'pw-racer-123' })
   expect(login.status).toBe(200)
-  const token = login.body.refreshToken
+  const token = login.body.refreshToken as string
   const results = await Promise.all(
     Array.from({ length: 50 }, (_, i) =>
       post(`${(i % 2 ? a : b).url}/auth/refresh`, { refreshToken: token }),

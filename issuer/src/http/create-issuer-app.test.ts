@@ -395,3 +395,105 @@ describe('logs', () => {
     expect(text).not.toMatch(/rt_[A-Za-z0-9_-]{20}|eyJ|\$scrypt\$/)
   })
 })
+
+describe('browser clients: refresh token in an httpOnly cookie', () => {
+  const APP = 'https://app.example.com'
+  let b: TestIssuer
+  beforeEach(async () => {
+    b = await createTestIssuer({ COOKIE_ORIGINS: APP })
+    await b.addUser('alice', PASSWORD)
+  })
+  afterEach(async () => {
+    await b.cleanup()
+  })
+  const browser = { origin: APP, 'x-requested-with': 'fetch' }
+  const cookieOf = (res: Response) => /tokensmith_rt=([^;]*)/.exec(res.headers.get('set-cookie') ?? '')?.[1]
+
+  it('sets the cookie httpOnly, Secure, SameSite=Strict on /auth and keeps the token out of the body', async () => {
+    const res = await b.request('/auth/login', {
+      method: 'POST',
+      json: { username: 'alice', password: PASSWORD, useCookie: true },
+      headers: browser,
+    })
+    expect(res.status).toBe(200)
+    const setCookie = res.headers.get('set-cookie')!
+    expect(setCookie).toMatch(/tokensmith_rt=rt_[A-Za-z0-9_-]{43}/)
+    expect(setCookie).toMatch(/HttpOnly/)
+    expect(setCookie).toMatch(/Secure/)
+    expect(setCookie).toMatch(/SameSite=Strict/)
+    expect(setCookie).toMatch(/Path=\/auth/)
+    expect(res.headers.get('access-control-allow-origin')).toBe(APP)
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true')
+    const body = (await res.json()) as Record<string, unknown>
+    expect(Object.keys(body).sort()).toEqual(['accessToken', 'expiresIn', 'tokenType'])
+
+    const refreshed = await b.request('/auth/refresh', {
+      method: 'POST',
+      headers: { ...browser, cookie: `tokensmith_rt=${cookieOf(res)}` },
+    })
+    expect(refreshed.status).toBe(200)
+    expect(cookieOf(refreshed)).toMatch(/^rt_/)
+    expect(cookieOf(refreshed)).not.toBe(cookieOf(res))
+    expect(Object.keys((await refreshed.json()) as object)).not.toContain('refreshToken')
+
+    const out = await b.request('/auth/logout', {
+      method: 'POST',
+      headers: { ...browser, cookie: `tokensmith_rt=${cookieOf(refreshed)}` },
+    })
+    expect(out.status).toBe(200)
+    expect(out.headers.get('set-cookie')).toMatch(/tokensmith_rt=;.*Max-Age=0/)
+  })
+
+  it('refuses cookie calls from another origin or without the custom header', async () => {
+    const login = await b.request('/auth/login', {
+      method: 'POST',
+      json: { username: 'alice', password: PASSWORD, useCookie: true },
+      headers: browser,
+    })
+    const cookie = `tokensmith_rt=${cookieOf(login)}`
+    await expectError(
+      await b.request('/auth/refresh', {
+        method: 'POST',
+        headers: { origin: 'https://evil.example', 'x-requested-with': 'x', cookie },
+      }),
+      403,
+      'forbidden_origin',
+    )
+    await expectError(
+      await b.request('/auth/refresh', { method: 'POST', headers: { origin: APP, cookie } }),
+      403,
+      'forbidden_origin',
+    )
+    await expectError(
+      await b.request('/auth/logout', { method: 'POST', headers: { cookie } }),
+      403,
+      'forbidden_origin',
+    )
+    await expectError(
+      await b.request('/auth/login', {
+        method: 'POST',
+        json: { username: 'alice', password: PASSWORD, useCookie: true },
+      }),
+      403,
+      'forbidden_origin',
+    )
+    // The cookie still works from the right place: nothing above consumed it.
+    expect(
+      (await b.request('/auth/refresh', { method: 'POST', headers: { ...browser, cookie } })).status,
+    ).toBe(200)
+  })
+
+  it('answers CORS preflight only for allowed origins', async () => {
+    const ok = await b.request('/auth/refresh', {
+      method: 'OPTIONS',
+      headers: { origin: APP, 'access-control-request-method': 'POST' },
+    })
+    expect(ok.status).toBe(204)
+    expect(ok.headers.get('access-control-allow-headers')).toMatch(/x-requested-with/)
+    const no = await b.request('/auth/refresh', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    })
+    expect(no.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})

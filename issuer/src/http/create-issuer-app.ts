@@ -1,5 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { type Context, Hono } from 'hono'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { AuthService, TokenPair } from '../auth-service.ts'
 import type { Clock } from '../clock.ts'
 import type { IssuerConfig } from '../config.ts'
@@ -18,7 +19,10 @@ export interface IssuerAppDeps {
   store: Store
   clock: Clock
   logger: Logger
-  config: Pick<IssuerConfig, 'issuerUrl' | 'maxBodyBytes' | 'trustProxy'>
+  config: Pick<
+    IssuerConfig,
+    'issuerUrl' | 'maxBodyBytes' | 'trustProxy' | 'cookieOrigins' | 'cookieSecure' | 'refreshIdleTtlSec'
+  >
   /** The JWKS max-age; must stay below the key schedule's publish lead. */
   jwksMaxAgeSec: number
   /** Overrides how the client address is found (tests). */
@@ -28,6 +32,11 @@ export interface IssuerAppDeps {
 type Env = { Variables: { claims: AccessClaims } }
 
 const REALM = 'tokensmith'
+/** Browsers get the refresh token only as this httpOnly cookie, scoped to the auth endpoints. */
+export const REFRESH_COOKIE = 'tokensmith_rt'
+const COOKIE_PATH = '/auth'
+/** Cookie-authenticated calls must carry this header: a cross-site form or plain link cannot. */
+export const CSRF_HEADER = 'x-requested-with'
 
 function defaultClientAddress(trustProxy: boolean) {
   return (c: Context): string | null => {
@@ -52,6 +61,11 @@ function tokenBody(pair: TokenPair) {
   }
 }
 
+/** What a browser sees: never the refresh token, which travels only in the httpOnly cookie. */
+function browserBody(pair: TokenPair) {
+  return { accessToken: pair.accessToken, expiresIn: pair.expiresIn, tokenType: pair.tokenType }
+}
+
 /** The issuer's HTTP surface. Every error answers `{ code, error }` with its status. */
 export function createIssuerApp(deps: IssuerAppDeps): Hono<Env> {
   const { auth, verifier, keyRing, store, clock, logger, config } = deps
@@ -70,12 +84,68 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<Env> {
   })
   app.notFound((c) => c.json({ code: 'not_found', error: 'No such endpoint.' }, 404))
 
-  // Token and session answers must never be cached by a browser or proxy.
+  const allowedOrigin = (c: Context) => {
+    const origin = c.req.header('origin')
+    return origin !== undefined && config.cookieOrigins.includes(origin) ? origin : null
+  }
+
+  // Token and session answers must never be cached by a browser or proxy. Browser apps on an
+  // allow-listed origin may call the auth endpoints with credentials (CORS).
   app.use('/auth/*', async (c, next) => {
+    const origin = allowedOrigin(c)
+    if (origin) {
+      c.header('Access-Control-Allow-Origin', origin)
+      c.header('Access-Control-Allow-Credentials', 'true')
+      c.header('Vary', 'Origin')
+      if (c.req.method === 'OPTIONS') {
+        c.header('Access-Control-Allow-Methods', 'GET, POST, DELETE')
+        c.header('Access-Control-Allow-Headers', `content-type, authorization, ${CSRF_HEADER}`)
+        c.header('Access-Control-Max-Age', '600')
+        return c.body(null, 204)
+      }
+    }
     await next()
     c.header('Cache-Control', 'no-store')
     c.header('Pragma', 'no-cache')
   })
+
+  /** The cookie is only honoured from an allow-listed Origin with the custom header. */
+  const requireCookieContext = (c: Context) => {
+    if (!allowedOrigin(c) || !c.req.header(CSRF_HEADER)) {
+      throw new IssuerError(
+        'forbidden_origin',
+        `Cookie-based calls need an allowed Origin and the ${CSRF_HEADER} header.`,
+      )
+    }
+  }
+  const setRefreshCookie = (c: Context, token: string) =>
+    setCookie(c, REFRESH_COOKIE, token, {
+      httpOnly: true,
+      secure: config.cookieSecure,
+      sameSite: 'Strict',
+      path: COOKIE_PATH,
+      maxAge: config.refreshIdleTtlSec,
+    })
+  const clearRefreshCookie = (c: Context) =>
+    deleteCookie(c, REFRESH_COOKIE, {
+      path: COOKIE_PATH,
+      secure: config.cookieSecure,
+      httpOnly: true,
+      sameSite: 'Strict',
+    })
+
+  /** The refresh token from the body, or else from the cookie (then under the cookie rules). */
+  const presentedRefreshToken = async (c: Context): Promise<{ token: string; viaCookie: boolean }> => {
+    const cookie = getCookie(c, REFRESH_COOKIE)
+    const hasBody =
+      c.req.header('content-type') !== undefined || Number(c.req.header('content-length') ?? 0) > 0
+    const body = hasBody || cookie === undefined ? await readJsonBody(c, config.maxBodyBytes) : {}
+    if (body.refreshToken === undefined && cookie !== undefined) {
+      requireCookieContext(c)
+      return { token: cookie, viaCookie: true }
+    }
+    return { token: stringField(body, 'refreshToken', 512), viaCookie: false }
+  }
 
   const requireBearer = async (c: Context<Env>, next: () => Promise<void>) => {
     const header = c.req.header('authorization')
@@ -101,6 +171,10 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<Env> {
 
   app.post('/auth/login', async (c) => {
     const body = await readJsonBody(c, config.maxBodyBytes)
+    if (body.useCookie !== undefined && typeof body.useCookie !== 'boolean') {
+      throw new IssuerError('invalid_request', 'The field "useCookie" must be a boolean.')
+    }
+    if (body.useCookie) requireCookieContext(c)
     const pair = await auth.login({
       username: stringField(body, 'username', 256),
       password: stringField(body, 'password', 4096),
@@ -108,17 +182,30 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<Env> {
       clientIp: clientAddress(c),
       userAgent: c.req.header('user-agent') ?? null,
     })
+    if (body.useCookie) {
+      setRefreshCookie(c, pair.refreshToken)
+      return c.json(browserBody(pair))
+    }
     return c.json(tokenBody(pair))
   })
 
   app.post('/auth/refresh', async (c) => {
-    const body = await readJsonBody(c, config.maxBodyBytes)
-    return c.json(tokenBody(await auth.refresh(stringField(body, 'refreshToken', 512))))
+    const { token, viaCookie } = await presentedRefreshToken(c)
+    try {
+      const pair = await auth.refresh(token)
+      if (!viaCookie) return c.json(tokenBody(pair))
+      setRefreshCookie(c, pair.refreshToken)
+      return c.json(browserBody(pair))
+    } catch (err) {
+      if (viaCookie) clearRefreshCookie(c)
+      throw err
+    }
   })
 
   app.post('/auth/logout', async (c) => {
-    const body = await readJsonBody(c, config.maxBodyBytes)
-    await auth.logout(stringField(body, 'refreshToken', 512))
+    const { token, viaCookie } = await presentedRefreshToken(c)
+    await auth.logout(token)
+    if (viaCookie) clearRefreshCookie(c)
     return c.json({ ok: true })
   })
 
