@@ -368,6 +368,10 @@ describe('JWKS, discovery and health', () => {
     const res = await t.request('/readyz')
     expect(res.status).toBe(503)
     expect(await res.json()).toMatchObject({ status: 'unavailable', checks: { store: 'failing' } })
+    // A store that cannot serve is a 503 the client may retry, not a 500 that reads like a bug.
+    const login = await t.request('/auth/login', { method: 'POST', json: { username: 'a', password: 'b' } })
+    await expectError(login, 503, 'unavailable')
+    expect(login.headers.get('retry-after')).toBe('5')
   })
 })
 

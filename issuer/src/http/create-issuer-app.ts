@@ -9,6 +9,7 @@ import type { KeyRing } from '../keys/key-ring.ts'
 import type { Logger } from '../logger.ts'
 import type { Store } from '../store/store.ts'
 import type { AccessClaims, AccessTokenVerifier } from '../tokens/access-token-verifier.ts'
+import { isStoreUnavailable } from './is-store-unavailable.ts'
 import { createJwksResponder, etagMatches } from './jwks-response.ts'
 import { optionalStringField, readJsonBody, stringField } from './read-json-body.ts'
 
@@ -78,6 +79,17 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<Env> {
       if (err.retryAfterSec !== undefined) c.header('Retry-After', String(err.retryAfterSec))
       if (err.status >= 500) logger.error('request_failed', { code: err.code, detail: err.detail ?? null })
       return c.json({ code: err.code, error: err.message }, err.status as 400)
+    }
+    if (isStoreUnavailable(err)) {
+      logger.error('store_unavailable', {
+        name: err.name,
+        code: String((err as { code?: unknown }).code ?? ''),
+      })
+      c.header('Retry-After', '5')
+      return c.json(
+        { code: 'unavailable', error: 'The service is temporarily unavailable. Try again shortly.' },
+        503,
+      )
     }
     logger.error('unhandled_error', { name: err.name, path: c.req.path })
     return c.json({ code: 'server_error', error: 'The server failed to handle the request.' }, 500)
