@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { REPO_ROOT } from './repo-root.ts'
+
+export interface ScriptResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs one of the workspace's operator scripts (`scripts/src/<name>.ts`) the way `pnpm <name>`
+ * does, with extra environment and optional stdin. The demo and the bench go through the same
+ * commands an operator types, rather than reaching into the store.
+ */
+export function runScript(
+  name: string,
+  args: string[],
+  opts: { env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {},
+): Promise<ScriptResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'scripts/src', `${name}.ts`), ...args],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...opts.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        timeout: opts.timeoutMs ?? 60_000,
+      },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s
+    })
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s
+    })
+    child.once('error', reject)
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+    child.stdin.end(opts.stdin ?? '')
+  })
+}
+
+/** `pnpm users add <username> --role ... --password-stdin` against the given store. */
+export async function addUser(opts: {
+  databaseUrl: string
+  username: string
+  password: string
+  roles: string[]
+  scryptLogN?: number
+}): Promise<void> {
+  const env: Record<string, string> = { DATABASE_URL: opts.databaseUrl }
+  if (opts.scryptLogN !== undefined) env.SCRYPT_LOG_N = String(opts.scryptLogN)
+  const roleArgs = opts.roles.flatMap((r) => ['--role', r])
+  const result = await runScript('users', ['add', opts.username, ...roleArgs, '--password-stdin'], {
+    env,
+    stdin: `${opts.password}\n`,
+  })
+  if (result.code !== 0) {
+    throw new Error(`pnpm users add ${opts.username} failed (exit ${result.code}): ${result.stderr.trim()}`)
+  }
+}
+
+/** `pnpm genkeys` into the given directory: the first key, current at once. */
+export async function generateKeys(keysDir: string): Promise<void> {
+  const result = await runScript('genkeys', [], { env: { KEYS_DIR: keysDir } })
+  if (result.code !== 0) {
+    throw new Error(`pnpm genkeys failed (exit ${result.code}): ${result.stderr.trim()}`)
+  }
+}
