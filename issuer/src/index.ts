@@ -1,5 +1,16 @@
 // Public surface of @tokensmith/issuer, re-exported by name.
+
+export {
+  type AuthService,
+  type ClientMeta,
+  createAuthService,
+  type SessionView,
+  type TokenPair,
+} from './auth-service.ts'
+export { type Clock, systemClock } from './clock.ts'
+export { type IssuerConfig, loadConfig } from './config.ts'
 export { ConfigError, IssuerError, type IssuerErrorCode, KeyError } from './errors.ts'
+export { CSRF_HEADER, createIssuerApp, type IssuerAppDeps, REFRESH_COOKIE } from './http/create-issuer-app.ts'
 export { type GeneratedKey, type GenerateKeyOptions, generateKey, RSA_BITS } from './keys/generate-key.ts'
 export {
   DEFAULT_PUBLISH_LEAD_SEC,
@@ -18,6 +29,7 @@ export { loadSigningKey, MIN_RSA_BITS, type SigningKey } from './keys/load-signi
 export { pruneKeys } from './keys/prune-keys.ts'
 export { type PublicJwk, publicJwkOf } from './keys/public-jwk.ts'
 export { retireKey } from './keys/retire-key.ts'
+export { createLogger, type LogFields, type Logger, type LogLevel } from './logger.ts'
 export { formatDurationSec, parseDurationSec } from './parse-duration.ts'
 export { normalizeUsername } from './passwords/normalize-username.ts'
 export { PasswordError, type PasswordErrorCode } from './passwords/password-error.ts'
@@ -29,3 +41,36 @@ export {
   type VerifyResult,
 } from './passwords/password-hasher.ts'
 export { DEFAULT_SCRYPT_COST, type ScryptCost } from './passwords/scrypt-cost.ts'
+export { type Issuer, jwksMaxAgeFor, startIssuer } from './start-issuer.ts'
+export { openStore } from './store/open-store.ts'
+export { createPostgresStore } from './store/postgres-store.ts'
+export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store.ts'
+export type {
+  CounterState,
+  NewSession,
+  NewUser,
+  RefreshTokenRecord,
+  RotateInput,
+  RotateResult,
+  SessionRecord,
+  Store,
+  UserPatch,
+  UserRecord,
+} from './store/store.ts'
+export { StoreConflictError, StoreError } from './store/store-error.ts'
+export {
+  ACCESS_TOKEN_TYP,
+  type AccessTokenSigner,
+  createAccessTokenSigner,
+} from './tokens/access-token-signer.ts'
+export {
+  type AccessClaims,
+  type AccessTokenVerifier,
+  createAccessTokenVerifier,
+} from './tokens/access-token-verifier.ts'
+export {
+  hashRefreshToken,
+  isRefreshTokenShape,
+  newRefreshToken,
+  REFRESH_TOKEN_PREFIX,
+} from './tokens/refresh-token.ts'
