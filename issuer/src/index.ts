@@ -42,8 +42,8 @@ export {
 } from './passwords/password-hasher.ts'
 export { DEFAULT_SCRYPT_COST, type ScryptCost } from './passwords/scrypt-cost.ts'
 export { type Issuer, jwksMaxAgeFor, startIssuer } from './start-issuer.ts'
+// Server stores are reached through openStore, which loads pg / ioredis only when chosen.
 export { openStore } from './store/open-store.ts'
-export { createPostgresStore } from './store/postgres-store.ts'
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store.ts'
 export type {
   CounterState,
