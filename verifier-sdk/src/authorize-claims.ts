@@ -1,0 +1,27 @@
+import type { AccessTokenClaims } from './access-token-claims.ts'
+import { VerifyError } from './errors.ts'
+
+/**
+ * The authorization step shared by the middlewares. `roles`: the token must hold at least one of
+ * them. `scopes`: the token's `scope` must contain every one of them. Throws `missing_token` when
+ * no verified claims are present (the auth middleware did not run) and `insufficient_role` (403)
+ * otherwise.
+ */
+export function authorizeClaims(
+  claims: AccessTokenClaims | undefined,
+  requirement: { readonly roles: readonly string[] } | { readonly scopes: readonly string[] },
+): void {
+  if (claims === undefined) throw new VerifyError('missing_token', 'no verified token on this request')
+  if ('roles' in requirement) {
+    if (!requirement.roles.some((role) => claims.roles.includes(role))) {
+      throw new VerifyError('insufficient_role', 'token lacks every required role')
+    }
+    return
+  }
+  const granted = new Set((claims.scope ?? '').split(' '))
+  if (!requirement.scopes.every((scope) => granted.has(scope))) {
+    throw new VerifyError('insufficient_role', 'token lacks a required scope', {
+      message: 'The access token lacks a required scope.',
+    })
+  }
+}

@@ -1,0 +1,5 @@
+export type { AccessTokenClaims } from './access-token-claims.ts'
+export type { AuthMiddlewareOptions } from './auth-middleware-options.ts'
+export { expressAuth } from './express-auth.ts'
+export { requireRole } from './express-require-role.ts'
+export { requireScope } from './express-require-scope.ts'

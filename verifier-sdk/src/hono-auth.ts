@@ -1,0 +1,27 @@
+import type { MiddlewareHandler } from 'hono'
+import { type AuthMiddlewareOptions, checkAuthMiddlewareArguments } from './auth-middleware-options.ts'
+import type { Verifier } from './create-verifier.ts'
+import { VerifyError } from './errors.ts'
+import type { AuthEnv } from './hono-auth-env.ts'
+import { honoAuthError } from './hono-auth-error.ts'
+import { parseBearerToken } from './parse-bearer-token.ts'
+
+/**
+ * Hono middleware: verifies `Authorization: Bearer <token>` and puts the claims on `c.var.auth`;
+ * refuses with 401 (RFC 6750 challenge) or 503 when keys are unavailable. Other errors propagate.
+ */
+export function honoAuth(
+  verifier: Pick<Verifier, 'verify'>,
+  options?: AuthMiddlewareOptions,
+): MiddlewareHandler<AuthEnv> {
+  const realm = checkAuthMiddlewareArguments('honoAuth', verifier, options)
+  return async function honoAuthMiddleware(c, next) {
+    try {
+      c.set('auth', await verifier.verify(parseBearerToken(c.req.header('authorization'))))
+    } catch (error) {
+      if (error instanceof VerifyError) return honoAuthError(c, error, realm)
+      throw error
+    }
+    await next()
+  }
+}

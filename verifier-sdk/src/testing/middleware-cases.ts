@@ -1,0 +1,156 @@
+import { createVerifier } from '../create-verifier.ts'
+import { accessToken, createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER } from './test-key.ts'
+
+/**
+ * One table of HTTP expectations that both middlewares must meet. Each app under test mounts:
+ *   GET /api/me           auth only, answers { sub, roles }
+ *   GET /api/admin        auth + requireRole('admin', 'ops')
+ *   GET /api/orders       auth + requireScope('orders:read', 'orders:write')
+ *   GET /down/me          auth with a verifier whose issuer is unreachable
+ *   GET /boom/me          auth with a verifier that throws a non-VerifyError
+ */
+export const middlewareKey = createTestKey('RS256')
+
+export const middlewareVerifier = createVerifier({
+  issuer: TEST_ISSUER,
+  audience: TEST_AUDIENCE,
+  jwks: { keys: [middlewareKey.publicJwk] },
+  clock: () => T0,
+})
+
+export const downVerifier = createVerifier({
+  issuer: TEST_ISSUER,
+  audience: TEST_AUDIENCE,
+  jwksUri: 'http://127.0.0.1:1/jwks.json',
+  clock: () => T0,
+  fetchTimeoutMs: 2000,
+})
+
+export const boomVerifier = {
+  verify: (): Promise<never> => Promise.reject(new Error('database on fire')),
+}
+
+const good = accessToken(middlewareKey)
+const admin = accessToken(middlewareKey, { roles: ['user', 'ops'] })
+const scoped = accessToken(middlewareKey, { scope: 'orders:write profile orders:read' })
+const halfScoped = accessToken(middlewareKey, { scope: 'orders:read' })
+const expired = accessToken(middlewareKey, { exp: T0 / 1000 - 60 })
+const forged = `${good.slice(0, -6)}AAAAAA`
+
+export interface MiddlewareCase {
+  readonly name: string
+  readonly path: string
+  readonly authorization?: string
+  readonly status: number
+  readonly code?: string
+  /** Exact WWW-Authenticate value, or null for none. */
+  readonly challenge?: string | null
+  readonly retryAfter?: string
+  readonly sub?: string
+}
+
+const invalid = 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid."'
+
+export const middlewareCases: readonly MiddlewareCase[] = [
+  { name: 'a good token', path: '/api/me', authorization: `Bearer ${good}`, status: 200, sub: 'user-1' },
+  {
+    name: 'a lower-case scheme',
+    path: '/api/me',
+    authorization: `bearer ${good}`,
+    status: 200,
+    sub: 'user-1',
+  },
+  {
+    name: 'no Authorization header',
+    path: '/api/me',
+    status: 401,
+    code: 'missing_token',
+    challenge: 'Bearer realm="api"',
+  },
+  {
+    name: 'another scheme',
+    path: '/api/me',
+    authorization: 'Basic dXNlcjpwYXNz',
+    status: 401,
+    code: 'missing_token',
+    challenge: 'Bearer realm="api"',
+  },
+  {
+    name: 'Bearer without a token',
+    path: '/api/me',
+    authorization: 'Bearer',
+    status: 401,
+    code: 'invalid_token',
+    challenge: invalid,
+  },
+  {
+    name: 'two tokens',
+    path: '/api/me',
+    authorization: `Bearer ${good} ${good}`,
+    status: 401,
+    code: 'invalid_token',
+    challenge: invalid,
+  },
+  {
+    name: 'a token with a comma (two headers joined)',
+    path: '/api/me',
+    authorization: `Bearer ${good}, Bearer ${good}`,
+    status: 401,
+    code: 'invalid_token',
+    challenge: invalid,
+  },
+  {
+    name: 'a forged token',
+    path: '/api/me',
+    authorization: `Bearer ${forged}`,
+    status: 401,
+    code: 'invalid_token',
+    challenge: invalid,
+  },
+  {
+    name: 'an expired token',
+    path: '/api/me',
+    authorization: `Bearer ${expired}`,
+    status: 401,
+    code: 'token_expired',
+    challenge: 'Bearer realm="api", error="invalid_token", error_description="The access token has expired."',
+  },
+  {
+    name: 'a role missing',
+    path: '/api/admin',
+    authorization: `Bearer ${good}`,
+    status: 403,
+    code: 'insufficient_role',
+    challenge:
+      'Bearer error="insufficient_scope", error_description="The access token does not grant access to this resource."',
+  },
+  {
+    name: 'one of the roles',
+    path: '/api/admin',
+    authorization: `Bearer ${admin}`,
+    status: 200,
+    sub: 'user-1',
+  },
+  {
+    name: 'a scope missing',
+    path: '/api/orders',
+    authorization: `Bearer ${halfScoped}`,
+    status: 403,
+    code: 'insufficient_role',
+    challenge:
+      'Bearer error="insufficient_scope", error_description="The access token lacks a required scope.", scope="orders:read orders:write"',
+  },
+  { name: 'every scope', path: '/api/orders', authorization: `Bearer ${scoped}`, status: 200, sub: 'user-1' },
+  {
+    name: 'keys unavailable',
+    path: '/down/me',
+    authorization: `Bearer ${good}`,
+    status: 503,
+    code: 'keys_unavailable',
+    challenge: null,
+    retryAfter: '30',
+  },
+]
+
+/** Every token the cases send: none may ever be echoed back. */
+export const middlewareTokens = [good, admin, scoped, halfScoped, expired, forged]
