@@ -1,0 +1,55 @@
+// Small helpers the security suites share: read an error answer strictly, compare two answers
+// byte for byte, and scan captured logs for anything secret.
+import { expect } from 'vitest'
+
+export interface ErrorBody {
+  code: string
+  error: string
+}
+
+/** The issuer's error contract: a JSON object with exactly `code` and `error`, both strings. */
+export async function expectErrorBody(res: Response, status: number, code?: string): Promise<ErrorBody> {
+  const text = await res.text()
+  expect(res.status, text).toBe(status)
+  expect(res.headers.get('content-type') ?? '').toMatch(/^application\/json/)
+  const body = JSON.parse(text) as unknown
+  expect(body).toBeTypeOf('object')
+  const obj = body as Record<string, unknown>
+  expect(Object.keys(obj).sort()).toEqual(['code', 'error'])
+  expect(obj.code).toMatch(/^[a-z][a-z_]*$/)
+  expect(obj.error).toBeTypeOf('string')
+  if (code !== undefined) expect(obj.code).toBe(code)
+  return obj as unknown as ErrorBody
+}
+
+/** Everything an attacker can observe in an answer except its Date header. */
+export async function observable(
+  res: Response,
+): Promise<{ status: number; headers: string[]; body: string }> {
+  const headers = [...res.headers.entries()]
+    .filter(([name]) => name !== 'date')
+    .map(([name, value]) => `${name}: ${value}`)
+    .sort()
+  return { status: res.status, headers, body: await res.text() }
+}
+
+// What a leaked secret looks like in a log line: a refresh token, a JWT (its base64url `{"`
+// header), or a scrypt hash string.
+const SECRET_SHAPES = [/rt_[A-Za-z0-9_-]{20}/, /eyJ[A-Za-z0-9_-]{10}/, /\$scrypt\$/]
+
+/** Every log line that contains one of `secrets` or looks like a token or hash. */
+export function leakedLines(logs: readonly string[], secrets: readonly string[]): string[] {
+  const wanted = secrets.filter((s) => s.length >= 4)
+  return logs.filter(
+    (line) => SECRET_SHAPES.some((re) => re.test(line)) || wanted.some((s) => line.includes(s)),
+  )
+}
+
+/** The median of a non-empty sample. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  const hi = sorted[mid] ?? Number.NaN
+  const lo = sorted[mid - 1] ?? hi
+  return sorted.length % 2 === 0 ? (lo + hi) / 2 : hi
+}
