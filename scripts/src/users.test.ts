@@ -1,0 +1,344 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { createPasswordHasher, openStore, type Store } from '@tokensmith/issuer'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+const script = fileURLToPath(new URL('./users.ts', import.meta.url))
+// By absolute URL: the CLI runs in a temp directory (to show where the default database goes),
+// from which a bare `--import tsx` would not resolve.
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
+let dir: string
+let databaseUrl: string
+/** Everything the CLI wrote, so one check can prove no password or hash ever reached the output. */
+let transcript: string
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function users(args: string[], opts: { input?: string | Buffer; env?: Record<string, string> } = {}) {
+  return new Promise<Run>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tsx, script, ...args], {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: databaseUrl, SCRYPT_LOG_N: '12', ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+    })
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    child.stdin.on('error', () => {}) // the CLI may stop reading early (oversized input)
+    child.stdin.end(opts.input)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      transcript += stdout + stderr
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+/** Runs independent CLI calls a few at a time: each one is a Node start-up. */
+async function inParallel<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i] as T)
+  }
+  await Promise.all([worker(), worker(), worker()])
+  return results
+}
+
+/**
+ * Runs the CLI under `script`, which gives it a pseudo-terminal, and types each answer once its
+ * prompt shows: by then readline has the terminal in raw mode, so anything echoed is the CLI's.
+ */
+function usersOnTerminal(args: string[], answers: string[]) {
+  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`
+  const command = [process.execPath, '--import', tsx, script, ...args].map(quote).join(' ')
+  return new Promise<Run>((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: databaseUrl, SCRYPT_LOG_N: '12' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let typed = 0
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      const prompts = stdout.match(/Password: |Confirm password: /g)?.length ?? 0
+      while (typed < prompts && typed < answers.length) child.stdin.write(answers[typed++])
+    })
+    child.stderr.on('data', (d: Buffer) => {
+      stdout += d.toString()
+    })
+    child.on('error', reject)
+    child.on('close', (code) => {
+      transcript += stdout
+      resolve({ code, stdout: stdout.replaceAll('\r\n', '\n'), stderr: '' })
+    })
+  })
+}
+
+const hasScript = spawnSync('script', ['--version']).status === 0
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(databaseUrl)
+  try {
+    return await fn(store)
+  } finally {
+    await store.close()
+  }
+}
+
+async function startSession(store: Store, userId: string): Promise<string> {
+  const now = Date.now()
+  const session = await store.createSession({
+    id: randomUUID(),
+    userId,
+    clientId: 'test',
+    createdAt: now,
+    absoluteExpiresAt: now + 3_600_000,
+    clientIp: null,
+    userAgent: null,
+    tokenHash: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+    idleExpiresAt: now + 3_600_000,
+  })
+  return session.id
+}
+
+const hasher = createPasswordHasher({ cost: { logN: 12, r: 8, p: 1 } })
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tokensmith-users-'))
+  databaseUrl = `sqlite:${join(dir, 'x.db')}`
+  transcript = ''
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+// Every case starts Node processes: generous, since the suite shares two cores with others.
+describe('pnpm users', { timeout: 120_000 }, () => {
+  it('adds a user from --password-stdin and lists it without any secret', async () => {
+    const added = await users(
+      ['add', ' Alice ', '--role', 'admin', '--role', 'ops:read', '--role', 'admin', '--password-stdin'],
+      {
+        input: 'correct horse\n',
+      },
+    )
+    expect(added).toMatchObject({ code: 0, stderr: '' })
+    expect(added.stdout).toBe('Created user alice with roles admin, ops:read.\n')
+
+    const user = await withStore((s) => s.findUserByUsername('alice'))
+    expect(user).toMatchObject({ username: 'alice', roles: ['admin', 'ops:read'], disabled: false })
+    expect(user?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(user?.passwordHash).toMatch(/^\$scrypt\$ln=12,r=8,p=1\$/)
+    // One trailing newline is the pipe's, not the password's.
+    expect(await hasher.verify('correct horse', user?.passwordHash ?? null)).toEqual({
+      ok: true,
+      needsRehash: false,
+    })
+
+    await users(['add', 'bob', '--role', 'reader', '--password-stdin'], { input: 'pw\r\n' })
+    const list = await users(['list'])
+    expect(list.code).toBe(0)
+    const lines = list.stdout.trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^USERNAME\s+ROLES\s+DISABLED\s+CREATED$/)
+    expect(lines[1]).toMatch(/^alice\s+admin,ops:read\s+no\s+\d{4}-\d\d-\d\dT[\d:.]+Z$/)
+    expect(lines[2]).toMatch(/^bob\s+reader\s+no\s+\d{4}-/)
+    expect(lines).toHaveLength(3)
+    const bob = await withStore((s) => s.findUserByUsername('bob'))
+    expect((await hasher.verify('pw', bob?.passwordHash ?? null)).ok).toBe(true)
+
+    for (const secret of ['correct horse', '$scrypt$', user?.passwordHash ?? '-', bob?.passwordHash ?? '-']) {
+      expect(transcript).not.toContain(secret)
+    }
+  })
+
+  it('says so when there are no users, on a database it creates at the default path', async () => {
+    const list = await users(['list'], { env: { DATABASE_URL: '' } })
+    expect(list).toMatchObject({ code: 0, stderr: '' })
+    expect(list.stdout).toMatch(/^No users\./)
+    expect(existsSync(join(dir, 'data', 'issuer.db'))).toBe(true)
+  })
+
+  it('refuses a duplicate, whatever its case, and keeps the first password', async () => {
+    await users(['add', 'alice', '--role', 'admin', '--password-stdin'], { input: 'first' })
+    for (const name of ['alice', 'ALICE', 'Ａｌｉｃｅ']) {
+      const dup = await users(['add', name, '--role', 'admin', '--password-stdin'], { input: 'second' })
+      expect(dup).toMatchObject({ code: 2, stdout: '', stderr: 'users: user "alice" already exists\n' })
+    }
+    const user = await withStore((s) => s.findUserByUsername('alice'))
+    expect((await hasher.verify('first', user?.passwordHash ?? null)).ok).toBe(true)
+    expect((await users(['list'])).stdout.trimEnd().split('\n')).toHaveLength(2)
+  })
+
+  it('disables (revoking every session) and enables', async () => {
+    await users(['add', 'alice', '--role', 'admin', '--password-stdin'], { input: 'pw' })
+    const user = await withStore((s) => s.findUserByUsername('alice'))
+    if (user === null) throw new Error('alice missing')
+    const [s1, s2] = await withStore(async (s) => [
+      await startSession(s, user.id),
+      await startSession(s, user.id),
+    ])
+
+    const disabled = await users(['disable', 'Alice'])
+    expect(disabled).toMatchObject({ code: 0, stdout: 'Disabled alice; 2 sessions revoked.\n' })
+    await withStore(async (s) => {
+      expect((await s.findUserByUsername('alice'))?.disabled).toBe(true)
+      for (const id of [s1, s2]) {
+        expect(await s.getSession(id ?? '')).toMatchObject({ revokedReason: 'user_disabled' })
+      }
+    })
+    expect((await users(['list'])).stdout).toMatch(/\nalice\s+admin\s+yes\s+/)
+    expect((await users(['disable', 'alice'])).stdout).toBe(
+      'alice was already disabled; 0 sessions revoked.\n',
+    )
+
+    expect((await users(['enable', 'alice'])).stdout).toBe('Enabled alice; it can log in again.\n')
+    expect((await withStore((s) => s.findUserByUsername('alice')))?.disabled).toBe(false)
+    expect((await users(['enable', 'alice'])).stdout).toBe('alice was not disabled.\n')
+  })
+
+  it('set-password replaces the hash and revokes the sessions', async () => {
+    await users(['add', 'alice', '--role', 'admin', '--password-stdin'], { input: 'old password' })
+    const before = await withStore((s) => s.findUserByUsername('alice'))
+    if (before === null) throw new Error('alice missing')
+    const sessionId = await withStore((s) => startSession(s, before.id))
+
+    const changed = await users(['set-password', 'alice', '--password-stdin'], { input: 'new password\n' })
+    expect(changed).toMatchObject({ code: 0, stderr: '' })
+    expect(changed.stdout).toBe('Password of alice changed; 1 session revoked, so it must log in again.\n')
+
+    await withStore(async (s) => {
+      const after = await s.findUserByUsername('alice')
+      expect(after?.passwordHash).not.toBe(before.passwordHash)
+      expect(after?.updatedAt).toBeGreaterThanOrEqual(before.updatedAt)
+      expect((await hasher.verify('new password', after?.passwordHash ?? null)).ok).toBe(true)
+      expect((await hasher.verify('old password', after?.passwordHash ?? null)).ok).toBe(false)
+      expect(await s.getSession(sessionId)).toMatchObject({ revokedReason: 'password_changed' })
+    })
+    expect(transcript).not.toContain('password\n')
+    expect(transcript).not.toContain('$scrypt$')
+  })
+
+  it('refuses bad roles, bad usernames and bad usage with exit 2, creating nothing', async () => {
+    const cases: [string[], RegExp][] = [
+      [['add', 'alice', '--role', 'Admin', '--password-stdin'], /^users: invalid role "Admin"/],
+      [['add', 'alice', '--role', 'a b', '--password-stdin'], /^users: invalid role "a b"/],
+      [['add', 'alice', '--role', 'x'.repeat(65), '--password-stdin'], /^users: invalid role/],
+      [['add', 'alice', '--role', '', '--password-stdin'], /^users: invalid role ""/],
+      [['add', 'alice', '--password-stdin'], /^users: add needs at least one --role/],
+      [['add', 'al ice', '--role', 'admin', '--password-stdin'], /^users: invalid username "al ice"/],
+      [['add', '--role', 'admin', '--password-stdin'], /^users: add needs a username/],
+      [['add', 'alice', 'bob', '--role', 'admin'], /^users: unexpected argument "bob"/],
+      [['list', '--role', 'admin'], /^users: --role applies to add only/],
+      [
+        ['disable', 'alice', '--password-stdin'],
+        /^users: --password-stdin applies to add and set-password only/,
+      ],
+      [
+        ['add', 'alice', '--role', 'admin', '--bogus'],
+        /^users: Unknown option '--bogus'[\s\S]*Usage: pnpm users/,
+      ],
+      [['remove', 'alice'], /^users: unknown command "remove"\nUsage: pnpm users/],
+      [[], /^users: missing command\nUsage: pnpm users/],
+    ]
+    const runs = await inParallel(cases, ([args]) => users(args, { input: 'pw' }))
+    cases.forEach(([args, stderr], i) => {
+      expect(runs[i]?.code, args.join(' ')).toBe(2)
+      expect(runs[i]?.stderr, args.join(' ')).toMatch(stderr)
+    })
+    expect((await users(['list'])).stdout).toMatch(/^No users\./)
+  })
+
+  it('refuses unknown users', async () => {
+    const runs = await inParallel(
+      [
+        ['disable', 'ghost'],
+        ['enable', 'ghost'],
+        ['set-password', 'ghost', '--password-stdin'],
+      ],
+      (args) => users(args, { input: 'pw' }),
+    )
+    for (const run of runs) expect(run).toMatchObject({ code: 2, stderr: 'users: no user "ghost"\n' })
+  })
+
+  it('refuses an empty, oversized or non-UTF-8 password, and a missing one without a terminal', async () => {
+    const add = ['add', 'alice', '--role', 'admin']
+    expect(await users([...add, '--password-stdin'], { input: '' })).toMatchObject({
+      code: 2,
+      stderr: 'users: the password is empty\n',
+    })
+    expect(await users([...add, '--password-stdin'], { input: '\n' })).toMatchObject({ code: 2 })
+    expect(await users([...add, '--password-stdin'], { input: 'é'.repeat(513) })).toMatchObject({
+      code: 2,
+      stderr: 'users: the password is longer than 1024 bytes\n',
+    })
+    expect(await users([...add, '--password-stdin'], { input: 'x'.repeat(1_000_000) })).toMatchObject({
+      code: 2,
+      stderr: 'users: the password is longer than 1024 bytes\n',
+    })
+    expect(
+      await users([...add, '--password-stdin'], { input: Buffer.from([0x70, 0xff, 0x77]) }),
+    ).toMatchObject({
+      code: 2,
+      stderr: 'users: the password on stdin is not valid UTF-8\n',
+    })
+    const noTty = await users(add, { input: 'pw' })
+    expect(noTty.code).toBe(2)
+    expect(noTty.stderr).toMatch(/^users: stdin is not a terminal.*--password-stdin/)
+    expect((await users(['list'])).stdout).toMatch(/^No users\./)
+
+    // Exactly at the bound is fine.
+    expect(await users([...add, '--password-stdin'], { input: `${'x'.repeat(1024)}\n` })).toMatchObject({
+      code: 0,
+    })
+  })
+
+  it('takes the scrypt cost from SCRYPT_LOG_N and refuses a bad one', async () => {
+    await users(['add', 'alice', '--role', 'admin', '--password-stdin'], {
+      input: 'pw',
+      env: { SCRYPT_LOG_N: '10' },
+    })
+    const user = await withStore((s) => s.findUserByUsername('alice'))
+    expect(user?.passwordHash).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/)
+    for (const bad of ['abc', '9', '21', '1.5']) {
+      const run = await users(['list'], { env: { SCRYPT_LOG_N: bad } })
+      expect(run.code, bad).toBe(2)
+      expect(run.stderr, bad).toMatch(/^users: SCRYPT_LOG_N/)
+    }
+  })
+  it.skipIf(!hasScript)('prompts twice on the terminal without echo, and refuses a mismatch', async () => {
+    const added = await usersOnTerminal(['add', 'alice', '--role', 'admin'], ['s3cret pw\r', 's3cret pw\r'])
+    expect(added).toMatchObject({
+      code: 0,
+      stdout: 'Password: \nConfirm password: \nCreated user alice with roles admin.\n',
+    })
+    const user = await withStore((s) => s.findUserByUsername('alice'))
+    expect((await hasher.verify('s3cret pw', user?.passwordHash ?? null)).ok).toBe(true)
+
+    const mismatch = await usersOnTerminal(['set-password', 'alice'], ['one\r', 'two\r'])
+    expect(mismatch).toMatchObject({
+      code: 2,
+      stdout: 'Password: \nConfirm password: \nusers: the two passwords do not match\n',
+    })
+    const cancelled = await usersOnTerminal(['set-password', 'alice'], ['on\u0003'])
+    expect(cancelled).toMatchObject({ code: 130, stdout: 'Password: \nusers: cancelled\n' })
+    const after = await withStore((s) => s.findUserByUsername('alice'))
+    expect(after?.passwordHash).toBe(user?.passwordHash)
+    expect(transcript).not.toContain('s3cret')
+  })
+})

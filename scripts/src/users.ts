@@ -1,0 +1,306 @@
+// pnpm users: add, list, disable, enable and set-password for the issuer's accounts, straight
+// against the store in DATABASE_URL. Passwords come from stdin (--password-stdin) or a prompt
+// on the terminal with echo off; neither a password nor a hash is ever printed.
+import { randomUUID } from 'node:crypto'
+import { openSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { Writable } from 'node:stream'
+import { ReadStream, WriteStream } from 'node:tty'
+import { parseArgs } from 'node:util'
+import {
+  ConfigError,
+  createPasswordHasher,
+  normalizeUsername,
+  openStore,
+  PasswordError,
+  type PasswordHasher,
+  type Store,
+  StoreConflictError,
+  type UserRecord,
+} from '@tokensmith/issuer'
+
+const USAGE = `Usage: pnpm users <command>
+  add <username> --role <r> [--role <r2>...] [--password-stdin]   create an account
+  list                                                           username, roles, disabled, created
+  disable <username>                                             refuse logins, revoke every session
+  enable <username>                                              allow logins again
+  set-password <username> [--password-stdin]                     replace the password, revoke every session
+Without --password-stdin the password is asked twice on the terminal, not echoed.
+--password-stdin reads it from stdin (one trailing newline is dropped).
+Environment: DATABASE_URL (default sqlite:./data/issuer.db), SCRYPT_LOG_N (default 15).`
+
+const ROLE = /^[a-z0-9_:.-]{1,64}$/
+
+const OPTIONS = {
+  role: { type: 'string', multiple: true },
+  'password-stdin': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+/** Exit 2: the operator asked for something wrong; the message says what. */
+class UsageError extends Error {
+  /** Print the usage too: the command line itself was malformed. */
+  readonly showUsage: boolean
+  constructor(message: string, opts: { showUsage?: boolean } = {}) {
+    super(message)
+    this.showUsage = opts.showUsage ?? false
+  }
+}
+
+/** Exit 130: the operator pressed Ctrl-C or Ctrl-D at the prompt. */
+class CancelledError extends Error {}
+
+interface Command {
+  name: string
+  username: string | null
+  roles: string[]
+  passwordStdin: boolean
+}
+
+function parseCommand(argv: string[]): Command | 'help' {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
+  } catch (err) {
+    throw new UsageError((err as Error).message, { showUsage: true })
+  }
+  const { values, positionals } = parsed
+  if (values.help) return 'help'
+  const [name, rawName, ...extra] = positionals
+  if (name === undefined) throw new UsageError('missing command', { showUsage: true })
+  const takesUser = ['add', 'disable', 'enable', 'set-password'].includes(name)
+  if (!takesUser && name !== 'list') throw new UsageError(`unknown command "${name}"`, { showUsage: true })
+  if (extra.length > 0 || (!takesUser && rawName !== undefined)) {
+    throw new UsageError(`unexpected argument "${extra[0] ?? rawName}"`)
+  }
+  const roles = values.role ?? []
+  if (name !== 'add' && roles.length > 0) throw new UsageError(`--role applies to add only`)
+  if (values['password-stdin'] && name !== 'add' && name !== 'set-password') {
+    throw new UsageError('--password-stdin applies to add and set-password only')
+  }
+  let username: string | null = null
+  if (takesUser) {
+    if (rawName === undefined) throw new UsageError(`${name} needs a username`)
+    username = normalizeUsername(rawName)
+    if (username === null) {
+      throw new UsageError(`invalid username "${rawName}": 1 to 64 of a-z 0-9 . _ @ - (after lower-casing)`)
+    }
+  }
+  if (name === 'add') {
+    if (roles.length === 0) throw new UsageError('add needs at least one --role')
+    for (const role of roles) {
+      if (!ROLE.test(role)) throw new UsageError(`invalid role "${role}": 1 to 64 of a-z 0-9 _ : . -`)
+    }
+  }
+  return { name, username, roles: [...new Set(roles)], passwordStdin: values['password-stdin'] === true }
+}
+
+function hasherFromEnv(): PasswordHasher {
+  const text = process.env.SCRYPT_LOG_N
+  if (text === undefined || text === '') return createPasswordHasher()
+  if (!/^[0-9]{1,3}$/.test(text)) throw new UsageError(`SCRYPT_LOG_N must be an integer (got "${text}")`)
+  try {
+    return createPasswordHasher({ cost: { logN: Number(text), r: 8, p: 1 } })
+  } catch (err) {
+    throw new UsageError(`SCRYPT_LOG_N: ${(err as Error).message.replace(/^cost: /, '')}`)
+  }
+}
+
+/** Reads at most a few bytes over the bound, so a huge pipe is refused without buffering it. */
+async function readPasswordFromStdin(maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = []
+  let total = 0
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    chunks.push(chunk)
+    total += chunk.length
+    if (total > maxBytes + 2) break // + "\r\n"; anything beyond is too long either way
+  }
+  let bytes = Buffer.concat(chunks)
+  if (bytes.at(-1) === 0x0a) bytes = bytes.subarray(0, bytes.at(-2) === 0x0d ? -2 : -1)
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new UsageError('the password on stdin is not valid UTF-8')
+  }
+  return text
+}
+
+/** Asks twice on /dev/tty with echo off: the terminal is in raw mode and readline's echo is muted. */
+async function promptPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    throw new UsageError(
+      'stdin is not a terminal, so there is no one to prompt: pass the password with --password-stdin',
+    )
+  }
+  let inFd: number
+  let outFd: number
+  try {
+    inFd = openSync('/dev/tty', 'r')
+    outFd = openSync('/dev/tty', 'w')
+  } catch {
+    throw new UsageError('cannot open the terminal (/dev/tty): pass the password with --password-stdin')
+  }
+  const input = new ReadStream(inFd)
+  const terminal = new WriteStream(outFd)
+  let muted = false
+  const output = new Writable({
+    write(chunk, encoding, callback) {
+      if (!muted) terminal.write(chunk, encoding)
+      callback()
+    },
+  })
+  const rl = createInterface({ input, output, terminal: true })
+  let cancel: (() => void) | undefined
+  rl.on('SIGINT', () => cancel?.())
+  rl.on('close', () => cancel?.())
+  const ask = (prompt: string) =>
+    new Promise<string>((resolve, reject) => {
+      cancel = () => reject(new CancelledError('cancelled'))
+      terminal.write(prompt)
+      muted = true
+      rl.question('', (answer) => {
+        muted = false
+        terminal.write('\n')
+        resolve(answer)
+      })
+    })
+  try {
+    const first = await ask('Password: ')
+    if (first.length === 0) throw new UsageError('the password is empty')
+    const second = await ask('Confirm password: ')
+    if (first !== second) throw new UsageError('the two passwords do not match')
+    return first
+  } catch (err) {
+    if (err instanceof CancelledError) terminal.write('\n') // the prompt line was left open
+    throw err
+  } finally {
+    cancel = undefined
+    muted = false
+    rl.close() // also takes the terminal out of raw mode
+    input.destroy()
+    terminal.destroy()
+  }
+}
+
+async function newPasswordHash(cmd: Command, hasher: PasswordHasher): Promise<string> {
+  const password = cmd.passwordStdin
+    ? await readPasswordFromStdin(hasher.maxPasswordBytes)
+    : await promptPassword()
+  if (password.length === 0) throw new UsageError('the password is empty')
+  if (Buffer.byteLength(password, 'utf8') > hasher.maxPasswordBytes) {
+    throw new UsageError(`the password is longer than ${hasher.maxPasswordBytes} bytes`)
+  }
+  return hasher.hash(password)
+}
+
+async function findUser(store: Store, username: string): Promise<UserRecord> {
+  const user = await store.findUserByUsername(username)
+  if (user === null) throw new UsageError(`no user "${username}"`)
+  return user
+}
+
+function sessionsLine(count: number): string {
+  return count === 1 ? '1 session revoked' : `${count} sessions revoked`
+}
+
+function printTable(users: UserRecord[]): void {
+  if (users.length === 0) {
+    process.stdout.write('No users. Add one with `pnpm users add <username> --role <role>`.\n')
+    return
+  }
+  const header = ['USERNAME', 'ROLES', 'DISABLED', 'CREATED']
+  const rows = [...users]
+    .sort((a, b) => a.username.localeCompare(b.username))
+    .map((u) => [
+      u.username,
+      u.roles.join(','),
+      u.disabled ? 'yes' : 'no',
+      new Date(u.createdAt).toISOString(),
+    ])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()
+  process.stdout.write(`${[header, ...rows].map(line).join('\n')}\n`)
+}
+
+async function run(cmd: Command, store: Store, hasher: PasswordHasher): Promise<void> {
+  const now = Date.now()
+  const { username } = cmd
+  if (cmd.name === 'list') return printTable(await store.listUsers())
+  if (username === null) throw new UsageError(`${cmd.name} needs a username`)
+
+  if (cmd.name === 'add') {
+    // Checked before the prompt so the operator does not type a password for nothing.
+    if ((await store.findUserByUsername(username)) !== null) {
+      throw new UsageError(`user "${username}" already exists`)
+    }
+    const passwordHash = await newPasswordHash(cmd, hasher)
+    try {
+      await store.createUser({ id: randomUUID(), username, passwordHash, roles: cmd.roles, createdAt: now })
+    } catch (err) {
+      // Someone added the same name meanwhile: the store's unique key refused it.
+      if (err instanceof StoreConflictError) throw new UsageError(`user "${username}" already exists`)
+      throw err
+    }
+    process.stdout.write(`Created user ${username} with roles ${cmd.roles.join(', ')}.\n`)
+    return
+  }
+
+  const user = await findUser(store, username)
+  if (cmd.name === 'set-password') {
+    const passwordHash = await newPasswordHash(cmd, hasher)
+    await store.updateUser(user.id, { passwordHash, updatedAt: now })
+    const revoked = await store.revokeUserSessions(user.id, 'password_changed', now)
+    process.stdout.write(
+      `Password of ${username} changed; ${sessionsLine(revoked)}, so it must log in again.\n`,
+    )
+  } else if (cmd.name === 'disable') {
+    if (!user.disabled) await store.updateUser(user.id, { disabled: true, updatedAt: now })
+    // Revoked even when already disabled: a session could only exist from before, and must not live on.
+    const revoked = await store.revokeUserSessions(user.id, 'user_disabled', now)
+    process.stdout.write(
+      `${user.disabled ? `${username} was already disabled` : `Disabled ${username}`}; ${sessionsLine(revoked)}.\n`,
+    )
+  } else if (cmd.name === 'enable') {
+    if (user.disabled) await store.updateUser(user.id, { disabled: false, updatedAt: now })
+    process.stdout.write(
+      user.disabled ? `Enabled ${username}; it can log in again.\n` : `${username} was not disabled.\n`,
+    )
+  }
+}
+
+async function main(): Promise<void> {
+  const cmd = parseCommand(process.argv.slice(2))
+  if (cmd === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    return
+  }
+  const hasher = hasherFromEnv()
+  const store = await openStore(process.env.DATABASE_URL || 'sqlite:./data/issuer.db')
+  try {
+    await store.migrate()
+    await run(cmd, store, hasher)
+  } finally {
+    await store.close()
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof CancelledError) {
+    process.stderr.write('users: cancelled\n')
+    process.exitCode = 130
+  } else if (err instanceof UsageError) {
+    process.stderr.write(`users: ${err.message}\n${err.showUsage ? `${USAGE}\n` : ''}`)
+    process.exitCode = 2
+  } else if (err instanceof PasswordError || err instanceof ConfigError) {
+    process.stderr.write(`users: ${err.message}\n`)
+    process.exitCode = 2
+  } else {
+    process.stderr.write(`users: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exitCode = 1
+  }
+})
