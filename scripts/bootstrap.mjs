@@ -36,7 +36,27 @@ function install() {
 
 if (!installedLockMatches()) install()
 
-const [cmd, ...args] = process.argv.slice(2)
+// The browser tests drive Debian's Chromium (never a downloaded browser build). On a fresh
+// machine where we are root with apt, install it; elsewhere say what is missing.
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return
+  const root = typeof process.getuid === 'function' && process.getuid() === 0
+  if (!root || !existsSync('/usr/bin/apt-get')) {
+    process.stderr.write('[bootstrap] /usr/bin/chromium is missing: install Debian package "chromium" for the browser tests\n')
+    return
+  }
+  process.stderr.write('[bootstrap] installing Debian chromium for the browser tests...\n')
+  const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' }
+  spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env: aptEnv })
+  spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: 'inherit', env: aptEnv })
+}
+
+let argv = process.argv.slice(2)
+if (argv[0] === '--browser') {
+  ensureChromium()
+  argv = argv.slice(1)
+}
+const [cmd, ...args] = argv
 if (!cmd) process.exit(0)
 env.PATH = `${join(root, 'node_modules', '.bin')}:${env.PATH ?? ''}`
 const child = spawn(cmd, args, { stdio: 'inherit', env, cwd: process.env.INIT_CWD ?? process.cwd() })

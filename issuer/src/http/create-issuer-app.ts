@@ -151,7 +151,7 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<Env> {
     const cookie = getCookie(c, REFRESH_COOKIE)
     const hasBody =
       c.req.header('content-type') !== undefined || Number(c.req.header('content-length') ?? 0) > 0
-    const body = hasBody || cookie === undefined ? await readJsonBody(c, config.maxBodyBytes) : {}
+    const body = hasBody ? await readJsonBody(c, config.maxBodyBytes) : {}
     if (body.refreshToken === undefined && cookie !== undefined) {
       requireCookieContext(c)
       return { token: cookie, viaCookie: true }
