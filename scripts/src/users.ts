@@ -117,6 +117,8 @@ async function readPasswordFromStdin(maxBytes: number): Promise<string> {
   }
   let bytes = Buffer.concat(chunks)
   if (bytes.at(-1) === 0x0a) bytes = bytes.subarray(0, bytes.at(-2) === 0x0d ? -2 : -1)
+  // Before decoding: a cut-off read may end inside a character, and "too long" is the real reason.
+  if (bytes.length > maxBytes) throw new UsageError(`the password is longer than ${maxBytes} bytes`)
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
