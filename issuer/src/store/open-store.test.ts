@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.ts'
 import { openStore } from './open-store.ts'
 
 const PG = process.env.DATABASE_URL_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
+const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 describe('openStore', () => {
   it('opens an in-memory SQLite store', async () => {
@@ -48,6 +49,27 @@ describe('openStore', () => {
       await client.connect()
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
       await client.end()
+      await store.close()
+    }
+  })
+
+  it('opens Redis with an optional key prefix parameter', async () => {
+    const prefix = `tokensmith-open-${process.pid}:`
+    const store = await openStore(`${REDIS}?prefix=${encodeURIComponent(prefix)}`)
+    try {
+      await store.migrate()
+      await store.createUser({ id: 'u', username: 'rd', passwordHash: 'h', roles: [], createdAt: 1 })
+      const other = await openStore(`${REDIS}?prefix=${encodeURIComponent(prefix)}`)
+      expect(await other.findUserByUsername('rd')).toMatchObject({ id: 'u' })
+      await other.close()
+      const elsewhere = await openStore(REDIS)
+      expect(await elsewhere.findUserById('u')).toBeNull()
+      await elsewhere.close()
+    } finally {
+      const { Redis } = await import('ioredis')
+      const admin = new Redis(REDIS)
+      await admin.del(`${prefix}user:u`, `${prefix}username:rd`, `${prefix}users`)
+      await admin.quit()
       await store.close()
     }
   })

@@ -35,7 +35,15 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     }
     case 'redis':
     case 'rediss': {
-      throw new ConfigError(VARIABLE, 'the Redis store is not available yet')
+      const url = parseUrl(databaseUrl)
+      const prefix = url.searchParams.get('prefix') ?? undefined
+      url.searchParams.delete('prefix')
+      const { createRedisStore } = await import('./redis-store.ts')
+      return createRedisStore({
+        url: url.toString(),
+        ...(prefix === undefined ? {} : { prefix }),
+        ...(options.onError === undefined ? {} : { onError: options.onError }),
+      })
     }
     default:
       throw new ConfigError(

@@ -1,0 +1,183 @@
+// Lua scripts of the Redis store. Redis runs each script alone, start to finish, so each is one
+// atomic step across every issuer instance. ARGV[1] is always the key prefix; scripts derive a few
+// keys from it (the family of a token is only known once the token is read), so the store needs a
+// single Redis primary, not Redis Cluster. Instants travel as decimal strings and are stored as
+// given; computed numbers are formatted with %d so large values never turn into 1.7e+12.
+
+const HELPERS = `
+local P = ARGV[1]
+local function int(x) return string.format('%d', x) end
+-- Lower a family's purge deadline, never raise it (revocation).
+local function lower_deadline(zkey, sid, at)
+  local cur = redis.call('ZSCORE', zkey, sid)
+  if (not cur) or tonumber(cur) > at then redis.call('ZADD', zkey, int(at), sid) end
+end
+-- Extend a key's TTL to at least ttl milliseconds.
+local function extend_ttl(key, ttl)
+  local cur = redis.call('PTTL', key)
+  if cur < 0 or cur < ttl then redis.call('PEXPIRE', key, int(ttl)) end
+end
+`
+
+/** KEYS: user, username index, users set. ARGV: P, id, username, password hash, roles JSON, createdAt. */
+export const CREATE_USER = `${HELPERS}
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'username' end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'user id' end
+redis.call('HSET', KEYS[1], 'id', ARGV[2], 'username', ARGV[3], 'passwordHash', ARGV[4], 'roles', ARGV[5],
+  'disabled', '0', 'createdAt', ARGV[6], 'updatedAt', ARGV[6])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[2])
+return 'ok'
+`
+
+/** KEYS: user. ARGV: P, then field/value pairs. Returns the updated hash, or nil for no user. */
+export const UPDATE_USER = `${HELPERS}
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local fields = {}
+for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+return redis.call('HGETALL', KEYS[1])
+`
+
+/**
+ * KEYS: session, first token, user's session set, session's token set, deadline zset.
+ * ARGV: P, session id, token hash, session TTL, token TTL, deadline, n, n session field/value
+ * items, then token field/value items.
+ */
+export const CREATE_SESSION = `${HELPERS}
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'session id' end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'refresh token hash' end
+local n = tonumber(ARGV[7])
+local session, token = {}, {}
+for i = 8, 7 + n do session[#session + 1] = ARGV[i] end
+for i = 8 + n, #ARGV do token[#token + 1] = ARGV[i] end
+local sessionTtl, tokenTtl = tonumber(ARGV[4]), tonumber(ARGV[5])
+redis.call('HSET', KEYS[1], unpack(session))
+redis.call('PEXPIRE', KEYS[1], int(sessionTtl))
+redis.call('HSET', KEYS[2], unpack(token))
+redis.call('PEXPIRE', KEYS[2], int(tokenTtl))
+redis.call('SADD', KEYS[3], ARGV[2])
+extend_ttl(KEYS[3], sessionTtl)
+redis.call('SADD', KEYS[4], ARGV[3])
+redis.call('PEXPIRE', KEYS[4], int(sessionTtl))
+redis.call('ZADD', KEYS[5], ARGV[6], ARGV[2])
+return 'ok'
+`
+
+/**
+ * The rotation step of DESIGN.md, mirroring plan-rotation.ts.
+ * KEYS: presented token, successor token, deadline zset.
+ * ARGV: P, now, graceMs, successor hash, successor idle expiry, successor sealed, retention ms.
+ * Returns {kind, detail, session hash as a flat list}.
+ */
+export const ROTATE = `${HELPERS}
+local now, grace, retention = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[7])
+local t = redis.call('HMGET', KEYS[1], 'sessionId', 'generation', 'idleExpiresAt', 'consumedAt',
+  'successorHash', 'successorSealed')
+if not t[1] then return {'invalid', 'unknown'} end
+local sid = t[1]
+local sessionKey = P .. 'session:' .. sid
+local s = redis.call('HMGET', sessionKey, 'absoluteExpiresAt', 'revokedAt', 'lastUsedAt')
+if not s[1] then return {'invalid', 'unknown'} end
+-- A dead family answers as such even for a consumed token: there is nothing left to revoke.
+if s[2] then return {'invalid', 'revoked'} end
+local absolute = tonumber(s[1])
+if now >= absolute then return {'invalid', 'session_expired'} end
+if now >= tonumber(t[3]) then return {'invalid', 'idle_expired'} end
+
+if not t[4] then
+  if redis.call('EXISTS', KEYS[2]) == 1 then return {'conflict', 'refresh token hash'} end
+  -- Rotation never extends the family's absolute lifetime.
+  local idle = ARGV[5]
+  if tonumber(idle) > absolute then idle = s[1] end
+  local generation = tonumber(t[2]) + 1
+  redis.call('HSET', KEYS[1], 'consumedAt', ARGV[2], 'successorHash', ARGV[4], 'successorSealed', ARGV[6])
+  redis.call('HSET', KEYS[2], 'sessionId', sid, 'generation', int(generation), 'createdAt', ARGV[2],
+    'idleExpiresAt', idle)
+  redis.call('PEXPIRE', KEYS[2], int(math.max(tonumber(idle) - now, 0) + retention))
+  redis.call('SADD', P .. 'session-tokens:' .. sid, ARGV[4])
+  if now > tonumber(s[3]) then redis.call('HSET', sessionKey, 'lastUsedAt', ARGV[2]) end
+  redis.call('HSET', sessionKey, 'liveIdleExpiresAt', idle)
+  redis.call('ZADD', KEYS[3], idle, sid)
+  return {'rotated', int(generation), redis.call('HGETALL', sessionKey)}
+end
+
+-- Already consumed: a retry inside the grace window of the newest consumed token gets the same
+-- sealed successor; anything else is reuse, and the whole family dies.
+if grace > 0 and now - tonumber(t[4]) <= grace and t[5] and t[6] then
+  local n = redis.call('HMGET', P .. 'token:' .. t[5], 'sessionId', 'consumedAt')
+  if n[1] and not n[2] then return {'replayed', t[6], redis.call('HGETALL', sessionKey)} end
+end
+redis.call('HSET', sessionKey, 'revokedAt', ARGV[2], 'revokedReason', 'reuse_detected')
+lower_deadline(KEYS[3], sid, now)
+return {'reuse_detected', '', redis.call('HGETALL', sessionKey)}
+`
+
+/** KEYS: session, deadline zset. ARGV: P, now, reason, session id. Returns 1 when it revoked. */
+export const REVOKE_SESSION = `${HELPERS}
+local now = tonumber(ARGV[2])
+local s = redis.call('HMGET', KEYS[1], 'absoluteExpiresAt', 'revokedAt')
+if (not s[1]) or s[2] or tonumber(s[1]) <= now then return 0 end
+redis.call('HSET', KEYS[1], 'revokedAt', ARGV[2], 'revokedReason', ARGV[3])
+lower_deadline(KEYS[2], ARGV[4], now)
+return 1
+`
+
+/** KEYS: user's session set, deadline zset. ARGV: P, now, reason. Returns how many it revoked. */
+export const REVOKE_USER_SESSIONS = `${HELPERS}
+local now, count = tonumber(ARGV[2]), 0
+for _, sid in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local key = P .. 'session:' .. sid
+  local s = redis.call('HMGET', key, 'absoluteExpiresAt', 'revokedAt')
+  if not s[1] then
+    redis.call('SREM', KEYS[1], sid)
+  elseif (not s[2]) and tonumber(s[1]) > now then
+    redis.call('HSET', key, 'revokedAt', ARGV[2], 'revokedReason', ARGV[3])
+    lower_deadline(KEYS[2], sid, now)
+    count = count + 1
+  end
+end
+return count
+`
+
+/**
+ * KEYS: deadline zset, counter reset zset. ARGV: P, now, batch size.
+ * Returns {keys deleted, entries handled}; the caller repeats while a full batch was handled.
+ */
+export const PURGE = `${HELPERS}
+local removed = 0
+local sids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+for _, sid in ipairs(sids) do
+  local sessionKey = P .. 'session:' .. sid
+  local userId = redis.call('HGET', sessionKey, 'userId')
+  if userId then redis.call('SREM', P .. 'user-sessions:' .. userId, sid) end
+  local tokensKey = P .. 'session-tokens:' .. sid
+  for _, h in ipairs(redis.call('SMEMBERS', tokensKey)) do
+    removed = removed + redis.call('DEL', P .. 'token:' .. h)
+  end
+  redis.call('DEL', tokensKey)
+  removed = removed + redis.call('DEL', sessionKey)
+  redis.call('ZREM', KEYS[1], sid)
+end
+local counters = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+for _, k in ipairs(counters) do
+  removed = removed + redis.call('DEL', P .. 'counter:' .. k)
+  redis.call('ZREM', KEYS[2], k)
+end
+return {removed, #sids + #counters}
+`
+
+/**
+ * Fixed-window counter. KEYS: counter, counter reset zset.
+ * ARGV: P, now, reset instant for a new window, TTL ms, counter name. Returns {count, resetAt}.
+ */
+export const HIT_COUNTER = `${HELPERS}
+local c = redis.call('HMGET', KEYS[1], 'count', 'resetAt')
+if (not c[1]) or tonumber(c[2]) <= tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], 'count', '1', 'resetAt', ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
+  return {1, ARGV[3]}
+end
+return {redis.call('HINCRBY', KEYS[1], 'count', 1), c[2]}
+`
