@@ -1,0 +1,3 @@
+// Test helpers for other packages' end-to-end tests (`@tokensmith/issuer/testing`).
+export { type SpawnedIssuer, spawnIssuer } from './spawn-issuer.ts'
+export { createTestIssuer, TEST_ISSUER_URL, type TestIssuer } from './test-issuer.ts'
