@@ -91,7 +91,6 @@ function usersOnTerminal(args: string[], answers: string[]) {
   })
 }
 
-
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(databaseUrl)
   try {
