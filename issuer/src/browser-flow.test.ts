@@ -121,7 +121,9 @@ describe('browser login and refresh with an httpOnly cookie (Chromium)', () => {
     })
     expect(login.status).toBe(200)
     expect(Object.keys(login.body).sort()).toEqual(['accessToken', 'expiresIn', 'tokenType'])
-    expect(await page.evaluate(() => document.cookie)).toBe('')
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie),
+    ).toBe('')
 
     const cookies = await context.cookies(`${issuerUrl}/auth/refresh`)
     const rt = cookies.find((c) => c.name === 'tokensmith_rt')

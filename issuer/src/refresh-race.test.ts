@@ -1,73 +1,117 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { generateKey } from './keys/generate-key.ts'
 import { createPasswordHasher } from './passwords/password-hasher.ts'
-import { createSqliteStore } from './store/sqlite-store.ts'
+import { openStore } from './store/open-store.ts'
 import { type SpawnedIssuer, spawnIssuer } from './testing/spawn-issuer.ts'
 import { hashRefreshToken } from './tokens/refresh-token.ts'
 
-// Two issuer processes share one SQLite file; 50 refreshes race with one token across both.
+// Two issuer processes share one store; 50 refreshes race with one token across both. Run on
+// every store a deployment may share between instances: one SQLite file, PostgreSQL, Redis.
+interface Backend {
+  name: string
+  databaseUrl(dir: string): string
+  cleanup(): Promise<void>
+}
+
+const PG_URL = process.env.DATABASE_URL_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const unique = randomBytes(5).toString('hex')
+
+const backends: Backend[] = [
+  {
+    name: 'one SQLite file',
+    databaseUrl: (dir) => `sqlite:${join(dir, 'issuer.db')}`,
+    cleanup: async () => {},
+  },
+  {
+    name: 'PostgreSQL',
+    databaseUrl: () => `${PG_URL}?schema=tokensmith_race_${unique}`,
+    async cleanup() {
+      const client = new pg.Client({ connectionString: PG_URL })
+      await client.connect()
+      await client.query(`DROP SCHEMA IF EXISTS tokensmith_race_${unique} CASCADE`)
+      await client.end()
+    },
+  },
+  {
+    name: 'Redis',
+    databaseUrl: () => `${REDIS_URL}?prefix=tokensmith-race-${unique}:`,
+    async cleanup() {
+      const redis = new Redis(REDIS_URL)
+      const keys = await redis.keys(`tokensmith-race-${unique}:*`)
+      if (keys.length > 0) await redis.del(...keys)
+      redis.disconnect()
+    },
+  },
+]
+
 let dir: string
 let issuers: SpawnedIssuer[] = []
+let databaseUrl: string
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tokensmith-race-'))
-  await generateKey({ dir: join(dir, 'keys'), now: Date.now() })
-  const store = createSqliteStore({ path: join(dir, 'issuer.db') })
-  await store.migrate()
-  const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
-  await store.createUser({
-    id: randomUUID(),
-    username: 'racer',
-    passwordHash: await hasher.hash('pw-racer-123'),
-    roles: [],
-    createdAt: Date.now(),
+describe.each(backends)('concurrent refreshes with one token, two issuer processes, $name', (backend) => {
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tokensmith-race-'))
+    databaseUrl = backend.databaseUrl(dir)
+    await generateKey({ dir: join(dir, 'keys'), now: Date.now() })
+    const store = await openStore(databaseUrl)
+    await store.migrate()
+    const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
+    await store.createUser({
+      id: randomUUID(),
+      username: 'racer',
+      passwordHash: await hasher.hash('pw-racer-123'),
+      roles: [],
+      createdAt: Date.now(),
+    })
+    await store.close()
   })
-  await store.close()
-})
-afterEach(async () => {
-  await Promise.all(issuers.map((i) => i.stop()))
-  issuers = []
-  await rm(dir, { recursive: true, force: true })
-})
+  afterEach(async () => {
+    await Promise.all(issuers.map((i) => i.stop()))
+    issuers = []
+    await backend.cleanup()
+    await rm(dir, { recursive: true, force: true })
+  })
 
-async function startTwo(grace: string): Promise<SpawnedIssuer[]> {
-  const env = {
-    KEYS_DIR: join(dir, 'keys'),
-    DATABASE_URL: `sqlite:${join(dir, 'issuer.db')}`,
-    SCRYPT_LOG_N: '10',
-    REFRESH_GRACE: grace,
-    ISSUER_URL: 'http://issuer.test',
+  async function startTwo(grace: string): Promise<SpawnedIssuer[]> {
+    const env = {
+      KEYS_DIR: join(dir, 'keys'),
+      DATABASE_URL: databaseUrl,
+      SCRYPT_LOG_N: '10',
+      REFRESH_GRACE: grace,
+      ISSUER_URL: 'http://issuer.test',
+    }
+    issuers = await Promise.all([spawnIssuer(env), spawnIssuer(env)])
+    return issuers
   }
-  issuers = await Promise.all([spawnIssuer(env), spawnIssuer(env)])
-  return issuers
-}
 
-async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, string> }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  return { status: res.status, body: (await res.json()) as Record<string, string> }
-}
+  async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, string> }> {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    return { status: res.status, body: (await res.json()) as Record<string, string> }
+  }
 
-async function race(a: SpawnedIssuer, b: SpawnedIssuer) {
-  const login = await post(`${a.url}/auth/login`, { username: 'racer', password: 'pw-racer-123' })
-  expect(login.status).toBe(200)
-  const token = login.body.refreshToken as string
-  const results = await Promise.all(
-    Array.from({ length: 50 }, (_, i) =>
-      post(`${(i % 2 ? a : b).url}/auth/refresh`, { refreshToken: token }),
-    ),
-  )
-  return { token, results }
-}
+  async function race(a: SpawnedIssuer, b: SpawnedIssuer) {
+    const login = await post(`${a.url}/auth/login`, { username: 'racer', password: 'pw-racer-123' })
+    expect(login.status).toBe(200)
+    const token = login.body.refreshToken as string
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        post(`${(i % 2 ? a : b).url}/auth/refresh`, { refreshToken: token }),
+      ),
+    )
+    return { token, results }
+  }
 
-describe('concurrent refreshes with one token, two processes, one SQLite file', () => {
   it('with the grace window: every success carries the same single successor, which stays live', async () => {
     const [a, b] = await startTwo('10s')
     const { results } = await race(a!, b!)
@@ -94,7 +138,7 @@ describe('concurrent refreshes with one token, two processes, one SQLite file', 
       expect((await post(`${a!.url}/auth/refresh`, { refreshToken: ok[0].body.refreshToken })).status).toBe(
         401,
       )
-    const store = createSqliteStore({ path: join(dir, 'issuer.db') })
+    const store = await openStore(databaseUrl)
     const original = await store.findToken(hashRefreshToken(token))
     const session = await store.getSession(original!.sessionId)
     expect(session?.revokedReason).toBe('reuse_detected')
