@@ -28,6 +28,8 @@ export function planRotation(state: RotationState, input: RotateInput): Rotation
   // dead, so there is nothing left to revoke, and the HTTP layer maps both to 401.
   if (session.revokedAt !== null) return { kind: 'invalid', reason: 'revoked' }
   if (now >= session.absoluteExpiresAt) return { kind: 'invalid', reason: 'session_expired' }
+  // DESIGN's order: the idle check comes before the consumed branch, so a consumed token presented
+  // after its own idle expiry is 'idle_expired', not reuse (its family lives on).
   if (now >= token.idleExpiresAt) return { kind: 'invalid', reason: 'idle_expired' }
   if (token.consumedAt === null) {
     // Rotation never extends the family's absolute lifetime.

@@ -394,9 +394,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async revokeUserSessions(userId, reason, now) {
+      // Rows are locked in id order, so two logout-alls of one user cannot deadlock each other.
       const { rowCount } = await query(
         `UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
-         WHERE user_id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3`,
+         WHERE revoked_at IS NULL AND id IN (
+           SELECT id FROM ${sessions}
+           WHERE user_id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3
+           ORDER BY id FOR UPDATE)`,
         [userId, reason, now],
       )
       return rowCount ?? 0

@@ -320,7 +320,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const reply = await run(
         SCRIPTS.hitCounter,
         [k.counter(key), k.counterResets],
-        [String(now), String(resetAt), ttl(windowMs + COUNTER_RETENTION_MS), key],
+        [String(now), String(resetAt), String(Math.max(0, Math.trunc(windowMs)) + COUNTER_RETENTION_MS), key],
       )
       if (!Array.isArray(reply)) throw new Error('unexpected reply from the counter script')
       return { count: Number(reply[0]), resetAt: Number(reply[1]) }

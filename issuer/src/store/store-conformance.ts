@@ -397,6 +397,18 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         })
       })
 
+      it('answers idle_expired, not reuse, for a consumed token past its own idle expiry', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        const step = await rotateAt(tokenHash, T0 + 1000)
+        expect((await rotateAt(tokenHash, T0 + IDLE)).result).toEqual({
+          kind: 'invalid',
+          reason: 'idle_expired',
+        })
+        expect(await store.getSession(session.id)).toMatchObject({ revokedAt: null })
+        expect((await rotateAt(step.successorHash, T0 + IDLE + 1)).result.kind).toBe('rotated')
+      })
+
       it('gives exactly one rotation to 20 concurrent refreshes of one token; the rest replay it', async () => {
         const user = await addUser()
         const { session, tokenHash } = await startSession(user.id)
