@@ -68,7 +68,16 @@ export async function startIssuer(
   }
   keyRing.signingKey(clock()) // refuse to start with no current key
 
-  const store = opts.store ?? (await openStore(config.databaseUrl))
+  const store =
+    opts.store ??
+    (await openStore(config.databaseUrl, {
+      // Idle server connections fail on their own; log it (the driver's message holds no secret).
+      onError: (err) =>
+        logger.error('store_connection_error', {
+          name: err.name,
+          code: String((err as { code?: unknown }).code ?? ''),
+        }),
+    }))
   await store.migrate()
 
   const hasher = createPasswordHasher({ cost: { logN: config.scryptLogN, r: 8, p: 1 } })
