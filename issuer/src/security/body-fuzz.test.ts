@@ -69,7 +69,7 @@ async function check(path: string, init: RequestInit): Promise<void> {
   expect(problem).toBeNull()
 }
 
-const post = (body: BodyInit, type = 'application/json'): RequestInit => ({
+const post = (body: NonNullable<RequestInit['body']>, type = 'application/json'): RequestInit => ({
   method: 'POST',
   body,
   headers: { 'content-type': type, 'x-forwarded-for': '192.0.2.200' },

@@ -18,7 +18,11 @@ afterAll(async () => {
   await t.cleanup()
 })
 
-function post(path: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
+function post(
+  path: string,
+  body: NonNullable<RequestInit['body']>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return t.request(path, {
     method: 'POST',
     body,
