@@ -6,18 +6,28 @@
 // transaction-scoped advisory lock, so instances starting together apply each one once.
 import { createHash } from 'node:crypto'
 import pg from 'pg'
+import { newUserRecord } from './new-user-record.ts'
 import { planRotation } from './plan-rotation.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
+import {
+  rotationStateFromRows,
+  type SessionRow,
+  type SqlInstant,
+  sessionFromRow,
+  type TokenRow,
+  type TokenStateRow,
+  tokenFromRow,
+  type UserRow,
+  userFromRow,
+} from './sql-rows.ts'
 import type {
   NewSession,
   NewUser,
-  RefreshTokenRecord,
   RotateInput,
   RotateResult,
   SessionRecord,
   Store,
   UserPatch,
-  UserRecord,
 } from './store.ts'
 import { StoreConflictError } from './store-error.ts'
 import { usernameKey } from './username-key.ts'
@@ -35,45 +45,6 @@ export interface PostgresStoreOptions {
 }
 
 // bigint columns arrive as strings from pg; instants fit a double exactly, so they become numbers.
-type Int8 = string | number
-
-interface UserRow {
-  id: string
-  username: string
-  password_hash: string
-  roles: unknown
-  disabled: boolean
-  created_at: Int8
-  updated_at: Int8
-}
-
-interface SessionRow {
-  id: string
-  user_id: string
-  client_id: string
-  created_at: Int8
-  last_used_at: Int8
-  absolute_expires_at: Int8
-  revoked_at: Int8 | null
-  revoked_reason: string | null
-  client_ip: string | null
-  user_agent: string | null
-}
-
-interface TokenRow {
-  hash: string
-  session_id: string
-  generation: number
-  created_at: Int8
-  idle_expires_at: Int8
-  consumed_at: Int8 | null
-}
-
-interface TokenStateRow extends TokenRow {
-  successor_sealed: string | null
-  next_hash: string | null
-  next_consumed_at: Int8 | null
-}
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
@@ -140,7 +111,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     client: pg.Pool | pg.PoolClient = pool,
   ): Promise<SessionRecord | null> {
     const { rows } = await query<SessionRow>(`SELECT * FROM ${sessions} WHERE id = $1`, [id], client)
-    return rows[0] === undefined ? null : toSession(rows[0])
+    return rows[0] === undefined ? null : sessionFromRow(rows[0])
   }
 
   const store: Store = {
@@ -185,15 +156,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async createUser(user: NewUser) {
-      const record: UserRecord = {
-        id: user.id,
-        username: usernameKey(user.username),
-        passwordHash: user.passwordHash,
-        roles: [...user.roles],
-        disabled: false,
-        createdAt: user.createdAt,
-        updatedAt: user.createdAt,
-      }
+      const record = newUserRecord(user)
       try {
         await query(
           `INSERT INTO ${users} (id, username, password_hash, roles, disabled, created_at, updated_at)
@@ -210,17 +173,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       const { rows } = await query<UserRow>(`SELECT * FROM ${users} WHERE username = $1`, [
         usernameKey(username),
       ])
-      return rows[0] === undefined ? null : toUser(rows[0])
+      return rows[0] === undefined ? null : userFromRow(rows[0])
     },
 
     async findUserById(id) {
       const { rows } = await query<UserRow>(`SELECT * FROM ${users} WHERE id = $1`, [id])
-      return rows[0] === undefined ? null : toUser(rows[0])
+      return rows[0] === undefined ? null : userFromRow(rows[0])
     },
 
     async listUsers() {
       const { rows } = await query<UserRow>(`SELECT * FROM ${users} ORDER BY username COLLATE "C"`)
-      return rows.map(toUser)
+      return rows.map(userFromRow)
     },
 
     async updateUser(id: string, patch: UserPatch) {
@@ -240,7 +203,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           patch.updatedAt,
         ],
       )
-      return rows[0] === undefined ? null : toUser(rows[0])
+      return rows[0] === undefined ? null : userFromRow(rows[0])
     },
 
     async createSession(session: NewSession) {
@@ -272,7 +235,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             ],
             c,
           )
-          return toSession(rows[0]!)
+          return sessionFromRow(rows[0]!)
         })
       } catch (err) {
         throw asConflict(err)
@@ -288,7 +251,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         `SELECT hash, session_id, generation, created_at, idle_expires_at, consumed_at FROM ${tokens} WHERE hash = $1`,
         [tokenHash],
       )
-      return rows[0] === undefined ? null : toToken(rows[0])
+      return rows[0] === undefined ? null : tokenFromRow(rows[0])
     },
 
     async rotate(input: RotateInput): Promise<RotateResult> {
@@ -320,29 +283,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           const token = rows[0]
           // Purged between the two reads.
           if (sessionRow === undefined || token === undefined) return { kind: 'invalid', reason: 'unknown' }
-          const plan = planRotation(
-            {
-              session: {
-                revokedAt: numOrNull(sessionRow.revoked_at),
-                absoluteExpiresAt: Number(sessionRow.absolute_expires_at),
-              },
-              token: {
-                idleExpiresAt: Number(token.idle_expires_at),
-                consumedAt: numOrNull(token.consumed_at),
-                successorSealed: token.successor_sealed,
-                successorExists: token.next_hash !== null,
-                successorConsumedAt: numOrNull(token.next_consumed_at),
-              },
-            },
-            input,
-          )
+          const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
           switch (plan.kind) {
             case 'invalid':
               return plan
             case 'replay':
               return {
                 kind: 'replayed',
-                session: toSession(sessionRow),
+                session: sessionFromRow(sessionRow),
                 sealedSuccessor: plan.sealedSuccessor,
               }
             case 'revoke': {
@@ -352,7 +300,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
                 [sessionRow.id, input.now],
                 c,
               )
-              return { kind: 'reuse_detected', session: toSession(revoked.rows[0] ?? sessionRow) }
+              return { kind: 'reuse_detected', session: sessionFromRow(revoked.rows[0] ?? sessionRow) }
             }
             case 'consume': {
               const consumed = await query(
@@ -375,7 +323,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
                 [sessionRow.id, input.now],
                 c,
               )
-              return { kind: 'rotated', session: toSession(touched.rows[0]!), generation }
+              return { kind: 'rotated', session: sessionFromRow(touched.rows[0]!), generation }
             }
           }
         })
@@ -413,13 +361,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
          ORDER BY s.created_at DESC, s.id`,
         [userId, now],
       )
-      return rows.map(toSession)
+      return rows.map(sessionFromRow)
     },
 
     async purgeExpired(now) {
       // Families being rotated right now are locked: skip them rather than wait; the next purge
       // sees them as they are then.
-      const families = await query<{ n: Int8 }>(
+      const families = await query<{ n: SqlInstant }>(
         `WITH dead AS (
            SELECT s.id FROM ${sessions} s WHERE ${sessionDead('$1')} FOR UPDATE OF s SKIP LOCKED
          ), gone_tokens AS (
@@ -441,7 +389,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async hitCounter(key, now, windowMs) {
-      const { rows } = await query<{ count: number; reset_at: Int8 }>(
+      const { rows } = await query<{ count: number; reset_at: SqlInstant }>(
         `INSERT INTO ${counters} AS c (key, count, reset_at) VALUES ($1, 1, $3)
          ON CONFLICT (key) DO UPDATE SET
            count = CASE WHEN c.reset_at <= $2 THEN 1 ELSE c.count + 1 END,
@@ -454,7 +402,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async peekCounter(key, now) {
-      const { rows } = await query<{ count: number; reset_at: Int8 }>(
+      const { rows } = await query<{ count: number; reset_at: SqlInstant }>(
         `SELECT count, reset_at FROM ${counters} WHERE key = $1`,
         [key],
       )
@@ -468,52 +416,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
   }
   return store
-}
-
-function numOrNull(v: Int8 | null): number | null {
-  return v === null ? null : Number(v)
-}
-
-function toUser(row: UserRow): UserRecord {
-  const roles = row.roles
-  if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) {
-    throw new Error('users.roles is not a JSON array of strings')
-  }
-  return {
-    id: row.id,
-    username: row.username,
-    passwordHash: row.password_hash,
-    roles,
-    disabled: row.disabled,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  }
-}
-
-function toSession(row: SessionRow): SessionRecord {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    clientId: row.client_id,
-    createdAt: Number(row.created_at),
-    lastUsedAt: Number(row.last_used_at),
-    absoluteExpiresAt: Number(row.absolute_expires_at),
-    revokedAt: numOrNull(row.revoked_at),
-    revokedReason: row.revoked_reason,
-    clientIp: row.client_ip,
-    userAgent: row.user_agent,
-  }
-}
-
-function toToken(row: TokenRow): RefreshTokenRecord {
-  return {
-    hash: row.hash,
-    sessionId: row.session_id,
-    generation: row.generation,
-    createdAt: Number(row.created_at),
-    idleExpiresAt: Number(row.idle_expires_at),
-    consumedAt: numOrNull(row.consumed_at),
-  }
 }
 
 function asConflict(err: unknown): unknown {

@@ -10,6 +10,7 @@
 // background purge misses; purge and every check still compare the caller's instants.
 import { createHash } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
+import { newUserRecord } from './new-user-record.ts'
 import {
   CREATE_SESSION,
   CREATE_USER,
@@ -122,15 +123,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async createUser(user: NewUser) {
-      const record: UserRecord = {
-        id: user.id,
-        username: usernameKey(user.username),
-        passwordHash: user.passwordHash,
-        roles: [...user.roles],
-        disabled: false,
-        createdAt: user.createdAt,
-        updatedAt: user.createdAt,
-      }
+      const record = newUserRecord(user)
       const outcome = await run(
         SCRIPTS.createUser,
         [k.user(record.id), k.username(record.username), k.users],

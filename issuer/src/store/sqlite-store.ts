@@ -7,19 +7,28 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
+import { newUserRecord } from './new-user-record.ts'
 import { planRotation } from './plan-rotation.ts'
+import {
+  rotationStateFromRows,
+  type SessionRow,
+  sessionFromRow,
+  type TokenRow,
+  type TokenStateRow,
+  tokenFromRow,
+  type UserRow,
+  userFromRow,
+} from './sql-rows.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import type {
   CounterState,
   NewSession,
   NewUser,
-  RefreshTokenRecord,
   RotateInput,
   RotateResult,
   SessionRecord,
   Store,
   UserPatch,
-  UserRecord,
 } from './store.ts'
 import { StoreConflictError } from './store-error.ts'
 import { usernameKey } from './username-key.ts'
@@ -34,44 +43,6 @@ export interface SqliteStoreOptions {
    * back the last few. 'FULL' fsyncs every commit, at a large cost in refresh throughput.
    */
   synchronous?: 'NORMAL' | 'FULL'
-}
-
-interface UserRow {
-  id: string
-  username: string
-  password_hash: string
-  roles: string
-  disabled: number
-  created_at: number
-  updated_at: number
-}
-
-interface SessionRow {
-  id: string
-  user_id: string
-  client_id: string
-  created_at: number
-  last_used_at: number
-  absolute_expires_at: number
-  revoked_at: number | null
-  revoked_reason: string | null
-  client_ip: string | null
-  user_agent: string | null
-}
-
-interface TokenRow {
-  hash: string
-  session_id: string
-  generation: number
-  created_at: number
-  idle_expires_at: number
-  consumed_at: number | null
-}
-
-interface TokenStateRow extends TokenRow {
-  successor_sealed: string | null
-  next_hash: string | null
-  next_consumed_at: number | null
 }
 
 interface CounterRow {
@@ -116,7 +87,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const sessionById = (id: string): SessionRecord | null => {
     const row = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', id)
-    return row === undefined ? null : toSession(row)
+    return row === undefined ? null : sessionFromRow(row)
   }
 
   const store: Store = {
@@ -158,15 +129,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async createUser(user: NewUser) {
-      const record: UserRecord = {
-        id: user.id,
-        username: usernameKey(user.username),
-        passwordHash: user.passwordHash,
-        roles: [...user.roles],
-        disabled: false,
-        createdAt: user.createdAt,
-        updatedAt: user.createdAt,
-      }
+      const record = newUserRecord(user)
       try {
         run(
           `INSERT INTO users (id, username, password_hash, roles, disabled, created_at, updated_at)
@@ -186,16 +149,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async findUserByUsername(username) {
       const row = get<UserRow>('SELECT * FROM users WHERE username = ?', usernameKey(username))
-      return row === undefined ? null : toUser(row)
+      return row === undefined ? null : userFromRow(row)
     },
 
     async findUserById(id) {
       const row = get<UserRow>('SELECT * FROM users WHERE id = ?', id)
-      return row === undefined ? null : toUser(row)
+      return row === undefined ? null : userFromRow(row)
     },
 
     async listUsers() {
-      return all<UserRow>('SELECT * FROM users ORDER BY username').map(toUser)
+      return all<UserRow>('SELECT * FROM users ORDER BY username').map(userFromRow)
     },
 
     async updateUser(id: string, patch: UserPatch) {
@@ -213,7 +176,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         patch.updatedAt,
         id,
       )
-      return row === undefined ? null : toUser(row)
+      return row === undefined ? null : userFromRow(row)
     },
 
     async createSession(session: NewSession) {
@@ -256,7 +219,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         'SELECT hash, session_id, generation, created_at, idle_expires_at, consumed_at FROM refresh_tokens WHERE hash = ?',
         tokenHash,
       )
-      return row === undefined ? null : toToken(row)
+      return row === undefined ? null : tokenFromRow(row)
     },
 
     async rotate(input: RotateInput): Promise<RotateResult> {
@@ -270,24 +233,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         if (token === undefined) return { kind: 'invalid', reason: 'unknown' }
         const sessionRow = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', token.session_id)
         if (sessionRow === undefined) return { kind: 'invalid', reason: 'unknown' }
-        const plan = planRotation(
-          {
-            session: { revokedAt: sessionRow.revoked_at, absoluteExpiresAt: sessionRow.absolute_expires_at },
-            token: {
-              idleExpiresAt: token.idle_expires_at,
-              consumedAt: token.consumed_at,
-              successorSealed: token.successor_sealed,
-              successorExists: token.next_hash !== null,
-              successorConsumedAt: token.next_consumed_at,
-            },
-          },
-          input,
-        )
+        const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
         switch (plan.kind) {
           case 'invalid':
             return plan
           case 'replay':
-            return { kind: 'replayed', session: toSession(sessionRow), sealedSuccessor: plan.sealedSuccessor }
+            return {
+              kind: 'replayed',
+              session: sessionFromRow(sessionRow),
+              sealedSuccessor: plan.sealedSuccessor,
+            }
           case 'revoke': {
             run(
               `UPDATE sessions SET revoked_at = ?, revoked_reason = 'reuse_detected'
@@ -362,7 +317,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
          WHERE s.user_id = @userId AND ${SESSION_LIVE}
          ORDER BY s.created_at DESC, s.id`,
         { userId, now },
-      ).map(toSession)
+      ).map(sessionFromRow)
     },
 
     async purgeExpired(now) {
@@ -408,52 +363,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
   }
   return store
-}
-
-function toUser(row: UserRow): UserRecord {
-  return {
-    id: row.id,
-    username: row.username,
-    passwordHash: row.password_hash,
-    roles: parseRoles(row.roles),
-    disabled: row.disabled === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }
-}
-
-function parseRoles(json: string): string[] {
-  const value: unknown = JSON.parse(json)
-  if (!Array.isArray(value) || !value.every((r) => typeof r === 'string')) {
-    throw new Error('users.roles is not a JSON array of strings')
-  }
-  return value
-}
-
-function toSession(row: SessionRow): SessionRecord {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    clientId: row.client_id,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-    absoluteExpiresAt: row.absolute_expires_at,
-    revokedAt: row.revoked_at,
-    revokedReason: row.revoked_reason,
-    clientIp: row.client_ip,
-    userAgent: row.user_agent,
-  }
-}
-
-function toToken(row: TokenRow): RefreshTokenRecord {
-  return {
-    hash: row.hash,
-    sessionId: row.session_id,
-    generation: row.generation,
-    createdAt: row.created_at,
-    idleExpiresAt: row.idle_expires_at,
-    consumedAt: row.consumed_at,
-  }
 }
 
 function asConflict(err: unknown, field: (message: string) => string): unknown {
