@@ -11,6 +11,8 @@ function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value)
 }
 
+const REQUIRED_STRINGS = ['sub', 'jti', 'client_id', 'sid'] as const
+
 function requireString(payload: Readonly<Record<string, unknown>>, name: string): string {
   const value = payload[name]
   if (typeof value !== 'string' || value.length === 0)
@@ -23,7 +25,7 @@ function requireString(payload: Readonly<Record<string, unknown>>, name: string)
  * `nowMs` is the verifier's clock. Expiry yields `token_expired`; every other failure `invalid_token`.
  */
 export function checkClaims(
-  payload: Readonly<Record<string, unknown>>,
+  payload: Record<string, unknown>,
   rules: ClaimRules,
   nowMs: number,
 ): AccessTokenClaims {
@@ -50,10 +52,7 @@ export function checkClaims(
     throw new VerifyError('invalid_token', 'nbf is in the future')
   if (iat > now + tolerance) throw new VerifyError('invalid_token', 'iat is in the future')
 
-  const sub = requireString(payload, 'sub')
-  const jti = requireString(payload, 'jti')
-  const client_id = requireString(payload, 'client_id')
-  const sid = requireString(payload, 'sid')
+  for (const name of REQUIRED_STRINGS) requireString(payload, name)
 
   const roles = payload.roles
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
@@ -63,27 +62,16 @@ export function checkClaims(
   if (scope !== undefined && typeof scope !== 'string')
     throw new VerifyError('invalid_token', 'scope is not a string')
 
-  // The payload is a fresh JSON.parse result owned by us: freeze it in place, so callers sharing a
-  // cached result cannot alter each other's claims.
-  const claims: AccessTokenClaims = {
-    ...payload,
-    iss: rules.issuer,
-    sub,
-    aud: aud as string | string[],
-    exp,
-    iat,
-    jti,
-    client_id,
-    sid,
-    roles: (roles as string[] | undefined) ?? [],
-  }
-  return deepFreeze(claims)
+  // The payload is a fresh JSON.parse result owned by us: complete and freeze it in place (no copy),
+  // so callers sharing a cached result cannot alter each other's claims.
+  if (roles === undefined) (payload as Record<string, unknown>).roles = []
+  return deepFreeze(payload) as unknown as AccessTokenClaims
 }
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value)
-    for (const child of Object.values(value)) deepFreeze(child)
+    for (const key in value) deepFreeze(value[key])
   }
   return value
 }

@@ -165,6 +165,14 @@ describe('createVerifier: the token layer', () => {
     expect((await expectCode(accessToken(ps), 'invalid_token', pinned)).detail).toBe('alg is not allowed')
   })
 
+  it('refuses a validly signed payload that is not a JSON object', async () => {
+    const header = { alg: 'RS256', kid: key.kid, typ: 'at+jwt' }
+    for (const payload of [[1, 2], 'claims', null]) {
+      const error = await expectCode(key.sign(header, payload as never), 'invalid_token')
+      expect(error.detail).toBe('payload is not a JSON object')
+    }
+  })
+
   it('requires typ at+jwt', async () => {
     for (const typ of [undefined, 'JWT', 'jwt', 'at+jwt ', 'application/jwt', 1]) {
       expect((await expectCode(accessToken(key, {}, { typ }), 'invalid_token')).detail).toBe(

@@ -1,10 +1,12 @@
 import type { AccessTokenClaims } from './access-token-claims.ts'
 import { checkClaims } from './check-claims.ts'
 import { checkProtectedHeader } from './check-protected-header.ts'
-import { decodeCompactJws } from './decode-compact-jws.ts'
+import { decodeJsonSegment } from './decode-json-segment.ts'
 import { VerifyError } from './errors.ts'
+import type { JwsAlgorithm } from './jws-algorithm.ts'
 import { createKeyCache } from './key-cache.ts'
 import { resolveVerifierOptions } from './resolve-verifier-options.ts'
+import { splitCompactJws } from './split-compact-jws.ts'
 import { createVerifiedResultCache } from './verified-result-cache.ts'
 import type { VerifierOptions } from './verifier-options.ts'
 import { verifySignature } from './verify-signature.ts'
@@ -19,6 +21,8 @@ export interface Verifier {
   /** Stops the background refresh timer. */
   close(): void
 }
+
+const MAX_CACHED_HEADERS = 256
 
 /**
  * Creates a verifier of tokensmith access tokens that checks them from cached public keys alone.
@@ -45,6 +49,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
     onKeysChanged: (kids) => results?.retainKids(kids),
     onWarning: resolved.onWarning,
   })
+  // Accepted headers by their base64url text: every token of one key shares its header, so the
+  // header is decoded and checked once. Bounded, and only headers that passed the checks enter.
+  const headers = new Map<string, { readonly alg: JwsAlgorithm; readonly kid: string }>()
+  function checkedHeader(segment: string): { readonly alg: JwsAlgorithm; readonly kid: string } {
+    const known = headers.get(segment)
+    if (known !== undefined) return known
+    const checked = checkProtectedHeader(decodeJsonSegment(segment, 'header'), algorithms)
+    if (headers.size >= MAX_CACHED_HEADERS) headers.clear()
+    headers.set(segment, checked)
+    return checked
+  }
   const rules = {
     issuer: resolved.issuer,
     audiences: resolved.audiences,
@@ -62,14 +77,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const hit = results.get(token, now)
       if (hit !== undefined) return hit
     }
-    const jws = decodeCompactJws(token)
-    const { alg, kid } = checkProtectedHeader(jws.header, algorithms)
+    const jws = splitCompactJws(token)
+    const { alg, kid } = checkedHeader(jws.headerSegment)
     const key = keys.find(kid, alg, now) ?? (await keys.resolve(kid, alg))
     if (!(await verifySignature(alg, key, jws.signingInput, jws.signature))) {
       throw new VerifyError('invalid_token', 'signature does not verify')
     }
+    // The payload is parsed only once its signature has verified.
     const verifiedAt = clock()
-    const claims = checkClaims(jws.payload, rules, verifiedAt)
+    const claims = checkClaims(decodeJsonSegment(jws.payloadSegment, 'payload'), rules, verifiedAt)
     results?.set(token, kid, claims, verifiedAt)
     return claims
   }
