@@ -13,17 +13,22 @@ afterAll(() => admin.end())
 const uniqueSchema = () => `tokensmith_test_${randomBytes(6).toString('hex')}`
 const dropSchema = (schema: string) => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
 
-runStoreConformance('postgres', async () => {
-  const schema = uniqueSchema()
-  const store = createPostgresStore({ connectionString, schema, connectionTimeoutMs: 5000 })
-  return {
-    store,
-    cleanup: async () => {
-      await store.close()
-      await dropSchema(schema)
-    },
-  }
-})
+runStoreConformance(
+  'postgres',
+  async () => {
+    const schema = uniqueSchema()
+    const store = createPostgresStore({ connectionString, schema, connectionTimeoutMs: 5000 })
+    return {
+      store,
+      openAnother: () => createPostgresStore({ connectionString, schema, max: 5 }),
+      cleanup: async () => {
+        await store.close()
+        await dropSchema(schema)
+      },
+    }
+  },
+  { sharedByInstances: true },
+)
 
 describe('postgres store', () => {
   it('applies each migration once when several instances migrate together', async () => {
@@ -38,58 +43,6 @@ describe('postgres store', () => {
       )
     } finally {
       await Promise.all(stores.map((s) => s.close()))
-      await dropSchema(schema)
-    }
-  })
-
-  it('keeps at most one successor when two instances race 25 refreshes each with one token', async () => {
-    const schema = uniqueSchema()
-    const a = createPostgresStore({ connectionString, schema, max: 5 })
-    const b = createPostgresStore({ connectionString, schema, max: 5 })
-    try {
-      await a.migrate()
-      const now = 1_700_000_000_000
-      await a.createUser({ id: 'u', username: 'racer', passwordHash: 'h', roles: [], createdAt: now })
-      await a.createSession({
-        id: 'fam',
-        userId: 'u',
-        clientId: 'c',
-        createdAt: now,
-        absoluteExpiresAt: now + 30 * 86_400_000,
-        clientIp: null,
-        userAgent: null,
-        tokenHash: 'presented',
-        idleExpiresAt: now + 86_400_000,
-      })
-      const attempt = (store: typeof a) => {
-        const hash = randomBytes(32).toString('hex')
-        return store
-          .rotate({
-            tokenHash: 'presented',
-            now: now + 1000,
-            graceMs: 10_000,
-            successor: { hash, idleExpiresAt: now + 2 * 86_400_000, sealed: `sealed.${hash}` },
-          })
-          .then((result) => ({ result, hash }))
-      }
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => attempt(i % 2 === 0 ? a : b)))
-      const rotated = results.filter((r) => r.result.kind === 'rotated')
-      expect(rotated).toHaveLength(1)
-      const winner = rotated[0]!.hash
-      for (const r of results) {
-        if (r.result.kind !== 'rotated')
-          expect(r.result).toMatchObject({ kind: 'replayed', sealedSuccessor: `sealed.${winner}` })
-      }
-      const { rows } = await admin.query(
-        `SELECT hash, consumed_at FROM "${schema}".refresh_tokens WHERE session_id = 'fam' ORDER BY generation`,
-      )
-      expect(rows).toEqual([
-        { hash: 'presented', consumed_at: String(now + 1000) },
-        { hash: winner, consumed_at: null },
-      ])
-    } finally {
-      await a.close()
-      await b.close()
       await dropSchema(schema)
     }
   })

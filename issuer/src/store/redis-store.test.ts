@@ -28,70 +28,25 @@ async function dropPrefix(prefix: string): Promise<void> {
   } while (cursor !== '0')
 }
 
-runStoreConformance('redis', async () => {
-  await reachable()
-  const prefix = uniquePrefix()
-  const store = createRedisStore({ url, prefix })
-  return {
-    store,
-    cleanup: async () => {
-      await store.close()
-      await dropPrefix(prefix)
-    },
-  }
-})
-
-describe('redis store', () => {
-  it('keeps at most one successor when two clients race 25 refreshes each with one token', async () => {
+runStoreConformance(
+  'redis',
+  async () => {
     await reachable()
     const prefix = uniquePrefix()
-    const a = createRedisStore({ url, prefix })
-    const b = createRedisStore({ url, prefix })
-    try {
-      const now = 1_700_000_000_000
-      await a.createUser({ id: 'u', username: 'racer', passwordHash: 'h', roles: [], createdAt: now })
-      await a.createSession({
-        id: 'fam',
-        userId: 'u',
-        clientId: 'c',
-        createdAt: now,
-        absoluteExpiresAt: now + 30 * 86_400_000,
-        clientIp: null,
-        userAgent: null,
-        tokenHash: 'presented',
-        idleExpiresAt: now + 86_400_000,
-      })
-      const attempt = (store: typeof a) => {
-        const hash = randomBytes(32).toString('hex')
-        return store
-          .rotate({
-            tokenHash: 'presented',
-            now: now + 1000,
-            graceMs: 10_000,
-            successor: { hash, idleExpiresAt: now + 2 * 86_400_000, sealed: `sealed.${hash}` },
-          })
-          .then((result) => ({ result, hash }))
-      }
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => attempt(i % 2 === 0 ? a : b)))
-      const rotated = results.filter((r) => r.result.kind === 'rotated')
-      expect(rotated).toHaveLength(1)
-      const winner = rotated[0]!.hash
-      for (const r of results) {
-        if (r.result.kind !== 'rotated') {
-          expect(r.result).toMatchObject({ kind: 'replayed', sealedSuccessor: `sealed.${winner}` })
-        }
-      }
-      expect(await admin.smembers(`${prefix}session-tokens:fam`)).toEqual(
-        expect.arrayContaining(['presented', winner]),
-      )
-      expect(await admin.scard(`${prefix}session-tokens:fam`)).toBe(2)
-    } finally {
-      await a.close()
-      await b.close()
-      await dropPrefix(prefix)
+    const store = createRedisStore({ url, prefix })
+    return {
+      store,
+      openAnother: () => createRedisStore({ url, prefix }),
+      cleanup: async () => {
+        await store.close()
+        await dropPrefix(prefix)
+      },
     }
-  })
+  },
+  { sharedByInstances: true },
+)
 
+describe('redis store', () => {
   it('gives keys a TTL so Redis drops what the purge misses', async () => {
     await reachable()
     const prefix = uniquePrefix()

@@ -9,17 +9,23 @@ import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import { runStoreConformance } from './store-conformance.ts'
 
-runStoreConformance('sqlite', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tokensmith-sqlite-'))
-  const store = createSqliteStore({ path: join(dir, 'issuer.db') })
-  return {
-    store,
-    cleanup: async () => {
-      await store.close()
-      await rm(dir, { recursive: true, force: true })
-    },
-  }
-})
+runStoreConformance(
+  'sqlite',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tokensmith-sqlite-'))
+    const store = createSqliteStore({ path: join(dir, 'issuer.db') })
+    return {
+      store,
+      // A second connection to the same file; two processes are raced below.
+      openAnother: () => createSqliteStore({ path: join(dir, 'issuer.db') }),
+      cleanup: async () => {
+        await store.close()
+        await rm(dir, { recursive: true, force: true })
+      },
+    }
+  },
+  { sharedByInstances: true },
+)
 
 runStoreConformance('sqlite :memory:', async () => {
   const store = createSqliteStore({ path: ':memory:' })

@@ -10,6 +10,13 @@ import { StoreConflictError, StoreError } from './store-error.ts'
 export interface StoreUnderTest {
   store: Store
   cleanup(): Promise<void>
+  /** Another instance over the same data (a second issuer's connection); the suite closes it. */
+  openAnother?: () => Store
+}
+
+export interface ConformanceOptions {
+  /** The store is shared by several instances: run the cross-instance race. */
+  sharedByInstances?: boolean
 }
 
 const T0 = 1_700_000_000_000
@@ -21,17 +28,61 @@ const GRACE = 10_000
 const newHash = (): string => randomBytes(32).toString('hex')
 const sealedFor = (hash: string): string => `sealed.${hash}`
 
-export function runStoreConformance(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+export function runStoreConformance(
+  name: string,
+  makeStore: () => Promise<StoreUnderTest>,
+  options: ConformanceOptions = {},
+): void {
   describe(`${name} store conformance`, () => {
     let store: Store
     let cleanup: () => Promise<void>
+    let openAnother: (() => Store) | undefined
 
     beforeEach(async () => {
       const made = await makeStore()
       store = made.store
       cleanup = made.cleanup
+      openAnother = made.openAnother
       await store.migrate()
     })
+
+    if (options.sharedByInstances) {
+      it('keeps at most one successor when two instances race 25 refreshes each with one token', async () => {
+        if (!openAnother) throw new Error(`${name}: sharedByInstances needs openAnother`)
+        const other = openAnother()
+        try {
+          const user = await addUser()
+          const { session, tokenHash } = await startSession(user.id)
+          const attempt = (s: Store) => {
+            const hash = newHash()
+            return s
+              .rotate({
+                tokenHash,
+                now: T0 + 1000,
+                graceMs: GRACE,
+                successor: { hash, idleExpiresAt: T0 + 1000 + IDLE, sealed: sealedFor(hash) },
+              })
+              .then((result) => ({ result, hash }))
+          }
+          const results = await Promise.all(
+            Array.from({ length: 50 }, (_, i) => attempt(i % 2 ? store : other)),
+          )
+          const rotated = results.filter((r) => r.result.kind === 'rotated')
+          expect(rotated).toHaveLength(1)
+          const winner = rotated[0]!.hash
+          // Every other attempt was handed the winner's successor: no second successor exists.
+          for (const r of results.filter((x) => x.result.kind !== 'rotated')) {
+            expect(r.result).toMatchObject({ kind: 'replayed', sealedSuccessor: sealedFor(winner) })
+          }
+          expect(await other.findToken(winner)).toMatchObject({ consumedAt: null, generation: 2 })
+          for (const r of results.filter((x) => x.hash !== winner))
+            expect(await store.findToken(r.hash)).toBeNull()
+          expect((await store.listSessions(user.id, T0 + 2000)).map((s) => s.id)).toEqual([session.id])
+        } finally {
+          await other.close()
+        }
+      })
+    }
 
     afterEach(async () => {
       await cleanup()
