@@ -1,0 +1,419 @@
+// `pnpm bench issuer`: how fast the issuer rotates refresh tokens over HTTP on its SQLite store,
+// next to two peers measured in the same run on the same machine: the raw RSA-2048 signing
+// capacity of every core, and node-oidc-provider 9 issuing RS256 JWT access tokens. Plus login
+// latency at the default scrypt cost and JWKS latency while logins run. A benchmark, not a test:
+// it prints figures and says when a target is missed; the exit code only reports a crash.
+// Every server runs as a child process on 127.0.0.1; nothing leaves the machine.
+import { randomBytes } from 'node:crypto'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import type autocannon from 'autocannon'
+import { summarizeCpuProfiles } from './bench/cpu-profile-summary.ts'
+import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
+import { type LoadResult, runLoad } from './bench/load.ts'
+import { type OidcProviderPeer, startOidcProviderPeer } from './bench/oidc-provider-peer.ts'
+import { processCpuSeconds } from './bench/process-cpu.ts'
+import { RefreshTokenPool } from './bench/refresh-token-pool.ts'
+import { requestJson } from './bench/request-json.ts'
+import { addUser, generateKeys } from './bench/run-script.ts'
+import { measureSigningCapacity } from './bench/signing-capacity.ts'
+import { median, quantile } from './bench/stats.ts'
+
+/** Targets from issue 3. */
+const TARGET_OF_SIGNING = 0.6
+const TARGET_OVER_OIDC = 1.2
+
+const USAGE = `Usage: pnpm bench issuer [--rounds 5] [--duration 4] [--connections 16] [--profile <dir>]
+  --rounds       rounds of (signing capacity, issuer refresh, oidc-provider), medians reported
+  --duration     seconds per load run
+  --connections  concurrent keep-alive connections for the refresh and oidc-provider runs
+  --profile      afterwards, run the refresh load once more against an issuer started with
+                 node --cpu-prof, keep the .cpuprofile files in <dir> and print the hottest functions`
+
+interface Options {
+  rounds: number
+  durationSec: number
+  connections: number
+  profileDir: string | null
+}
+
+interface Round {
+  signing: number
+  refresh: LoadResult
+  refreshIssuerCores: number
+  refreshClientCores: number
+  oidc: LoadResult
+  oidcServerCores: number
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rounds: { type: 'string', default: '5' },
+      duration: { type: 'string', default: '4' },
+      connections: { type: 'string', default: '16' },
+      profile: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`)
+    process.exit(0)
+  }
+  const int = (name: string, raw: string, min: number, max: number) => {
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`--${name} must be ${min}..${max} (got ${raw})`)
+    return n
+  }
+  return {
+    rounds: int('rounds', values.rounds, 1, 9),
+    durationSec: int('duration', values.duration, 1, 30),
+    connections: int('connections', values.connections, 1, 256),
+    profileDir:
+      values.profile === undefined ? null : resolve(process.env.INIT_CWD ?? process.cwd(), values.profile),
+  }
+}
+
+function log(message: string): void {
+  process.stdout.write(`  … ${message}\n`)
+}
+
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a'
+
+/** The refresh request: take a live token from the pool, put the successor back. */
+function refreshRequests(pool: RefreshTokenPool): autocannon.Request[] {
+  return [
+    {
+      method: 'POST',
+      path: '/auth/refresh',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ refreshToken: pool.take() }) }),
+      onResponse: (status, body) => {
+        if (status !== 200) return
+        const token = (JSON.parse(body) as { refreshToken?: unknown }).refreshToken
+        if (typeof token === 'string') pool.put(token)
+      },
+    },
+  ]
+}
+
+function oidcRequests(peer: OidcProviderPeer): autocannon.Request[] {
+  const { path, headers, body } = peer.tokenRequest
+  return [{ method: 'POST', path, headers, body }]
+}
+
+/** Runs a load and reports how many cores the server and this (client) process used meanwhile. */
+async function loadWithCpu(
+  serverPid: number,
+  run: () => Promise<LoadResult>,
+): Promise<{ result: LoadResult; serverCores: number; clientCores: number }> {
+  const server0 = processCpuSeconds(serverPid)
+  const client0 = process.cpuUsage()
+  const t0 = performance.now()
+  const result = await run()
+  const wall = (performance.now() - t0) / 1000
+  const client = process.cpuUsage(client0)
+  return {
+    result,
+    serverCores: (processCpuSeconds(serverPid) - server0) / wall,
+    clientCores: (client.user + client.system) / 1e6 / wall,
+  }
+}
+
+async function checkPeersAnswer(issuer: IssuerProcess, peer: OidcProviderPeer, pool: RefreshTokenPool) {
+  const refreshed = await requestJson(`${issuer.url}/auth/refresh`, { body: { refreshToken: pool.take() } })
+  const next = refreshed.body.refreshToken
+  if (refreshed.status !== 200 || typeof next !== 'string') {
+    throw new Error(`issuer refresh failed: ${refreshed.status} ${JSON.stringify(refreshed.body)}`)
+  }
+  pool.put(next)
+  const { path, headers, body } = peer.tokenRequest
+  const res = await fetch(`${peer.url}${path}`, { method: 'POST', headers, body })
+  const json = (await res.json()) as { access_token?: unknown }
+  const token = typeof json.access_token === 'string' ? json.access_token : ''
+  const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString() || '{}') as {
+    alg?: string
+  }
+  if (res.status !== 200 || header.alg !== 'RS256') {
+    throw new Error(`oidc-provider did not issue an RS256 JWT: ${res.status} ${JSON.stringify(json)}`)
+  }
+}
+
+async function loginLatencies(issuerUrl: string, credentials: object, count: number): Promise<number[]> {
+  const samples: number[] = []
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now()
+    const res = await requestJson(`${issuerUrl}/auth/login`, { body: credentials })
+    samples.push(performance.now() - t0)
+    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`)
+  }
+  return samples
+}
+
+async function jwksUnderLogins(
+  issuerUrl: string,
+  credentials: object,
+  durationSec: number,
+): Promise<{ jwks: LoadResult; logins: LoadResult }> {
+  const [jwks, logins] = await Promise.all([
+    // A verifier fleet polling the JWKS: a steady 50 requests/s, latency corrected for
+    // coordinated omission, so a stalled event loop shows in the percentiles.
+    runLoad({
+      url: issuerUrl,
+      connections: 2,
+      durationSec,
+      overallRate: 50,
+      requests: [{ method: 'GET', path: '/.well-known/jwks.json' }],
+    }),
+    // 32 logins queue for scrypt on a 2-core machine: several seconds each, so no timeout cuts them.
+    runLoad({
+      url: issuerUrl,
+      connections: 32,
+      durationSec,
+      timeoutSec: 60,
+      requests: [
+        {
+          method: 'POST',
+          path: '/auth/login',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(credentials),
+        },
+      ],
+    }),
+  ])
+  return { jwks, logins }
+}
+
+/** ` (failed: 429×3, 500×1)` when a run had non-2xx answers or connection errors. */
+function failures(r: LoadResult): string {
+  const bad = Object.entries(r.statusCounts).filter(([code]) => !code.startsWith('2'))
+  if (bad.length === 0 && r.errors === 0) return ''
+  const parts = bad.map(([code, n]) => `${code}×${n}`)
+  if (r.errors > 0) parts.push(`${r.errors} connection errors/timeouts`)
+  return ` (failed: ${parts.join(', ')})`
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`
+  process.stdout.write(`${line(rows[0] ?? [])}\n`)
+  process.stdout.write(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`)
+  for (const r of rows.slice(1)) process.stdout.write(`${line(r)}\n`)
+}
+
+export async function runIssuerBench(argv: string[]): Promise<number> {
+  const opts = parseOptions(argv)
+  const threads = cpus().length
+  process.stdout.write(
+    `tokensmith bench issuer: ${threads} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ` +
+      `${opts.rounds} rounds × ${opts.durationSec} s, ${opts.connections} connections\n`,
+  )
+
+  const dir = await mkdtemp(join(tmpdir(), 'tokensmith-bench-'))
+  const children: { stop(graceMs?: number): Promise<void> }[] = []
+  const cleanup = async () => {
+    await Promise.all(children.map((c) => c.stop(5000)))
+    await rm(dir, { recursive: true, force: true })
+  }
+  const onSignal = () => void cleanup().finally(() => process.exit(130))
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+
+  try {
+    const keysDir = join(dir, 'keys')
+    const databaseUrl = `sqlite:${join(dir, 'issuer.db')}`
+    const credentials = { username: 'bench', password: randomBytes(12).toString('base64url') }
+    log('pnpm genkeys, pnpm users add bench (default scrypt cost)')
+    await generateKeys(keysDir)
+    await addUser({ databaseUrl, ...credentials, roles: ['user'] })
+
+    log('starting the issuer (default settings, SQLite file) and node-oidc-provider')
+    const issuer = await startIssuerProcess({ keysDir, databaseUrl })
+    children.push(issuer)
+    const peer = await startOidcProviderPeer()
+    children.push(peer)
+
+    const pool = new RefreshTokenPool(issuer.url, credentials)
+    const poolSize = opts.connections * 3
+    log(`logging in ${poolSize} sessions for the refresh load`)
+    await pool.topUp(poolSize)
+    await checkPeersAnswer(issuer, peer, pool)
+
+    log('warm-up (JIT, SQLite page cache, connection setup)')
+    await runLoad({
+      url: issuer.url,
+      connections: opts.connections,
+      durationSec: 2,
+      requests: refreshRequests(pool),
+    })
+    await runLoad({
+      url: peer.url,
+      connections: opts.connections,
+      durationSec: 2,
+      requests: oidcRequests(peer),
+    })
+
+    const rounds: Round[] = []
+    for (let r = 1; r <= opts.rounds; r++) {
+      // Aborted in-flight requests at the end of a run lose their tokens; keep the pool full.
+      await pool.topUp(poolSize)
+      const signing = (await measureSigningCapacity({ threads, durationMs: 3000 })).perSecond
+      const refresh = await loadWithCpu(issuer.pid, () =>
+        runLoad({
+          url: issuer.url,
+          connections: opts.connections,
+          durationSec: opts.durationSec,
+          requests: refreshRequests(pool),
+        }),
+      )
+      const oidc = await loadWithCpu(peer.pid, () =>
+        runLoad({
+          url: peer.url,
+          connections: opts.connections,
+          durationSec: opts.durationSec,
+          requests: oidcRequests(peer),
+        }),
+      )
+      rounds.push({
+        signing,
+        refresh: refresh.result,
+        refreshIssuerCores: refresh.serverCores,
+        refreshClientCores: refresh.clientCores,
+        oidc: oidc.result,
+        oidcServerCores: oidc.serverCores,
+      })
+      log(
+        `round ${r}: signing ${fmt(signing)}/s, refresh ${fmt(refresh.result.rps)}/s ` +
+          `(${failures(refresh.result) || 'no failures'}, issuer ${fmt(refresh.serverCores, 2)} cores, ` +
+          `client ${fmt(refresh.clientCores, 2)} cores), oidc-provider ${fmt(oidc.result.rps)}/s ` +
+          `(${failures(oidc.result) || 'no failures'}, ${fmt(oidc.serverCores, 2)} cores)`,
+      )
+    }
+    if (pool.starved > 0)
+      log(`WARNING: ${pool.starved} refresh requests found no live token (counted as failed)`)
+    await peer.stop()
+
+    log('login latency: one login at a time')
+    const loginSamples = await loginLatencies(issuer.url, credentials, 10 * opts.rounds)
+    log('JWKS latency while 32 connections log in')
+    // Long enough for the first queued logins to finish, so the phase is really "while logging in".
+    const underLogins = await jwksUnderLogins(issuer.url, credentials, Math.max(10, 2 * opts.durationSec))
+
+    const col = (f: (r: Round) => number) => rounds.map(f)
+    const signing = col((r) => r.signing)
+    const refresh = col((r) => r.refresh.rps)
+    const oidc = col((r) => r.oidc.rps)
+    // Ratios per round (measured minutes apart at most), then their median: drift in the
+    // machine's speed between rounds cancels out.
+    const ofSigning = median(col((r) => r.refresh.rps / r.signing))
+    const overOidc = median(col((r) => r.refresh.rps / r.oidc.rps))
+    const list = (xs: number[], digits = 0) => xs.map((x) => fmt(x, digits)).join(', ')
+    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
+
+    process.stdout.write('\n')
+    printTable([
+      ['measure', 'median', 'rounds', 'note'],
+      [
+        `RSA-2048 signatures/s (node:crypto, ${threads} threads)`,
+        fmt(median(signing)),
+        list(signing),
+        'the ceiling for any RS256 issuer here',
+      ],
+      [
+        'issuer refresh/s (HTTP, rotation on SQLite)',
+        fmt(median(refresh)),
+        list(refresh),
+        `p50 ${fmt(median(col((r) => r.refresh.latencyP50Ms)))} ms, p99 ${fmt(median(col((r) => r.refresh.latencyP99Ms)))} ms; ` +
+          `issuer ${fmt(median(col((r) => r.refreshIssuerCores)), 2)} cores, load generator ${fmt(median(col((r) => r.refreshClientCores)), 2)}`,
+      ],
+      [
+        'oidc-provider 9 client_credentials/s (RS256 JWT)',
+        fmt(median(oidc)),
+        list(oidc),
+        `p99 ${fmt(median(col((r) => r.oidc.latencyP99Ms)))} ms; server ${fmt(median(col((r) => r.oidcServerCores)), 2)} cores`,
+      ],
+      [
+        'refresh / signing capacity',
+        fmt(ofSigning, 2),
+        list(
+          col((r) => r.refresh.rps / r.signing),
+          2,
+        ),
+        `target >= ${TARGET_OF_SIGNING}: ${verdict(ofSigning >= TARGET_OF_SIGNING)}`,
+      ],
+      [
+        'refresh / oidc-provider',
+        `${fmt(overOidc, 2)}x`,
+        list(
+          col((r) => r.refresh.rps / r.oidc.rps),
+          2,
+        ),
+        `target >= ${TARGET_OVER_OIDC}x: ${verdict(overOidc >= TARGET_OVER_OIDC)}`,
+      ],
+      [
+        'login latency, one at a time (scrypt N=2^15)',
+        `${fmt(median(loginSamples))} ms`,
+        `${loginSamples.length} logins`,
+        `p99 ${fmt(quantile(loginSamples, 0.99))} ms`,
+      ],
+      [
+        'JWKS latency while 32 connections log in',
+        `${fmt(underLogins.jwks.latencyP50Ms)} ms`,
+        `${underLogins.jwks.ok} requests`,
+        `p99 ${fmt(underLogins.jwks.latencyP99Ms)} ms; ${underLogins.logins.ok} logins done ` +
+          `(${fmt(underLogins.logins.rps, 1)}/s, p50 ${fmt(underLogins.logins.latencyP50Ms)} ms)${failures(underLogins.logins)}`,
+      ],
+    ])
+    const failed = rounds.reduce((n, r) => n + r.refresh.failed + r.oidc.failed, 0)
+    if (failed > 0)
+      process.stdout.write(
+        `\nNote: ${failed} non-2xx responses across the load runs (not counted as throughput).\n`,
+      )
+    if (ofSigning < TARGET_OF_SIGNING || overOidc < TARGET_OVER_OIDC) {
+      process.stdout.write(
+        '\nTARGET MISSED: see docs/performance.md ("## issuer") for where the refresh path spends its time;\n' +
+          'rerun with --profile <dir> to profile the issuer under this load.\n',
+      )
+    }
+
+    if (opts.profileDir !== null) {
+      await issuer.stop()
+      await mkdir(opts.profileDir, { recursive: true })
+      log(`profiling: refresh load against an issuer under node --cpu-prof (files in ${opts.profileDir})`)
+      const profiled = await startIssuerProcess({
+        keysDir,
+        databaseUrl,
+        nodeFlags: ['--cpu-prof', '--cpu-prof-dir', opts.profileDir],
+      })
+      children.push(profiled)
+      // The pool's tokens live in the shared SQLite file, so the profiled issuer rotates them
+      // without new logins (whose scrypt work would blur the profile).
+      const run = await runLoad({
+        url: profiled.url,
+        connections: opts.connections,
+        durationSec: opts.durationSec,
+        requests: refreshRequests(pool),
+      })
+      await profiled.stop()
+      const { totalMs, hot } = await summarizeCpuProfiles(opts.profileDir)
+      process.stdout.write(
+        `\nUnder the profiler: ${fmt(run.rps)} refresh/s. Self time by function (${fmt(totalMs)} ms sampled, main thread):\n`,
+      )
+      printTable([
+        ['self ms', '%', 'function', 'where'],
+        ...hot.map((h) => [fmt(h.selfMs), fmt(h.selfPct, 1), h.name, h.where]),
+      ])
+    }
+    return 0
+  } finally {
+    await cleanup()
+  }
+}

@@ -1,0 +1,38 @@
+import { join } from 'node:path'
+import { type ChildService, startChildService } from './child-service.ts'
+import { freePort } from './free-port.ts'
+import { REPO_ROOT } from './repo-root.ts'
+
+export const OIDC_CLIENT_ID = 'bench-client'
+export const OIDC_CLIENT_SECRET = 'bench-client-secret-not-for-production-0123456789'
+export const OIDC_RESOURCE = 'urn:tokensmith:bench-api'
+
+export interface OidcProviderPeer extends ChildService {
+  url: string
+  /** The token request: client_credentials, client_secret_basic, one resource, scope api. */
+  tokenRequest: { path: string; headers: Record<string, string>; body: string }
+}
+
+/** node-oidc-provider 9 as a child process on 127.0.0.1 (see oidc-provider-server.ts). */
+export async function startOidcProviderPeer(opts: { nodeFlags?: string[] } = {}): Promise<OidcProviderPeer> {
+  const port = await freePort()
+  const service = await startChildService({
+    script: join(REPO_ROOT, 'scripts/src/bench/oidc-provider-server.ts'),
+    env: { PORT: String(port), ISSUER_URL: `http://127.0.0.1:${port}` },
+    ...(opts.nodeFlags ? { nodeFlags: opts.nodeFlags } : {}),
+  })
+  const basic = Buffer.from(`${OIDC_CLIENT_ID}:${OIDC_CLIENT_SECRET}`).toString('base64')
+  return {
+    ...service,
+    url: `http://127.0.0.1:${service.port}`,
+    tokenRequest: {
+      path: '/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        resource: OIDC_RESOURCE,
+        scope: 'api',
+      }).toString(),
+    },
+  }
+}

@@ -1,0 +1,11 @@
+/** The q-quantile (0..1) by nearest rank; NaN for no samples. */
+export function quantile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) return Number.NaN
+  const sorted = [...samples].sort((a, b) => a - b)
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
+  return sorted[rank] as number
+}
+
+export function median(samples: readonly number[]): number {
+  return quantile(samples, 0.5)
+}
