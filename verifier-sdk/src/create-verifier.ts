@@ -75,7 +75,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const now = clock()
     if (results !== undefined) {
       const hit = results.get(token, now)
-      if (hit !== undefined) return hit
+      // A hit still needs its key present and usable: a retired key or keys stale past maxStaleSec
+      // end it (and the lookup drives the background refresh even when every request is a hit).
+      if (hit !== undefined && keys.find(hit.kid, hit.alg, now) !== undefined) return hit.claims
     }
     const jws = splitCompactJws(token)
     const { alg, kid } = checkedHeader(jws.headerSegment)
@@ -86,7 +88,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     // The payload is parsed only once its signature has verified.
     const verifiedAt = clock()
     const claims = checkClaims(decodeJsonSegment(jws.payloadSegment, 'payload'), rules, verifiedAt)
-    results?.set(token, kid, claims, verifiedAt)
+    results?.set(token, { kid, alg, claims }, verifiedAt)
     return claims
   }
 

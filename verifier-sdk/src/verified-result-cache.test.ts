@@ -68,6 +68,25 @@ describe('verified-result cache', () => {
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'token_expired' })
   })
 
+  it('fails closed on a hit once the keys are stale past maxStaleSec', async () => {
+    const patient = createVerifier({
+      issuer: TEST_ISSUER,
+      audience: TEST_AUDIENCE,
+      jwksUri: server.jwksUrl,
+      clock: () => now,
+      cache: { maxEntries: 10, maxAgeSec: 86_400 },
+    })
+    await patient.ready()
+    const token = accessToken(keyA, { exp: T0 / 1000 + 2 * 86_400 })
+    const claims = await patient.verify(token)
+    server.mode = 503
+    now += 600_000 + 3_599_000 // still within freshness (600 s) + maxStaleSec (3600 s)
+    expect(await patient.verify(token)).toBe(claims)
+    now += 2_000
+    await expect(patient.verify(token)).rejects.toMatchObject({ code: 'keys_unavailable' })
+    patient.close()
+  })
+
   it('drops entries whose kid leaves the key set', async () => {
     const tokenA = accessToken(keyA)
     const tokenB = accessToken(keyB)
@@ -84,14 +103,16 @@ describe('createVerifiedResultCache', () => {
   const claims = (exp: number) =>
     ({ exp, iss: 'i', sub: 's', aud: 'a', iat: 0, jti: 'j', client_id: 'c', sid: 's', roles: [] }) as const
 
+  const entry = (exp: number) => ({ kid: 'k', alg: 'RS256', claims: claims(exp) }) as const
+
   it('bounds an entry by maxAgeSec and evicts the oldest past maxEntries', () => {
     const cache = createVerifiedResultCache(2, 10)
-    cache.set('t1', 'k', claims(1e9), 0)
+    cache.set('t1', entry(1e9), 0)
     expect(cache.get('t1', 9_999)).toBeDefined()
     expect(cache.get('t1', 10_000)).toBeUndefined()
-    cache.set('a', 'k', claims(1e9), 0)
-    cache.set('b', 'k', claims(1e9), 0)
-    cache.set('c', 'k', claims(1e9), 0)
+    cache.set('a', entry(1e9), 0)
+    cache.set('b', entry(1e9), 0)
+    cache.set('c', entry(1e9), 0)
     expect(cache.size).toBe(2)
     expect(cache.get('a', 1)).toBeUndefined()
     expect(cache.get('c', 1)).toBeDefined()

@@ -1,18 +1,23 @@
 import * as crypto from 'node:crypto'
 import type { AccessTokenClaims } from './access-token-claims.ts'
+import type { JwsAlgorithm } from './jws-algorithm.ts'
+
+export interface VerifiedResult {
+  readonly kid: string
+  readonly alg: JwsAlgorithm
+  readonly claims: AccessTokenClaims
+}
 
 export interface VerifiedResultCache {
-  /** The claims of a token verified before, while its entry is valid. */
-  get(token: string, now: number): AccessTokenClaims | undefined
-  set(token: string, kid: string, claims: AccessTokenClaims, now: number): void
+  /** A token verified before, while its entry is valid. */
+  get(token: string, now: number): VerifiedResult | undefined
+  set(token: string, result: VerifiedResult, now: number): void
   /** Drops every entry whose key is no longer in the key set. */
   retainKids(kids: ReadonlySet<string>): void
   readonly size: number
 }
 
-interface Entry {
-  readonly kid: string
-  readonly claims: AccessTokenClaims
+interface Entry extends VerifiedResult {
   readonly until: number
 }
 
@@ -37,18 +42,18 @@ export function createVerifiedResultCache(maxEntries: number, maxAgeSec: number)
       const id = sha256(token)
       const entry = entries.get(id)
       if (entry === undefined) return undefined
-      if (now < entry.until) return entry.claims
+      if (now < entry.until) return entry
       entries.delete(id)
       return undefined
     },
-    set(token, kid, claims, now) {
-      const until = Math.min(claims.exp * 1000, now + maxAgeMs)
+    set(token, result, now) {
+      const until = Math.min(result.claims.exp * 1000, now + maxAgeMs)
       if (until <= now) return
       if (entries.size >= maxEntries) {
         const oldest = entries.keys().next()
         if (oldest.done !== true) entries.delete(oldest.value)
       }
-      entries.set(sha256(token), { kid, claims, until })
+      entries.set(sha256(token), { ...result, until })
     },
     retainKids(kids) {
       for (const [id, entry] of entries) if (!kids.has(entry.kid)) entries.delete(id)
