@@ -132,29 +132,34 @@ export function createAuthService(deps: {
       // Count per normalised name even when no such user exists, so a lockout reveals nothing.
       const accountKey = `login:account:${username ?? input.username.slice(0, 128)}`
       const addressKey = `login:address:${input.clientIp ?? 'unknown'}`
+      // Count the attempt before the slow hash, atomically: parallel guesses then see the counter
+      // move one by one, instead of all passing a check made before any of them had failed.
       const [account, address] = await Promise.all([
-        store.peekCounter(accountKey, now),
-        store.peekCounter(addressKey, now),
+        store.hitCounter(accountKey, now, windowMs),
+        store.hitCounter(addressKey, now, windowMs),
       ])
-      if (account.count >= config.loginMaxFailuresPerAccount) throw rateLimited(account.resetAt, now)
-      if (address.count >= config.loginMaxFailuresPerAddress) throw rateLimited(address.resetAt, now)
+      if (
+        account.count > config.loginMaxFailuresPerAccount ||
+        address.count > config.loginMaxFailuresPerAddress
+      ) {
+        // Over the limit: not an attempt, so it does not extend the lockout.
+        await Promise.all([store.releaseCounter(accountKey), store.releaseCounter(addressKey)])
+        const limited = account.count > config.loginMaxFailuresPerAccount ? account : address
+        throw rateLimited(limited.resetAt, now)
+      }
 
       const user = username === null ? null : await store.findUserByUsername(username)
       // Unknown users are hashed against a dummy so both failures cost the same.
       const check = await hasher.verify(input.password, user?.passwordHash ?? null)
       if (!user || !check.ok) {
-        const [a, b] = await Promise.all([
-          store.hitCounter(accountKey, now, windowMs),
-          store.hitCounter(addressKey, now, windowMs),
-        ])
-        if (a.count === config.loginMaxFailuresPerAccount) {
+        if (account.count === config.loginMaxFailuresPerAccount) {
           logger.security('login_lockout', {
             scope: 'account',
             userId: user?.id ?? null,
             clientIp: input.clientIp,
           })
         }
-        if (b.count === config.loginMaxFailuresPerAddress) {
+        if (address.count === config.loginMaxFailuresPerAddress) {
           logger.security('login_lockout', { scope: 'address', clientIp: input.clientIp })
         }
         logger.info('login_failed', { userId: user?.id ?? null, clientIp: input.clientIp })
@@ -164,7 +169,8 @@ export function createAuthService(deps: {
         logger.info('login_refused_disabled', { userId: user.id })
         throw new IssuerError('user_disabled', 'This account is disabled.')
       }
-      await store.resetCounter(accountKey)
+      // A success is not a failure: the account starts afresh, the address gets its hit back.
+      await Promise.all([store.resetCounter(accountKey), store.releaseCounter(addressKey)])
       if (check.needsRehash) {
         await store.updateUser(user.id, { passwordHash: await hasher.hash(input.password), updatedAt: now })
         logger.info('password_rehashed', { userId: user.id })

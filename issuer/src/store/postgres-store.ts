@@ -414,6 +414,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     async resetCounter(key) {
       await query(`DELETE FROM ${counters} WHERE key = $1`, [key])
     },
+
+    async releaseCounter(key) {
+      await query(`UPDATE ${counters} SET count = count - 1 WHERE key = $1 AND count > 0`, [key])
+    },
   }
   return store
 }

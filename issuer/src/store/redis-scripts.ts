@@ -181,3 +181,10 @@ if (not c[1]) or tonumber(c[2]) <= tonumber(ARGV[2]) then
 end
 return {redis.call('HINCRBY', KEYS[1], 'count', 1), c[2]}
 `
+
+/** Takes back one hit, never below zero. KEYS: counter. */
+export const RELEASE_COUNTER = `
+local c = tonumber(redis.call('HGET', KEYS[1], 'count'))
+if c and c > 0 then redis.call('HINCRBY', KEYS[1], 'count', -1) end
+return 0
+`

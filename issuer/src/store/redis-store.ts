@@ -16,6 +16,7 @@ import {
   CREATE_USER,
   HIT_COUNTER,
   PURGE,
+  RELEASE_COUNTER,
   REVOKE_SESSION,
   REVOKE_USER_SESSIONS,
   ROTATE,
@@ -68,6 +69,7 @@ const SCRIPTS = {
   revokeUserSessions: script(REVOKE_USER_SESSIONS),
   purge: script(PURGE),
   hitCounter: script(HIT_COUNTER),
+  releaseCounter: script(RELEASE_COUNTER),
 }
 
 const INVALID_REASONS: readonly string[] = ['unknown', 'revoked', 'session_expired', 'idle_expired']
@@ -327,6 +329,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
     async resetCounter(key) {
       await redis.multi().del(k.counter(key)).zrem(k.counterResets, key).exec()
+    },
+
+    async releaseCounter(key) {
+      await run(SCRIPTS.releaseCounter, [k.counter(key)], [])
     },
   }
   return store

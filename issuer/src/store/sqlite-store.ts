@@ -361,6 +361,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async resetCounter(key) {
       run('DELETE FROM counters WHERE key = ?', key)
     },
+
+    async releaseCounter(key) {
+      run('UPDATE counters SET count = count - 1 WHERE key = ? AND count > 0', key)
+    },
   }
   return store
 }

@@ -647,6 +647,32 @@ export function runStoreConformance(
         expect(await store.hitCounter('acct:z', T0 + 2, 60_000)).toEqual({ count: 1, resetAt: T0 + 60_002 })
       })
 
+      it('releases one hit at a time, never below zero, and ignores unknown counters', async () => {
+        for (let i = 0; i < 3; i++) await store.hitCounter('acct:r', T0, 60_000)
+        await store.releaseCounter('acct:r')
+        expect(await store.peekCounter('acct:r', T0 + 1)).toEqual({ count: 2, resetAt: T0 + 60_000 })
+        await Promise.all([
+          store.releaseCounter('acct:r'),
+          store.releaseCounter('acct:r'),
+          store.releaseCounter('acct:r'),
+        ])
+        expect(await store.peekCounter('acct:r', T0 + 1)).toEqual({ count: 0, resetAt: T0 + 60_000 })
+        expect(await store.hitCounter('acct:r', T0 + 2, 60_000)).toEqual({ count: 1, resetAt: T0 + 60_000 })
+        await store.releaseCounter('never-hit')
+        expect(await store.peekCounter('never-hit', T0)).toEqual({ count: 0, resetAt: T0 })
+      })
+
+      it('counts concurrent hits and releases exactly', async () => {
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            i % 2
+              ? store.hitCounter('mixed', T0, 60_000)
+              : store.hitCounter('mixed', T0, 60_000).then(() => store.releaseCounter('mixed')),
+          ),
+        )
+        expect((await store.peekCounter('mixed', T0 + 1)).count).toBe(10)
+      })
+
       it('counts concurrent hits exactly', async () => {
         const states = await Promise.all(
           Array.from({ length: 25 }, () => store.hitCounter('burst', T0, 60_000)),

@@ -134,4 +134,7 @@ export interface Store {
   hitCounter(key: string, now: number, windowMs: number): Promise<CounterState>
   peekCounter(key: string, now: number): Promise<CounterState>
   resetCounter(key: string): Promise<void>
+  /** Takes back one hit (never below zero), atomically: an attempt counted up front that
+   *  turned out not to be a failure. A missing or ended window is left alone. */
+  releaseCounter(key: string): Promise<void>
 }
