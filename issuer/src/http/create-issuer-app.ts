@@ -156,7 +156,7 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<Env> {
       requireCookieContext(c)
       return { token: cookie, viaCookie: true }
     }
-    return { token: stringField(body, 'refreshToken', 512), viaCookie: false }
+    return { token: stringField(body, 'refreshToken', config.maxBodyBytes), viaCookie: false }
   }
 
   const requireBearer = async (c: Context<Env>, next: () => Promise<void>) => {
