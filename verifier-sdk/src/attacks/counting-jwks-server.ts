@@ -22,6 +22,8 @@ export interface CountingJwksServer {
   readonly origin: string
   readonly jwksUrl: string
   keys: readonly object[]
+  /** When set, served as the JWKS response body instead of `{ keys }` (any text at all). */
+  document: string | undefined
   lure: readonly object[]
   mode: JwksServerMode
   slowMs: number
@@ -61,7 +63,7 @@ export async function startCountingJwksServer(): Promise<CountingJwksServer> {
       return
     }
     const { mode } = state
-    const body = JSON.stringify({ keys: state.keys })
+    const body = state.document ?? JSON.stringify({ keys: state.keys })
     if (typeof mode === 'number') answer(res, String(mode), mode, '{"error":"down"}')
     else if (mode === 'html') answer(res, 'html', 200, '<html><body>Bad gateway</body></html>')
     else if (mode === 'truncated') answer(res, 'truncated', 200, body.slice(0, 40))
@@ -94,6 +96,7 @@ export async function startCountingJwksServer(): Promise<CountingJwksServer> {
     origin,
     jwksUrl: `${origin}${JWKS_PATH}`,
     keys: [],
+    document: undefined,
     lure: [],
     mode: 'ok',
     slowMs: 1000,
