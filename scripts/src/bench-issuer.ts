@@ -13,6 +13,7 @@ import type autocannon from 'autocannon'
 import { summarizeCpuProfiles } from './bench/cpu-profile-summary.ts'
 import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
 import { type LoadResult, runLoad } from './bench/load.ts'
+import { createLoginUsers } from './bench/login-users.ts'
 import { type OidcProviderPeer, startOidcProviderPeer } from './bench/oidc-provider-peer.ts'
 import { processCpuSeconds } from './bench/process-cpu.ts'
 import { RefreshTokenPool } from './bench/refresh-token-pool.ts'
@@ -158,12 +159,15 @@ async function loginLatencies(issuerUrl: string, credentials: object, count: num
   return samples
 }
 
+const LOGIN_CONNECTIONS = 32
+
 async function jwksUnderLogins(
   issuerUrl: string,
-  credentials: object,
+  logins: { usernames: string[]; password: string },
   durationSec: number,
 ): Promise<{ jwks: LoadResult; logins: LoadResult }> {
-  const [jwks, logins] = await Promise.all([
+  let nextUser = 0
+  const [jwks, loginRun] = await Promise.all([
     // A verifier fleet polling the JWKS: a steady 50 requests/s, latency corrected for
     // coordinated omission, so a stalled event loop shows in the percentiles.
     runLoad({
@@ -173,23 +177,21 @@ async function jwksUnderLogins(
       overallRate: 50,
       requests: [{ method: 'GET', path: '/.well-known/jwks.json' }],
     }),
-    // 32 logins queue for scrypt on a 2-core machine: several seconds each, so no timeout cuts them.
+    // 32 logins queue for scrypt on a 2-core machine: seconds each, so no timeout cuts them.
+    // One account per connection: the per-account limit counts logins in flight.
     runLoad({
       url: issuerUrl,
-      connections: 32,
+      connections: LOGIN_CONNECTIONS,
       durationSec,
       timeoutSec: 60,
-      requests: [
-        {
-          method: 'POST',
-          path: '/auth/login',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(credentials),
-        },
-      ],
+      requests: [{ method: 'POST', path: '/auth/login', headers: { 'content-type': 'application/json' } }],
+      setupClient: (client) => {
+        const username = logins.usernames[nextUser++ % logins.usernames.length]
+        client.setBody(JSON.stringify({ username, password: logins.password }))
+      },
     }),
   ])
-  return { jwks, logins }
+  return { jwks, logins: loginRun }
 }
 
 /** ` (failed: 429×3, 500×1)` when a run had non-2xx answers or connection errors. */
@@ -234,6 +236,15 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
     log('pnpm genkeys, pnpm users add bench (default scrypt cost)')
     await generateKeys(keysDir)
     await addUser({ databaseUrl, ...credentials, roles: ['user'] })
+    const loginUsers = {
+      usernames: await createLoginUsers({
+        databaseUrl,
+        prefix: 'login',
+        count: LOGIN_CONNECTIONS,
+        password: credentials.password,
+      }),
+      password: credentials.password,
+    }
 
     log('starting the issuer (default settings, SQLite file) and node-oidc-provider')
     const issuer = await startIssuerProcess({ keysDir, databaseUrl })
@@ -303,9 +314,9 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
 
     log('login latency: one login at a time')
     const loginSamples = await loginLatencies(issuer.url, credentials, 10 * opts.rounds)
-    log('JWKS latency while 32 connections log in')
+    log(`JWKS latency while ${LOGIN_CONNECTIONS} connections log in (one account each)`)
     // Long enough for the first queued logins to finish, so the phase is really "while logging in".
-    const underLogins = await jwksUnderLogins(issuer.url, credentials, Math.max(10, 2 * opts.durationSec))
+    const underLogins = await jwksUnderLogins(issuer.url, loginUsers, Math.max(10, 2 * opts.durationSec))
 
     const col = (f: (r: Round) => number) => rounds.map(f)
     const signing = col((r) => r.signing)

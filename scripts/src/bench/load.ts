@@ -23,6 +23,8 @@ export interface LoadOptions {
   overallRate?: number
   /** Seconds before a request counts as timed out [10]. */
   timeoutSec?: number
+  /** Called once per connection, to give each its own headers or body. */
+  setupClient?: (client: autocannon.Client) => void
 }
 
 /** One autocannon run (keep-alive connections, no pipelining), reduced to what the bench prints. */
@@ -34,6 +36,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     requests: opts.requests,
     ...(opts.overallRate === undefined ? {} : { overallRate: opts.overallRate }),
     ...(opts.timeoutSec === undefined ? {} : { timeout: opts.timeoutSec }),
+    ...(opts.setupClient === undefined ? {} : { setupClient: opts.setupClient }),
   })
   const ok = result['2xx']
   return {
