@@ -133,7 +133,10 @@ describe('property: tokens', () => {
           p === p0 &&
           /^[A-Za-z0-9_-]+$/.test(s ?? '') &&
           Buffer.from(s ?? '', 'base64url').equals(Buffer.from(s0, 'base64url'))
-        expect(code).toBe(sameMeaning ? 'accepted' : token === '' ? 'missing_token' : 'invalid_token')
+        if (token === good) expect(code).toBe('accepted')
+        // Accepted today; refused once the SDK insists on canonical base64url (a proposed hardening).
+        else if (sameMeaning) expect(['accepted', 'invalid_token']).toContain(code)
+        else expect(code).toBe(token === '' ? 'missing_token' : 'invalid_token')
       }),
       { numRuns: 500 },
     )
