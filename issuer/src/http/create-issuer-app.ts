@@ -116,9 +116,10 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<Env> {
         return c.body(null, 204)
       }
     }
-    await next()
+    // Set before the handler runs: headers added after it would force a rebuild of the response.
     c.header('Cache-Control', 'no-store')
     c.header('Pragma', 'no-cache')
+    await next()
   })
 
   /** The cookie is only honoured from an allow-listed Origin with the custom header. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { type CryptoKey, importJWK, type JWK, SignJWT } from 'jose'
 import type { Clock } from '../clock.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
+import type { SigningKey } from '../keys/load-signing-key.ts'
 
 export const ACCESS_TOKEN_TYP = 'at+jwt'
 
@@ -33,12 +34,13 @@ export function createAccessTokenSigner(deps: {
   ttlSec: number
   clock: Clock
 }): AccessTokenSigner {
+  // Imported once per kid (exporting and importing a private key costs more than signing).
   const imported = new Map<string, Promise<CryptoKey>>()
-  const cryptoKeyFor = (kid: string, alg: string, jwk: JWK): Promise<CryptoKey> => {
-    let key = imported.get(kid)
+  const cryptoKeyFor = (signing: SigningKey): Promise<CryptoKey> => {
+    let key = imported.get(signing.kid)
     if (!key) {
-      key = importJWK(jwk, alg) as Promise<CryptoKey>
-      imported.set(kid, key)
+      key = importJWK(signing.privateKey.export({ format: 'jwk' }) as JWK, signing.alg) as Promise<CryptoKey>
+      imported.set(signing.kid, key)
     }
     return key
   }
@@ -48,11 +50,7 @@ export function createAccessTokenSigner(deps: {
     async sign(subject) {
       const now = deps.clock()
       const signing = deps.keyRing.signingKey(now)
-      const key = await cryptoKeyFor(
-        signing.kid,
-        signing.alg,
-        signing.privateKey.export({ format: 'jwk' }) as JWK,
-      )
+      const key = await cryptoKeyFor(signing)
       const iat = Math.floor(now / 1000)
       const jti = randomUUID()
       const token = await new SignJWT({
