@@ -68,10 +68,15 @@ export function checkClaims(
   return deepFreeze(payload) as unknown as AccessTokenClaims
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const key in value) deepFreeze(value[key])
+/** Iterative, so a deeply nested (validly signed) payload cannot exhaust the call stack. */
+function deepFreeze<T>(root: T): T {
+  const pending: unknown[] = [root]
+  while (pending.length > 0) {
+    const value = pending.pop()
+    if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+      Object.freeze(value)
+      for (const key in value) pending.push((value as Record<string, unknown>)[key])
+    }
   }
-  return value
+  return root
 }

@@ -68,6 +68,12 @@ function importEntry(raw: unknown, allowed: readonly JwsAlgorithm[]): Entry | st
   if (jwk.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
     return `RSA key shorter than ${MIN_RSA_BITS} bits`
   }
+  // With a tiny or even exponent (e = 1 makes the "signature" the padded digest itself) anyone
+  // could forge: only the usual odd exponents of at least 65537 are accepted.
+  const exponent = key.asymmetricKeyDetails?.publicExponent
+  if (jwk.kty === 'RSA' && (exponent === undefined || exponent < 65537n || exponent % 2n === 0n)) {
+    return 'RSA public exponent is not an odd number of at least 65537'
+  }
   return { key, algs }
 }
 

@@ -22,10 +22,16 @@ export function splitCompactJws(token: string): CompactJwsParts {
   const last = token.lastIndexOf('.')
   const signatureSegment = token.slice(last + 1)
   if (signatureSegment.length % 4 === 1) throw new VerifyError('invalid_token', 'signature is not base64url')
+  const signature = Buffer.from(signatureSegment, 'base64url')
+  // RFC 4648 3.5: refuse set padding bits, so each signature has exactly one spelling and
+  // anything keyed on the token text (deny lists, replay caches) cannot be sidestepped.
+  if (signature.toString('base64url') !== signatureSegment) {
+    throw new VerifyError('invalid_token', 'signature is not canonical base64url')
+  }
   return {
     headerSegment: token.slice(0, first),
     payloadSegment: token.slice(first + 1, last),
     signingInput: token.slice(0, last),
-    signature: Buffer.from(signatureSegment, 'base64url'),
+    signature,
   }
 }
