@@ -42,7 +42,9 @@ function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return
   const root = typeof process.getuid === 'function' && process.getuid() === 0
   if (!root || !existsSync('/usr/bin/apt-get')) {
-    process.stderr.write('[bootstrap] /usr/bin/chromium is missing: install Debian package "chromium" for the browser tests\n')
+    process.stderr.write(
+      '[bootstrap] /usr/bin/chromium is missing: install Debian package "chromium" for the browser tests\n',
+    )
     return
   }
   process.stderr.write('[bootstrap] installing Debian chromium for the browser tests...\n')
