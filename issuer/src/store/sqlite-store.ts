@@ -277,12 +277,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             } catch (err) {
               throw asConflict(err, () => 'refresh token hash')
             }
-            run(
-              'UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE id = ?',
+            const touched = get<SessionRow>(
+              'UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE id = ? RETURNING *',
               input.now,
               sessionRow.id,
             )
-            return { kind: 'rotated', session: sessionById(sessionRow.id)!, generation }
+            return { kind: 'rotated', session: sessionFromRow(touched!), generation }
           }
         }
       })
