@@ -1,13 +1,18 @@
 // `pnpm start`: the issuer as a process. Configuration from the environment (docs/issuer.md).
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
+import { createBatchedLineWriter } from './batched-line-writer.ts'
 import { loadConfig } from './config.ts'
 import { ConfigError, KeyError } from './errors.ts'
+import { createLogger } from './logger.ts'
 import { startIssuer } from './start-issuer.ts'
 
 async function main(): Promise<void> {
   const config = loadConfig()
-  const issuer = await startIssuer(config)
+  const out = createBatchedLineWriter()
+  const issuer = await startIssuer(config, {
+    logger: createLogger({ level: config.logLevel, write: out.write }),
+  })
   const { logger } = issuer
   const server = serve(
     { fetch: issuer.app.fetch, hostname: config.host, port: config.port },
