@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { generateKey } from './keys/generate-key.ts'
-import { createPasswordHasher } from './passwords/password-hasher.ts'
-import { createSqliteStore } from './store/sqlite-store.ts'
+import { seedIssuerData } from './testing/seed-issuer-data.ts'
 import { type SpawnedIssuer, spawnIssuer } from './testing/spawn-issuer.ts'
 
 // kill -9 in the middle of a refresh load: after a restart the database is intact and every
@@ -26,18 +23,11 @@ beforeEach(async () => {
     REFRESH_GRACE: '30s',
     ISSUER_URL: 'http://issuer.test',
   }
-  await generateKey({ dir: env.KEYS_DIR as string, now: Date.now() })
-  const store = createSqliteStore({ path: join(dir, 'issuer.db') })
-  await store.migrate()
-  const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
-  await store.createUser({
-    id: randomUUID(),
-    username: 'loader',
-    passwordHash: await hasher.hash('pw-loader-123'),
-    roles: [],
-    createdAt: Date.now(),
+  await seedIssuerData({
+    keysDir: env.KEYS_DIR as string,
+    databaseUrl: `sqlite:${join(dir, 'issuer.db')}`,
+    users: [{ username: 'loader', password: 'pw-loader-123' }],
   })
-  await store.close()
 })
 afterEach(async () => {
   await running?.stop()

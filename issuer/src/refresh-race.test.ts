@@ -1,13 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { generateKey } from './keys/generate-key.ts'
-import { createPasswordHasher } from './passwords/password-hasher.ts'
 import { openStore } from './store/open-store.ts'
+import { seedIssuerData } from './testing/seed-issuer-data.ts'
 import { type SpawnedIssuer, spawnIssuer } from './testing/spawn-issuer.ts'
 import { hashRefreshToken } from './tokens/refresh-token.ts'
 
@@ -59,18 +58,11 @@ describe.each(backends)('concurrent refreshes with one token, two issuer process
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tokensmith-race-'))
     databaseUrl = backend.databaseUrl(dir)
-    await generateKey({ dir: join(dir, 'keys'), now: Date.now() })
-    const store = await openStore(databaseUrl)
-    await store.migrate()
-    const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
-    await store.createUser({
-      id: randomUUID(),
-      username: 'racer',
-      passwordHash: await hasher.hash('pw-racer-123'),
-      roles: [],
-      createdAt: Date.now(),
+    await seedIssuerData({
+      keysDir: join(dir, 'keys'),
+      databaseUrl,
+      users: [{ username: 'racer', password: 'pw-racer-123' }],
     })
-    await store.close()
   })
   afterEach(async () => {
     await Promise.all(issuers.map((i) => i.stop()))

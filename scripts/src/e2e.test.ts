@@ -1,14 +1,10 @@
-// End to end: the real issuer process, a Hono service and an Express service using the SDK.
-// Login -> call -> refresh -> call; then the issuer stops and both services keep verifying.
-import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
-import { createPasswordHasher, createSqliteStore, generateKey } from '@tokensmith/issuer'
-import { type SpawnedIssuer, spawnIssuer } from '@tokensmith/issuer/testing'
+import { type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
 import { createVerifier, type Verifier } from '@tokensmith/verifier-sdk'
 import { expressAuth, requireRole as expressRequireRole } from '@tokensmith/verifier-sdk/express'
 import { type AuthEnv, honoAuth, requireRole } from '@tokensmith/verifier-sdk/hono'
@@ -27,18 +23,11 @@ const ISSUER_URL = 'http://issuer.e2e'
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tokensmith-e2e-'))
-  await generateKey({ dir: join(dir, 'keys'), now: Date.now() })
-  const store = createSqliteStore({ path: join(dir, 'issuer.db') })
-  await store.migrate()
-  const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
-  await store.createUser({
-    id: randomUUID(),
-    username: 'carol',
-    passwordHash: await hasher.hash('e2e-pass-1234'),
-    roles: ['orders:read'],
-    createdAt: Date.now(),
+  await seedIssuerData({
+    keysDir: join(dir, 'keys'),
+    databaseUrl: `sqlite:${join(dir, 'issuer.db')}`,
+    users: [{ username: 'carol', password: 'e2e-pass-1234', roles: ['orders:read'] }],
   })
-  await store.close()
   issuer = await spawnIssuer({
     KEYS_DIR: join(dir, 'keys'),
     DATABASE_URL: `sqlite:${join(dir, 'issuer.db')}`,

@@ -1,15 +1,13 @@
 // Shared set-up for the fault and load tests: a data directory with a key and one user, a JSON
 // client that never throws on an HTTP status, the invariants read straight from the SQLite file,
 // and the figures of a running issuer process taken from /proc.
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { generateKey } from '../keys/generate-key.ts'
-import { createPasswordHasher } from '../passwords/password-hasher.ts'
-import { createSqliteStore } from '../store/sqlite-store.ts'
+import { seedIssuerData } from '../testing/seed-issuer-data.ts'
 
 export const LOAD_USER = 'loader'
 export const LOAD_PASSWORD = 'pw-loader-reliability-123'
@@ -24,18 +22,11 @@ export interface DataDir {
 export async function prepareDataDir(extraEnv: Record<string, string> = {}): Promise<DataDir> {
   const dir = await mkdtemp(join(tmpdir(), 'tokensmith-reliability-'))
   const dbPath = join(dir, 'issuer.db')
-  await generateKey({ dir: join(dir, 'keys'), now: Date.now() })
-  const store = createSqliteStore({ path: dbPath })
-  await store.migrate()
-  const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
-  await store.createUser({
-    id: randomUUID(),
-    username: LOAD_USER,
-    passwordHash: await hasher.hash(LOAD_PASSWORD),
-    roles: ['user'],
-    createdAt: Date.now(),
+  await seedIssuerData({
+    keysDir: join(dir, 'keys'),
+    databaseUrl: `sqlite:${dbPath}`,
+    users: [{ username: LOAD_USER, password: LOAD_PASSWORD, roles: ['user'] }],
   })
-  await store.close()
   return {
     dir,
     dbPath,

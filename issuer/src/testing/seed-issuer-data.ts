@@ -1,0 +1,36 @@
+// Prepares what an issuer process reads at start: a signing key in `keysDir` and a migrated
+// store holding the given users (cheap scrypt, so tests stay fast).
+import { randomUUID } from 'node:crypto'
+import { generateKey } from '../keys/generate-key.ts'
+import { createPasswordHasher } from '../passwords/password-hasher.ts'
+import { openStore } from '../store/open-store.ts'
+
+export interface SeedUser {
+  username: string
+  password: string
+  roles?: string[]
+}
+
+export async function seedIssuerData(opts: {
+  keysDir: string
+  databaseUrl: string
+  users: SeedUser[]
+}): Promise<void> {
+  await generateKey({ dir: opts.keysDir, now: Date.now() })
+  const store = await openStore(opts.databaseUrl)
+  try {
+    await store.migrate()
+    const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
+    for (const user of opts.users) {
+      await store.createUser({
+        id: randomUUID(),
+        username: user.username,
+        passwordHash: await hasher.hash(user.password),
+        roles: user.roles ?? [],
+        createdAt: Date.now(),
+      })
+    }
+  } finally {
+    await store.close()
+  }
+}
