@@ -1,13 +1,20 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
 
 // The grace-window retry must hand back the successor token, but the database must not hold a
 // usable secret. So the successor is sealed with AES-256-GCM under a key derived (HKDF-SHA256)
 // from the presented token, which only its holder has.
 const INFO = Buffer.from('tokensmith refresh successor v1')
 const SALT = Buffer.from('tokensmith')
+const FIRST_BLOCK = Buffer.from([1])
 
+/**
+ * HKDF-SHA256 (RFC 5869) with a 32-byte output, written as its two HMACs: the same bytes as
+ * `hkdfSync('sha256', token, SALT, INFO, 32)`, at about half the cost (hkdfSync builds key
+ * objects and a crypto job per call, and this runs on every refresh).
+ */
 function keyFrom(presentedToken: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(presentedToken), SALT, INFO, 32))
+  const prk = createHmac('sha256', SALT).update(presentedToken).digest()
+  return createHmac('sha256', prk).update(INFO).update(FIRST_BLOCK).digest()
 }
 
 export function sealSuccessor(successor: string, presentedToken: string): string {
