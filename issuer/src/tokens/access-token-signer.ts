@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type CryptoKey, importJWK, type JWK, SignJWT } from 'jose'
+import { CompactSign, type CryptoKey, importJWK, type JWK } from 'jose'
 import type { Clock } from '../clock.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
 import type { SigningKey } from '../keys/load-signing-key.ts'
@@ -44,6 +44,7 @@ export function createAccessTokenSigner(deps: {
     }
     return key
   }
+  const encoder = new TextEncoder()
   const aud = deps.audience.length === 1 ? (deps.audience[0] as string) : deps.audience
 
   return {
@@ -53,18 +54,23 @@ export function createAccessTokenSigner(deps: {
       const key = await cryptoKeyFor(signing)
       const iat = Math.floor(now / 1000)
       const jti = randomUUID()
-      const token = await new SignJWT({
-        client_id: subject.clientId,
-        sid: subject.sessionId,
-        roles: subject.roles,
-      })
+      // The claims are serialised here and signed as a JWS (jose's CompactSign, RS256 via WebCrypto):
+      // SignJWT would rebuild and re-validate the same claims through its builder on every call.
+      const payload = encoder.encode(
+        JSON.stringify({
+          iss: deps.issuer,
+          sub: subject.userId,
+          aud,
+          iat,
+          exp: iat + deps.ttlSec,
+          jti,
+          client_id: subject.clientId,
+          sid: subject.sessionId,
+          roles: subject.roles,
+        }),
+      )
+      const token = await new CompactSign(payload)
         .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYP })
-        .setIssuer(deps.issuer)
-        .setSubject(subject.userId)
-        .setAudience(aud)
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + deps.ttlSec)
-        .setJti(jti)
         .sign(key)
       return { token, expiresIn: deps.ttlSec, jti }
     },
