@@ -98,6 +98,49 @@ describe('sqlite store on a file', () => {
     await store.close()
   })
 
+  it('rolls back every rotation of a batch when one fails for a reason other than a conflict', async () => {
+    const path = join(dir, 'issuer.db')
+    const store = createSqliteStore({ path })
+    await store.migrate()
+    await store.createUser({ id: 'u', username: 'u', passwordHash: 'h', roles: [], createdAt: 1 })
+    for (const id of ['a', 'b']) {
+      await store.createSession({
+        id,
+        userId: 'u',
+        clientId: 'c',
+        createdAt: 1,
+        absoluteExpiresAt: 1_000_000,
+        clientIp: null,
+        userAgent: null,
+        tokenHash: `token-${id}`,
+        idleExpiresAt: 500_000,
+      })
+    }
+    // A fault inside the second rotation, after its successor row went in: the first rotation's
+    // writes share the transaction and must not survive without it.
+    const other = new Database(path)
+    other.exec(`CREATE TRIGGER fail_b BEFORE UPDATE OF consumed_at ON refresh_tokens
+      WHEN OLD.hash = 'token-b' BEGIN SELECT RAISE(ABORT, 'injected fault'); END`)
+    const rotate = (id: string) =>
+      store.rotate({
+        tokenHash: `token-${id}`,
+        now: 10,
+        graceMs: 0,
+        successor: { hash: `next-${id}`, idleExpiresAt: 500_010, sealed: 'sealed' },
+      })
+    const outcomes = await Promise.allSettled([rotate('a'), rotate('b')])
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected'])
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/injected fault/)
+    for (const id of ['a', 'b']) {
+      expect(await store.findToken(`token-${id}`)).toMatchObject({ consumedAt: null })
+      expect(await store.findToken(`next-${id}`)).toBeNull()
+    }
+    other.exec('DROP TRIGGER fail_b')
+    other.close()
+    expect(await rotate('a')).toMatchObject({ kind: 'rotated' })
+    await store.close()
+  })
+
   it('keeps at most one successor when two processes race 25 refreshes each with one token', async () => {
     const path = join(dir, 'race.db')
     const store = createSqliteStore({ path })

@@ -45,6 +45,14 @@ export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL'
 }
 
+interface PendingRotation {
+  input: RotateInput
+  resolve(result: RotateResult): void
+  reject(error: unknown): void
+}
+
+type RotationOutcome = { ok: true; result: RotateResult } | { ok: false; error: unknown }
+
 interface CounterRow {
   count: number
   reset_at: number
@@ -93,6 +101,111 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return row === undefined ? null : sessionFromRow(row)
   }
 
+  // One rotation, inside the caller's write transaction. Its only writes come after the
+  // successor insert, the one statement that can fail for a reason of this rotation alone.
+  const rotateInTransaction = (input: RotateInput): RotateResult => {
+    const token = get<TokenStateRow>(
+      `SELECT t.*, n.hash AS next_hash, n.consumed_at AS next_consumed_at
+       FROM refresh_tokens t LEFT JOIN refresh_tokens n ON n.hash = t.successor_hash
+       WHERE t.hash = ?`,
+      input.tokenHash,
+    )
+    if (token === undefined) return { kind: 'invalid', reason: 'unknown' }
+    const sessionRow = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', token.session_id)
+    if (sessionRow === undefined) return { kind: 'invalid', reason: 'unknown' }
+    const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
+    switch (plan.kind) {
+      case 'invalid':
+        return plan
+      case 'replay':
+        return {
+          kind: 'replayed',
+          session: sessionFromRow(sessionRow),
+          sealedSuccessor: plan.sealedSuccessor,
+        }
+      case 'revoke': {
+        run(
+          `UPDATE sessions SET revoked_at = ?, revoked_reason = 'reuse_detected'
+           WHERE id = ? AND revoked_at IS NULL`,
+          input.now,
+          sessionRow.id,
+        )
+        return { kind: 'reuse_detected', session: sessionById(sessionRow.id)! }
+      }
+      case 'consume': {
+        const generation = token.generation + 1
+        // The successor goes in first: a hash conflict then fails before this rotation has
+        // written anything, so it can be refused alone without undoing the rest of its batch.
+        try {
+          run(
+            `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
+             VALUES (?, ?, ?, ?, ?)`,
+            input.successor.hash,
+            sessionRow.id,
+            generation,
+            input.now,
+            plan.successorIdleExpiresAt,
+          )
+        } catch (err) {
+          throw asConflict(err, () => 'refresh token hash')
+        }
+        // The compare-and-set is what makes the step safe even without the write lock.
+        const consumed = run(
+          `UPDATE refresh_tokens SET consumed_at = ?, successor_hash = ?, successor_sealed = ?
+           WHERE hash = ? AND consumed_at IS NULL`,
+          input.now,
+          input.successor.hash,
+          input.successor.sealed,
+          input.tokenHash,
+        )
+        if (consumed !== 1) throw new Error('refresh token changed inside its own write transaction')
+        const touched = get<SessionRow>(
+          'UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE id = ? RETURNING *',
+          input.now,
+          sessionRow.id,
+        )
+        return { kind: 'rotated', session: sessionFromRow(touched!), generation }
+      }
+    }
+  }
+
+  // Group commit: the rotations that arrive in one event-loop turn share one BEGIN IMMEDIATE ...
+  // COMMIT. Each still runs to completion before the next (later ones see earlier ones' writes,
+  // exactly as if they had run one after another), but the lock, the commit and the WAL pages
+  // they all touch are paid once per batch instead of once per refresh. Nobody is answered
+  // before the commit, so a crash or a failed commit loses only rotations no client was told of.
+  let pendingRotations: PendingRotation[] = []
+  const runRotations = (batch: readonly PendingRotation[]) =>
+    immediate(() =>
+      batch.map((p): RotationOutcome => {
+        try {
+          return { ok: true, result: rotateInTransaction(p.input) }
+        } catch (err) {
+          // A conflict is refused before any write of its own; anything else (I/O, a full disk)
+          // may have left the transaction half done, so the whole batch rolls back and fails.
+          if (err instanceof StoreConflictError) return { ok: false, error: err }
+          throw err
+        }
+      }),
+    )
+  const flushRotations = () => {
+    const batch = pendingRotations
+    pendingRotations = []
+    if (batch.length === 0) return
+    let outcomes: RotationOutcome[]
+    try {
+      outcomes = runRotations(batch)
+    } catch (err) {
+      for (const p of batch) p.reject(err)
+      return
+    }
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i]!
+      if (outcome.ok) p.resolve(outcome.result)
+      else p.reject(outcome.error)
+    })
+  }
+
   const store: Store = {
     async migrate() {
       immediate(() => {
@@ -128,6 +241,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async close() {
+      flushRotations()
       if (db.open) db.close()
     },
 
@@ -225,69 +339,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return row === undefined ? null : tokenFromRow(row)
     },
 
-    async rotate(input: RotateInput): Promise<RotateResult> {
-      return immediate((): RotateResult => {
-        const token = get<TokenStateRow>(
-          `SELECT t.*, n.hash AS next_hash, n.consumed_at AS next_consumed_at
-           FROM refresh_tokens t LEFT JOIN refresh_tokens n ON n.hash = t.successor_hash
-           WHERE t.hash = ?`,
-          input.tokenHash,
-        )
-        if (token === undefined) return { kind: 'invalid', reason: 'unknown' }
-        const sessionRow = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', token.session_id)
-        if (sessionRow === undefined) return { kind: 'invalid', reason: 'unknown' }
-        const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
-        switch (plan.kind) {
-          case 'invalid':
-            return plan
-          case 'replay':
-            return {
-              kind: 'replayed',
-              session: sessionFromRow(sessionRow),
-              sealedSuccessor: plan.sealedSuccessor,
-            }
-          case 'revoke': {
-            run(
-              `UPDATE sessions SET revoked_at = ?, revoked_reason = 'reuse_detected'
-               WHERE id = ? AND revoked_at IS NULL`,
-              input.now,
-              sessionRow.id,
-            )
-            return { kind: 'reuse_detected', session: sessionById(sessionRow.id)! }
-          }
-          case 'consume': {
-            // The compare-and-set is what makes the step safe even without the write lock.
-            const consumed = run(
-              `UPDATE refresh_tokens SET consumed_at = ?, successor_hash = ?, successor_sealed = ?
-               WHERE hash = ? AND consumed_at IS NULL`,
-              input.now,
-              input.successor.hash,
-              input.successor.sealed,
-              input.tokenHash,
-            )
-            if (consumed !== 1) throw new Error('refresh token changed inside its own write transaction')
-            const generation = token.generation + 1
-            try {
-              run(
-                `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
-                 VALUES (?, ?, ?, ?, ?)`,
-                input.successor.hash,
-                sessionRow.id,
-                generation,
-                input.now,
-                plan.successorIdleExpiresAt,
-              )
-            } catch (err) {
-              throw asConflict(err, () => 'refresh token hash')
-            }
-            const touched = get<SessionRow>(
-              'UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE id = ? RETURNING *',
-              input.now,
-              sessionRow.id,
-            )
-            return { kind: 'rotated', session: sessionFromRow(touched!), generation }
-          }
-        }
+    rotate(input: RotateInput): Promise<RotateResult> {
+      return new Promise((resolve, reject) => {
+        pendingRotations.push({ input, resolve, reject })
+        // setImmediate runs after this poll phase: every refresh read from the sockets in this
+        // turn joins the batch, and none waits longer than the turn it arrived in.
+        if (pendingRotations.length === 1) setImmediate(flushRotations)
       })
     },
 

@@ -490,6 +490,40 @@ export function runStoreConformance(
         expect(kinds.filter((k) => k === 'reuse_detected').length).toBeGreaterThan(0)
         expect((await store.getSession(session.id))?.revokedReason).toBe('reuse_detected')
       })
+
+      it('refuses a rotation whose successor hash exists alone: its token stays live, the others commit', async () => {
+        const user = await addUser()
+        const [a, b, taken] = [
+          await startSession(user.id),
+          await startSession(user.id),
+          await startSession(user.id),
+        ]
+        const now = T0 + 5000
+        const bNext = newHash()
+        const rotateTo = (tokenHash: string, hash: string) =>
+          store.rotate({
+            tokenHash,
+            now,
+            graceMs: GRACE,
+            successor: { hash, idleExpiresAt: now + IDLE, sealed: sealedFor(hash) },
+          })
+        // In flight together, as refreshes of different users arrive together.
+        const [clash, other] = await Promise.allSettled([
+          rotateTo(a.tokenHash, taken.tokenHash),
+          rotateTo(b.tokenHash, bNext),
+        ])
+        expect(clash.status).toBe('rejected')
+        expect((clash as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict' })
+        expect(other).toMatchObject({ status: 'fulfilled', value: { kind: 'rotated', generation: 2 } })
+        expect(await store.findToken(a.tokenHash)).toMatchObject({ consumedAt: null })
+        expect(await store.findToken(taken.tokenHash)).toMatchObject({
+          sessionId: taken.session.id,
+          consumedAt: null,
+        })
+        expect(await store.findToken(b.tokenHash)).toMatchObject({ consumedAt: now })
+        expect(await store.findToken(bNext)).toMatchObject({ sessionId: b.session.id, consumedAt: null })
+        expect((await rotateAt(a.tokenHash, now + 1)).result.kind).toBe('rotated')
+      })
     })
 
     describe('revocation and listing', () => {
