@@ -71,6 +71,7 @@ export async function startIssuer(
   const store =
     opts.store ??
     (await openStore(config.databaseUrl, {
+      server: true,
       // Idle server connections fail on their own; log it (the driver's message holds no secret).
       onError: (err) =>
         logger.error('store_connection_error', {

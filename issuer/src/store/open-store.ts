@@ -8,18 +8,25 @@ import { ConfigError } from '../errors.ts'
 import type { Store } from './store.ts'
 
 export interface OpenStoreOptions {
+  /** A long-running server rather than a one-off tool: SQLite checkpoints in the background. */
+  server?: boolean
   /** Errors of idle server connections, which the store itself never logs. */
   onError?: (err: Error) => void
 }
 
 const VARIABLE = 'DATABASE_URL'
+// Often enough that the WAL stays a few MB under full refresh load.
+const SERVER_CHECKPOINT_INTERVAL_MS = 200
 
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(databaseUrl)?.[1]?.toLowerCase()
   switch (scheme) {
     case 'sqlite': {
       const { createSqliteStore } = await import('./sqlite-store.ts')
-      return createSqliteStore({ path: sqlitePath(databaseUrl) })
+      return createSqliteStore({
+        path: sqlitePath(databaseUrl),
+        ...(options.server ? { backgroundCheckpointMs: SERVER_CHECKPOINT_INTERVAL_MS } : {}),
+      })
     }
     case 'postgres':
     case 'postgresql': {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -96,6 +96,35 @@ describe('sqlite store on a file', () => {
       }),
     ).rejects.toThrow(/FOREIGN KEY/)
     await store.close()
+  })
+
+  it('checkpoints the WAL on a background thread when asked, and stops that thread on close', async () => {
+    const path = join(dir, 'issuer.db')
+    const store = createSqliteStore({ path, backgroundCheckpointMs: 20 })
+    await store.migrate()
+    await store.createUser({ id: 'u', username: 'u', passwordHash: 'h', roles: [], createdAt: 1 })
+    // The database header's page count (bytes 28..31) changes only when a checkpoint copies
+    // WAL pages into the file; the request connection's own threshold is far above this load.
+    const pagesInFile = async () => (await readFile(path)).readUInt32BE(28)
+    const before = await pagesInFile()
+    for (let i = 0; i < 100; i++) {
+      await store.createSession({
+        id: `s${i}`,
+        userId: 'u',
+        clientId: 'c',
+        createdAt: 1,
+        absoluteExpiresAt: 1_000_000,
+        clientIp: null,
+        userAgent: 'x'.repeat(200),
+        tokenHash: `t${i}`,
+        idleExpiresAt: 500_000,
+      })
+    }
+    await expect.poll(pagesInFile, { timeout: 5000, interval: 20 }).toBeGreaterThan(before)
+    await store.close()
+    const db = new Database(path, { readonly: true })
+    expect(db.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 100 })
+    db.close()
   })
 
   it('rolls back every rotation of a batch when one fails for a reason other than a conflict', async () => {

@@ -19,6 +19,7 @@ import {
   type UserRow,
   userFromRow,
 } from './sql-rows.ts'
+import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import type {
   CounterState,
@@ -43,7 +44,17 @@ export interface SqliteStoreOptions {
    * back the last few. 'FULL' fsyncs every commit, at a large cost in refresh throughput.
    */
   synchronous?: 'NORMAL' | 'FULL'
+  /**
+   * For a long-running server: checkpoint the WAL on a background thread every this many ms
+   * instead of inside the request that crosses SQLite's threshold (sqlite-checkpointer.ts).
+   * Unset: SQLite's own inline checkpoints, right for short-lived tools.
+   */
+  backgroundCheckpointMs?: number
 }
+
+// With background checkpoints, the request connection still checkpoints past this many WAL
+// pages (about 40 MB): a backstop that keeps the WAL bounded if the thread falls behind.
+const BACKSTOP_CHECKPOINT_PAGES = 10_000
 
 interface PendingRotation {
   input: RotateInput
@@ -75,6 +86,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('foreign_keys = ON')
   if (!inMemory) enableWal(db)
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
+  const checkpointer =
+    inMemory || options.backgroundCheckpointMs === undefined
+      ? null
+      : startSqliteCheckpointer({ path, intervalMs: options.backgroundCheckpointMs })
+  if (checkpointer) db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`)
 
   // Statements are prepared on first use: preparing checks the schema, which exists only after
   // migrate(). better-sqlite3 re-prepares them itself if a later migration changes the schema.
@@ -242,6 +258,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async close() {
       flushRotations()
+      await checkpointer?.stop()
       if (db.open) db.close()
     },
 
