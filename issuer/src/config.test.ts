@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       scryptLogN: 15,
       cookieSecure: true,
       trustProxy: false,
+      helperThreadNice: 5,
     })
   })
 
@@ -50,6 +51,8 @@ describe('loadConfig', () => {
     [{ REFRESH_GRACE: '1h' }, 'REFRESH_GRACE'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ SCRYPT_LOG_N: '8' }, 'SCRYPT_LOG_N'],
+    [{ HELPER_THREAD_NICE: '20' }, 'HELPER_THREAD_NICE'],
+    [{ HELPER_THREAD_NICE: '-5' }, 'HELPER_THREAD_NICE'],
     [{ AUDIENCE: ' , ' }, 'AUDIENCE'],
     [{ COOKIE_SECURE: 'maybe' }, 'COOKIE_SECURE'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],

@@ -21,6 +21,8 @@ export interface IssuerConfig {
   maxBodyBytes: number
   keysRescanSec: number
   purgeIntervalSec: number
+  /** How much lower (nice) the helper threads run than the event loop; 0 leaves them equal. */
+  helperThreadNice: number
   clientIds: string[]
   /** Origins allowed to use cookie-authenticated refresh and logout. */
   cookieOrigins: string[]
@@ -138,6 +140,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 8192, 1024, 1048576),
     keysRescanSec: duration(env, 'KEYS_RESCAN_INTERVAL', 60, 1),
     purgeIntervalSec: duration(env, 'PURGE_INTERVAL', 600, 1),
+    helperThreadNice: integer(env, 'HELPER_THREAD_NICE', 5, 0, 19),
     clientIds: list(env, 'CLIENT_IDS', ['default']),
     cookieOrigins: list(env, 'COOKIE_ORIGINS', []).map((o) => url('COOKIE_ORIGINS', o)),
     cookieSecure: bool(env, 'COOKIE_SECURE', true),

@@ -5,6 +5,7 @@ import { createBatchedLineWriter } from './batched-line-writer.ts'
 import { loadConfig } from './config.ts'
 import { ConfigError, KeyError } from './errors.ts'
 import { createLogger } from './logger.ts'
+import { lowerHelperThreadPriority } from './lower-helper-thread-priority.ts'
 import { startIssuer } from './start-issuer.ts'
 
 async function main(): Promise<void> {
@@ -17,6 +18,9 @@ async function main(): Promise<void> {
   const server = serve(
     { fetch: issuer.app.fetch, hostname: config.host, port: config.port },
     (info: AddressInfo) => {
+      // After start-up, when the thread pool, V8's helpers and the store's threads all exist.
+      const threads = lowerHelperThreadPriority(config.helperThreadNice)
+      if (threads > 0) logger.debug('helper_threads_lowered', { threads, nice: config.helperThreadNice })
       logger.info('listening', { host: info.address, port: info.port, issuer: config.issuerUrl })
     },
   )

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,6 +38,38 @@ describe('the issuer process', () => {
     expect(await exit).toBe(0)
     expect(issuer.output.join('')).toMatch(/"event":"stopped"/)
   })
+
+  it.runIf(process.platform === 'linux')(
+    'runs its helper threads (thread pool, V8, checkpointer) HELPER_THREAD_NICE below the event loop',
+    async () => {
+      const niceOf = (pid: number) =>
+        Object.fromEntries(
+          readdirSync(`/proc/${pid}/task`).map((tid) => {
+            const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+            // Field 19 (nice) is the 17th after the parenthesised command name.
+            return [tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])]
+          }),
+        )
+      for (const [setting, expected] of [
+        [undefined, 5],
+        ['0', 0],
+        ['12', 12],
+      ] as const) {
+        const issuer = await spawnIssuer(envFor(setting === undefined ? {} : { HELPER_THREAD_NICE: setting }))
+        try {
+          const pid = issuer.proc.pid!
+          const threads = niceOf(pid)
+          const main = threads[String(pid)]!
+          const helpers = Object.entries(threads).filter(([tid]) => tid !== String(pid))
+          // libuv's pool (4), V8's platform threads and the SQLite checkpointer at least.
+          expect(helpers.length).toBeGreaterThanOrEqual(6)
+          for (const [, nice] of helpers) expect(nice).toBe(Math.min(19, main + expected))
+        } finally {
+          await issuer.stop()
+        }
+      }
+    },
+  )
 
   it('refuses to start with a key readable by others, naming the file and the fix', async () => {
     const { entry } = await generateKey({ dir: join(dir, 'keys'), now: Date.now() })
