@@ -20,12 +20,45 @@ async function readLimited(body: AsyncIterable<Uint8Array> | null, maxBytes: num
   return Buffer.concat(chunks).toString('utf8')
 }
 
+/** The same, on Node's request with plain events: its async iterator costs more than the read. */
+function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const settle = () => {
+      incoming.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size <= maxBytes) return void chunks.push(chunk)
+      settle()
+      // Stop reading what may be an endless body. Node then answers the 413 and closes the
+      // connection, since the body was not read to its end.
+      incoming.pause()
+      reject(tooLarge(maxBytes))
+    }
+    const onEnd = () => {
+      settle()
+      resolve(Buffer.concat(chunks, size).toString('utf8'))
+    }
+    const onError = (err: Error) => {
+      settle()
+      reject(err)
+    }
+    const onClose = () => {
+      settle()
+      reject(new Error('the request body ended before it was complete'))
+    }
+    incoming.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose)
+  })
+}
+
 /** Under @hono/node-server the Node request is read directly: building a web Request and its
  *  stream just to read a small JSON body costs more than the rest of a refresh. */
-function bodySource(c: Context): AsyncIterable<Uint8Array> | null {
+function readBody(c: Context, maxBytes: number): Promise<string> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
-  if (incoming && typeof incoming[Symbol.asyncIterator] === 'function') return incoming
-  return c.req.raw.body as AsyncIterable<Uint8Array> | null
+  if (incoming && typeof incoming.on === 'function') return readIncoming(incoming, maxBytes)
+  return readLimited(c.req.raw.body as AsyncIterable<Uint8Array> | null, maxBytes)
 }
 
 /**
@@ -39,7 +72,7 @@ export async function readJsonBody(c: Context, maxBytes: number): Promise<Record
   }
   const declared = Number(c.req.header('content-length') ?? '0')
   if (declared > maxBytes) throw tooLarge(maxBytes)
-  const text = await readLimited(bodySource(c), maxBytes)
+  const text = await readBody(c, maxBytes)
   let parsed: unknown
   try {
     parsed = JSON.parse(text, (key, value: unknown) => {

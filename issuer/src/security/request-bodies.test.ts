@@ -1,6 +1,8 @@
 // Hostile request bodies at every endpoint that reads one: too large (declared or streamed
 // without a length), malformed, absurdly deep, prototype-polluting, or of the wrong type.
 // Each answer is a `{ code, error }` with a 4xx status, and the issuer keeps working after.
+import { type ClientRequest, request as httpRequest } from 'node:http'
+import { type ServerType, serve } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
 import { expectErrorBody, leakedLines } from './http-probe.ts'
@@ -82,6 +84,78 @@ describe('oversized bodies', () => {
     // It stopped near the limit instead of buffering whatever the client sends (the stream
     // may read ahead a few chunks).
     expect(pulled()).toBeLessThan(8192 + 10 * 1010)
+  })
+})
+
+describe('bodies over a real socket (the Node request path of @hono/node-server)', () => {
+  let server: ServerType
+  let port: number
+  beforeAll(async () => {
+    port = await new Promise<number>((resolve) => {
+      server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => resolve(info.port))
+    })
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  type Outcome = { status: number; body: string } | { error: string }
+  /** POSTs without Content-Length (chunked), writing each piece as its own chunk. */
+  function postChunked(path: string, write: (req: ClientRequest) => void): Promise<Outcome> {
+    return new Promise((resolve) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          let body = ''
+          res.setEncoding('utf8')
+          res.on('data', (d: string) => {
+            body += d
+          })
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+        },
+      )
+      req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }))
+      write(req)
+    })
+  }
+
+  it('reads a JSON body that arrives in many small chunks', async () => {
+    const body = JSON.stringify({ username: 'alice', password: PASSWORD })
+    const outcome = await postChunked('/auth/login', (req) => {
+      const pieces = body.match(/.{1,7}/gs) ?? []
+      const next = () => {
+        const piece = pieces.shift()
+        if (piece === undefined) return void req.end()
+        req.write(piece, () => setTimeout(next, 1))
+      }
+      next()
+    })
+    expect(outcome).toMatchObject({ status: 200 })
+    expect(JSON.parse((outcome as { body: string }).body)).toMatchObject({ tokenType: 'Bearer' })
+  })
+
+  it('stops reading an endless body, answers 413, and keeps working', async () => {
+    let sent = 0
+    const outcome = await postChunked('/auth/refresh', (req) => {
+      const piece = `{"pad":"${'x'.repeat(1000)}`
+      const next = () => {
+        if (req.destroyed) return
+        sent += piece.length
+        req.write(piece, (err) => (err ? undefined : setImmediate(next)))
+      }
+      next()
+    })
+    expect(outcome).toMatchObject({ status: 413 })
+    expect(JSON.parse((outcome as { body: string }).body)).toMatchObject({ code: 'payload_too_large' })
+    // What the kernel's socket buffers absorb after the issuer stopped reading, not unbounded.
+    expect(sent).toBeLessThan(8 * 1024 * 1024)
+    await expectStillWorks()
+  })
+
+  it('survives a client that goes away in the middle of its body', async () => {
+    const outcome = await postChunked('/auth/login', (req) => {
+      req.write('{"username":"alice","pass', () => setTimeout(() => req.destroy(), 20))
+    })
+    expect(outcome).toMatchObject({ error: expect.any(String) })
+    await expectStillWorks()
   })
 })
 
