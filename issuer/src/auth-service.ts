@@ -7,6 +7,7 @@ import { normalizeUsername } from './passwords/normalize-username.ts'
 import type { PasswordHasher } from './passwords/password-hasher.ts'
 import type { SessionRecord, Store, UserRecord } from './store/store.ts'
 import type { AccessTokenSigner } from './tokens/access-token-signer.ts'
+import { createRandomSource } from './tokens/random-source.ts'
 import { hashRefreshToken, isRefreshTokenShape, newRefreshToken } from './tokens/refresh-token.ts'
 import { openSuccessor, sealSuccessor } from './tokens/successor-seal.ts'
 
@@ -79,6 +80,7 @@ export function createAuthService(deps: {
 }): AuthService {
   const { store, signer, hasher, clock, logger, config } = deps
   const windowMs = config.loginWindowSec * 1000
+  const random = createRandomSource()
 
   const rateLimited = (resetAt: number, now: number) =>
     new IssuerError('rate_limited', 'Too many failed login attempts. Try again later.', {
@@ -175,7 +177,7 @@ export function createAuthService(deps: {
         await store.updateUser(user.id, { passwordHash: await hasher.hash(input.password), updatedAt: now })
         logger.info('password_rehashed', { userId: user.id })
       }
-      const refreshToken = newRefreshToken()
+      const refreshToken = newRefreshToken(random)
       const absoluteExpiresAt = now + config.sessionAbsoluteTtlSec * 1000
       const session = await store.createSession({
         id: randomUUID(),
@@ -197,7 +199,7 @@ export function createAuthService(deps: {
         throw new IssuerError('invalid_token', BAD_REFRESH, { detail: 'malformed' })
       }
       const now = clock()
-      const successor = newRefreshToken()
+      const successor = newRefreshToken(random)
       const result = await store.rotate({
         tokenHash: hashRefreshToken(presented),
         now,
@@ -205,7 +207,7 @@ export function createAuthService(deps: {
         successor: {
           hash: hashRefreshToken(successor),
           idleExpiresAt: now + config.refreshIdleTtlSec * 1000,
-          sealed: sealSuccessor(successor, presented),
+          sealed: sealSuccessor(successor, presented, random),
         },
       })
       switch (result.kind) {

@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
+import type { RandomBytes } from './random-source.ts'
 
 /** Recognisable prefix so secret scanners can find leaked refresh tokens. */
 export const REFRESH_TOKEN_PREFIX = 'rt_'
 const SHAPE = /^rt_[A-Za-z0-9_-]{43}$/
 
 /** A fresh opaque refresh token: the prefix plus 256 random bits, base64url. */
-export function newRefreshToken(): string {
-  return REFRESH_TOKEN_PREFIX + randomBytes(32).toString('base64url')
+export function newRefreshToken(random: RandomBytes = randomBytes): string {
+  return REFRESH_TOKEN_PREFIX + random(32).toString('base64url')
 }
 
 export function isRefreshTokenShape(value: string): boolean {

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
+import type { RandomBytes } from './random-source.ts'
 
 // The grace-window retry must hand back the successor token, but the database must not hold a
 // usable secret. So the successor is sealed with AES-256-GCM under a key derived (HKDF-SHA256)
@@ -17,8 +18,12 @@ function keyFrom(presentedToken: string): Buffer {
   return createHmac('sha256', prk).update(INFO).update(FIRST_BLOCK).digest()
 }
 
-export function sealSuccessor(successor: string, presentedToken: string): string {
-  const iv = randomBytes(12)
+export function sealSuccessor(
+  successor: string,
+  presentedToken: string,
+  random: RandomBytes = randomBytes,
+): string {
+  const iv = random(12)
   const cipher = createCipheriv('aes-256-gcm', keyFrom(presentedToken), iv)
   const body = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()])
   return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')
