@@ -36,26 +36,31 @@ function install() {
 
 if (!installedLockMatches()) install()
 
-// The browser tests drive Debian's Chromium (never a downloaded browser build). On a fresh
-// machine where we are root with apt, install it; elsewhere say what is missing.
-function ensureChromium() {
-  if (existsSync('/usr/bin/chromium')) return
+// Debian tools the project drives but npm cannot install: Chromium for the browser tests
+// (never a downloaded browser build), wrk for the issuer benchmark's load. On a fresh machine
+// where we are root with apt, install them; elsewhere say what is missing.
+function ensureDebianPackage(path, pkg, purpose) {
+  if (existsSync(path)) return
   const root = typeof process.getuid === 'function' && process.getuid() === 0
   if (!root || !existsSync('/usr/bin/apt-get')) {
-    process.stderr.write(
-      '[bootstrap] /usr/bin/chromium is missing: install Debian package "chromium" for the browser tests\n',
-    )
+    process.stderr.write(`[bootstrap] ${path} is missing: install Debian package "${pkg}" for ${purpose}\n`)
     return
   }
-  process.stderr.write('[bootstrap] installing Debian chromium for the browser tests...\n')
+  process.stderr.write(`[bootstrap] installing Debian ${pkg} for ${purpose}...\n`)
   const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' }
-  spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env: aptEnv })
-  spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: 'inherit', env: aptEnv })
+  if (spawnSync('apt-get', ['install', '-y', '-q', pkg], { stdio: 'inherit', env: aptEnv }).status !== 0) {
+    spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env: aptEnv })
+    spawnSync('apt-get', ['install', '-y', '-q', pkg], { stdio: 'inherit', env: aptEnv })
+  }
 }
 
+const TOOLS = {
+  '--browser': ['/usr/bin/chromium', 'chromium', 'the browser tests'],
+  '--wrk': ['/usr/bin/wrk', 'wrk', 'the benchmark load generator'],
+}
 let argv = process.argv.slice(2)
-if (argv[0] === '--browser') {
-  ensureChromium()
+while (argv[0] in TOOLS) {
+  ensureDebianPackage(...TOOLS[argv[0]])
   argv = argv.slice(1)
 }
 const [cmd, ...args] = argv

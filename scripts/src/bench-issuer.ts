@@ -21,15 +21,19 @@ import { requestJson } from './bench/request-json.ts'
 import { addUser, generateKeys } from './bench/run-script.ts'
 import { measureSigningCapacity } from './bench/signing-capacity.ts'
 import { median, quantile } from './bench/stats.ts'
+import { runWrkLoad, wrkAvailable } from './bench/wrk-load.ts'
 
 /** Targets from issue 3. */
 const TARGET_OF_SIGNING = 0.6
 const TARGET_OVER_OIDC = 1.2
 
-const USAGE = `Usage: pnpm bench issuer [--rounds 5] [--duration 4] [--connections 16] [--profile <dir>]
+const USAGE = `Usage: pnpm bench issuer [--rounds 5] [--duration 4] [--connections 16] [--load wrk|autocannon]
+                         [--profile <dir>]
   --rounds       rounds of (signing capacity, issuer refresh, oidc-provider), medians reported
   --duration     seconds per load run
   --connections  concurrent keep-alive connections for the refresh and oidc-provider runs
+  --load         load generator for those runs: wrk (default when installed; pnpm bench installs
+                 Debian's wrk when root) or autocannon (in this process)
   --profile      afterwards, run the refresh load once more against an issuer started with
                  node --cpu-prof, keep the .cpuprofile files in <dir> and print the hottest functions`
 
@@ -38,6 +42,7 @@ interface Options {
   durationSec: number
   connections: number
   profileDir: string | null
+  load: 'wrk' | 'autocannon'
 }
 
 interface Round {
@@ -57,6 +62,7 @@ function parseOptions(argv: string[]): Options {
       duration: { type: 'string', default: '4' },
       connections: { type: 'string', default: '16' },
       profile: { type: 'string' },
+      load: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -77,7 +83,16 @@ function parseOptions(argv: string[]): Options {
     connections: int('connections', values.connections, 1, 256),
     profileDir:
       values.profile === undefined ? null : resolve(process.env.INIT_CWD ?? process.cwd(), values.profile),
+    load: loadGenerator(values.load),
   }
+}
+
+function loadGenerator(raw: string | undefined): 'wrk' | 'autocannon' {
+  if (raw === undefined) return wrkAvailable() ? 'wrk' : 'autocannon'
+  if (raw !== 'wrk' && raw !== 'autocannon') throw new Error(`--load must be wrk or autocannon (got ${raw})`)
+  if (raw === 'wrk' && !wrkAvailable())
+    throw new Error('--load wrk: wrk is not installed (Debian package "wrk")')
+  return raw
 }
 
 function log(message: string): void {
@@ -111,6 +126,34 @@ function oidcRequests(peer: OidcProviderPeer): autocannon.Request[] {
   return [{ method: 'POST', path, headers, body }]
 }
 
+type LoadRun = (url: string, durationSec: number) => Promise<LoadResult>
+
+/** Refresh load with either generator; with wrk the pool's tokens travel to it and are used up. */
+function refreshLoad(opts: Options, pool: RefreshTokenPool): LoadRun {
+  return (url, durationSec) =>
+    opts.load === 'wrk'
+      ? runWrkLoad({
+          url,
+          connections: opts.connections,
+          durationSec,
+          request: { method: 'POST', path: '/auth/refresh', headers: { 'content-type': 'application/json' } },
+          refreshTokens: pool.drain(),
+        })
+      : runLoad({ url, connections: opts.connections, durationSec, requests: refreshRequests(pool) })
+}
+
+function oidcLoad(opts: Options, peer: OidcProviderPeer): LoadRun {
+  return (url, durationSec) =>
+    opts.load === 'wrk'
+      ? runWrkLoad({
+          url,
+          connections: opts.connections,
+          durationSec,
+          request: { method: 'POST', ...peer.tokenRequest },
+        })
+      : runLoad({ url, connections: opts.connections, durationSec, requests: oidcRequests(peer) })
+}
+
 /** Runs a load and reports how many cores the server and this (client) process used meanwhile. */
 async function loadWithCpu(
   serverPid: number,
@@ -125,7 +168,8 @@ async function loadWithCpu(
   return {
     result,
     serverCores: (processCpuSeconds(serverPid) - server0) / wall,
-    clientCores: (client.user + client.system) / 1e6 / wall,
+    // wrk runs as its own process and reports its CPU; autocannon runs in this one.
+    clientCores: (result.clientCpuSec ?? (client.user + client.system) / 1e6) / wall,
   }
 }
 
@@ -258,41 +302,19 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
     await pool.topUp(poolSize)
     await checkPeersAnswer(issuer, peer, pool)
 
-    log('warm-up (JIT, SQLite page cache, connection setup)')
-    await runLoad({
-      url: issuer.url,
-      connections: opts.connections,
-      durationSec: 2,
-      requests: refreshRequests(pool),
-    })
-    await runLoad({
-      url: peer.url,
-      connections: opts.connections,
-      durationSec: 2,
-      requests: oidcRequests(peer),
-    })
+    log(`warm-up (JIT, SQLite page cache, connection setup); load from ${opts.load}`)
+    const refreshRun = refreshLoad(opts, pool)
+    const oidcRun = oidcLoad(opts, peer)
+    await refreshRun(issuer.url, 2)
+    await oidcRun(peer.url, 2)
 
     const rounds: Round[] = []
     for (let r = 1; r <= opts.rounds; r++) {
       // Aborted in-flight requests at the end of a run lose their tokens; keep the pool full.
       await pool.topUp(poolSize)
       const signing = (await measureSigningCapacity({ threads, durationMs: 3000 })).perSecond
-      const refresh = await loadWithCpu(issuer.pid, () =>
-        runLoad({
-          url: issuer.url,
-          connections: opts.connections,
-          durationSec: opts.durationSec,
-          requests: refreshRequests(pool),
-        }),
-      )
-      const oidc = await loadWithCpu(peer.pid, () =>
-        runLoad({
-          url: peer.url,
-          connections: opts.connections,
-          durationSec: opts.durationSec,
-          requests: oidcRequests(peer),
-        }),
-      )
+      const refresh = await loadWithCpu(issuer.pid, () => refreshRun(issuer.url, opts.durationSec))
+      const oidc = await loadWithCpu(peer.pid, () => oidcRun(peer.url, opts.durationSec))
       rounds.push({
         signing,
         refresh: refresh.result,
@@ -396,6 +418,9 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
     }
 
     if (opts.profileDir !== null) {
+      // The pool's tokens live in the shared SQLite file, so the profiled issuer rotates them
+      // without logins of its own (whose scrypt work would blur the profile).
+      await pool.topUp(opts.connections * 3)
       await issuer.stop()
       await mkdir(opts.profileDir, { recursive: true })
       log(`profiling: refresh load against an issuer under node --cpu-prof (files in ${opts.profileDir})`)
@@ -405,14 +430,7 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
         nodeFlags: ['--cpu-prof', '--cpu-prof-dir', opts.profileDir],
       })
       children.push(profiled)
-      // The pool's tokens live in the shared SQLite file, so the profiled issuer rotates them
-      // without new logins (whose scrypt work would blur the profile).
-      const run = await runLoad({
-        url: profiled.url,
-        connections: opts.connections,
-        durationSec: opts.durationSec,
-        requests: refreshRequests(pool),
-      })
+      const run = await refreshRun(profiled.url, opts.durationSec)
       await profiled.stop()
       const { totalMs, hot } = await summarizeCpuProfiles(opts.profileDir)
       process.stdout.write(

@@ -12,6 +12,8 @@ export interface LoadResult {
   durationSec: number
   /** Responses per HTTP status, to say what the failures were. */
   statusCounts: Record<string, number>
+  /** CPU seconds of a load generator that ran as its own process (wrk); unset when in-process. */
+  clientCpuSec?: number
 }
 
 export interface LoadOptions {

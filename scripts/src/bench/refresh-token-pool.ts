@@ -31,6 +31,11 @@ export class RefreshTokenPool {
     this.tokens.push(token)
   }
 
+  /** Hands every token over (to a load generator in another process); the pool is left empty. */
+  drain(): string[] {
+    return this.tokens.splice(0)
+  }
+
   /** Logs in (a few at a time: each login is a scrypt hash) until the pool holds `count` tokens. */
   async topUp(count: number, concurrency = 4): Promise<void> {
     const worker = async () => {
