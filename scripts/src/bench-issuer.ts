@@ -21,7 +21,7 @@ import { requestJson } from './bench/request-json.ts'
 import { addUser, generateKeys } from './bench/run-script.ts'
 import { measureSigningCapacity } from './bench/signing-capacity.ts'
 import { median, quantile } from './bench/stats.ts'
-import { runWrkLoad, wrkAvailable } from './bench/wrk-load.ts'
+import { runWrkLoad, type WrkLoadOptions, wrkAvailable } from './bench/wrk-load.ts'
 
 /** Targets from issue 3. */
 const TARGET_OF_SIGNING = 0.6
@@ -128,31 +128,37 @@ function oidcRequests(peer: OidcProviderPeer): autocannon.Request[] {
 
 type LoadRun = (url: string, durationSec: number) => Promise<LoadResult>
 
-/** Refresh load with either generator; with wrk the pool's tokens travel to it and are used up. */
-function refreshLoad(opts: Options, pool: RefreshTokenPool): LoadRun {
-  return (url, durationSec) =>
-    opts.load === 'wrk'
-      ? runWrkLoad({
-          url,
-          connections: opts.connections,
-          durationSec,
-          request: { method: 'POST', path: '/auth/refresh', headers: { 'content-type': 'application/json' } },
-          refreshTokens: pool.drain(),
-        })
-      : runLoad({ url, connections: opts.connections, durationSec, requests: refreshRequests(pool) })
+/** One load run with the chosen generator; each side builds its request when the run starts. */
+function loadWith(
+  opts: Options,
+  forWrk: () => Pick<WrkLoadOptions, 'request' | 'refreshTokens'>,
+  forAutocannon: () => autocannon.Request[],
+): LoadRun {
+  return (url, durationSec) => {
+    const run = { url, connections: opts.connections, durationSec }
+    return opts.load === 'wrk'
+      ? runWrkLoad({ ...run, ...forWrk() })
+      : runLoad({ ...run, requests: forAutocannon() })
+  }
 }
 
-function oidcLoad(opts: Options, peer: OidcProviderPeer): LoadRun {
-  return (url, durationSec) =>
-    opts.load === 'wrk'
-      ? runWrkLoad({
-          url,
-          connections: opts.connections,
-          durationSec,
-          request: { method: 'POST', ...peer.tokenRequest },
-        })
-      : runLoad({ url, connections: opts.connections, durationSec, requests: oidcRequests(peer) })
-}
+/** With wrk the pool's tokens travel to it and are used up; `topUp` refills the pool. */
+const refreshLoad = (opts: Options, pool: RefreshTokenPool): LoadRun =>
+  loadWith(
+    opts,
+    () => ({
+      request: { method: 'POST', path: '/auth/refresh', headers: { 'content-type': 'application/json' } },
+      refreshTokens: pool.drain(),
+    }),
+    () => refreshRequests(pool),
+  )
+
+const oidcLoad = (opts: Options, peer: OidcProviderPeer): LoadRun =>
+  loadWith(
+    opts,
+    () => ({ request: { method: 'POST', ...peer.tokenRequest } }),
+    () => oidcRequests(peer),
+  )
 
 /** Runs a load and reports how many cores the server and this (client) process used meanwhile. */
 async function loadWithCpu(
