@@ -10,6 +10,7 @@ import { newUserRecord } from './new-user-record.ts'
 import { planRotation } from './plan-rotation.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import {
+  resultWithoutWrites,
   rotationStateFromRows,
   type SessionRow,
   type SqlInstant,
@@ -286,13 +287,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
           switch (plan.kind) {
             case 'invalid':
-              return plan
             case 'replay':
-              return {
-                kind: 'replayed',
-                session: sessionFromRow(sessionRow),
-                sealedSuccessor: plan.sealedSuccessor,
-              }
+              return resultWithoutWrites(plan, sessionRow)
             case 'revoke': {
               const revoked = await query<SessionRow>(
                 `UPDATE ${sessions} SET revoked_at = $2, revoked_reason = 'reuse_detected'

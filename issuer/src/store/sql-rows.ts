@@ -1,7 +1,7 @@
 // The row shapes of the SQL stores and their mapping to records, shared so SQLite and PostgreSQL
 // cannot drift apart. Instants are BIGINT: better-sqlite3 gives numbers, pg gives int8 strings.
-import type { RotationState } from './plan-rotation.ts'
-import type { RefreshTokenRecord, SessionRecord, UserRecord } from './store.ts'
+import type { RotationPlan, RotationState } from './plan-rotation.ts'
+import type { RefreshTokenRecord, RotateResult, SessionRecord, UserRecord } from './store.ts'
 
 export type SqlInstant = number | string
 
@@ -110,4 +110,14 @@ export function rotationStateFromRows(session: SessionRow, token: TokenStateRow)
       successorConsumedAt: instantOrNull(token.next_consumed_at),
     },
   }
+}
+
+/** The plans that write nothing answer straight from the rows already read. */
+export function resultWithoutWrites(
+  plan: Extract<RotationPlan, { kind: 'invalid' | 'replay' }>,
+  session: SessionRow,
+): RotateResult {
+  return plan.kind === 'invalid'
+    ? plan
+    : { kind: 'replayed', session: sessionFromRow(session), sealedSuccessor: plan.sealedSuccessor }
 }

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3'
 import { newUserRecord } from './new-user-record.ts'
 import { planRotation } from './plan-rotation.ts'
 import {
+  resultWithoutWrites,
   rotationStateFromRows,
   type SessionRow,
   sessionFromRow,
@@ -132,13 +133,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
     switch (plan.kind) {
       case 'invalid':
-        return plan
       case 'replay':
-        return {
-          kind: 'replayed',
-          session: sessionFromRow(sessionRow),
-          sealedSuccessor: plan.sealedSuccessor,
-        }
+        return resultWithoutWrites(plan, sessionRow)
       case 'revoke': {
         run(
           `UPDATE sessions SET revoked_at = ?, revoked_reason = 'reuse_detected'
