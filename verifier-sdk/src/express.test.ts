@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import express, { type NextFunction, type Request, type Response } from 'express'
+import express4 from 'express4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expressAuth, requireRole, requireScope } from './express.ts'
 import {
@@ -12,8 +13,8 @@ import {
 } from './testing/middleware-cases.ts'
 import { accessToken } from './testing/test-key.ts'
 
-function buildApp() {
-  const app = express()
+function buildApp(createApp: typeof express) {
+  const app = createApp()
   app.use('/api', expressAuth(middlewareVerifier))
   app.use('/down', expressAuth(downVerifier))
   app.use('/boom', expressAuth(boomVerifier))
@@ -33,12 +34,16 @@ function buildApp() {
   return app
 }
 
-describe('expressAuth through a real Express app on 127.0.0.1', () => {
+// The peer range is ^4.21 || ^5: both majors run the whole suite (express4 is an npm alias).
+describe.each([
+  ['Express 5', express],
+  ['Express 4', express4],
+])('expressAuth through a real %s app on 127.0.0.1', (_major, createApp) => {
   let base: string
   let close: () => Promise<void>
 
   beforeAll(async () => {
-    const server = buildApp().listen(0, '127.0.0.1')
+    const server = buildApp(createApp).listen(0, '127.0.0.1')
     await new Promise<void>((resolve) => server.once('listening', () => resolve()))
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     close = () =>
