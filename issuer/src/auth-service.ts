@@ -53,6 +53,8 @@ export interface AuthService {
   logoutAll(userId: string): Promise<number>
   listSessions(userId: string): Promise<SessionView[]>
   revokeSession(userId: string, sessionId: string): Promise<boolean>
+  /** Whether the user's session (an access token's `sid`) is neither revoked nor expired. */
+  isSessionLive(userId: string, sessionId: string): Promise<boolean>
 }
 
 const BAD_CREDENTIALS = 'The username or password is incorrect.'
@@ -268,6 +270,16 @@ export function createAuthService(deps: {
       const revoked = await store.revokeSession(sessionId, 'revoked_by_user', clock())
       if (revoked) logger.info('session_revoked', { userId, sessionId })
       return revoked
+    },
+
+    async isSessionLive(userId, sessionId) {
+      const session = await store.getSession(sessionId)
+      return (
+        session !== null &&
+        session.userId === userId &&
+        session.revokedAt === null &&
+        session.absoluteExpiresAt > clock()
+      )
     },
   }
 }

@@ -315,6 +315,47 @@ describe('logout and sessions', () => {
     await expectError(await refresh(b.refreshToken), 401, 'invalid_token')
   })
 
+  it("refuses a Bearer token whose own session has ended, so it cannot manage the user's others", async () => {
+    const a = await loginPair()
+    const b = await loginPair()
+    // Logged out with its refresh token: its access token still verifies, but its session is over.
+    expect(
+      (await t.request('/auth/logout', { method: 'POST', json: { refreshToken: a.refreshToken } })).status,
+    ).toBe(200)
+    const listed = await t.request('/auth/sessions', { headers: bearer(a.accessToken) })
+    await expectError(listed, 401, 'invalid_token')
+    expect(listed.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="tokensmith", error="invalid_token"/,
+    )
+    const sessionsOfB = (await (
+      await t.request('/auth/sessions', { headers: bearer(b.accessToken) })
+    ).json()) as {
+      sessions: { id: string }[]
+    }
+    const [idOfB] = sessionsOfB.sessions.map((s) => s.id)
+    await expectError(
+      await t.request(`/auth/sessions/${idOfB}`, { method: 'DELETE', headers: bearer(a.accessToken) }),
+      401,
+      'invalid_token',
+    )
+    await expectError(
+      await t.request('/auth/logout-all', { method: 'POST', headers: bearer(a.accessToken) }),
+      401,
+      'invalid_token',
+    )
+    expect((await refresh(b.refreshToken)).status).toBe(200)
+    // After logout-all, not even the caller's own token manages sessions any more.
+    const c = await loginPair()
+    expect(
+      (await t.request('/auth/logout-all', { method: 'POST', headers: bearer(c.accessToken) })).status,
+    ).toBe(200)
+    await expectError(
+      await t.request('/auth/sessions', { headers: bearer(c.accessToken) }),
+      401,
+      'invalid_token',
+    )
+  })
+
   it('answers RFC 6750 challenges for missing, invalid and expired bearer tokens', async () => {
     const missing = await t.request('/auth/sessions')
     await expectError(missing, 401, 'missing_token')

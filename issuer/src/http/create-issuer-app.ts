@@ -168,7 +168,15 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<Env> {
       return c.json({ code: 'missing_token', error: 'A Bearer access token is required.' }, 401)
     }
     try {
-      c.set('claims', await verifier.verify(match[1]))
+      const claims = await verifier.verify(match[1])
+      // These endpoints manage sessions: a token whose own session has ended (logout,
+      // logout-all, reuse detected, user disabled) must not list or end the ones that remain.
+      if (!(await auth.isSessionLive(claims.sub, claims.sid))) {
+        throw new IssuerError('invalid_token', 'The session of this access token has ended. Log in again.', {
+          detail: 'session_ended',
+        })
+      }
+      c.set('claims', claims)
     } catch (err) {
       // RFC 6750: a rejected token is answered with the Bearer challenge and its error.
       if (err instanceof IssuerError && err.status === 401) {

@@ -64,7 +64,14 @@ describe('refresh replay after rotation', () => {
     await expectErrorBody(await refresh(g1.refreshToken), 401, 'reuse_detected')
     await expectErrorBody(await refresh(g3.refreshToken), 401, 'invalid_token')
     await expectErrorBody(await refresh(g2.refreshToken), 401, 'invalid_token')
-    expect(await liveSessions(g3.accessToken)).toEqual([])
+    // The family's access tokens no longer manage sessions, and a new login sees only itself.
+    await expectErrorBody(
+      await t.request('/auth/sessions', { headers: bearer(g3.accessToken) }),
+      401,
+      'invalid_token',
+    )
+    const fresh = await login()
+    expect(await liveSessions(fresh.accessToken)).toHaveLength(1)
   })
 
   it('locks out a thief who rotated first, once the victim presents the token', async () => {
