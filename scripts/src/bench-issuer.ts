@@ -9,8 +9,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type autocannon from 'autocannon'
 import { summarizeCpuProfiles } from './bench/cpu-profile-summary.ts'
+import { type LoadGenerator, loadGenerator, oidcLoad, refreshLoad } from './bench/issuer-loads.ts'
 import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
 import { type LoadResult, runLoad } from './bench/load.ts'
 import { createLoginUsers } from './bench/login-users.ts'
@@ -21,7 +21,6 @@ import { requestJson } from './bench/request-json.ts'
 import { addUser, generateKeys } from './bench/run-script.ts'
 import { measureSigningCapacity } from './bench/signing-capacity.ts'
 import { median, quantile } from './bench/stats.ts'
-import { runWrkLoad, type WrkLoadOptions, wrkAvailable } from './bench/wrk-load.ts'
 
 /** Targets from issue 3. */
 const TARGET_OF_SIGNING = 0.6
@@ -42,7 +41,7 @@ interface Options {
   durationSec: number
   connections: number
   profileDir: string | null
-  load: 'wrk' | 'autocannon'
+  load: LoadGenerator
 }
 
 interface Round {
@@ -87,14 +86,6 @@ function parseOptions(argv: string[]): Options {
   }
 }
 
-function loadGenerator(raw: string | undefined): 'wrk' | 'autocannon' {
-  if (raw === undefined) return wrkAvailable() ? 'wrk' : 'autocannon'
-  if (raw !== 'wrk' && raw !== 'autocannon') throw new Error(`--load must be wrk or autocannon (got ${raw})`)
-  if (raw === 'wrk' && !wrkAvailable())
-    throw new Error('--load wrk: wrk is not installed (Debian package "wrk")')
-  return raw
-}
-
 function log(message: string): void {
   process.stdout.write(`  … ${message}\n`)
 }
@@ -103,62 +94,6 @@ const fmt = (n: number, digits = 0) =>
   Number.isFinite(n)
     ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : 'n/a'
-
-/** The refresh request: take a live token from the pool, put the successor back. */
-function refreshRequests(pool: RefreshTokenPool): autocannon.Request[] {
-  return [
-    {
-      method: 'POST',
-      path: '/auth/refresh',
-      headers: { 'content-type': 'application/json' },
-      setupRequest: (req) => ({ ...req, body: JSON.stringify({ refreshToken: pool.take() }) }),
-      onResponse: (status, body) => {
-        if (status !== 200) return
-        const token = (JSON.parse(body) as { refreshToken?: unknown }).refreshToken
-        if (typeof token === 'string') pool.put(token)
-      },
-    },
-  ]
-}
-
-function oidcRequests(peer: OidcProviderPeer): autocannon.Request[] {
-  const { path, headers, body } = peer.tokenRequest
-  return [{ method: 'POST', path, headers, body }]
-}
-
-type LoadRun = (url: string, durationSec: number) => Promise<LoadResult>
-
-/** One load run with the chosen generator; each side builds its request when the run starts. */
-function loadWith(
-  opts: Options,
-  forWrk: () => Pick<WrkLoadOptions, 'request' | 'refreshTokens'>,
-  forAutocannon: () => autocannon.Request[],
-): LoadRun {
-  return (url, durationSec) => {
-    const run = { url, connections: opts.connections, durationSec }
-    return opts.load === 'wrk'
-      ? runWrkLoad({ ...run, ...forWrk() })
-      : runLoad({ ...run, requests: forAutocannon() })
-  }
-}
-
-/** With wrk the pool's tokens travel to it and are used up; `topUp` refills the pool. */
-const refreshLoad = (opts: Options, pool: RefreshTokenPool): LoadRun =>
-  loadWith(
-    opts,
-    () => ({
-      request: { method: 'POST', path: '/auth/refresh', headers: { 'content-type': 'application/json' } },
-      refreshTokens: pool.drain(),
-    }),
-    () => refreshRequests(pool),
-  )
-
-const oidcLoad = (opts: Options, peer: OidcProviderPeer): LoadRun =>
-  loadWith(
-    opts,
-    () => ({ request: { method: 'POST', ...peer.tokenRequest } }),
-    () => oidcRequests(peer),
-  )
 
 /** Runs a load and reports how many cores the server and this (client) process used meanwhile. */
 async function loadWithCpu(

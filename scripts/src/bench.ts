@@ -1,6 +1,7 @@
-// `pnpm bench <name>`: runs one benchmark. `issuer` is bench-issuer.ts; `verify` is
-// bench-verify.ts (the verifier SDK's, loaded only when asked for).
-const USAGE = `Usage: pnpm bench <issuer|verify> [options]   (--help after the name for its options)`
+// `pnpm bench <name>`: runs one benchmark. `issuer` is bench-issuer.ts; `ab` is bench-ab.ts (two
+// issuer builds side by side); `verify` is bench-verify.ts (the verifier SDK's, loaded only when
+// asked for).
+const USAGE = `Usage: pnpm bench <issuer|ab|verify> [options]   (--help after the name for its options)`
 
 interface VerifyBenchModule {
   runVerifyBench(argv: string[]): Promise<number | undefined>
@@ -12,6 +13,10 @@ async function main(argv: string[]): Promise<number> {
     case 'issuer': {
       const { runIssuerBench } = await import('./bench-issuer.ts')
       return runIssuerBench(rest)
+    }
+    case 'ab': {
+      const { runAbBench } = await import('./bench-ab.ts')
+      return runAbBench(rest)
     }
     case 'verify': {
       // A dynamic import with a variable path: the verify bench may not exist in this checkout,

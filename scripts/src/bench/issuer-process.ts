@@ -17,6 +17,8 @@ export interface StartIssuerOptions {
   env?: Record<string, string>
   nodeFlags?: string[]
   onLogLine?: (line: string) => void
+  /** Another build's entry point (an A/B against a `git worktree`); default issuer/src/main.ts. */
+  script?: string
 }
 
 /** Starts the real issuer (`issuer/src/main.ts`) as a child process on 127.0.0.1. */
@@ -29,7 +31,7 @@ export async function startIssuerProcess(opts: StartIssuerOptions): Promise<Issu
     const url = `http://127.0.0.1:${port}`
     try {
       const service = await startChildService({
-        script: join(REPO_ROOT, 'issuer/src/main.ts'),
+        script: opts.script ?? join(REPO_ROOT, 'issuer/src/main.ts'),
         env: {
           HOST: '127.0.0.1',
           PORT: String(port),

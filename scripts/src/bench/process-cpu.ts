@@ -9,8 +9,17 @@ const TICKS_PER_SEC = 100
  * Returns NaN where /proc is not available.
  */
 export function processCpuSeconds(pid: number): number {
+  return statCpuSeconds(`/proc/${pid}/stat`)
+}
+
+/** The same for one thread; a process's main (event loop) thread has the process's id. */
+export function threadCpuSeconds(pid: number, tid = pid): number {
+  return statCpuSeconds(`/proc/${pid}/task/${tid}/stat`)
+}
+
+function statCpuSeconds(path: string): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const stat = readFileSync(path, 'utf8')
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SEC
