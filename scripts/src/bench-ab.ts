@@ -11,8 +11,9 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadGenerator, refreshLoad } from './bench/issuer-loads.ts'
+import { refreshLoad } from './bench/issuer-loads.ts'
 import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
+import { LOAD_OPTIONS, loadOptionsFrom } from './bench/load-options.ts'
 import { processCpuSeconds, threadCpuSeconds } from './bench/process-cpu.ts'
 import { RefreshTokenPool } from './bench/refresh-token-pool.ts'
 import { addUser, generateKeys } from './bench/run-script.ts'
@@ -51,41 +52,22 @@ function parseOptions(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
+      ...LOAD_OPTIONS,
       a: { type: 'string' },
       b: { type: 'string' },
       'a-env': { type: 'string', multiple: true },
       'b-env': { type: 'string', multiple: true },
-      rounds: { type: 'string', default: '5' },
-      duration: { type: 'string', default: '4' },
-      connections: { type: 'string', default: '16' },
-      load: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   })
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`)
-    process.exit(0)
-  }
-  const int = (name: string, raw: string, min: number, max: number) => {
-    const n = Number(raw)
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new Error(`--${name} must be ${min}..${max} (got ${raw})`)
-    return n
-  }
+  const load = loadOptionsFrom(values, USAGE, 15)
   const cwd = process.env.INIT_CWD ?? process.cwd()
   const script = (raw: string | undefined) => (raw === undefined ? undefined : resolve(cwd, raw))
   const sides: Side[] = [
     { name: 'A', script: script(values.a) ?? '', env: parseEnv(values['a-env'], 'a-env') },
     { name: 'B', script: script(values.b) ?? '', env: parseEnv(values['b-env'], 'b-env') },
   ]
-  return {
-    sides,
-    rounds: int('rounds', values.rounds, 1, 15),
-    durationSec: int('duration', values.duration, 1, 30),
-    connections: int('connections', values.connections, 1, 256),
-    load: loadGenerator(values.load),
-  }
+  return { sides, ...load }
 }
 
 const fmt = (n: number, digits = 0) =>

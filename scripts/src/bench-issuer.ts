@@ -10,9 +10,10 @@ import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { summarizeCpuProfiles } from './bench/cpu-profile-summary.ts'
-import { type LoadGenerator, loadGenerator, oidcLoad, refreshLoad } from './bench/issuer-loads.ts'
+import { oidcLoad, refreshLoad } from './bench/issuer-loads.ts'
 import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
 import { type LoadResult, runLoad } from './bench/load.ts'
+import { LOAD_OPTIONS, type LoadOptions, loadOptionsFrom } from './bench/load-options.ts'
 import { createLoginUsers } from './bench/login-users.ts'
 import { type OidcProviderPeer, startOidcProviderPeer } from './bench/oidc-provider-peer.ts'
 import { processCpuSeconds } from './bench/process-cpu.ts'
@@ -36,12 +37,8 @@ const USAGE = `Usage: pnpm bench issuer [--rounds 5] [--duration 4] [--connectio
   --profile      afterwards, run the refresh load once more against an issuer started with
                  node --cpu-prof, keep the .cpuprofile files in <dir> and print the hottest functions`
 
-interface Options {
-  rounds: number
-  durationSec: number
-  connections: number
+interface Options extends LoadOptions {
   profileDir: string | null
-  load: LoadGenerator
 }
 
 interface Round {
@@ -56,33 +53,13 @@ interface Round {
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      rounds: { type: 'string', default: '5' },
-      duration: { type: 'string', default: '4' },
-      connections: { type: 'string', default: '16' },
-      profile: { type: 'string' },
-      load: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: { ...LOAD_OPTIONS, profile: { type: 'string' } },
     strict: true,
   })
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`)
-    process.exit(0)
-  }
-  const int = (name: string, raw: string, min: number, max: number) => {
-    const n = Number(raw)
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new Error(`--${name} must be ${min}..${max} (got ${raw})`)
-    return n
-  }
   return {
-    rounds: int('rounds', values.rounds, 1, 9),
-    durationSec: int('duration', values.duration, 1, 30),
-    connections: int('connections', values.connections, 1, 256),
+    ...loadOptionsFrom(values, USAGE, 9),
     profileDir:
       values.profile === undefined ? null : resolve(process.env.INIT_CWD ?? process.cwd(), values.profile),
-    load: loadGenerator(values.load),
   }
 }
 
