@@ -118,8 +118,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return row === undefined ? null : sessionFromRow(row)
   }
 
-  // One rotation, inside the caller's write transaction. Its only writes come after the
-  // successor insert, the one statement that can fail for a reason of this rotation alone.
+  // One rotation, inside the batch's write transaction (group commit, below).
   const rotateInTransaction = (input: RotateInput): RotateResult => {
     const token = get<TokenStateRow>(
       `SELECT t.*, n.hash AS next_hash, n.consumed_at AS next_consumed_at
