@@ -91,7 +91,10 @@ describe('createPasswordHasher', () => {
       '',
       'pw',
       '$scrypt$',
-      good.slice(0, -1),
+      // Cut short. Not by one character: a 43-character key cut to 42 is, one time in 16 (when
+      // the dropped bits were zero), the canonical spelling of the key's first 31 bytes, which
+      // the format accepts like any key of 16..64 bytes. 41 characters never decode canonically.
+      good.slice(0, -2),
       `${good}=`,
       `${good}$`,
       good.replace('$scrypt$', '$argon2id$'),
