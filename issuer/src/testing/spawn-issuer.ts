@@ -1,6 +1,7 @@
 // Runs the real issuer (`issuer/src/main.ts`) as a child process, for multi-process and crash tests.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { ISSUER_NODE_FLAGS } from '../node-flags.ts'
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url))
 
@@ -16,7 +17,7 @@ export interface SpawnedIssuer {
 }
 
 export async function spawnIssuer(env: Record<string, string>): Promise<SpawnedIssuer> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const proc = spawn(process.execPath, [...ISSUER_NODE_FLAGS, '--import', 'tsx', MAIN], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

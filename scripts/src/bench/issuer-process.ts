@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { ISSUER_NODE_FLAGS } from '@tokensmith/issuer'
 import { type ChildService, startChildService } from './child-service.ts'
 import { freePort } from './free-port.ts'
 import { REPO_ROOT } from './repo-root.ts'
@@ -40,7 +41,8 @@ export async function startIssuerProcess(opts: StartIssuerOptions): Promise<Issu
           DATABASE_URL: opts.databaseUrl,
           ...opts.env,
         },
-        ...(opts.nodeFlags ? { nodeFlags: opts.nodeFlags } : {}),
+        // The flags `pnpm start` uses, so the bench measures the issuer as it is run.
+        nodeFlags: [...ISSUER_NODE_FLAGS, ...(opts.nodeFlags ?? [])],
         ...(opts.onLogLine ? { onLogLine: opts.onLogLine } : {}),
       })
       return { ...service, url }
