@@ -11,6 +11,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { formatNumber as fmt } from './bench/format-number.ts'
 import { refreshLoad } from './bench/issuer-loads.ts'
 import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
 import { LOAD_OPTIONS, loadOptionsFrom } from './bench/load-options.ts'
@@ -69,11 +70,6 @@ function parseOptions(argv: string[]) {
   ]
   return { sides, ...load }
 }
-
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-    : 'n/a'
 
 export async function runAbBench(argv: string[]): Promise<number> {
   const opts = parseOptions(argv)

@@ -10,6 +10,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { summarizeCpuProfiles } from './bench/cpu-profile-summary.ts'
+import { formatNumber as fmt } from './bench/format-number.ts'
 import { oidcLoad, refreshLoad } from './bench/issuer-loads.ts'
 import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
 import { type LoadResult, runLoad } from './bench/load.ts'
@@ -66,11 +67,6 @@ function parseOptions(argv: string[]): Options {
 function log(message: string): void {
   process.stdout.write(`  … ${message}\n`)
 }
-
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-    : 'n/a'
 
 /** Runs a load and reports how many cores the server and this (client) process used meanwhile. */
 async function loadWithCpu(
