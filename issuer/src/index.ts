@@ -6,9 +6,47 @@ export {
   createAuthService,
   type SessionView,
   type TokenPair,
-} from './auth-service.ts'
-export { type Clock, systemClock } from './clock.ts'
-export { type IssuerConfig, loadConfig } from './config.ts'
+} from './core/auth-service.ts'
+export { type Clock, systemClock } from './core/clock.ts'
+export { PasswordError, type PasswordErrorCode } from './core/passwords/password-error.ts'
+export {
+  createPasswordHasher,
+  DEFAULT_MAX_PASSWORD_BYTES,
+  type PasswordHasher,
+  type PasswordHasherOptions,
+  type VerifyResult,
+} from './core/passwords/password-hasher.ts'
+export { DEFAULT_SCRYPT_COST, type ScryptCost } from './core/passwords/scrypt-cost.ts'
+export type {
+  CounterState,
+  NewSession,
+  NewUser,
+  RefreshTokenRecord,
+  RotateInput,
+  RotateResult,
+  SessionRecord,
+  Store,
+  UserPatch,
+  UserRecord,
+} from './core/store.ts'
+export { StoreConflictError, StoreError } from './core/store-error.ts'
+export {
+  ACCESS_TOKEN_TYP,
+  type AccessTokenSigner,
+  createAccessTokenSigner,
+} from './core/tokens/access-token-signer.ts'
+export {
+  type AccessClaims,
+  type AccessTokenVerifier,
+  createAccessTokenVerifier,
+} from './core/tokens/access-token-verifier.ts'
+export {
+  hashRefreshToken,
+  isRefreshTokenShape,
+  newRefreshToken,
+  REFRESH_TOKEN_PREFIX,
+} from './core/tokens/refresh-token.ts'
+export { normalizeUsername } from './core/users/normalize-username.ts'
 export { ConfigError, IssuerError, type IssuerErrorCode, KeyError } from './errors.ts'
 export { CSRF_HEADER, createIssuerApp, type IssuerAppDeps, REFRESH_COOKIE } from './http/create-issuer-app.ts'
 export { type GeneratedKey, type GenerateKeyOptions, generateKey, RSA_BITS } from './keys/generate-key.ts'
@@ -29,49 +67,12 @@ export { loadSigningKey, MIN_RSA_BITS, type SigningKey } from './keys/load-signi
 export { pruneKeys } from './keys/prune-keys.ts'
 export { type PublicJwk, publicJwkOf } from './keys/public-jwk.ts'
 export { retireKey } from './keys/retire-key.ts'
-export { createLogger, type LogFields, type Logger, type LogLevel } from './logger.ts'
-export { ISSUER_NODE_FLAGS } from './node-flags.ts'
-export { formatDurationSec, parseDurationSec } from './parse-duration.ts'
-export { normalizeUsername } from './passwords/normalize-username.ts'
-export { PasswordError, type PasswordErrorCode } from './passwords/password-error.ts'
-export {
-  createPasswordHasher,
-  DEFAULT_MAX_PASSWORD_BYTES,
-  type PasswordHasher,
-  type PasswordHasherOptions,
-  type VerifyResult,
-} from './passwords/password-hasher.ts'
-export { DEFAULT_SCRYPT_COST, type ScryptCost } from './passwords/scrypt-cost.ts'
-export { type Issuer, jwksMaxAgeFor, startIssuer } from './start-issuer.ts'
+export { type IssuerConfig, loadConfig } from './runtime/config.ts'
+export { ISSUER_ENTRY } from './runtime/issuer-entry.ts'
+export { createLogger, type LogFields, type Logger, type LogLevel } from './runtime/logger.ts'
+export { ISSUER_NODE_FLAGS } from './runtime/node-flags.ts'
+export { formatDurationSec, parseDurationSec } from './runtime/parse-duration.ts'
+export { type Issuer, jwksMaxAgeFor, startIssuer } from './runtime/start-issuer.ts'
 // Server stores are reached through openStore, which loads pg / ioredis only when chosen.
 export { openStore } from './store/open-store.ts'
-export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store.ts'
-export type {
-  CounterState,
-  NewSession,
-  NewUser,
-  RefreshTokenRecord,
-  RotateInput,
-  RotateResult,
-  SessionRecord,
-  Store,
-  UserPatch,
-  UserRecord,
-} from './store/store.ts'
-export { StoreConflictError, StoreError } from './store/store-error.ts'
-export {
-  ACCESS_TOKEN_TYP,
-  type AccessTokenSigner,
-  createAccessTokenSigner,
-} from './tokens/access-token-signer.ts'
-export {
-  type AccessClaims,
-  type AccessTokenVerifier,
-  createAccessTokenVerifier,
-} from './tokens/access-token-verifier.ts'
-export {
-  hashRefreshToken,
-  isRefreshTokenShape,
-  newRefreshToken,
-  REFRESH_TOKEN_PREFIX,
-} from './tokens/refresh-token.ts'
+export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store.ts'

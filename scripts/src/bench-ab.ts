@@ -5,7 +5,7 @@
 // CPU each process and its event-loop thread spent per refresh: the steadiest figures here.
 // Typical use, against the previous commit:
 //   git worktree add /tmp/base HEAD~1 && (cd /tmp/base && pnpm install --offline)
-//   pnpm bench ab --a /tmp/base/issuer/src/main.ts --b issuer/src/main.ts
+//   pnpm bench ab --a /tmp/base/issuer/src/runtime/main.ts --b issuer/src/runtime/main.ts
 import { randomBytes } from 'node:crypto'
 import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -22,7 +22,7 @@ import { median } from './bench/stats.ts'
 
 const USAGE = `Usage: pnpm bench ab [--a <main.ts>] [--a-env K=V]... [--b <main.ts>] [--b-env K=V]...
                      [--rounds 5] [--duration 4] [--connections 16] [--load wrk|autocannon]
-  --a, --b       issuer entry points (default: this checkout's issuer/src/main.ts for both)
+  --a, --b       issuer entry points (default: this checkout's issuer/src/runtime/main.ts for both)
   --a-env, --b-env  extra environment for that side, e.g. --b-env HELPER_THREAD_NICE=0`
 
 interface Side {
@@ -103,7 +103,7 @@ export async function runAbBench(argv: string[]): Promise<number> {
         contenders
           .map(
             (c) =>
-              `  ${c.side.name}: ${c.side.script || 'issuer/src/main.ts'} ${JSON.stringify(c.side.env)}\n`,
+              `  ${c.side.name}: ${c.side.script || 'issuer/src/runtime/main.ts'} ${JSON.stringify(c.side.env)}\n`,
           )
           .join(''),
     )

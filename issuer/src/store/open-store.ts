@@ -4,8 +4,9 @@
 //   postgres://user@host:5432/db[?schema=name]     (postgresql:// too)
 //   redis://host:6379[/db][?prefix=name:]          (rediss:// for TLS)
 // The store is returned unmigrated: call `migrate()` before use.
+
+import type { Store } from '../core/store.ts'
 import { ConfigError } from '../errors.ts'
-import type { Store } from './store.ts'
 
 export interface OpenStoreOptions {
   /** A long-running server rather than a one-off tool: SQLite checkpoints in the background. */
@@ -22,7 +23,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(databaseUrl)?.[1]?.toLowerCase()
   switch (scheme) {
     case 'sqlite': {
-      const { createSqliteStore } = await import('./sqlite-store.ts')
+      const { createSqliteStore } = await import('./sqlite/sqlite-store.ts')
       return createSqliteStore({
         path: sqlitePath(databaseUrl),
         ...(options.server ? { backgroundCheckpointMs: SERVER_CHECKPOINT_INTERVAL_MS } : {}),
@@ -33,7 +34,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
       const url = parseUrl(databaseUrl)
       const schema = url.searchParams.get('schema') ?? undefined
       url.searchParams.delete('schema')
-      const { createPostgresStore } = await import('./postgres-store.ts')
+      const { createPostgresStore } = await import('./postgres/postgres-store.ts')
       return createPostgresStore({
         connectionString: url.toString(),
         ...(schema === undefined ? {} : { schema }),
@@ -45,7 +46,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
       const url = parseUrl(databaseUrl)
       const prefix = url.searchParams.get('prefix') ?? undefined
       url.searchParams.delete('prefix')
-      const { createRedisStore } = await import('./redis-store.ts')
+      const { createRedisStore } = await import('./redis/redis-store.ts')
       return createRedisStore({
         url: url.toString(),
         ...(prefix === undefined ? {} : { prefix }),

@@ -1,8 +1,8 @@
 // Prepares what an issuer process reads at start: a signing key in `keysDir` and a migrated
 // store holding the given users (cheap scrypt, so tests stay fast).
 import { randomUUID } from 'node:crypto'
+import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
 import { generateKey } from '../keys/generate-key.ts'
-import { createPasswordHasher } from '../passwords/password-hasher.ts'
 import { openStore } from '../store/open-store.ts'
 
 export interface SeedUser {

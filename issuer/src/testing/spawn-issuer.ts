@@ -1,9 +1,7 @@
-// Runs the real issuer (`issuer/src/main.ts`) as a child process, for multi-process and crash tests.
+// Runs the real issuer (`issuer/src/runtime/main.ts`) as a child process, for multi-process and crash tests.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { ISSUER_NODE_FLAGS } from '../node-flags.ts'
-
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url))
+import { ISSUER_ENTRY } from '../runtime/issuer-entry.ts'
+import { ISSUER_NODE_FLAGS } from '../runtime/node-flags.ts'
 
 export interface SpawnedIssuer {
   url: string
@@ -17,7 +15,7 @@ export interface SpawnedIssuer {
 }
 
 export async function spawnIssuer(env: Record<string, string>): Promise<SpawnedIssuer> {
-  const proc = spawn(process.execPath, [...ISSUER_NODE_FLAGS, '--import', 'tsx', MAIN], {
+  const proc = spawn(process.execPath, [...ISSUER_NODE_FLAGS, '--import', 'tsx', ISSUER_ENTRY], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -4,11 +4,11 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadConfig } from '../config.ts'
-import { createLogger } from '../logger.ts'
-import { createPasswordHasher } from '../passwords/password-hasher.ts'
-import { type Issuer, startIssuer } from '../start-issuer.ts'
-import { createSqliteStore } from '../store/sqlite-store.ts'
+import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
+import { loadConfig } from '../runtime/config.ts'
+import { createLogger } from '../runtime/logger.ts'
+import { type Issuer, startIssuer } from '../runtime/start-issuer.ts'
+import { createSqliteStore } from '../store/sqlite/sqlite-store.ts'
 
 export interface TestIssuer extends Issuer {
   dir: string

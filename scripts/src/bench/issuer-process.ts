@@ -1,8 +1,6 @@
-import { join } from 'node:path'
-import { ISSUER_NODE_FLAGS } from '@tokensmith/issuer'
+import { ISSUER_ENTRY, ISSUER_NODE_FLAGS } from '@tokensmith/issuer'
 import { type ChildService, startChildService } from './child-service.ts'
 import { freePort } from './free-port.ts'
-import { REPO_ROOT } from './repo-root.ts'
 
 export interface IssuerProcess extends ChildService {
   /** Base URL, also the issuer's `iss` (ISSUER_URL). */
@@ -18,11 +16,11 @@ export interface StartIssuerOptions {
   env?: Record<string, string>
   nodeFlags?: string[]
   onLogLine?: (line: string) => void
-  /** Another build's entry point (an A/B against a `git worktree`); default issuer/src/main.ts. */
+  /** Another build's entry point (an A/B against a `git worktree`); default the issuer's own entry (ISSUER_ENTRY). */
   script?: string
 }
 
-/** Starts the real issuer (`issuer/src/main.ts`) as a child process on 127.0.0.1. */
+/** Starts the real issuer (`ISSUER_ENTRY`) as a child process on 127.0.0.1. */
 export async function startIssuerProcess(opts: StartIssuerOptions): Promise<IssuerProcess> {
   // The port is chosen before start because it is part of ISSUER_URL (the `iss` claim and the
   // discovery URLs); retry if another process took it in between.
@@ -32,7 +30,7 @@ export async function startIssuerProcess(opts: StartIssuerOptions): Promise<Issu
     const url = `http://127.0.0.1:${port}`
     try {
       const service = await startChildService({
-        script: opts.script ?? join(REPO_ROOT, 'issuer/src/main.ts'),
+        script: opts.script ?? ISSUER_ENTRY,
         env: {
           HOST: '127.0.0.1',
           PORT: String(port),

@@ -1,0 +1,15 @@
+import type { NewUser, UserRecord } from '../store.ts'
+import { usernameKey } from './username-key.ts'
+
+/** The record a new user is stored as: every store creates users the same way. */
+export function newUserRecord(user: NewUser): UserRecord {
+  return {
+    id: user.id,
+    username: usernameKey(user.username),
+    passwordHash: user.passwordHash,
+    roles: [...user.roles],
+    disabled: false,
+    createdAt: user.createdAt,
+    updatedAt: user.createdAt,
+  }
+}

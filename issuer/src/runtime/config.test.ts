@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError } from '../errors.ts'
+import { loadConfig } from './config.ts'
+
+describe('loadConfig', () => {
+  it('has embedded defaults for every setting', () => {
+    const c = loadConfig({}, '/srv')
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      issuerUrl: 'http://localhost:3000',
+      audience: ['api'],
+      keysDir: '/srv/keys',
+      databaseUrl: 'sqlite:./data/issuer.db',
+      accessTokenTtlSec: 900,
+      refreshIdleTtlSec: 7 * 86400,
+      sessionAbsoluteTtlSec: 30 * 86400,
+      refreshGraceSec: 10,
+      scryptLogN: 15,
+      cookieSecure: true,
+      trustProxy: false,
+      helperThreadNice: 5,
+    })
+  })
+
+  it('reads durations, lists and URLs', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      AUDIENCE: 'orders, billing',
+      ACCESS_TOKEN_TTL: '5m',
+      REFRESH_GRACE: '0',
+      ISSUER_URL: 'https://id.example.com/',
+    })
+    expect(c).toMatchObject({
+      port: 8080,
+      audience: ['orders', 'billing'],
+      accessTokenTtlSec: 300,
+      refreshGraceSec: 0,
+      issuerUrl: 'https://id.example.com',
+    })
+  })
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ ISSUER_URL: 'id.example.com' }, 'ISSUER_URL'],
+    [{ ISSUER_URL: 'ftp://id.example.com' }, 'ISSUER_URL'],
+    [{ ACCESS_TOKEN_TTL: 'soon' }, 'ACCESS_TOKEN_TTL'],
+    [{ ACCESS_TOKEN_TTL: '5' }, 'ACCESS_TOKEN_TTL'],
+    [{ REFRESH_IDLE_TTL: '30d', SESSION_ABSOLUTE_TTL: '7d' }, 'SESSION_ABSOLUTE_TTL'],
+    [{ REFRESH_GRACE: '1h' }, 'REFRESH_GRACE'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ SCRYPT_LOG_N: '8' }, 'SCRYPT_LOG_N'],
+    [{ HELPER_THREAD_NICE: '20' }, 'HELPER_THREAD_NICE'],
+    [{ HELPER_THREAD_NICE: '-5' }, 'HELPER_THREAD_NICE'],
+    [{ AUDIENCE: ' , ' }, 'AUDIENCE'],
+    [{ COOKIE_SECURE: 'maybe' }, 'COOKIE_SECURE'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ NODE_ENV: 'production' }, 'ISSUER_URL'],
+  ])('refuses %o naming %s', (env, variable) => {
+    let err: unknown
+    try {
+      loadConfig(env)
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(ConfigError)
+    expect((err as ConfigError).variable).toBe(variable)
+    expect((err as ConfigError).message.startsWith(`${variable}: `)).toBe(true)
+  })
+
+  it('never echoes a database password in its message', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(/mysql:\/\/\*\*\*@db/)
+  })
+})

@@ -1,0 +1,151 @@
+import { isAbsolute, resolve } from 'node:path'
+import { ConfigError } from '../errors.ts'
+import { parseDurationSec } from './parse-duration.ts'
+
+export interface IssuerConfig {
+  host: string
+  port: number
+  issuerUrl: string
+  audience: string[]
+  keysDir: string
+  databaseUrl: string
+  accessTokenTtlSec: number
+  refreshIdleTtlSec: number
+  sessionAbsoluteTtlSec: number
+  refreshGraceSec: number
+  clockSkewSec: number
+  scryptLogN: number
+  loginWindowSec: number
+  loginMaxFailuresPerAccount: number
+  loginMaxFailuresPerAddress: number
+  maxBodyBytes: number
+  keysRescanSec: number
+  purgeIntervalSec: number
+  /** How much lower (nice) the helper threads run than the event loop; 0 leaves them equal. */
+  helperThreadNice: number
+  clientIds: string[]
+  /** Origins allowed to use cookie-authenticated refresh and logout. */
+  cookieOrigins: string[]
+  cookieSecure: boolean
+  /** Read the client address from X-Forwarded-For (only behind a trusted proxy). */
+  trustProxy: boolean
+  production: boolean
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+}
+
+type Env = Record<string, string | undefined>
+
+function read(env: Env, name: string): string | undefined {
+  const v = env[name]
+  return v === undefined || v.trim() === '' ? undefined : v.trim()
+}
+
+function duration(env: Env, name: string, fallbackSec: number, minSec: number): number {
+  const raw = read(env, name)
+  if (raw === undefined) return fallbackSec
+  const sec = parseDurationSec(raw)
+  if (sec === null) throw new ConfigError(name, `must be seconds or a duration like 15m, 7d (got "${raw}")`)
+  if (sec < minSec) throw new ConfigError(name, `must be at least ${minSec} s (got ${sec} s)`)
+  return sec
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name)
+  if (raw === undefined) return fallback
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`)
+  }
+  return Number(raw)
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)
+  if (raw === undefined) return fallback
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new ConfigError(name, `must be true or false (got "${raw}")`)
+}
+
+function list(env: Env, name: string, fallback: string[]): string[] {
+  const raw = read(env, name)
+  if (raw === undefined) return fallback
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (items.length === 0) throw new ConfigError(name, 'must list at least one value')
+  return items
+}
+
+function url(name: string, raw: string): string {
+  let u: URL
+  try {
+    u = new URL(raw)
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL (got "${raw}")`)
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http or https URL (got "${raw}")`)
+  }
+  if (u.search || u.hash) throw new ConfigError(name, 'must not have a query or fragment')
+  return raw.replace(/\/+$/, '')
+}
+
+/** Reads and validates the issuer's environment once. Throws ConfigError naming the variable. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): IssuerConfig {
+  const production = (read(env, 'NODE_ENV') ?? '') === 'production'
+  const host = read(env, 'HOST') ?? '127.0.0.1'
+  const port = integer(env, 'PORT', 3000, 0, 65535)
+  const issuerUrl = url('ISSUER_URL', read(env, 'ISSUER_URL') ?? `http://localhost:${port}`)
+  if (production && !issuerUrl.startsWith('https://') && read(env, 'ISSUER_URL') === undefined) {
+    throw new ConfigError('ISSUER_URL', 'must be set in production (the https URL clients and verifiers use)')
+  }
+  const audience = list(env, 'AUDIENCE', ['api'])
+  const accessTokenTtlSec = duration(env, 'ACCESS_TOKEN_TTL', 15 * 60, 30)
+  const refreshIdleTtlSec = duration(env, 'REFRESH_IDLE_TTL', 7 * 86400, 60)
+  const sessionAbsoluteTtlSec = duration(env, 'SESSION_ABSOLUTE_TTL', 30 * 86400, 60)
+  if (sessionAbsoluteTtlSec < refreshIdleTtlSec) {
+    throw new ConfigError('SESSION_ABSOLUTE_TTL', 'must be at least REFRESH_IDLE_TTL')
+  }
+  const refreshGraceSec = duration(env, 'REFRESH_GRACE', 10, 0)
+  if (refreshGraceSec > 120) throw new ConfigError('REFRESH_GRACE', 'must be at most 120 s (0 disables it)')
+  const keysDir = read(env, 'KEYS_DIR') ?? './keys'
+  const databaseUrl = read(env, 'DATABASE_URL') ?? 'sqlite:./data/issuer.db'
+  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/|redis:\/\/|rediss:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `must start with sqlite:, postgres://, postgresql://, redis:// or rediss:// (got "${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}")`,
+    )
+  }
+  const logLevel = (read(env, 'LOG_LEVEL') ?? 'info') as IssuerConfig['logLevel']
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', 'must be one of debug, info, warn, error, silent')
+  }
+  return {
+    host,
+    port,
+    issuerUrl,
+    audience,
+    keysDir: isAbsolute(keysDir) ? keysDir : resolve(cwd, keysDir),
+    databaseUrl,
+    accessTokenTtlSec,
+    refreshIdleTtlSec,
+    sessionAbsoluteTtlSec,
+    refreshGraceSec,
+    clockSkewSec: duration(env, 'CLOCK_SKEW', 60, 0),
+    scryptLogN: integer(env, 'SCRYPT_LOG_N', 15, 10, 20),
+    loginWindowSec: duration(env, 'LOGIN_WINDOW', 15 * 60, 1),
+    loginMaxFailuresPerAccount: integer(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
+    loginMaxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100000),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 8192, 1024, 1048576),
+    keysRescanSec: duration(env, 'KEYS_RESCAN_INTERVAL', 60, 1),
+    purgeIntervalSec: duration(env, 'PURGE_INTERVAL', 600, 1),
+    helperThreadNice: integer(env, 'HELPER_THREAD_NICE', 5, 0, 19),
+    clientIds: list(env, 'CLIENT_IDS', ['default']),
+    cookieOrigins: list(env, 'COOKIE_ORIGINS', []).map((o) => url('COOKIE_ORIGINS', o)),
+    cookieSecure: bool(env, 'COOKIE_SECURE', true),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    production,
+    logLevel,
+  }
+}

@@ -1,0 +1,426 @@
+// The store for several issuer instances behind a load balancer: one PostgreSQL database.
+// Atomicity comes from the database, never from a lock in one process: `rotate` locks the family's
+// session row (`SELECT ... FOR UPDATE`) so every step of one family runs one at a time across all
+// instances, then consumes the token with a compare-and-set `UPDATE ... WHERE consumed_at IS NULL`.
+// Counters are one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`. Migrations take a
+// transaction-scoped advisory lock, so instances starting together apply each one once.
+import { createHash } from 'node:crypto'
+import pg from 'pg'
+import { planRotation } from '../../core/rotation/plan-rotation.ts'
+import type {
+  NewSession,
+  NewUser,
+  RotateInput,
+  RotateResult,
+  SessionRecord,
+  Store,
+  UserPatch,
+} from '../../core/store.ts'
+import { StoreConflictError } from '../../core/store-error.ts'
+import { newUserRecord } from '../../core/users/new-user-record.ts'
+import { usernameKey } from '../../core/users/username-key.ts'
+import {
+  resultWithoutWrites,
+  rotationStateFromRows,
+  type SessionRow,
+  type SqlInstant,
+  sessionFromRow,
+  type TokenRow,
+  type TokenStateRow,
+  tokenFromRow,
+  type UserRow,
+  userFromRow,
+} from '../sql/sql-rows.ts'
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
+
+export interface PostgresStoreOptions {
+  connectionString: string
+  /** Schema holding the tables, created if missing; lets tests and tenants share a database. */
+  schema?: string
+  /** Pool size. Default 10. */
+  max?: number
+  /** How long to wait for a connection before failing. Default 10 s. */
+  connectionTimeoutMs?: number
+  /** Errors of idle pooled connections (the pool drops them itself); the store never logs. */
+  onError?: (err: Error) => void
+}
+
+// bigint columns arrive as strings from pg; instants fit a double exactly, so they become numbers.
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+
+const CONSTRAINT_FIELDS: Record<string, string> = {
+  users_pkey: 'user id',
+  users_username_key: 'username',
+  sessions_pkey: 'session id',
+  refresh_tokens_pkey: 'refresh token hash',
+}
+
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  const schema = options.schema ?? 'public'
+  if (!IDENTIFIER.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${JSON.stringify(schema)}`)
+  const s = `"${schema}"`
+  const users = `${s}.users`
+  const sessions = `${s}.sessions`
+  const tokens = `${s}.refresh_tokens`
+  const counters = `${s}.counters`
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+  })
+  // Without a listener an idle connection's error (e.g. a server restart) would crash the process.
+  pool.on('error', (err) => options.onError?.(err))
+  let closed = false
+
+  const query = async <R extends object>(
+    sql: string,
+    params: unknown[] = [],
+    client: pg.Pool | pg.PoolClient = pool,
+  ): Promise<pg.QueryResult<R>> => client.query<R>(sql, params)
+
+  async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect()
+    let broken: Error | undefined
+    try {
+      await client.query('BEGIN')
+      const result = await fn(client)
+      await client.query('COMMIT')
+      return result
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK')
+      } catch (rollbackErr) {
+        // A connection that cannot roll back is not handed to the next caller.
+        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr))
+      }
+      throw err
+    } finally {
+      client.release(broken)
+    }
+  }
+
+  const liveTokenExists = `EXISTS (SELECT 1 FROM ${tokens} t
+    WHERE t.session_id = s.id AND t.consumed_at IS NULL AND t.idle_expires_at > $NOW)`
+  const sessionLive = (now: string) =>
+    `(s.revoked_at IS NULL AND s.absolute_expires_at > ${now} AND ${liveTokenExists.replace('$NOW', now)})`
+  const sessionDead = (now: string) => `(s.absolute_expires_at <= ${now}
+    OR (s.revoked_at IS NOT NULL AND s.revoked_at <= ${now}) OR NOT ${liveTokenExists.replace('$NOW', now)})`
+
+  async function sessionById(
+    id: string,
+    client: pg.Pool | pg.PoolClient = pool,
+  ): Promise<SessionRecord | null> {
+    const { rows } = await query<SessionRow>(`SELECT * FROM ${sessions} WHERE id = $1`, [id], client)
+    return rows[0] === undefined ? null : sessionFromRow(rows[0])
+  }
+
+  const store: Store = {
+    async migrate() {
+      const lockKey = createHash('sha256').update(`tokensmith:migrate:${schema}`).digest().readBigInt64BE(0)
+      await transaction(async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey.toString()])
+        if (schema !== 'public') await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`)
+        await c.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+          version integer PRIMARY KEY,
+          name text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now()
+        )`)
+        const { rows } = await c.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)
+        const applied = new Set(rows.map((r) => r.version))
+        const known = new Set(POSTGRES_MIGRATIONS.map((m) => m.version))
+        const unknown = [...applied].filter((v) => !known.has(v))
+        if (unknown.length > 0) {
+          throw new Error(
+            `database schema has migration ${Math.max(...unknown)}, newer than this issuer knows; upgrade the issuer`,
+          )
+        }
+        for (const m of POSTGRES_MIGRATIONS) {
+          if (applied.has(m.version)) continue
+          await c.query(m.sql(s))
+          await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+            m.version,
+            m.name,
+          ])
+        }
+      })
+    },
+
+    async ping() {
+      await pool.query('SELECT 1')
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      await pool.end()
+    },
+
+    async createUser(user: NewUser) {
+      const record = newUserRecord(user)
+      try {
+        await query(
+          `INSERT INTO ${users} (id, username, password_hash, roles, disabled, created_at, updated_at)
+           VALUES ($1, $2, $3, $4::jsonb, false, $5, $5)`,
+          [record.id, record.username, record.passwordHash, JSON.stringify(record.roles), record.createdAt],
+        )
+      } catch (err) {
+        throw asConflict(err)
+      }
+      return record
+    },
+
+    async findUserByUsername(username) {
+      const { rows } = await query<UserRow>(`SELECT * FROM ${users} WHERE username = $1`, [
+        usernameKey(username),
+      ])
+      return rows[0] === undefined ? null : userFromRow(rows[0])
+    },
+
+    async findUserById(id) {
+      const { rows } = await query<UserRow>(`SELECT * FROM ${users} WHERE id = $1`, [id])
+      return rows[0] === undefined ? null : userFromRow(rows[0])
+    },
+
+    async listUsers() {
+      const { rows } = await query<UserRow>(`SELECT * FROM ${users} ORDER BY username COLLATE "C"`)
+      return rows.map(userFromRow)
+    },
+
+    async updateUser(id: string, patch: UserPatch) {
+      // One statement, so a concurrent patch of another field is never lost.
+      const { rows } = await query<UserRow>(
+        `UPDATE ${users} SET
+           password_hash = COALESCE($2, password_hash),
+           roles = COALESCE($3::jsonb, roles),
+           disabled = COALESCE($4, disabled),
+           updated_at = $5
+         WHERE id = $1 RETURNING *`,
+        [
+          id,
+          patch.passwordHash ?? null,
+          patch.roles === undefined ? null : JSON.stringify(patch.roles),
+          patch.disabled ?? null,
+          patch.updatedAt,
+        ],
+      )
+      return rows[0] === undefined ? null : userFromRow(rows[0])
+    },
+
+    async createSession(session: NewSession) {
+      try {
+        return await transaction(async (c) => {
+          const { rows } = await query<SessionRow>(
+            `INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
+               client_ip, user_agent)
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING *`,
+            [
+              session.id,
+              session.userId,
+              session.clientId,
+              session.createdAt,
+              session.absoluteExpiresAt,
+              session.clientIp,
+              session.userAgent,
+            ],
+            c,
+          )
+          await query(
+            `INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
+             VALUES ($1, $2, 1, $3, $4)`,
+            [
+              session.tokenHash,
+              session.id,
+              session.createdAt,
+              Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
+            ],
+            c,
+          )
+          return sessionFromRow(rows[0]!)
+        })
+      } catch (err) {
+        throw asConflict(err)
+      }
+    },
+
+    async getSession(id) {
+      return sessionById(id)
+    },
+
+    async findToken(tokenHash) {
+      const { rows } = await query<TokenRow>(
+        `SELECT hash, session_id, generation, created_at, idle_expires_at, consumed_at FROM ${tokens} WHERE hash = $1`,
+        [tokenHash],
+      )
+      return rows[0] === undefined ? null : tokenFromRow(rows[0])
+    },
+
+    async rotate(input: RotateInput): Promise<RotateResult> {
+      try {
+        return await transaction(async (c): Promise<RotateResult> => {
+          const found = await query<{ session_id: string }>(
+            `SELECT session_id FROM ${tokens} WHERE hash = $1`,
+            [input.tokenHash],
+            c,
+          )
+          const sessionId = found.rows[0]?.session_id
+          if (sessionId === undefined) return { kind: 'invalid', reason: 'unknown' }
+          // The family lock: every rotate, replay and reuse check of this family waits here, in
+          // whichever instance it runs. Read committed: the reads below see what the previous
+          // holder committed.
+          const locked = await query<SessionRow>(
+            `SELECT * FROM ${sessions} WHERE id = $1 FOR UPDATE`,
+            [sessionId],
+            c,
+          )
+          const sessionRow = locked.rows[0]
+          const { rows } = await query<TokenStateRow>(
+            `SELECT t.*, n.hash AS next_hash, n.consumed_at AS next_consumed_at
+             FROM ${tokens} t LEFT JOIN ${tokens} n ON n.hash = t.successor_hash
+             WHERE t.hash = $1`,
+            [input.tokenHash],
+            c,
+          )
+          const token = rows[0]
+          // Purged between the two reads.
+          if (sessionRow === undefined || token === undefined) return { kind: 'invalid', reason: 'unknown' }
+          const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
+          switch (plan.kind) {
+            case 'invalid':
+            case 'replay':
+              return resultWithoutWrites(plan, sessionRow)
+            case 'revoke': {
+              const revoked = await query<SessionRow>(
+                `UPDATE ${sessions} SET revoked_at = $2, revoked_reason = 'reuse_detected'
+                 WHERE id = $1 AND revoked_at IS NULL RETURNING *`,
+                [sessionRow.id, input.now],
+                c,
+              )
+              return { kind: 'reuse_detected', session: sessionFromRow(revoked.rows[0] ?? sessionRow) }
+            }
+            case 'consume': {
+              const consumed = await query(
+                `UPDATE ${tokens} SET consumed_at = $2, successor_hash = $3, successor_sealed = $4
+                 WHERE hash = $1 AND consumed_at IS NULL`,
+                [input.tokenHash, input.now, input.successor.hash, input.successor.sealed],
+                c,
+              )
+              if (consumed.rowCount !== 1)
+                throw new Error('refresh token changed while its family was locked')
+              const generation = token.generation + 1
+              await query(
+                `INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
+                 VALUES ($1, $2, $3, $4, $5)`,
+                [input.successor.hash, sessionRow.id, generation, input.now, plan.successorIdleExpiresAt],
+                c,
+              )
+              const touched = await query<SessionRow>(
+                `UPDATE ${sessions} SET last_used_at = GREATEST(last_used_at, $2) WHERE id = $1 RETURNING *`,
+                [sessionRow.id, input.now],
+                c,
+              )
+              return { kind: 'rotated', session: sessionFromRow(touched.rows[0]!), generation }
+            }
+          }
+        })
+      } catch (err) {
+        throw asConflict(err)
+      }
+    },
+
+    async revokeSession(sessionId, reason, now) {
+      const { rowCount } = await query(
+        `UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
+         WHERE id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3`,
+        [sessionId, reason, now],
+      )
+      return rowCount === 1
+    },
+
+    async revokeUserSessions(userId, reason, now) {
+      // Rows are locked in id order, so two logout-alls of one user cannot deadlock each other.
+      const { rowCount } = await query(
+        `UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
+         WHERE revoked_at IS NULL AND id IN (
+           SELECT id FROM ${sessions}
+           WHERE user_id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3
+           ORDER BY id FOR UPDATE)`,
+        [userId, reason, now],
+      )
+      return rowCount ?? 0
+    },
+
+    async listSessions(userId, now) {
+      const { rows } = await query<SessionRow>(
+        `SELECT s.* FROM ${sessions} s
+         WHERE s.user_id = $1 AND ${sessionLive('$2')}
+         ORDER BY s.created_at DESC, s.id`,
+        [userId, now],
+      )
+      return rows.map(sessionFromRow)
+    },
+
+    async purgeExpired(now) {
+      // Families being rotated right now are locked: skip them rather than wait; the next purge
+      // sees them as they are then.
+      const families = await query<{ n: SqlInstant }>(
+        `WITH dead AS (
+           SELECT s.id FROM ${sessions} s WHERE ${sessionDead('$1')} FOR UPDATE OF s SKIP LOCKED
+         ), gone_tokens AS (
+           DELETE FROM ${tokens} WHERE session_id IN (SELECT id FROM dead) RETURNING 1
+         ), gone_sessions AS (
+           DELETE FROM ${sessions} WHERE id IN (SELECT id FROM dead) RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM gone_tokens) + (SELECT count(*) FROM gone_sessions) AS n`,
+        [now],
+      )
+      // Consumed tokens past their idle expiry can only ever answer 'idle_expired'; without them
+      // they answer 'unknown', the same 401, and long sessions stop growing the table.
+      const oldTokens = await query(
+        `DELETE FROM ${tokens} WHERE consumed_at IS NOT NULL AND idle_expires_at <= $1`,
+        [now],
+      )
+      const oldCounters = await query(`DELETE FROM ${counters} WHERE reset_at <= $1`, [now])
+      return Number(families.rows[0]?.n ?? 0) + (oldTokens.rowCount ?? 0) + (oldCounters.rowCount ?? 0)
+    },
+
+    async hitCounter(key, now, windowMs) {
+      const { rows } = await query<{ count: number; reset_at: SqlInstant }>(
+        `INSERT INTO ${counters} AS c (key, count, reset_at) VALUES ($1, 1, $3)
+         ON CONFLICT (key) DO UPDATE SET
+           count = CASE WHEN c.reset_at <= $2 THEN 1 ELSE c.count + 1 END,
+           reset_at = CASE WHEN c.reset_at <= $2 THEN EXCLUDED.reset_at ELSE c.reset_at END
+         RETURNING count, reset_at`,
+        [key, now, now + windowMs],
+      )
+      const row = rows[0]!
+      return { count: row.count, resetAt: Number(row.reset_at) }
+    },
+
+    async peekCounter(key, now) {
+      const { rows } = await query<{ count: number; reset_at: SqlInstant }>(
+        `SELECT count, reset_at FROM ${counters} WHERE key = $1`,
+        [key],
+      )
+      const row = rows[0]
+      if (row === undefined || Number(row.reset_at) <= now) return { count: 0, resetAt: now }
+      return { count: row.count, resetAt: Number(row.reset_at) }
+    },
+
+    async resetCounter(key) {
+      await query(`DELETE FROM ${counters} WHERE key = $1`, [key])
+    },
+
+    async releaseCounter(key) {
+      await query(`UPDATE ${counters} SET count = count - 1 WHERE key = $1 AND count > 0`, [key])
+    },
+  }
+  return store
+}
+
+function asConflict(err: unknown): unknown {
+  if (err instanceof pg.DatabaseError && err.code === '23505') {
+    return new StoreConflictError(CONSTRAINT_FIELDS[err.constraint ?? ''] ?? 'unique key', { cause: err })
+  }
+  return err
+}

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runStoreConformance } from '../../testing/store-conformance.ts'
+import { createRedisStore } from './redis-store.ts'
+
+// Not skipped when the server is missing: a store that cannot be reached must fail its tests.
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+// No retries for the admin client: with the server unreachable every test fails at once, instead
+// of each waiting out the store's reconnect attempts.
+const admin = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true })
+admin.on('error', () => {})
+afterAll(() => admin.disconnect())
+
+async function reachable(): Promise<void> {
+  if (admin.status === 'wait') await admin.connect()
+  await admin.ping()
+}
+
+const uniquePrefix = () => `tokensmith-test:${randomBytes(6).toString('hex')}:`
+
+async function dropPrefix(prefix: string): Promise<void> {
+  let cursor = '0'
+  do {
+    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
+    if (keys.length > 0) await admin.del(...keys)
+    cursor = next
+  } while (cursor !== '0')
+}
+
+runStoreConformance(
+  'redis',
+  async () => {
+    await reachable()
+    const prefix = uniquePrefix()
+    const store = createRedisStore({ url, prefix })
+    return {
+      store,
+      openAnother: () => createRedisStore({ url, prefix }),
+      cleanup: async () => {
+        await store.close()
+        await dropPrefix(prefix)
+      },
+    }
+  },
+  { sharedByInstances: true },
+)
+
+describe('redis store', () => {
+  it('gives keys a TTL so Redis drops what the purge misses', async () => {
+    await reachable()
+    const prefix = uniquePrefix()
+    const store = createRedisStore({ url, prefix })
+    try {
+      const now = 1_700_000_000_000
+      await store.createUser({ id: 'u', username: 'ttl', passwordHash: 'h', roles: [], createdAt: now })
+      await store.createSession({
+        id: 's',
+        userId: 'u',
+        clientId: 'c',
+        createdAt: now,
+        absoluteExpiresAt: now + 3_600_000,
+        clientIp: null,
+        userAgent: null,
+        tokenHash: 't',
+        idleExpiresAt: now + 600_000,
+      })
+      await store.hitCounter('k', now, 60_000)
+      for (const key of ['session:s', 'token:t', 'session-tokens:s', 'user-sessions:u', 'counter:k']) {
+        expect(await admin.pttl(`${prefix}${key}`)).toBeGreaterThan(0)
+      }
+      // Users are permanent.
+      expect(await admin.pttl(`${prefix}user:u`)).toBe(-1)
+    } finally {
+      await store.close()
+      await dropPrefix(prefix)
+    }
+  })
+})

@@ -1,0 +1,400 @@
+// The Redis store, for deployments that already run Redis as their shared state. Every step
+// that reads and then writes is one Lua script (see redis-scripts.ts), which Redis runs alone,
+// start to finish: that is what makes rotation and counters atomic across issuer instances.
+// Key layout under the prefix P:
+//   user:<id> (hash)   username:<name> -> id   users (set of ids)
+//   session:<id> (hash)   user-sessions:<userId> (set)   session-tokens:<id> (set of hashes)
+//   token:<hash> (hash)   sessions-by-deadline (zset: when a family dies, for purge)
+//   counter:<key> (hash)   counters-by-reset (zset)
+// TTLs (relative to the caller's `now`, plus a day's retention) make Redis drop what the
+// background purge misses; purge and every check still compare the caller's instants.
+import { createHash } from 'node:crypto'
+import { Redis, type RedisOptions } from 'ioredis'
+import type {
+  InvalidReason,
+  NewSession,
+  NewUser,
+  RefreshTokenRecord,
+  RotateInput,
+  RotateResult,
+  SessionRecord,
+  Store,
+  UserPatch,
+  UserRecord,
+} from '../../core/store.ts'
+import { StoreConflictError } from '../../core/store-error.ts'
+import { newUserRecord } from '../../core/users/new-user-record.ts'
+import { usernameKey } from '../../core/users/username-key.ts'
+import {
+  CREATE_SESSION,
+  CREATE_USER,
+  HIT_COUNTER,
+  PURGE,
+  RELEASE_COUNTER,
+  REVOKE_SESSION,
+  REVOKE_USER_SESSIONS,
+  ROTATE,
+  UPDATE_USER,
+} from './redis-scripts.ts'
+
+export interface RedisStoreOptions {
+  /** redis:// or rediss:// URL. */
+  url: string
+  /** Prepended to every key, so several issuers (or test runs) can share one Redis. */
+  prefix?: string
+  /** Extra ioredis options (timeouts, TLS); the URL still decides host and credentials. */
+  redisOptions?: RedisOptions
+  /** Connection errors; the store itself never logs. */
+  onError?: (err: Error) => void
+}
+
+/** How long Redis keeps a family, token or counter past its logical expiry. */
+const RETENTION_MS = 86_400_000
+const COUNTER_RETENTION_MS = 60_000
+const PURGE_BATCH = 500
+
+interface Script {
+  lua: string
+  sha: string
+}
+
+const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') })
+
+const SCRIPTS = {
+  createUser: script(CREATE_USER),
+  updateUser: script(UPDATE_USER),
+  createSession: script(CREATE_SESSION),
+  rotate: script(ROTATE),
+  revokeSession: script(REVOKE_SESSION),
+  revokeUserSessions: script(REVOKE_USER_SESSIONS),
+  purge: script(PURGE),
+  hitCounter: script(HIT_COUNTER),
+  releaseCounter: script(RELEASE_COUNTER),
+}
+
+const INVALID_REASONS: readonly string[] = ['unknown', 'revoked', 'session_expired', 'idle_expired']
+
+export function createRedisStore(options: RedisStoreOptions): Store {
+  const P = options.prefix ?? 'tokensmith:'
+  const redis = new Redis(options.url, { maxRetriesPerRequest: 3, ...options.redisOptions })
+  // Without a listener ioredis prints connection errors itself; the store stays silent.
+  redis.on('error', (err: Error) => options.onError?.(err))
+
+  const k = {
+    user: (id: string) => `${P}user:${id}`,
+    username: (name: string) => `${P}username:${name}`,
+    users: `${P}users`,
+    session: (id: string) => `${P}session:${id}`,
+    userSessions: (userId: string) => `${P}user-sessions:${userId}`,
+    sessionTokens: (id: string) => `${P}session-tokens:${id}`,
+    token: (hash: string) => `${P}token:${hash}`,
+    deadlines: `${P}sessions-by-deadline`,
+    counter: (key: string) => `${P}counter:${key}`,
+    counterResets: `${P}counters-by-reset`,
+  }
+
+  // EVALSHA first; the script is sent in full only when this Redis has not seen it yet.
+  async function run(s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(s.sha, keys.length, ...keys, P, ...args)
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err
+      return redis.eval(s.lua, keys.length, ...keys, P, ...args)
+    }
+  }
+
+  async function sessionById(id: string): Promise<SessionRecord | null> {
+    const hash = await redis.hgetall(k.session(id))
+    return Object.keys(hash).length === 0 ? null : toSession(hash)
+  }
+
+  const store: Store = {
+    async migrate() {
+      // No schema; this checks the server answers and can run scripts (Redis >= 2.6, no Cluster).
+      await redis.ping()
+    },
+
+    async ping() {
+      await redis.ping()
+    },
+
+    async close() {
+      if (redis.status === 'end') return
+      if (redis.status === 'ready') await redis.quit()
+      else redis.disconnect()
+    },
+
+    async createUser(user: NewUser) {
+      const record = newUserRecord(user)
+      const outcome = await run(
+        SCRIPTS.createUser,
+        [k.user(record.id), k.username(record.username), k.users],
+        [
+          record.id,
+          record.username,
+          record.passwordHash,
+          JSON.stringify(record.roles),
+          String(record.createdAt),
+        ],
+      )
+      if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
+      return record
+    },
+
+    async findUserByUsername(username) {
+      const id = await redis.get(k.username(usernameKey(username)))
+      return id === null ? null : store.findUserById(id)
+    },
+
+    async findUserById(id) {
+      const hash = await redis.hgetall(k.user(id))
+      return Object.keys(hash).length === 0 ? null : toUser(hash)
+    },
+
+    async listUsers() {
+      const ids = await redis.smembers(k.users)
+      const users = await Promise.all(ids.map((id) => store.findUserById(id)))
+      return users
+        .filter((u): u is UserRecord => u !== null)
+        .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
+    },
+
+    async updateUser(id: string, patch: UserPatch) {
+      const fields: string[] = ['updatedAt', String(patch.updatedAt)]
+      if (patch.passwordHash !== undefined) fields.push('passwordHash', patch.passwordHash)
+      if (patch.roles !== undefined) fields.push('roles', JSON.stringify(patch.roles))
+      if (patch.disabled !== undefined) fields.push('disabled', patch.disabled ? '1' : '0')
+      const flat = await run(SCRIPTS.updateUser, [k.user(id)], fields)
+      return flat === null ? null : toUser(pairs(flat))
+    },
+
+    async createSession(session: NewSession) {
+      const idle = Math.min(session.idleExpiresAt, session.absoluteExpiresAt)
+      const sessionFields = [
+        'id',
+        session.id,
+        'userId',
+        session.userId,
+        'clientId',
+        session.clientId,
+        'createdAt',
+        String(session.createdAt),
+        'lastUsedAt',
+        String(session.createdAt),
+        'absoluteExpiresAt',
+        String(session.absoluteExpiresAt),
+        'liveIdleExpiresAt',
+        String(idle),
+      ]
+      if (session.clientIp !== null) sessionFields.push('clientIp', session.clientIp)
+      if (session.userAgent !== null) sessionFields.push('userAgent', session.userAgent)
+      const tokenFields = [
+        'sessionId',
+        session.id,
+        'generation',
+        '1',
+        'createdAt',
+        String(session.createdAt),
+        'idleExpiresAt',
+        String(idle),
+      ]
+      const outcome = await run(
+        SCRIPTS.createSession,
+        [
+          k.session(session.id),
+          k.token(session.tokenHash),
+          k.userSessions(session.userId),
+          k.sessionTokens(session.id),
+          k.deadlines,
+        ],
+        [
+          session.id,
+          session.tokenHash,
+          ttl(session.absoluteExpiresAt - session.createdAt),
+          ttl(idle - session.createdAt),
+          String(idle),
+          sessionFields.length,
+          ...sessionFields,
+          ...tokenFields,
+        ],
+      )
+      if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
+      return (await sessionById(session.id))!
+    },
+
+    async getSession(id) {
+      return sessionById(id)
+    },
+
+    async findToken(tokenHash) {
+      const hash = await redis.hgetall(k.token(tokenHash))
+      if (Object.keys(hash).length === 0) return null
+      return toToken(tokenHash, hash)
+    },
+
+    async rotate(input: RotateInput): Promise<RotateResult> {
+      const reply = await run(
+        SCRIPTS.rotate,
+        [k.token(input.tokenHash), k.token(input.successor.hash), k.deadlines],
+        [
+          String(input.now),
+          String(input.graceMs),
+          input.successor.hash,
+          String(input.successor.idleExpiresAt),
+          input.successor.sealed,
+          RETENTION_MS,
+        ],
+      )
+      if (!Array.isArray(reply)) throw new Error('unexpected reply from the rotate script')
+      const [kind, detail, sessionFlat] = reply as unknown[]
+      switch (kind) {
+        case 'invalid':
+          if (typeof detail !== 'string' || !INVALID_REASONS.includes(detail)) {
+            throw new Error('unexpected invalid reason from the rotate script')
+          }
+          return { kind: 'invalid', reason: detail as InvalidReason }
+        case 'conflict':
+          throw new StoreConflictError(String(detail))
+        case 'rotated':
+          return { kind: 'rotated', session: toSession(pairs(sessionFlat)), generation: Number(detail) }
+        case 'replayed':
+          return { kind: 'replayed', session: toSession(pairs(sessionFlat)), sealedSuccessor: String(detail) }
+        case 'reuse_detected':
+          return { kind: 'reuse_detected', session: toSession(pairs(sessionFlat)) }
+        default:
+          throw new Error('unexpected reply from the rotate script')
+      }
+    },
+
+    async revokeSession(sessionId, reason, now) {
+      const revoked = await run(
+        SCRIPTS.revokeSession,
+        [k.session(sessionId), k.deadlines],
+        [String(now), reason, sessionId],
+      )
+      return revoked === 1
+    },
+
+    async revokeUserSessions(userId, reason, now) {
+      return Number(
+        await run(SCRIPTS.revokeUserSessions, [k.userSessions(userId), k.deadlines], [String(now), reason]),
+      )
+    },
+
+    async listSessions(userId, now) {
+      const ids = await redis.smembers(k.userSessions(userId))
+      const hashes = await Promise.all(ids.map((id) => redis.hgetall(k.session(id))))
+      const stale = ids.filter((_, i) => Object.keys(hashes[i] ?? {}).length === 0)
+      // Families Redis expired on its own leave their id behind in the user's set.
+      if (stale.length > 0) await redis.srem(k.userSessions(userId), ...stale)
+      return hashes
+        .filter((h) => Object.keys(h).length > 0)
+        .filter(
+          (h) =>
+            h.revokedAt === undefined &&
+            Number(h.absoluteExpiresAt) > now &&
+            Number(h.liveIdleExpiresAt) > now,
+        )
+        .map(toSession)
+        .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    },
+
+    async purgeExpired(now) {
+      let removed = 0
+      for (;;) {
+        const reply = await run(SCRIPTS.purge, [k.deadlines, k.counterResets], [String(now), PURGE_BATCH])
+        if (!Array.isArray(reply)) throw new Error('unexpected reply from the purge script')
+        removed += Number(reply[0])
+        // Batches keep each script short, so Redis never stalls other clients for long.
+        if (Number(reply[1]) < PURGE_BATCH) return removed
+      }
+    },
+
+    async hitCounter(key, now, windowMs) {
+      const resetAt = now + windowMs
+      const reply = await run(
+        SCRIPTS.hitCounter,
+        [k.counter(key), k.counterResets],
+        [String(now), String(resetAt), String(Math.max(0, Math.trunc(windowMs)) + COUNTER_RETENTION_MS), key],
+      )
+      if (!Array.isArray(reply)) throw new Error('unexpected reply from the counter script')
+      return { count: Number(reply[0]), resetAt: Number(reply[1]) }
+    },
+
+    async peekCounter(key, now) {
+      const [count, resetAt] = await redis.hmget(k.counter(key), 'count', 'resetAt')
+      if (count === null || resetAt === null || Number(resetAt) <= now) return { count: 0, resetAt: now }
+      return { count: Number(count), resetAt: Number(resetAt) }
+    },
+
+    async resetCounter(key) {
+      await redis.multi().del(k.counter(key)).zrem(k.counterResets, key).exec()
+    },
+
+    async releaseCounter(key) {
+      await run(SCRIPTS.releaseCounter, [k.counter(key)], [])
+    },
+  }
+  return store
+}
+
+/** A TTL in whole milliseconds: the remaining lifetime plus retention, never zero or negative. */
+function ttl(remainingMs: number): string {
+  return String(Math.max(0, Math.trunc(remainingMs)) + RETENTION_MS)
+}
+
+/** A flat [field, value, ...] reply (HGETALL inside a script) as an object. */
+function pairs(flat: unknown): Record<string, string> {
+  if (!Array.isArray(flat)) throw new Error('unexpected hash reply from Redis')
+  const out: Record<string, string> = {}
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1])
+  return out
+}
+
+function required(hash: Record<string, string>, field: string): string {
+  const value = hash[field]
+  if (value === undefined) throw new Error(`stored record has no ${field}`)
+  return value
+}
+
+function toUser(h: Record<string, string>): UserRecord {
+  const roles: unknown = JSON.parse(required(h, 'roles'))
+  if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) {
+    throw new Error('stored user roles are not a JSON array of strings')
+  }
+  return {
+    id: required(h, 'id'),
+    username: required(h, 'username'),
+    passwordHash: required(h, 'passwordHash'),
+    roles,
+    disabled: h.disabled === '1',
+    createdAt: Number(required(h, 'createdAt')),
+    updatedAt: Number(required(h, 'updatedAt')),
+  }
+}
+
+function toSession(h: Record<string, string>): SessionRecord {
+  return {
+    id: required(h, 'id'),
+    userId: required(h, 'userId'),
+    clientId: required(h, 'clientId'),
+    createdAt: Number(required(h, 'createdAt')),
+    lastUsedAt: Number(required(h, 'lastUsedAt')),
+    absoluteExpiresAt: Number(required(h, 'absoluteExpiresAt')),
+    revokedAt: h.revokedAt === undefined ? null : Number(h.revokedAt),
+    revokedReason: h.revokedReason ?? null,
+    clientIp: h.clientIp ?? null,
+    userAgent: h.userAgent ?? null,
+  }
+}
+
+function toToken(hash: string, h: Record<string, string>): RefreshTokenRecord {
+  return {
+    hash,
+    sessionId: required(h, 'sessionId'),
+    generation: Number(required(h, 'generation')),
+    createdAt: Number(required(h, 'createdAt')),
+    idleExpiresAt: Number(required(h, 'idleExpiresAt')),
+    consumedAt: h.consumedAt === undefined ? null : Number(h.consumedAt),
+  }
+}

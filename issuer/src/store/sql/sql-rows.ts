@@ -1,0 +1,123 @@
+// The row shapes of the SQL stores and their mapping to records, shared so SQLite and PostgreSQL
+// cannot drift apart. Instants are BIGINT: better-sqlite3 gives numbers, pg gives int8 strings.
+import type { RotationPlan, RotationState } from '../../core/rotation/plan-rotation.ts'
+import type { RefreshTokenRecord, RotateResult, SessionRecord, UserRecord } from '../../core/store.ts'
+
+export type SqlInstant = number | string
+
+export interface UserRow {
+  id: string
+  username: string
+  password_hash: string
+  /** JSON text in SQLite, an already-parsed jsonb value in PostgreSQL. */
+  roles: unknown
+  /** 0/1 in SQLite, boolean in PostgreSQL. */
+  disabled: number | boolean
+  created_at: SqlInstant
+  updated_at: SqlInstant
+}
+
+export interface SessionRow {
+  id: string
+  user_id: string
+  client_id: string
+  created_at: SqlInstant
+  last_used_at: SqlInstant
+  absolute_expires_at: SqlInstant
+  revoked_at: SqlInstant | null
+  revoked_reason: string | null
+  client_ip: string | null
+  user_agent: string | null
+}
+
+export interface TokenRow {
+  hash: string
+  session_id: string
+  generation: number
+  created_at: SqlInstant
+  idle_expires_at: SqlInstant
+  consumed_at: SqlInstant | null
+}
+
+export interface TokenStateRow extends TokenRow {
+  successor_sealed: string | null
+  next_hash: string | null
+  next_consumed_at: SqlInstant | null
+}
+
+export function instantOrNull(v: SqlInstant | null): number | null {
+  return v === null ? null : Number(v)
+}
+
+function rolesOf(value: unknown): string[] {
+  const roles: unknown = typeof value === 'string' ? JSON.parse(value) : value
+  if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) {
+    throw new Error('users.roles is not a JSON array of strings')
+  }
+  return roles
+}
+
+export function userFromRow(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    roles: rolesOf(row.roles),
+    disabled: row.disabled === true || row.disabled === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  }
+}
+
+export function sessionFromRow(row: SessionRow): SessionRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    clientId: row.client_id,
+    createdAt: Number(row.created_at),
+    lastUsedAt: Number(row.last_used_at),
+    absoluteExpiresAt: Number(row.absolute_expires_at),
+    revokedAt: instantOrNull(row.revoked_at),
+    revokedReason: row.revoked_reason,
+    clientIp: row.client_ip,
+    userAgent: row.user_agent,
+  }
+}
+
+export function tokenFromRow(row: TokenRow): RefreshTokenRecord {
+  return {
+    hash: row.hash,
+    sessionId: row.session_id,
+    generation: row.generation,
+    createdAt: Number(row.created_at),
+    idleExpiresAt: Number(row.idle_expires_at),
+    consumedAt: instantOrNull(row.consumed_at),
+  }
+}
+
+/** What the rotation plan needs, read from the session row and the token joined with its successor. */
+export function rotationStateFromRows(session: SessionRow, token: TokenStateRow): RotationState {
+  return {
+    session: {
+      revokedAt: instantOrNull(session.revoked_at),
+      absoluteExpiresAt: Number(session.absolute_expires_at),
+    },
+    token: {
+      idleExpiresAt: Number(token.idle_expires_at),
+      consumedAt: instantOrNull(token.consumed_at),
+      successorSealed: token.successor_sealed,
+      successorExists: token.next_hash !== null,
+      successorConsumedAt: instantOrNull(token.next_consumed_at),
+    },
+  }
+}
+
+/** The plans that write nothing answer straight from the rows already read. */
+export function resultWithoutWrites(
+  plan: Extract<RotationPlan, { kind: 'invalid' | 'replay' }>,
+  session: SessionRow,
+): RotateResult {
+  return plan.kind === 'invalid'
+    ? plan
+    : { kind: 'replayed', session: sessionFromRow(session), sealedSuccessor: plan.sealedSuccessor }
+}

@@ -1,0 +1,263 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runStoreConformance } from '../../testing/store-conformance.ts'
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
+import { createSqliteStore } from './sqlite-store.ts'
+
+runStoreConformance(
+  'sqlite',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tokensmith-sqlite-'))
+    const store = createSqliteStore({ path: join(dir, 'issuer.db') })
+    return {
+      store,
+      // A second connection to the same file; two processes are raced below.
+      openAnother: () => createSqliteStore({ path: join(dir, 'issuer.db') }),
+      cleanup: async () => {
+        await store.close()
+        await rm(dir, { recursive: true, force: true })
+      },
+    }
+  },
+  { sharedByInstances: true },
+)
+
+runStoreConformance('sqlite :memory:', async () => {
+  const store = createSqliteStore({ path: ':memory:' })
+  return { store, cleanup: () => store.close() }
+})
+
+describe('sqlite store on a file', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tokensmith-sqlite-'))
+  })
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('creates missing parent directories and uses WAL with foreign keys', async () => {
+    const path = join(dir, 'nested', 'deeper', 'issuer.db')
+    const store = createSqliteStore({ path })
+    await store.migrate()
+    await store.close()
+    const db = new Database(path, { readonly: true })
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    db.close()
+  })
+
+  it('applies each migration once, even when two stores open the same new file together', async () => {
+    const path = join(dir, 'issuer.db')
+    const a = createSqliteStore({ path })
+    const b = createSqliteStore({ path })
+    await Promise.all([a.migrate(), b.migrate(), a.migrate()])
+    await b.migrate()
+    const db = new Database(path, { readonly: true })
+    const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()
+    expect(rows).toEqual(SQLITE_MIGRATIONS.map((m) => m.version))
+    db.close()
+    // Both connections work on the shared schema.
+    await a.createUser({ id: 'u', username: 'shared', passwordHash: 'h', roles: [], createdAt: 1 })
+    expect(await b.findUserByUsername('shared')).toMatchObject({ id: 'u' })
+    await a.close()
+    await b.close()
+  })
+
+  it('refuses a database migrated by a newer issuer', async () => {
+    const path = join(dir, 'issuer.db')
+    const store = createSqliteStore({ path })
+    await store.migrate()
+    const db = new Database(path)
+    db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(9999, 'from the future')
+    db.close()
+    await expect(store.migrate()).rejects.toThrow(/newer than this issuer/)
+    await store.close()
+  })
+
+  it('enforces that a family belongs to an existing user', async () => {
+    const store = createSqliteStore({ path: join(dir, 'issuer.db') })
+    await store.migrate()
+    await expect(
+      store.createSession({
+        id: 's',
+        userId: 'ghost',
+        clientId: 'c',
+        createdAt: 1,
+        absoluteExpiresAt: 100,
+        clientIp: null,
+        userAgent: null,
+        tokenHash: 'h',
+        idleExpiresAt: 50,
+      }),
+    ).rejects.toThrow(/FOREIGN KEY/)
+    await store.close()
+  })
+
+  it('checkpoints the WAL on a background thread when asked, and stops that thread on close', async () => {
+    const path = join(dir, 'issuer.db')
+    const store = createSqliteStore({ path, backgroundCheckpointMs: 20 })
+    await store.migrate()
+    await store.createUser({ id: 'u', username: 'u', passwordHash: 'h', roles: [], createdAt: 1 })
+    // The database header's page count (bytes 28..31) changes only when a checkpoint copies
+    // WAL pages into the file; the request connection's own threshold is far above this load.
+    const pagesInFile = async () => (await readFile(path)).readUInt32BE(28)
+    const before = await pagesInFile()
+    for (let i = 0; i < 100; i++) {
+      await store.createSession({
+        id: `s${i}`,
+        userId: 'u',
+        clientId: 'c',
+        createdAt: 1,
+        absoluteExpiresAt: 1_000_000,
+        clientIp: null,
+        userAgent: 'x'.repeat(200),
+        tokenHash: `t${i}`,
+        idleExpiresAt: 500_000,
+      })
+    }
+    await expect.poll(pagesInFile, { timeout: 5000, interval: 20 }).toBeGreaterThan(before)
+    await store.close()
+    const db = new Database(path, { readonly: true })
+    expect(db.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 100 })
+    db.close()
+  })
+
+  it('rolls back every rotation of a batch when one fails for a reason other than a conflict', async () => {
+    const path = join(dir, 'issuer.db')
+    const store = createSqliteStore({ path })
+    await store.migrate()
+    await store.createUser({ id: 'u', username: 'u', passwordHash: 'h', roles: [], createdAt: 1 })
+    for (const id of ['a', 'b']) {
+      await store.createSession({
+        id,
+        userId: 'u',
+        clientId: 'c',
+        createdAt: 1,
+        absoluteExpiresAt: 1_000_000,
+        clientIp: null,
+        userAgent: null,
+        tokenHash: `token-${id}`,
+        idleExpiresAt: 500_000,
+      })
+    }
+    // A fault inside the second rotation, after its successor row went in: the first rotation's
+    // writes share the transaction and must not survive without it.
+    const other = new Database(path)
+    other.exec(`CREATE TRIGGER fail_b BEFORE UPDATE OF consumed_at ON refresh_tokens
+      WHEN OLD.hash = 'token-b' BEGIN SELECT RAISE(ABORT, 'injected fault'); END`)
+    const rotate = (id: string) =>
+      store.rotate({
+        tokenHash: `token-${id}`,
+        now: 10,
+        graceMs: 0,
+        successor: { hash: `next-${id}`, idleExpiresAt: 500_010, sealed: 'sealed' },
+      })
+    const outcomes = await Promise.allSettled([rotate('a'), rotate('b')])
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected'])
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/injected fault/)
+    for (const id of ['a', 'b']) {
+      expect(await store.findToken(`token-${id}`)).toMatchObject({ consumedAt: null })
+      expect(await store.findToken(`next-${id}`)).toBeNull()
+    }
+    other.exec('DROP TRIGGER fail_b')
+    other.close()
+    expect(await rotate('a')).toMatchObject({ kind: 'rotated' })
+    await store.close()
+  })
+
+  it('keeps at most one successor when two processes race 25 refreshes each with one token', async () => {
+    const path = join(dir, 'race.db')
+    const store = createSqliteStore({ path })
+    await store.migrate()
+    const now = 1_700_000_000_000
+    await store.createUser({ id: 'u', username: 'racer', passwordHash: 'h', roles: [], createdAt: now })
+    const session = await store.createSession({
+      id: 'fam',
+      userId: 'u',
+      clientId: 'c',
+      createdAt: now,
+      absoluteExpiresAt: now + 30 * 86_400_000,
+      clientIp: null,
+      userAgent: null,
+      tokenHash: 'presented',
+      idleExpiresAt: now + 86_400_000,
+    })
+
+    const child = fileURLToPath(new URL('../../testing/sqlite-race-child.ts', import.meta.url))
+    const cwd = fileURLToPath(new URL('../../../..', import.meta.url))
+    const procs = [0, 1].map(() =>
+      spawn(process.execPath, ['--import', 'tsx', child, path, 'presented', String(now + 1000), '25'], {
+        cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      }),
+    )
+    const outputs = procs.map(collect)
+    await Promise.all(procs.map(waitForReady))
+    for (const p of procs) p.stdin?.write('go\n')
+    const results = (await Promise.all(outputs)).flatMap(
+      (out) => JSON.parse(out.trim().split('\n').at(-1)!) as RaceResult[],
+    )
+
+    expect(results).toHaveLength(50)
+    const rotated = results.filter((r) => r.kind === 'rotated')
+    expect(rotated).toHaveLength(1)
+    const winner = rotated[0]!.successorHash
+    // Every other attempt was handed the winner's successor: no second successor exists.
+    for (const r of results.filter((r) => r.kind !== 'rotated')) {
+      expect(r).toMatchObject({ kind: 'replayed', sealed: `sealed.${winner}` })
+    }
+    const db = new Database(path, { readonly: true })
+    const tokens = db
+      .prepare('SELECT hash, consumed_at FROM refresh_tokens WHERE session_id = ? ORDER BY generation')
+      .all(session.id)
+    db.close()
+    expect(tokens).toEqual([
+      { hash: 'presented', consumed_at: now + 1000 },
+      { hash: winner, consumed_at: null },
+    ])
+    expect(await store.getSession(session.id)).toMatchObject({ revokedAt: null })
+    expect((await store.listSessions('u', now + 2000)).map((s) => s.id)).toEqual([session.id])
+    await store.close()
+  }, 60_000)
+})
+
+interface RaceResult {
+  kind: string
+  successorHash: string
+  sealed: string | null
+}
+
+function collect(proc: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    let err = ''
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    proc.stderr?.on('data', (d: Buffer) => {
+      err += d.toString()
+    })
+    proc.on('error', reject)
+    proc.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`race child exited ${code}: ${err}`)),
+    )
+  })
+}
+
+function waitForReady(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      if (d.toString().includes('ready')) {
+        proc.stdout?.off('data', onData)
+        resolve()
+      }
+    }
+    proc.stdout?.on('data', onData)
+    proc.on('exit', (code) => reject(new Error(`race child exited ${code} before it was ready`)))
+  })
+}

@@ -1,0 +1,464 @@
+// The embedded default store: one SQLite file, shared safely by several processes.
+// Why it is safe: WAL lets readers run beside the single writer; every step that reads and then
+// writes runs in `BEGIN IMMEDIATE`, which takes the write lock before the first read, so no other
+// process can change what was read; `busy_timeout` makes a second process wait for the lock
+// instead of failing. better-sqlite3 is synchronous, so within one process each call also runs
+// to completion before the next starts.
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import { planRotation } from '../../core/rotation/plan-rotation.ts'
+import type {
+  CounterState,
+  NewSession,
+  NewUser,
+  RotateInput,
+  RotateResult,
+  SessionRecord,
+  Store,
+  UserPatch,
+} from '../../core/store.ts'
+import { StoreConflictError } from '../../core/store-error.ts'
+import { newUserRecord } from '../../core/users/new-user-record.ts'
+import { usernameKey } from '../../core/users/username-key.ts'
+import {
+  resultWithoutWrites,
+  rotationStateFromRows,
+  type SessionRow,
+  sessionFromRow,
+  type TokenRow,
+  type TokenStateRow,
+  tokenFromRow,
+  type UserRow,
+  userFromRow,
+} from '../sql/sql-rows.ts'
+import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
+
+export interface SqliteStoreOptions {
+  /** A file path (its directory is created if missing) or ':memory:'. */
+  path: string
+  /** How long a write waits for another process's lock before failing. Default 5000 ms. */
+  busyTimeoutMs?: number
+  /**
+   * 'NORMAL' (default) survives a process crash without losing commits; a power loss may roll
+   * back the last few. 'FULL' fsyncs every commit, at a large cost in refresh throughput.
+   */
+  synchronous?: 'NORMAL' | 'FULL'
+  /**
+   * For a long-running server: checkpoint the WAL on a background thread every this many ms
+   * instead of inside the request that crosses SQLite's threshold (sqlite-checkpointer.ts).
+   * Unset: SQLite's own inline checkpoints, right for short-lived tools.
+   */
+  backgroundCheckpointMs?: number
+}
+
+// With background checkpoints, the request connection still checkpoints past this many WAL
+// pages (about 40 MB): a backstop that keeps the WAL bounded if the thread falls behind.
+const BACKSTOP_CHECKPOINT_PAGES = 10_000
+
+interface PendingRotation {
+  input: RotateInput
+  resolve(result: RotateResult): void
+  reject(error: unknown): void
+}
+
+type RotationOutcome = { ok: true; result: RotateResult } | { ok: false; error: unknown }
+
+interface CounterRow {
+  count: number
+  reset_at: number
+}
+
+// A family with a live token: the one unconsumed token of the family, not idled out.
+const HAS_LIVE_TOKEN = `EXISTS (SELECT 1 FROM refresh_tokens t
+  WHERE t.session_id = s.id AND t.consumed_at IS NULL AND t.idle_expires_at > @now)`
+const SESSION_LIVE = `(s.revoked_at IS NULL AND s.absolute_expires_at > @now AND ${HAS_LIVE_TOKEN})`
+// What purge removes: past absolute lifetime, revoked by `now`, or idled out.
+const SESSION_DEAD = `(s.absolute_expires_at <= @now
+  OR (s.revoked_at IS NOT NULL AND s.revoked_at <= @now) OR NOT ${HAS_LIVE_TOKEN})`
+
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  const { path } = options
+  const inMemory = path === ':memory:'
+  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true })
+  const db = new Database(path)
+  db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`)
+  db.pragma('foreign_keys = ON')
+  if (!inMemory) enableWal(db)
+  db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
+  const checkpointer =
+    inMemory || options.backgroundCheckpointMs === undefined
+      ? null
+      : startSqliteCheckpointer({ path, intervalMs: options.backgroundCheckpointMs })
+  if (checkpointer) db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`)
+
+  // Statements are prepared on first use: preparing checks the schema, which exists only after
+  // migrate(). better-sqlite3 re-prepares them itself if a later migration changes the schema.
+  const statements = new Map<string, Database.Statement>()
+  const stmt = (sql: string): Database.Statement => {
+    let s = statements.get(sql)
+    if (s === undefined) {
+      s = db.prepare(sql)
+      statements.set(sql, s)
+    }
+    return s
+  }
+  const get = <R>(sql: string, ...params: unknown[]): R | undefined =>
+    stmt(sql).get(...params) as R | undefined
+  const all = <R>(sql: string, ...params: unknown[]): R[] => stmt(sql).all(...params) as R[]
+  const run = (sql: string, ...params: unknown[]): number => stmt(sql).run(...params).changes
+  // One transaction wrapper for every step: `db.transaction(fn)` builds four wrapper functions
+  // per call, which showed up in the refresh profile.
+  const inImmediate = db.transaction((fn: () => unknown) => fn()).immediate
+  const immediate = <T>(fn: () => T): T => inImmediate(fn) as T
+
+  const sessionById = (id: string): SessionRecord | null => {
+    const row = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', id)
+    return row === undefined ? null : sessionFromRow(row)
+  }
+
+  // One rotation, inside the batch's write transaction (group commit, below).
+  const rotateInTransaction = (input: RotateInput): RotateResult => {
+    const token = get<TokenStateRow>(
+      `SELECT t.*, n.hash AS next_hash, n.consumed_at AS next_consumed_at
+       FROM refresh_tokens t LEFT JOIN refresh_tokens n ON n.hash = t.successor_hash
+       WHERE t.hash = ?`,
+      input.tokenHash,
+    )
+    if (token === undefined) return { kind: 'invalid', reason: 'unknown' }
+    const sessionRow = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', token.session_id)
+    if (sessionRow === undefined) return { kind: 'invalid', reason: 'unknown' }
+    const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
+    switch (plan.kind) {
+      case 'invalid':
+      case 'replay':
+        return resultWithoutWrites(plan, sessionRow)
+      case 'revoke': {
+        run(
+          `UPDATE sessions SET revoked_at = ?, revoked_reason = 'reuse_detected'
+           WHERE id = ? AND revoked_at IS NULL`,
+          input.now,
+          sessionRow.id,
+        )
+        return { kind: 'reuse_detected', session: sessionById(sessionRow.id)! }
+      }
+      case 'consume': {
+        const generation = token.generation + 1
+        // The successor goes in first: a hash conflict then fails before this rotation has
+        // written anything, so it can be refused alone without undoing the rest of its batch.
+        try {
+          run(
+            `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
+             VALUES (?, ?, ?, ?, ?)`,
+            input.successor.hash,
+            sessionRow.id,
+            generation,
+            input.now,
+            plan.successorIdleExpiresAt,
+          )
+        } catch (err) {
+          throw asConflict(err, () => 'refresh token hash')
+        }
+        // The compare-and-set is what makes the step safe even without the write lock.
+        const consumed = run(
+          `UPDATE refresh_tokens SET consumed_at = ?, successor_hash = ?, successor_sealed = ?
+           WHERE hash = ? AND consumed_at IS NULL`,
+          input.now,
+          input.successor.hash,
+          input.successor.sealed,
+          input.tokenHash,
+        )
+        if (consumed !== 1) throw new Error('refresh token changed inside its own write transaction')
+        const touched = get<SessionRow>(
+          'UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE id = ? RETURNING *',
+          input.now,
+          sessionRow.id,
+        )
+        return { kind: 'rotated', session: sessionFromRow(touched!), generation }
+      }
+    }
+  }
+
+  // Group commit: the rotations that arrive in one event-loop turn share one BEGIN IMMEDIATE ...
+  // COMMIT. Each still runs to completion before the next (later ones see earlier ones' writes,
+  // exactly as if they had run one after another), but the lock, the commit and the WAL pages
+  // they all touch are paid once per batch instead of once per refresh. Nobody is answered
+  // before the commit, so a crash or a failed commit loses only rotations no client was told of.
+  let pendingRotations: PendingRotation[] = []
+  const runRotations = (batch: readonly PendingRotation[]) =>
+    immediate(() =>
+      batch.map((p): RotationOutcome => {
+        try {
+          return { ok: true, result: rotateInTransaction(p.input) }
+        } catch (err) {
+          // A conflict is refused before any write of its own; anything else (I/O, a full disk)
+          // may have left the transaction half done, so the whole batch rolls back and fails.
+          if (err instanceof StoreConflictError) return { ok: false, error: err }
+          throw err
+        }
+      }),
+    )
+  const flushRotations = () => {
+    const batch = pendingRotations
+    pendingRotations = []
+    if (batch.length === 0) return
+    let outcomes: RotationOutcome[]
+    try {
+      outcomes = runRotations(batch)
+    } catch (err) {
+      for (const p of batch) p.reject(err)
+      return
+    }
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i]!
+      if (outcome.ok) p.resolve(outcome.result)
+      else p.reject(outcome.error)
+    })
+  }
+
+  const store: Store = {
+    async migrate() {
+      immediate(() => {
+        db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+          version INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+        ) STRICT`)
+        const applied = new Set(
+          db
+            .prepare('SELECT version FROM schema_migrations')
+            .pluck()
+            .all()
+            .map((v) => Number(v)),
+        )
+        const known = new Set(SQLITE_MIGRATIONS.map((m) => m.version))
+        const unknown = [...applied].filter((v) => !known.has(v))
+        if (unknown.length > 0) {
+          throw new Error(
+            `database schema has migration ${Math.max(...unknown)}, newer than this issuer knows; upgrade the issuer`,
+          )
+        }
+        for (const m of SQLITE_MIGRATIONS) {
+          if (applied.has(m.version)) continue
+          db.exec(m.sql)
+          db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name)
+        }
+      })
+    },
+
+    async ping() {
+      db.prepare('SELECT 1').get()
+    },
+
+    async close() {
+      flushRotations()
+      await checkpointer?.stop()
+      if (db.open) db.close()
+    },
+
+    async createUser(user: NewUser) {
+      const record = newUserRecord(user)
+      try {
+        run(
+          `INSERT INTO users (id, username, password_hash, roles, disabled, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 0, ?, ?)`,
+          record.id,
+          record.username,
+          record.passwordHash,
+          JSON.stringify(record.roles),
+          record.createdAt,
+          record.updatedAt,
+        )
+      } catch (err) {
+        throw asConflict(err, (msg) => (msg.includes('users.username') ? 'username' : 'user id'))
+      }
+      return record
+    },
+
+    async findUserByUsername(username) {
+      const row = get<UserRow>('SELECT * FROM users WHERE username = ?', usernameKey(username))
+      return row === undefined ? null : userFromRow(row)
+    },
+
+    async findUserById(id) {
+      const row = get<UserRow>('SELECT * FROM users WHERE id = ?', id)
+      return row === undefined ? null : userFromRow(row)
+    },
+
+    async listUsers() {
+      return all<UserRow>('SELECT * FROM users ORDER BY username').map(userFromRow)
+    },
+
+    async updateUser(id: string, patch: UserPatch) {
+      // One statement, so a concurrent patch of another field is never lost.
+      const row = get<UserRow>(
+        `UPDATE users SET
+           password_hash = COALESCE(?, password_hash),
+           roles = COALESCE(?, roles),
+           disabled = COALESCE(?, disabled),
+           updated_at = ?
+         WHERE id = ? RETURNING *`,
+        patch.passwordHash ?? null,
+        patch.roles === undefined ? null : JSON.stringify(patch.roles),
+        patch.disabled === undefined ? null : patch.disabled ? 1 : 0,
+        patch.updatedAt,
+        id,
+      )
+      return row === undefined ? null : userFromRow(row)
+    },
+
+    async createSession(session: NewSession) {
+      return immediate(() => {
+        try {
+          run(
+            `INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
+               revoked_at, revoked_reason, client_ip, user_agent)
+             VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
+            session.id,
+            session.userId,
+            session.clientId,
+            session.createdAt,
+            session.createdAt,
+            session.absoluteExpiresAt,
+            session.clientIp,
+            session.userAgent,
+          )
+          run(
+            `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
+             VALUES (?, ?, 1, ?, ?)`,
+            session.tokenHash,
+            session.id,
+            session.createdAt,
+            Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
+          )
+        } catch (err) {
+          throw asConflict(err, (msg) => (msg.includes('sessions.id') ? 'session id' : 'refresh token hash'))
+        }
+        return sessionById(session.id)!
+      })
+    },
+
+    async getSession(id) {
+      return sessionById(id)
+    },
+
+    async findToken(tokenHash) {
+      const row = get<TokenRow>(
+        'SELECT hash, session_id, generation, created_at, idle_expires_at, consumed_at FROM refresh_tokens WHERE hash = ?',
+        tokenHash,
+      )
+      return row === undefined ? null : tokenFromRow(row)
+    },
+
+    rotate(input: RotateInput): Promise<RotateResult> {
+      return new Promise((resolve, reject) => {
+        pendingRotations.push({ input, resolve, reject })
+        // setImmediate runs after this poll phase: every refresh read from the sockets in this
+        // turn joins the batch, and none waits longer than the turn it arrived in.
+        if (pendingRotations.length === 1) setImmediate(flushRotations)
+      })
+    },
+
+    async revokeSession(sessionId, reason, now) {
+      const changed = run(
+        `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+         WHERE id = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
+        now,
+        reason,
+        sessionId,
+        now,
+      )
+      return changed === 1
+    },
+
+    async revokeUserSessions(userId, reason, now) {
+      return run(
+        `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+         WHERE user_id = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
+        now,
+        reason,
+        userId,
+        now,
+      )
+    },
+
+    async listSessions(userId, now) {
+      return all<SessionRow>(
+        `SELECT s.* FROM sessions s
+         WHERE s.user_id = @userId AND ${SESSION_LIVE}
+         ORDER BY s.created_at DESC, s.id`,
+        { userId, now },
+      ).map(sessionFromRow)
+    },
+
+    async purgeExpired(now) {
+      return immediate(() => {
+        let deleted = run(
+          `DELETE FROM refresh_tokens WHERE session_id IN (SELECT s.id FROM sessions s WHERE ${SESSION_DEAD})`,
+          { now },
+        )
+        deleted += run(`DELETE FROM sessions AS s WHERE ${SESSION_DEAD}`, { now })
+        // Consumed tokens past their idle expiry can only ever answer 'idle_expired'; without them
+        // they answer 'unknown', the same 401, and long sessions stop growing the table.
+        deleted += run(
+          'DELETE FROM refresh_tokens WHERE consumed_at IS NOT NULL AND idle_expires_at <= ?',
+          now,
+        )
+        deleted += run('DELETE FROM counters WHERE reset_at <= ?', now)
+        return deleted
+      })
+    },
+
+    async hitCounter(key, now, windowMs) {
+      return immediate(() => {
+        const row = get<CounterRow>(
+          `INSERT INTO counters (key, count, reset_at) VALUES (@key, 1, @resetAt)
+           ON CONFLICT (key) DO UPDATE SET
+             count = CASE WHEN counters.reset_at <= @now THEN 1 ELSE counters.count + 1 END,
+             reset_at = CASE WHEN counters.reset_at <= @now THEN excluded.reset_at ELSE counters.reset_at END
+           RETURNING count, reset_at`,
+          { key, now, resetAt: now + windowMs },
+        )!
+        return { count: row.count, resetAt: row.reset_at }
+      })
+    },
+
+    async peekCounter(key, now): Promise<CounterState> {
+      const row = get<CounterRow>('SELECT count, reset_at FROM counters WHERE key = ?', key)
+      if (row === undefined || row.reset_at <= now) return { count: 0, resetAt: now }
+      return { count: row.count, resetAt: row.reset_at }
+    },
+
+    async resetCounter(key) {
+      run('DELETE FROM counters WHERE key = ?', key)
+    },
+
+    async releaseCounter(key) {
+      run('UPDATE counters SET count = count - 1 WHERE key = ? AND count > 0', key)
+    },
+  }
+  return store
+}
+
+function asConflict(err: unknown, field: (message: string) => string): unknown {
+  if (err instanceof Database.SqliteError && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(err.code)) {
+    return new StoreConflictError(field(err.message), { cause: err })
+  }
+  return err
+}
+
+// Switching a new file to WAL needs a moment of exclusive access; when several processes open
+// the same new file at once, one of them may find it busy. WAL is persistent, so retry briefly.
+function enableWal(db: Database.Database): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) === 'wal') return
+      if (db.pragma('journal_mode = WAL', { simple: true }) === 'wal') return
+    } catch (err) {
+      if (!(err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY'))) throw err
+    }
+    if (attempt >= 100) throw new Error('could not switch the SQLite database to WAL mode')
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
+  }
+}

@@ -1,0 +1,720 @@
+// The one suite every Store implementation must pass. A store's test file is two lines:
+//   runStoreConformance('sqlite', async () => ({ store: createSqliteStore(...), cleanup }))
+// `makeStore` returns a fresh, isolated, not yet migrated store; the suite migrates it, and
+// `cleanup` closes it and removes its data. Every instant is explicit: no clock, no sleeping.
+import { randomBytes, randomUUID } from 'node:crypto'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { RotateResult, SessionRecord, Store } from '../core/store.ts'
+import { StoreConflictError, StoreError } from '../core/store-error.ts'
+
+export interface StoreUnderTest {
+  store: Store
+  cleanup(): Promise<void>
+  /** Another instance over the same data (a second issuer's connection); the suite closes it. */
+  openAnother?: () => Store
+}
+
+export interface ConformanceOptions {
+  /** The store is shared by several instances: run the cross-instance race. */
+  sharedByInstances?: boolean
+}
+
+const T0 = 1_700_000_000_000
+const DAY = 86_400_000
+const IDLE = 7 * DAY
+const ABSOLUTE = 30 * DAY
+const GRACE = 10_000
+
+const newHash = (): string => randomBytes(32).toString('hex')
+const sealedFor = (hash: string): string => `sealed.${hash}`
+
+export function runStoreConformance(
+  name: string,
+  makeStore: () => Promise<StoreUnderTest>,
+  options: ConformanceOptions = {},
+): void {
+  describe(`${name} store conformance`, () => {
+    let store: Store
+    let cleanup: () => Promise<void>
+    let openAnother: (() => Store) | undefined
+
+    beforeEach(async () => {
+      const made = await makeStore()
+      store = made.store
+      cleanup = made.cleanup
+      openAnother = made.openAnother
+      await store.migrate()
+    })
+
+    if (options.sharedByInstances) {
+      it('keeps at most one successor when two instances race 25 refreshes each with one token', async () => {
+        if (!openAnother) throw new Error(`${name}: sharedByInstances needs openAnother`)
+        const other = openAnother()
+        try {
+          const user = await addUser()
+          const { session, tokenHash } = await startSession(user.id)
+          const attempt = (s: Store) => {
+            const hash = newHash()
+            return s
+              .rotate({
+                tokenHash,
+                now: T0 + 1000,
+                graceMs: GRACE,
+                successor: { hash, idleExpiresAt: T0 + 1000 + IDLE, sealed: sealedFor(hash) },
+              })
+              .then((result) => ({ result, hash }))
+          }
+          const results = await Promise.all(
+            Array.from({ length: 50 }, (_, i) => attempt(i % 2 ? store : other)),
+          )
+          const rotated = results.filter((r) => r.result.kind === 'rotated')
+          expect(rotated).toHaveLength(1)
+          const winner = rotated[0]!.hash
+          // Every other attempt was handed the winner's successor: no second successor exists.
+          for (const r of results.filter((x) => x.result.kind !== 'rotated')) {
+            expect(r.result).toMatchObject({ kind: 'replayed', sealedSuccessor: sealedFor(winner) })
+          }
+          expect(await other.findToken(winner)).toMatchObject({ consumedAt: null, generation: 2 })
+          for (const r of results.filter((x) => x.hash !== winner))
+            expect(await store.findToken(r.hash)).toBeNull()
+          expect((await store.listSessions(user.id, T0 + 2000)).map((s) => s.id)).toEqual([session.id])
+        } finally {
+          await other.close()
+        }
+      })
+    }
+
+    afterEach(async () => {
+      await cleanup()
+    })
+
+    async function addUser(username = `user-${randomUUID()}`, at = T0) {
+      return store.createUser({
+        id: randomUUID(),
+        username,
+        passwordHash: `scrypt$test$${username}`,
+        roles: ['reader'],
+        createdAt: at,
+      })
+    }
+
+    async function startSession(
+      userId: string,
+      at = T0,
+      opts: { absoluteMs?: number; idleMs?: number } = {},
+    ): Promise<{ session: SessionRecord; tokenHash: string }> {
+      const tokenHash = newHash()
+      const session = await store.createSession({
+        id: randomUUID(),
+        userId,
+        clientId: 'cli',
+        createdAt: at,
+        absoluteExpiresAt: at + (opts.absoluteMs ?? ABSOLUTE),
+        clientIp: '203.0.113.7',
+        userAgent: 'conformance/1.0',
+        tokenHash,
+        idleExpiresAt: at + (opts.idleMs ?? IDLE),
+      })
+      return { session, tokenHash }
+    }
+
+    /** Rotates with a freshly prepared successor; returns the result and that successor's hash. */
+    async function rotateAt(
+      tokenHash: string,
+      now: number,
+      graceMs = GRACE,
+    ): Promise<{ result: RotateResult; successorHash: string }> {
+      const successorHash = newHash()
+      const result = await store.rotate({
+        tokenHash,
+        now,
+        graceMs,
+        successor: { hash: successorHash, idleExpiresAt: now + IDLE, sealed: sealedFor(successorHash) },
+      })
+      return { result, successorHash }
+    }
+
+    it('migrate is idempotent and ping answers', async () => {
+      await store.migrate()
+      await store.migrate()
+      await expect(store.ping()).resolves.toBeUndefined()
+    })
+
+    describe('users', () => {
+      it('creates a user and finds it by id and by username, case-insensitively', async () => {
+        const created = await store.createUser({
+          id: 'u-1',
+          username: 'Alice',
+          passwordHash: 'scrypt$abc',
+          roles: ['admin', 'reader'],
+          createdAt: T0,
+        })
+        const expected = {
+          id: 'u-1',
+          username: 'alice',
+          passwordHash: 'scrypt$abc',
+          roles: ['admin', 'reader'],
+          disabled: false,
+          createdAt: T0,
+          updatedAt: T0,
+        }
+        expect(created).toEqual(expected)
+        expect(await store.findUserById('u-1')).toEqual(expected)
+        expect(await store.findUserByUsername('alice')).toEqual(expected)
+        expect(await store.findUserByUsername('ALICE')).toEqual(expected)
+      })
+
+      it('answers null for unknown users', async () => {
+        expect(await store.findUserById('nobody')).toBeNull()
+        expect(await store.findUserByUsername('nobody')).toBeNull()
+      })
+
+      it('keeps an empty role list', async () => {
+        await store.createUser({ id: 'u-0', username: 'zero', passwordHash: 'h', roles: [], createdAt: T0 })
+        expect((await store.findUserById('u-0'))?.roles).toEqual([])
+      })
+
+      it('refuses a duplicate username, whatever its case, with a conflict error', async () => {
+        await addUser('bob')
+        const dup = store.createUser({
+          id: 'u-2',
+          username: 'BOB',
+          passwordHash: 'h',
+          roles: [],
+          createdAt: T0,
+        })
+        await expect(dup).rejects.toBeInstanceOf(StoreConflictError)
+        await expect(dup).rejects.toBeInstanceOf(StoreError)
+        await expect(dup).rejects.toMatchObject({ code: 'conflict', field: 'username' })
+        expect(await store.findUserById('u-2')).toBeNull()
+      })
+
+      it('refuses a duplicate user id with a conflict error', async () => {
+        await store.createUser({ id: 'same', username: 'carol', passwordHash: 'h', roles: [], createdAt: T0 })
+        const dup = store.createUser({
+          id: 'same',
+          username: 'dave',
+          passwordHash: 'h',
+          roles: [],
+          createdAt: T0,
+        })
+        await expect(dup).rejects.toMatchObject({ code: 'conflict' })
+        expect(await store.findUserByUsername('dave')).toBeNull()
+      })
+
+      it('lists users by username', async () => {
+        await addUser('mallory')
+        await addUser('alice')
+        await addUser('trent')
+        expect((await store.listUsers()).map((u) => u.username)).toEqual(['alice', 'mallory', 'trent'])
+      })
+
+      it('updates only the given fields and answers null for an unknown id', async () => {
+        const user = await addUser('erin')
+        const disabled = await store.updateUser(user.id, { disabled: true, updatedAt: T0 + 1 })
+        expect(disabled).toEqual({ ...user, disabled: true, updatedAt: T0 + 1 })
+        const rehashed = await store.updateUser(user.id, { passwordHash: 'scrypt$new', updatedAt: T0 + 2 })
+        expect(rehashed).toEqual({ ...user, disabled: true, passwordHash: 'scrypt$new', updatedAt: T0 + 2 })
+        const reroled = await store.updateUser(user.id, {
+          roles: ['admin'],
+          disabled: false,
+          updatedAt: T0 + 3,
+        })
+        expect(reroled).toEqual({ ...user, passwordHash: 'scrypt$new', roles: ['admin'], updatedAt: T0 + 3 })
+        expect(await store.findUserById(user.id)).toEqual(reroled)
+        expect(await store.updateUser('nobody', { disabled: true, updatedAt: T0 })).toBeNull()
+      })
+    })
+
+    describe('sessions', () => {
+      it('creates a family with its first token', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        expect(session).toEqual({
+          id: session.id,
+          userId: user.id,
+          clientId: 'cli',
+          createdAt: T0,
+          lastUsedAt: T0,
+          absoluteExpiresAt: T0 + ABSOLUTE,
+          revokedAt: null,
+          revokedReason: null,
+          clientIp: '203.0.113.7',
+          userAgent: 'conformance/1.0',
+        })
+        expect(await store.getSession(session.id)).toEqual(session)
+        expect(await store.findToken(tokenHash)).toEqual({
+          hash: tokenHash,
+          sessionId: session.id,
+          generation: 1,
+          createdAt: T0,
+          idleExpiresAt: T0 + IDLE,
+          consumedAt: null,
+        })
+        expect(await store.getSession('nope')).toBeNull()
+        expect(await store.findToken(newHash())).toBeNull()
+      })
+
+      it('keeps null client address and user agent', async () => {
+        const user = await addUser()
+        const session = await store.createSession({
+          id: randomUUID(),
+          userId: user.id,
+          clientId: 'cli',
+          createdAt: T0,
+          absoluteExpiresAt: T0 + ABSOLUTE,
+          clientIp: null,
+          userAgent: null,
+          tokenHash: newHash(),
+          idleExpiresAt: T0 + IDLE,
+        })
+        expect(session).toMatchObject({ clientIp: null, userAgent: null })
+        expect(await store.getSession(session.id)).toEqual(session)
+      })
+
+      it('clamps the first token idle expiry to the absolute expiry', async () => {
+        const user = await addUser()
+        const { tokenHash } = await startSession(user.id, T0, { absoluteMs: DAY, idleMs: IDLE })
+        expect((await store.findToken(tokenHash))?.idleExpiresAt).toBe(T0 + DAY)
+      })
+
+      it('refuses a duplicate session id or token hash with a conflict error', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        const base = {
+          userId: user.id,
+          clientId: 'cli',
+          createdAt: T0,
+          absoluteExpiresAt: T0 + ABSOLUTE,
+          clientIp: null,
+          userAgent: null,
+          idleExpiresAt: T0 + IDLE,
+        }
+        await expect(
+          store.createSession({ ...base, id: session.id, tokenHash: newHash() }),
+        ).rejects.toMatchObject({
+          code: 'conflict',
+        })
+        const otherId = randomUUID()
+        await expect(store.createSession({ ...base, id: otherId, tokenHash })).rejects.toMatchObject({
+          code: 'conflict',
+        })
+        // All or nothing: the refused family left no session behind.
+        expect(await store.getSession(otherId)).toBeNull()
+      })
+    })
+
+    describe('rotate', () => {
+      it('rotates a live token: consumes it and records one successor, generation + 1', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        const now = T0 + 60_000
+        const { result, successorHash } = await rotateAt(tokenHash, now)
+        expect(result).toEqual({
+          kind: 'rotated',
+          generation: 2,
+          session: { ...session, lastUsedAt: now },
+        })
+        expect(await store.findToken(tokenHash)).toMatchObject({ consumedAt: now, generation: 1 })
+        expect(await store.findToken(successorHash)).toEqual({
+          hash: successorHash,
+          sessionId: session.id,
+          generation: 2,
+          createdAt: now,
+          idleExpiresAt: now + IDLE,
+          consumedAt: null,
+        })
+        const next = await rotateAt(successorHash, now + 60_000)
+        expect(next.result).toMatchObject({ kind: 'rotated', generation: 3 })
+      })
+
+      it('answers unknown for a token it never issued', async () => {
+        expect((await rotateAt(newHash(), T0)).result).toEqual({ kind: 'invalid', reason: 'unknown' })
+      })
+
+      it('answers revoked for a token of a revoked family and records nothing', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        expect(await store.revokeSession(session.id, 'logout', T0 + 1)).toBe(true)
+        const { result, successorHash } = await rotateAt(tokenHash, T0 + 2)
+        expect(result).toEqual({ kind: 'invalid', reason: 'revoked' })
+        expect(await store.findToken(successorHash)).toBeNull()
+        expect((await store.findToken(tokenHash))?.consumedAt).toBeNull()
+      })
+
+      it('answers session_expired at and after the absolute lifetime, even with a live token', async () => {
+        const user = await addUser()
+        const { tokenHash } = await startSession(user.id, T0, { absoluteMs: DAY, idleMs: DAY })
+        expect((await rotateAt(tokenHash, T0 + DAY)).result).toEqual({
+          kind: 'invalid',
+          reason: 'session_expired',
+        })
+        expect((await store.findToken(tokenHash))?.consumedAt).toBeNull()
+      })
+
+      it('answers idle_expired at and after the token idle lifetime', async () => {
+        const user = await addUser()
+        const { tokenHash } = await startSession(user.id)
+        expect((await rotateAt(tokenHash, T0 + IDLE)).result).toEqual({
+          kind: 'invalid',
+          reason: 'idle_expired',
+        })
+        expect((await store.findToken(tokenHash))?.consumedAt).toBeNull()
+        // One millisecond earlier the same token was still live.
+        expect((await rotateAt(tokenHash, T0 + IDLE - 1)).result.kind).toBe('rotated')
+      })
+
+      it('clamps the successor idle expiry to the absolute expiry (rotation never extends a family)', async () => {
+        const user = await addUser()
+        // A first token that lives as long as the family, so it can be rotated near the end.
+        const { tokenHash } = await startSession(user.id, T0, { idleMs: ABSOLUTE })
+        const now = T0 + ABSOLUTE - 1000
+        const { result, successorHash } = await rotateAt(tokenHash, now)
+        expect(result.kind).toBe('rotated')
+        expect((await store.findToken(successorHash))?.idleExpiresAt).toBe(T0 + ABSOLUTE)
+        expect((await rotateAt(successorHash, T0 + ABSOLUTE)).result).toEqual({
+          kind: 'invalid',
+          reason: 'session_expired',
+        })
+      })
+
+      it('replays the same sealed successor for a retry inside the grace window', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        const first = await rotateAt(tokenHash, T0 + 1000)
+        expect(first.result.kind).toBe('rotated')
+        for (const at of [T0 + 1000, T0 + 5000, T0 + 1000 + GRACE]) {
+          const retry = await rotateAt(tokenHash, at)
+          expect(retry.result).toMatchObject({
+            kind: 'replayed',
+            sealedSuccessor: sealedFor(first.successorHash),
+            session: { id: session.id, revokedAt: null },
+          })
+          // The retry's own prepared successor is never recorded.
+          expect(await store.findToken(retry.successorHash)).toBeNull()
+        }
+        // The replayed successor is still the one live token of the family.
+        expect((await rotateAt(first.successorHash, T0 + 20_000)).result.kind).toBe('rotated')
+      })
+
+      it('treats a retry as reuse when the grace window is disabled (graceMs 0)', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        const first = await rotateAt(tokenHash, T0 + 1000, 0)
+        expect(first.result.kind).toBe('rotated')
+        const retry = await rotateAt(tokenHash, T0 + 1000, 0)
+        expect(retry.result).toMatchObject({
+          kind: 'reuse_detected',
+          session: { id: session.id, revokedAt: T0 + 1000, revokedReason: 'reuse_detected' },
+        })
+        expect((await rotateAt(first.successorHash, T0 + 1001, 0)).result).toEqual({
+          kind: 'invalid',
+          reason: 'revoked',
+        })
+      })
+
+      it('detects reuse after the grace window and kills the whole family, newest token included', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        const first = await rotateAt(tokenHash, T0 + 1000)
+        const late = T0 + 1000 + GRACE + 1
+        const reuse = await rotateAt(tokenHash, late)
+        expect(reuse.result).toEqual({
+          kind: 'reuse_detected',
+          session: { ...session, lastUsedAt: T0 + 1000, revokedAt: late, revokedReason: 'reuse_detected' },
+        })
+        expect(await store.findToken(reuse.successorHash)).toBeNull()
+        expect((await rotateAt(first.successorHash, late + 1)).result).toEqual({
+          kind: 'invalid',
+          reason: 'revoked',
+        })
+        expect(await store.getSession(session.id)).toMatchObject({ revokedReason: 'reuse_detected' })
+        expect(await store.listSessions(user.id, late + 1)).toEqual([])
+        // The family is already dead: presenting the old token again reports it as revoked.
+        expect((await rotateAt(tokenHash, late + 2)).result).toEqual({ kind: 'invalid', reason: 'revoked' })
+      })
+
+      it('detects reuse of an older generation even inside the grace window', async () => {
+        const user = await addUser()
+        const { tokenHash: a } = await startSession(user.id)
+        const b = await rotateAt(a, T0 + 1000)
+        const c = await rotateAt(b.successorHash, T0 + 2000)
+        expect(c.result.kind).toBe('rotated')
+        const replayA = await rotateAt(a, T0 + 3000)
+        expect(replayA.result.kind).toBe('reuse_detected')
+        expect((await rotateAt(c.successorHash, T0 + 4000)).result).toEqual({
+          kind: 'invalid',
+          reason: 'revoked',
+        })
+      })
+
+      it('answers idle_expired, not reuse, for a consumed token past its own idle expiry', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        const step = await rotateAt(tokenHash, T0 + 1000)
+        expect((await rotateAt(tokenHash, T0 + IDLE)).result).toEqual({
+          kind: 'invalid',
+          reason: 'idle_expired',
+        })
+        expect(await store.getSession(session.id)).toMatchObject({ revokedAt: null })
+        expect((await rotateAt(step.successorHash, T0 + IDLE + 1)).result.kind).toBe('rotated')
+      })
+
+      it('gives exactly one rotation to 20 concurrent refreshes of one token; the rest replay it', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        const now = T0 + 5000
+        const attempts = await Promise.all(Array.from({ length: 20 }, () => rotateAt(tokenHash, now)))
+        const rotated = attempts.filter((a) => a.result.kind === 'rotated')
+        expect(rotated).toHaveLength(1)
+        const winner = rotated[0]!.successorHash
+        for (const a of attempts) {
+          if (a.result.kind === 'rotated') continue
+          expect(a.result).toMatchObject({ kind: 'replayed', sealedSuccessor: sealedFor(winner) })
+          expect(await store.findToken(a.successorHash)).toBeNull()
+        }
+        expect(await store.findToken(winner)).toMatchObject({ sessionId: session.id, consumedAt: null })
+        expect(await store.getSession(session.id)).toMatchObject({ revokedAt: null })
+      })
+
+      it('never yields two successors to concurrent refreshes without a grace window', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        const attempts = await Promise.all(
+          Array.from({ length: 20 }, () => rotateAt(tokenHash, T0 + 5000, 0)),
+        )
+        const kinds = attempts.map((a) => a.result.kind)
+        expect(kinds.filter((k) => k === 'rotated')).toHaveLength(1)
+        expect(kinds.filter((k) => k === 'replayed')).toHaveLength(0)
+        // A second presentation with no grace is reuse: the family is revoked.
+        expect(kinds.filter((k) => k === 'reuse_detected').length).toBeGreaterThan(0)
+        expect((await store.getSession(session.id))?.revokedReason).toBe('reuse_detected')
+      })
+
+      it('refuses a rotation whose successor hash exists alone: its token stays live, the others commit', async () => {
+        const user = await addUser()
+        const [a, b, taken] = [
+          await startSession(user.id),
+          await startSession(user.id),
+          await startSession(user.id),
+        ]
+        const now = T0 + 5000
+        const bNext = newHash()
+        const rotateTo = (tokenHash: string, hash: string) =>
+          store.rotate({
+            tokenHash,
+            now,
+            graceMs: GRACE,
+            successor: { hash, idleExpiresAt: now + IDLE, sealed: sealedFor(hash) },
+          })
+        // In flight together, as refreshes of different users arrive together.
+        const [clash, other] = await Promise.allSettled([
+          rotateTo(a.tokenHash, taken.tokenHash),
+          rotateTo(b.tokenHash, bNext),
+        ])
+        expect(clash.status).toBe('rejected')
+        expect((clash as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict' })
+        expect(other).toMatchObject({ status: 'fulfilled', value: { kind: 'rotated', generation: 2 } })
+        expect(await store.findToken(a.tokenHash)).toMatchObject({ consumedAt: null })
+        expect(await store.findToken(taken.tokenHash)).toMatchObject({
+          sessionId: taken.session.id,
+          consumedAt: null,
+        })
+        expect(await store.findToken(b.tokenHash)).toMatchObject({ consumedAt: now })
+        expect(await store.findToken(bNext)).toMatchObject({ sessionId: b.session.id, consumedAt: null })
+        expect((await rotateAt(a.tokenHash, now + 1)).result.kind).toBe('rotated')
+      })
+    })
+
+    describe('revocation and listing', () => {
+      it('revokes one family once and reports whether it was live', async () => {
+        const user = await addUser()
+        const { session } = await startSession(user.id)
+        expect(await store.revokeSession(session.id, 'logout', T0 + 10)).toBe(true)
+        expect(await store.getSession(session.id)).toEqual({
+          ...session,
+          revokedAt: T0 + 10,
+          revokedReason: 'logout',
+        })
+        expect(await store.revokeSession(session.id, 'again', T0 + 20)).toBe(false)
+        expect((await store.getSession(session.id))?.revokedReason).toBe('logout')
+        expect(await store.revokeSession('nope', 'logout', T0)).toBe(false)
+        const expired = await startSession(user.id, T0, { absoluteMs: DAY })
+        expect(await store.revokeSession(expired.session.id, 'logout', T0 + DAY)).toBe(false)
+      })
+
+      it("revokes every live family of one user and no one else's", async () => {
+        const alice = await addUser()
+        const bob = await addUser()
+        const a1 = await startSession(alice.id)
+        const a2 = await startSession(alice.id, T0 + 1)
+        const a3 = await startSession(alice.id, T0 + 2)
+        await store.revokeSession(a3.session.id, 'logout', T0 + 3)
+        const b1 = await startSession(bob.id)
+        expect(await store.revokeUserSessions(alice.id, 'logout_all', T0 + 100)).toBe(2)
+        expect(await store.getSession(a1.session.id)).toMatchObject({
+          revokedAt: T0 + 100,
+          revokedReason: 'logout_all',
+        })
+        expect(await store.getSession(a2.session.id)).toMatchObject({ revokedReason: 'logout_all' })
+        expect(await store.getSession(a3.session.id)).toMatchObject({
+          revokedAt: T0 + 3,
+          revokedReason: 'logout',
+        })
+        expect(await store.getSession(b1.session.id)).toMatchObject({ revokedAt: null })
+        expect((await rotateAt(a1.tokenHash, T0 + 101)).result).toEqual({
+          kind: 'invalid',
+          reason: 'revoked',
+        })
+        expect((await rotateAt(b1.tokenHash, T0 + 101)).result.kind).toBe('rotated')
+        expect(await store.revokeUserSessions(alice.id, 'logout_all', T0 + 200)).toBe(0)
+      })
+
+      it('lists only live sessions of the user, newest first', async () => {
+        const alice = await addUser()
+        const bob = await addUser()
+        const now = T0 + 2 * DAY
+        const older = await startSession(alice.id, T0)
+        const newer = await startSession(alice.id, T0 + 1000)
+        const revoked = await startSession(alice.id, T0 + 2000)
+        await store.revokeSession(revoked.session.id, 'logout', T0 + 3000)
+        await startSession(alice.id, T0, { absoluteMs: DAY }) // past its absolute lifetime
+        await startSession(alice.id, T0, { idleMs: DAY }) // its only token idled out
+        await startSession(bob.id, T0)
+        // A rotated family stays listed, with its last use.
+        const rotated = await rotateAt(newer.tokenHash, T0 + DAY)
+        expect(rotated.result.kind).toBe('rotated')
+        const listed = await store.listSessions(alice.id, now)
+        expect(listed.map((s) => s.id)).toEqual([newer.session.id, older.session.id])
+        expect(listed[0]).toEqual({ ...newer.session, lastUsedAt: T0 + DAY })
+        expect(await store.listSessions('nobody', now)).toEqual([])
+      })
+    })
+
+    describe('purgeExpired', () => {
+      it('removes expired, revoked and idled-out families with their tokens, and keeps live ones', async () => {
+        const user = await addUser()
+        const live = await startSession(user.id, T0)
+        const expired = await startSession(user.id, T0, { absoluteMs: DAY })
+        const revoked = await startSession(user.id, T0)
+        await store.revokeSession(revoked.session.id, 'logout', T0 + 10)
+        const idle = await startSession(user.id, T0, { idleMs: DAY })
+        await store.hitCounter('login:gone', T0, 1000)
+        await store.hitCounter('login:kept', T0 + 2 * DAY, DAY)
+        // The live family rotates just before its first token idles out.
+        const step = await rotateAt(live.tokenHash, T0 + DAY)
+        expect(step.result.kind).toBe('rotated')
+
+        const now = T0 + 2 * DAY
+        const removed = await store.purgeExpired(now)
+        // 3 families + their 3 tokens + 1 counter, at least (stores may also drop old consumed tokens).
+        expect(removed).toBeGreaterThanOrEqual(7)
+
+        expect(await store.getSession(live.session.id)).not.toBeNull()
+        expect(await store.findToken(step.successorHash)).not.toBeNull()
+        for (const gone of [expired, revoked, idle]) {
+          expect(await store.getSession(gone.session.id)).toBeNull()
+          expect(await store.findToken(gone.tokenHash)).toBeNull()
+          expect((await rotateAt(gone.tokenHash, now)).result).toEqual({ kind: 'invalid', reason: 'unknown' })
+        }
+        expect(await store.peekCounter('login:kept', now)).toEqual({ count: 1, resetAt: now + DAY })
+        expect(await store.peekCounter('login:gone', now)).toEqual({ count: 0, resetAt: now })
+        expect((await rotateAt(step.successorHash, now)).result.kind).toBe('rotated')
+        expect(await store.findUserById(user.id)).not.toBeNull()
+      })
+
+      it('drops consumed tokens past their idle expiry while the family lives on', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        const step = await rotateAt(tokenHash, T0 + IDLE - 1)
+        expect(step.result.kind).toBe('rotated')
+        await store.purgeExpired(T0 + IDLE + 1)
+        expect(await store.getSession(session.id)).not.toBeNull()
+        expect(await store.findToken(step.successorHash)).not.toBeNull()
+        // Once past its idle expiry an old token is invalid either way; it never revives.
+        expect((await rotateAt(tokenHash, T0 + IDLE + 2)).result.kind).toBe('invalid')
+        expect((await rotateAt(step.successorHash, T0 + IDLE + 3)).result.kind).toBe('rotated')
+      })
+
+      it('removes nothing when everything is live', async () => {
+        const user = await addUser()
+        await startSession(user.id)
+        await store.hitCounter('k', T0, 60_000)
+        expect(await store.purgeExpired(T0 + 1)).toBe(0)
+      })
+    })
+
+    describe('counters', () => {
+      it('counts hits inside a fixed window', async () => {
+        expect(await store.hitCounter('ip:1', T0, 60_000)).toEqual({ count: 1, resetAt: T0 + 60_000 })
+        expect(await store.hitCounter('ip:1', T0 + 10, 60_000)).toEqual({ count: 2, resetAt: T0 + 60_000 })
+        expect(await store.hitCounter('ip:1', T0 + 59_999, 60_000)).toEqual({
+          count: 3,
+          resetAt: T0 + 60_000,
+        })
+        expect(await store.hitCounter('ip:2', T0 + 10, 60_000)).toEqual({ count: 1, resetAt: T0 + 60_010 })
+      })
+
+      it('starts a new window once the old one has ended', async () => {
+        await store.hitCounter('acct:x', T0, 60_000)
+        await store.hitCounter('acct:x', T0 + 1, 60_000)
+        expect(await store.hitCounter('acct:x', T0 + 60_000, 60_000)).toEqual({
+          count: 1,
+          resetAt: T0 + 120_000,
+        })
+      })
+
+      it('peeks without counting', async () => {
+        expect(await store.peekCounter('acct:y', T0)).toEqual({ count: 0, resetAt: T0 })
+        await store.hitCounter('acct:y', T0, 60_000)
+        await store.hitCounter('acct:y', T0, 60_000)
+        expect(await store.peekCounter('acct:y', T0 + 5)).toEqual({ count: 2, resetAt: T0 + 60_000 })
+        expect(await store.peekCounter('acct:y', T0 + 5)).toEqual({ count: 2, resetAt: T0 + 60_000 })
+        expect(await store.peekCounter('acct:y', T0 + 60_000)).toEqual({ count: 0, resetAt: T0 + 60_000 })
+      })
+
+      it('resets a counter', async () => {
+        await store.hitCounter('acct:z', T0, 60_000)
+        await store.resetCounter('acct:z')
+        await store.resetCounter('never-hit')
+        expect(await store.peekCounter('acct:z', T0 + 1)).toEqual({ count: 0, resetAt: T0 + 1 })
+        expect(await store.hitCounter('acct:z', T0 + 2, 60_000)).toEqual({ count: 1, resetAt: T0 + 60_002 })
+      })
+
+      it('releases one hit at a time, never below zero, and ignores unknown counters', async () => {
+        for (let i = 0; i < 3; i++) await store.hitCounter('acct:r', T0, 60_000)
+        await store.releaseCounter('acct:r')
+        expect(await store.peekCounter('acct:r', T0 + 1)).toEqual({ count: 2, resetAt: T0 + 60_000 })
+        await Promise.all([
+          store.releaseCounter('acct:r'),
+          store.releaseCounter('acct:r'),
+          store.releaseCounter('acct:r'),
+        ])
+        expect(await store.peekCounter('acct:r', T0 + 1)).toEqual({ count: 0, resetAt: T0 + 60_000 })
+        expect(await store.hitCounter('acct:r', T0 + 2, 60_000)).toEqual({ count: 1, resetAt: T0 + 60_000 })
+        await store.releaseCounter('never-hit')
+        expect(await store.peekCounter('never-hit', T0)).toEqual({ count: 0, resetAt: T0 })
+      })
+
+      it('counts concurrent hits and releases exactly', async () => {
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            i % 2
+              ? store.hitCounter('mixed', T0, 60_000)
+              : store.hitCounter('mixed', T0, 60_000).then(() => store.releaseCounter('mixed')),
+          ),
+        )
+        expect((await store.peekCounter('mixed', T0 + 1)).count).toBe(10)
+      })
+
+      it('counts concurrent hits exactly', async () => {
+        const states = await Promise.all(
+          Array.from({ length: 25 }, () => store.hitCounter('burst', T0, 60_000)),
+        )
+        expect(states.map((s) => s.count).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 25 }, (_, i) => i + 1),
+        )
+      })
+    })
+  })
+}
