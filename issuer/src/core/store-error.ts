@@ -1,7 +1,9 @@
-// Errors a store raises on purpose. `code` is stable so callers can map it (for example a duplicate
-// username to a 409) without parsing driver messages, which differ between SQLite, pg and Redis.
+// Errors a store raises on purpose. `code` is stable so callers can map it (a duplicate username
+// to a refusal, a store that cannot serve to a 503) without parsing driver messages, which differ
+// between SQLite, pg and Redis: each adapter translates its own driver's errors into these.
 
-export type StoreErrorCode = 'conflict'
+/** `conflict`: a unique key is taken. `unavailable`: the store cannot serve now (retry later). */
+export type StoreErrorCode = 'conflict' | 'unavailable'
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode
