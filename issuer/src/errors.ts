@@ -77,3 +77,54 @@ export class KeyError extends Error {
     this.file = file
   }
 }
+
+/** RFC 6749 §5.2 error codes (and RFC 7009/7662's use of them) that the /oauth endpoints answer. */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'unsupported_token_type'
+  | 'temporarily_unavailable'
+  | 'server_error'
+
+const OAUTH_STATUS: Record<OAuthErrorCode, number> = {
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  unsupported_token_type: 400,
+  temporarily_unavailable: 503,
+  server_error: 500,
+}
+
+/**
+ * An error of the standard surface, answered as `{ error, error_description }`. `message` is the
+ * `error_description` (never a secret); `detail` is for operators' logs only.
+ */
+export class OAuthError extends Error {
+  readonly code: OAuthErrorCode
+  readonly status: number
+  readonly detail: string | undefined
+  /** The client tried HTTP Basic: a 401 then carries `WWW-Authenticate: Basic` (§5.2). */
+  readonly basicChallenge: boolean
+  readonly retryAfterSec: number | undefined
+
+  constructor(
+    code: OAuthErrorCode,
+    message: string,
+    opts: { detail?: string; basicChallenge?: boolean; status?: number; retryAfterSec?: number } = {},
+  ) {
+    super(message)
+    this.name = 'OAuthError'
+    this.code = code
+    this.status = opts.status ?? OAUTH_STATUS[code]
+    this.detail = opts.detail
+    this.basicChallenge = opts.basicChallenge ?? false
+    this.retryAfterSec = opts.retryAfterSec
+  }
+}

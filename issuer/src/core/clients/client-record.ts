@@ -1,0 +1,89 @@
+// A registered client (RFC 6749 §2): every token the issuer signs belongs to one. Public clients
+// (browsers, mobile apps, CLIs) cannot keep a secret and authenticate with their id alone;
+// confidential clients (services) hold a generated secret, kept here only as its hash, or a key
+// pair whose public JWKS is registered (`private_key_jwt`, RFC 7523).
+
+export type ClientType = 'public' | 'confidential'
+
+/** The grants of RFC 6749 this issuer speaks (authorization_code arrives with the authorize endpoint). */
+export type GrantType = 'password' | 'refresh_token' | 'client_credentials'
+export const GRANT_TYPES: readonly GrantType[] = ['password', 'refresh_token', 'client_credentials']
+
+export interface ClientRecord {
+  /** The `client_id`: 1..128 of [A-Za-z0-9._~-]. */
+  id: string
+  name: string
+  type: ClientType
+  grants: GrantType[]
+  /** Scopes the client may ask for (RFC 6749 §3.3). */
+  scopes: string[]
+  /** Audiences its access tokens may carry; empty means the issuer's AUDIENCE. */
+  audiences: string[]
+  /** A first-party client belongs to the issuer's operator (the password grant needs one). */
+  firstParty: boolean
+  /** Shortens the issuer's ACCESS_TOKEN_TTL for this client's tokens; null keeps it. */
+  accessTokenTtlSec: number | null
+  /** SHA-256 (hex) of the client secret; null when the client has none. */
+  secretHash: string | null
+  /** The secret replaced by `clients rotate-secret`, accepted until `previousSecretExpiresAt`. */
+  previousSecretHash: string | null
+  previousSecretExpiresAt: number | null
+  /** Registered public keys for `private_key_jwt`: an inline JWKS or its https URL. */
+  jwks: { keys: Record<string, unknown>[] } | null
+  jwksUri: string | null
+  disabled: boolean
+  createdAt: number
+  updatedAt: number
+}
+
+export type ClientPatch = Partial<
+  Pick<
+    ClientRecord,
+    | 'name'
+    | 'grants'
+    | 'scopes'
+    | 'audiences'
+    | 'firstParty'
+    | 'accessTokenTtlSec'
+    | 'secretHash'
+    | 'previousSecretHash'
+    | 'previousSecretExpiresAt'
+    | 'jwks'
+    | 'jwksUri'
+    | 'disabled'
+  >
+> & { updatedAt: number }
+
+const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/
+/** RFC 6749 §3.3 scope-token: printable ASCII without space, `"` or `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/
+
+export function isClientId(value: string): boolean {
+  return CLIENT_ID.test(value)
+}
+
+export function isScopeToken(value: string): boolean {
+  return SCOPE_TOKEN.test(value)
+}
+
+/** `default` and each CLIENT_IDS entry: public, first-party, password and refresh_token grants. */
+export function firstPartyPublicClient(id: string, now: number): ClientRecord {
+  return {
+    id,
+    name: id,
+    type: 'public',
+    grants: ['password', 'refresh_token'],
+    scopes: [],
+    audiences: [],
+    firstParty: true,
+    accessTokenTtlSec: null,
+    secretHash: null,
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
+    jwks: null,
+    jwksUri: null,
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+  }
+}

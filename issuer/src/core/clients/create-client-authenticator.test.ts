@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto'
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { OAuthError } from '../../errors.ts'
+import type { ClientCredentials } from './client-credentials.ts'
+import { type ClientRecord, firstPartyPublicClient } from './client-record.ts'
+import { hashClientSecret, newClientSecret } from './client-secret.ts'
+import type { ClientStore } from './client-store.ts'
+import { createClientAuthenticator } from './create-client-authenticator.ts'
+
+// The store is the one edge replaced here: the registry's real implementations are proved by the
+// conformance suite on every store; this file is about the authentication rules.
+function memoryClientStore(): ClientStore & { clients: Map<string, ClientRecord> } {
+  const clients = new Map<string, ClientRecord>()
+  const once = new Map<string, number>()
+  return {
+    clients,
+    async createClient(c) {
+      clients.set(c.id, c)
+      return c
+    },
+    async getClient(id) {
+      return clients.get(id) ?? null
+    },
+    async listClients() {
+      return [...clients.values()]
+    },
+    async updateClient(id, patch) {
+      const c = clients.get(id)
+      if (!c) return null
+      const next = { ...c, ...patch }
+      clients.set(id, next)
+      return next
+    },
+    async deleteClient(id) {
+      return clients.delete(id)
+    },
+    async rememberOnce(key, until, now) {
+      const seen = once.get(key)
+      if (seen !== undefined && seen > now) return false
+      once.set(key, until)
+      return true
+    },
+  }
+}
+
+const ISSUER = 'http://issuer.test'
+const TOKEN_ENDPOINT = `${ISSUER}/oauth/token`
+const NOW = Date.parse('2026-06-01T10:00:00Z')
+
+describe('client authentication (RFC 6749 §2.3, RFC 7523)', () => {
+  let store: ReturnType<typeof memoryClientStore>
+  let now: number
+  let secret: string
+  let keys: Awaited<ReturnType<typeof generateKeyPair>>
+  let publicJwk: JWK
+  const auth = () =>
+    createClientAuthenticator({ store, clock: () => now, issuer: ISSUER, tokenEndpoint: TOKEN_ENDPOINT })
+
+  beforeEach(async () => {
+    store = memoryClientStore()
+    now = NOW
+    secret = newClientSecret()
+    keys = await generateKeyPair('ES256')
+    publicJwk = { ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }
+    const base = firstPartyPublicClient('x', NOW)
+    await store.createClient({ ...base, id: 'web', type: 'public' })
+    await store.createClient({
+      ...base,
+      id: 'svc',
+      type: 'confidential',
+      secretHash: hashClientSecret(secret),
+    })
+    await store.createClient({
+      ...base,
+      id: 'signer',
+      type: 'confidential',
+      jwks: { keys: [publicJwk as Record<string, unknown>] },
+    })
+  })
+
+  const assertion = (
+    claims: Record<string, unknown> = {},
+    alg = 'ES256',
+    key: Parameters<SignJWT['sign']>[0] = keys.privateKey,
+  ) => {
+    const at = Math.floor(now / 1000)
+    const payload = {
+      iss: 'signer',
+      sub: 'signer',
+      aud: TOKEN_ENDPOINT,
+      iat: at,
+      exp: at + 60,
+      jti: randomUUID(),
+      ...claims,
+    }
+    return new SignJWT(payload).setProtectedHeader({ alg, kid: 'k1' }).sign(key)
+  }
+
+  const refusal = async (c: ClientCredentials) => {
+    const err = await auth()
+      .authenticate(c, TOKEN_ENDPOINT)
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(OAuthError)
+    return err as OAuthError
+  }
+
+  it('accepts a confidential client by its secret (basic and post) and a public one by its id', async () => {
+    await expect(
+      auth().authenticate({ method: 'client_secret_basic', clientId: 'svc', secret }, TOKEN_ENDPOINT),
+    ).resolves.toMatchObject({ id: 'svc' })
+    await expect(
+      auth().authenticate({ method: 'client_secret_post', clientId: 'svc', secret }, TOKEN_ENDPOINT),
+    ).resolves.toMatchObject({ id: 'svc' })
+    await expect(
+      auth().authenticate({ method: 'none', clientId: 'web' }, TOKEN_ENDPOINT),
+    ).resolves.toMatchObject({ id: 'web' })
+  })
+
+  it('refuses a wrong secret, an unknown or disabled client, and a confidential client with none', async () => {
+    const basic = await refusal({ method: 'client_secret_basic', clientId: 'svc', secret: newClientSecret() })
+    expect(basic).toMatchObject({ code: 'invalid_client', status: 401, basicChallenge: true })
+    expect(
+      (await refusal({ method: 'client_secret_post', clientId: 'svc', secret: 'short' })).basicChallenge,
+    ).toBe(false)
+    expect((await refusal({ method: 'none', clientId: 'nobody' })).detail).toBe('unknown_client')
+    expect((await refusal({ method: 'none', clientId: 'svc' })).detail).toBe(
+      'confidential_client_without_credentials',
+    )
+    expect((await refusal({ method: 'client_secret_post', clientId: 'web', secret })).detail).toBe(
+      'public_client_with_secret',
+    )
+    await store.updateClient('svc', { disabled: true, updatedAt: now })
+    expect((await refusal({ method: 'client_secret_basic', clientId: 'svc', secret })).detail).toBe(
+      'unknown_client',
+    )
+  })
+
+  it('keeps the previous secret working for its overlap only', async () => {
+    const next = newClientSecret()
+    await store.updateClient('svc', {
+      secretHash: hashClientSecret(next),
+      previousSecretHash: hashClientSecret(secret),
+      previousSecretExpiresAt: now + 60_000,
+      updatedAt: now,
+    })
+    await expect(
+      auth().authenticate({ method: 'client_secret_basic', clientId: 'svc', secret }, TOKEN_ENDPOINT),
+    ).resolves.toBeTruthy()
+    await expect(
+      auth().authenticate({ method: 'client_secret_basic', clientId: 'svc', secret: next }, TOKEN_ENDPOINT),
+    ).resolves.toBeTruthy()
+    now += 60_000
+    expect((await refusal({ method: 'client_secret_basic', clientId: 'svc', secret })).detail).toBe(
+      'bad_secret',
+    )
+  })
+
+  it('accepts a private_key_jwt assertion once, with aud the token endpoint or the issuer', async () => {
+    const first = await assertion()
+    await expect(
+      auth().authenticate({ method: 'private_key_jwt', clientId: null, assertion: first }, TOKEN_ENDPOINT),
+    ).resolves.toMatchObject({ id: 'signer' })
+    expect((await refusal({ method: 'private_key_jwt', clientId: null, assertion: first })).detail).toBe(
+      'assertion_replayed',
+    )
+    const toIssuer = await assertion({ aud: ISSUER })
+    await expect(
+      auth().authenticate(
+        { method: 'private_key_jwt', clientId: 'signer', assertion: toIssuer },
+        TOKEN_ENDPOINT,
+      ),
+    ).resolves.toBeTruthy()
+  })
+
+  it('refuses assertions that are expired, too long-lived, for another audience, without jti, or for another client', async () => {
+    const at = Math.floor(now / 1000)
+    const cases: [Record<string, unknown>, string][] = [
+      [{ exp: at - 60 }, 'assertion_ERR_JWT_EXPIRED'],
+      [{ exp: at + 3600 }, 'assertion_lifetime_too_long'],
+      [{ aud: 'https://elsewhere.example/token' }, 'assertion_ERR_JWT_CLAIM_VALIDATION_FAILED'],
+      [{ jti: undefined }, 'assertion_ERR_JWT_CLAIM_VALIDATION_FAILED'],
+    ]
+    for (const [claims, detail] of cases) {
+      const jwt = await assertion(claims)
+      expect((await refusal({ method: 'private_key_jwt', clientId: null, assertion: jwt })).detail).toBe(
+        detail,
+      )
+    }
+    const jwt = await assertion()
+    expect((await refusal({ method: 'private_key_jwt', clientId: 'svc', assertion: jwt })).detail).toBe(
+      'assertion_sub_mismatch',
+    )
+  })
+
+  it('refuses alg none, HS256 keyed with the public key, and a signature by another key', async () => {
+    const header = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')
+    const body = Buffer.from(
+      JSON.stringify({
+        iss: 'signer',
+        sub: 'signer',
+        aud: TOKEN_ENDPOINT,
+        exp: Math.floor(now / 1000) + 60,
+        jti: 'n',
+      }),
+    ).toString('base64url')
+    expect(
+      (await refusal({ method: 'private_key_jwt', clientId: null, assertion: `${header}.${body}.` })).code,
+    ).toBe('invalid_client')
+    const hmacKey = new TextEncoder().encode(JSON.stringify(publicJwk))
+    expect(
+      (
+        await refusal({
+          method: 'private_key_jwt',
+          clientId: null,
+          assertion: await assertion({}, 'HS256', hmacKey),
+        })
+      ).detail,
+    ).toMatch(/^assertion_ERR_JOSE_ALG_NOT_ALLOWED$/)
+    const other = await generateKeyPair('ES256')
+    expect(
+      (
+        await refusal({
+          method: 'private_key_jwt',
+          clientId: null,
+          assertion: await assertion({}, 'ES256', other.privateKey),
+        })
+      ).detail,
+    ).toBe('assertion_ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
+    expect(
+      (await refusal({ method: 'private_key_jwt', clientId: null, assertion: 'not.a.jwt' })).detail,
+    ).toBe('assertion_malformed')
+  })
+})

@@ -1,0 +1,143 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  errors,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose'
+import { OAuthError } from '../../errors.ts'
+import type { Clock } from '../clock.ts'
+import { ASSERTION_ALGORITHMS, type ClientCredentials } from './client-credentials.ts'
+import type { ClientRecord } from './client-record.ts'
+import { clientSecretMatches } from './client-secret.ts'
+import type { ClientStore } from './client-store.ts'
+
+export interface ClientAuthenticator {
+  /**
+   * The registered client the credentials prove, or OAuthError('invalid_client'). `endpoint` is
+   * the URL called: a client assertion may name it, the token endpoint or the issuer as `aud`.
+   */
+  authenticate(credentials: ClientCredentials, endpoint: string): Promise<ClientRecord>
+}
+
+/** An assertion is a one-time proof: it may not be valid for longer than this (RFC 7523 §3 "short"). */
+const MAX_ASSERTION_LIFETIME_SEC = 300
+const ASSERTION_CLOCK_TOLERANCE_SEC = 5
+const MAX_ASSERTION_CHARS = 8192
+const MAX_JTI_CHARS = 256
+/** Remote JWKS key sets kept, one per client and URL: bounded so a churn of clients cannot grow it. */
+const MAX_REMOTE_KEY_SETS = 1000
+
+export function createClientAuthenticator(deps: {
+  store: ClientStore
+  clock: Clock
+  /** The issuer's URL (`iss`), a valid assertion `aud`. */
+  issuer: string
+  /** The token endpoint's URL, a valid assertion `aud` wherever the assertion is used. */
+  tokenEndpoint: string
+}): ClientAuthenticator {
+  const { store, clock } = deps
+  const remoteKeySets = new Map<string, JWTVerifyGetKey>()
+
+  const refused = (credentials: ClientCredentials, detail: string) =>
+    new OAuthError('invalid_client', 'Client authentication failed.', {
+      detail,
+      basicChallenge: credentials.method === 'client_secret_basic',
+    })
+
+  function keySetOf(client: ClientRecord): JWTVerifyGetKey | null {
+    if (client.jwks !== null) return createLocalJWKSet(client.jwks as JSONWebKeySet)
+    if (client.jwksUri === null) return null
+    const cacheKey = `${client.id} ${client.jwksUri}`
+    let keySet = remoteKeySets.get(cacheKey)
+    if (keySet === undefined) {
+      if (remoteKeySets.size >= MAX_REMOTE_KEY_SETS) remoteKeySets.clear()
+      keySet = createRemoteJWKSet(new URL(client.jwksUri), {
+        timeoutDuration: 5000,
+        cooldownDuration: 30_000,
+        cacheMaxAge: 600_000,
+      })
+      remoteKeySets.set(cacheKey, keySet)
+    }
+    return keySet
+  }
+
+  async function verifyAssertion(
+    credentials: Extract<ClientCredentials, { method: 'private_key_jwt' }>,
+    endpoint: string,
+  ): Promise<ClientRecord> {
+    const { assertion } = credentials
+    if (assertion.length > MAX_ASSERTION_CHARS) throw refused(credentials, 'assertion_oversized')
+    let claimedId: unknown
+    try {
+      claimedId = decodeJwt(assertion).sub
+    } catch {
+      throw refused(credentials, 'assertion_malformed')
+    }
+    if (typeof claimedId !== 'string' || claimedId.length === 0)
+      throw refused(credentials, 'assertion_no_sub')
+    if (credentials.clientId !== null && credentials.clientId !== claimedId) {
+      throw refused(credentials, 'assertion_sub_mismatch')
+    }
+    const client = await store.getClient(claimedId)
+    if (client === null || client.disabled) throw refused(credentials, 'unknown_client')
+    const keySet = keySetOf(client)
+    if (keySet === null) throw refused(credentials, 'no_registered_keys')
+    const now = clock()
+    let payload: Awaited<ReturnType<typeof jwtVerify>>['payload']
+    try {
+      ;({ payload } = await jwtVerify(assertion, keySet, {
+        algorithms: [...ASSERTION_ALGORITHMS],
+        issuer: client.id,
+        subject: client.id,
+        audience: [...new Set([deps.tokenEndpoint, deps.issuer, endpoint])],
+        requiredClaims: ['exp', 'jti'],
+        clockTolerance: ASSERTION_CLOCK_TOLERANCE_SEC,
+        currentDate: new Date(now),
+      }))
+    } catch (err) {
+      throw refused(
+        credentials,
+        err instanceof errors.JOSEError ? `assertion_${err.code}` : 'assertion_invalid',
+      )
+    }
+    const exp = payload.exp as number
+    if (exp > now / 1000 + MAX_ASSERTION_LIFETIME_SEC + ASSERTION_CLOCK_TOLERANCE_SEC) {
+      throw refused(credentials, 'assertion_lifetime_too_long')
+    }
+    const jti = payload.jti
+    if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_CHARS) {
+      throw refused(credentials, 'assertion_bad_jti')
+    }
+    // Recorded only once the signature holds, so forged assertions cannot fill the store.
+    const firstUse = await store.rememberOnce(`assertion:${client.id}:${jti}`, exp * 1000, now)
+    if (!firstUse) throw refused(credentials, 'assertion_replayed')
+    return client
+  }
+
+  return {
+    async authenticate(credentials, endpoint) {
+      if (credentials.method === 'private_key_jwt') return verifyAssertion(credentials, endpoint)
+      const client = await store.getClient(credentials.clientId)
+      if (client === null || client.disabled) throw refused(credentials, 'unknown_client')
+      if (credentials.method === 'none') {
+        // A confidential client must prove itself; naming it is not enough.
+        if (client.type !== 'public') throw refused(credentials, 'confidential_client_without_credentials')
+        return client
+      }
+      if (client.type !== 'confidential') throw refused(credentials, 'public_client_with_secret')
+      const now = clock()
+      const previousLive = client.previousSecretExpiresAt !== null && now < client.previousSecretExpiresAt
+      // Both compared, always: which one matched must not show in the timing.
+      const current = clientSecretMatches(credentials.secret, client.secretHash)
+      const previous = clientSecretMatches(
+        credentials.secret,
+        previousLive ? client.previousSecretHash : null,
+      )
+      if (!current && !previous) throw refused(credentials, 'bad_secret')
+      return client
+    },
+  }
+}
