@@ -82,10 +82,12 @@ describe('POST /auth/login', () => {
       'iss',
       'jti',
       'roles',
+      'scope',
       'sid',
       'sub',
     ])
-    expect(payload).toMatchObject({ client_id: 'default', roles: ['user', 'admin'] })
+    // RFC 9068 §2.2.3: the granted scope; a login that asks for none is granted none.
+    expect(payload).toMatchObject({ client_id: 'default', roles: ['user', 'admin'], scope: '' })
     expect(payload.exp! - payload.iat!).toBe(900)
   })
 

@@ -6,11 +6,26 @@ import type { Clock } from '../clock.ts'
 
 export const ACCESS_TOKEN_TYP = 'at+jwt'
 
+/** A user's token: `sid` names the session (refresh family) it belongs to. */
 export interface AccessTokenSubject {
   userId: string
   clientId: string
   sessionId: string
   roles: string[]
+  /** Granted scope (RFC 6749 §3.3); the `scope` claim, space-delimited. Default none. */
+  scope?: readonly string[]
+  /** Overrides the issuer's audience (a client's own audiences, or the account audience). */
+  audience?: readonly string[]
+  /** Shortens the issuer's lifetime (a client's own, never longer). */
+  ttlSec?: number
+}
+
+/** A service's own token (client_credentials, RFC 6749 §4.4): `sub` is the client, no session. */
+export interface ServiceTokenSubject {
+  clientId: string
+  scope: readonly string[]
+  audience: readonly string[]
+  ttlSec?: number
 }
 
 export interface SignedAccessToken {
@@ -21,6 +36,7 @@ export interface SignedAccessToken {
 
 export interface AccessTokenSigner {
   sign(subject: AccessTokenSubject): Promise<SignedAccessToken>
+  signService(subject: ServiceTokenSubject): Promise<SignedAccessToken>
 }
 
 /**
@@ -47,32 +63,66 @@ export function createAccessTokenSigner(deps: {
   const encoder = new TextEncoder()
   const aud = deps.audience.length === 1 ? (deps.audience[0] as string) : deps.audience
 
+  const audOf = (audience: readonly string[] | undefined) =>
+    audience === undefined || audience.length === 0
+      ? aud
+      : audience.length === 1
+        ? (audience[0] as string)
+        : [...audience]
+  const ttlOf = (ttlSec: number | undefined) =>
+    ttlSec === undefined ? deps.ttlSec : Math.max(1, Math.min(ttlSec, deps.ttlSec))
+
+  async function signClaims(now: number, claims: Record<string, unknown>, ttlSec: number) {
+    const signing = deps.keyRing.signingKey(now)
+    const key = await cryptoKeyFor(signing)
+    // The claims are serialised here and signed as a JWS (jose's CompactSign, RS256 via WebCrypto):
+    // SignJWT would rebuild and re-validate the same claims through its builder on every call.
+    const token = await new CompactSign(encoder.encode(JSON.stringify(claims)))
+      .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYP })
+      .sign(key)
+    return { token, expiresIn: ttlSec, jti: claims.jti as string }
+  }
+
   return {
-    async sign(subject) {
+    sign(subject) {
       const now = deps.clock()
-      const signing = deps.keyRing.signingKey(now)
-      const key = await cryptoKeyFor(signing)
       const iat = Math.floor(now / 1000)
-      const jti = randomUUID()
-      // The claims are serialised here and signed as a JWS (jose's CompactSign, RS256 via WebCrypto):
-      // SignJWT would rebuild and re-validate the same claims through its builder on every call.
-      const payload = encoder.encode(
-        JSON.stringify({
+      const ttlSec = ttlOf(subject.ttlSec)
+      return signClaims(
+        now,
+        {
           iss: deps.issuer,
           sub: subject.userId,
-          aud,
+          aud: audOf(subject.audience),
           iat,
-          exp: iat + deps.ttlSec,
-          jti,
+          exp: iat + ttlSec,
+          jti: randomUUID(),
           client_id: subject.clientId,
           sid: subject.sessionId,
           roles: subject.roles,
-        }),
+          scope: (subject.scope ?? []).join(' '),
+        },
+        ttlSec,
       )
-      const token = await new CompactSign(payload)
-        .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYP })
-        .sign(key)
-      return { token, expiresIn: deps.ttlSec, jti }
+    },
+    signService(subject) {
+      const now = deps.clock()
+      const iat = Math.floor(now / 1000)
+      const ttlSec = ttlOf(subject.ttlSec)
+      return signClaims(
+        now,
+        {
+          iss: deps.issuer,
+          sub: subject.clientId,
+          aud: audOf(subject.audience),
+          iat,
+          exp: iat + ttlSec,
+          jti: randomUUID(),
+          client_id: subject.clientId,
+          scope: subject.scope.join(' '),
+        },
+        ttlSec,
+      )
     },
   }
 }

@@ -1,0 +1,88 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createLocalJWKSet, jwtVerify } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { generateKey } from '../../keys/generate-key.ts'
+import { createKeyRing, type KeyRing } from '../../keys/key-ring.ts'
+import { createAccessTokenSigner } from './access-token-signer.ts'
+
+const NOW = Date.parse('2026-06-01T10:00:00Z')
+let dir: string
+let keyRing: KeyRing
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tokensmith-signer-'))
+  await generateKey({ dir, now: NOW - 1000 })
+  keyRing = await createKeyRing({ dir, clock: () => NOW })
+})
+afterAll(() => rm(dir, { recursive: true, force: true }))
+
+const signer = () =>
+  createAccessTokenSigner({
+    keyRing,
+    issuer: 'http://issuer.test',
+    audience: ['api'],
+    ttlSec: 900,
+    clock: () => NOW,
+  })
+const verify = (token: string, audience: string) =>
+  jwtVerify(token, createLocalJWKSet(keyRing.jwks(NOW)), {
+    issuer: 'http://issuer.test',
+    audience,
+    typ: 'at+jwt',
+    currentDate: new Date(NOW),
+  })
+
+describe('access-token signer (RFC 9068)', () => {
+  it("signs a user's token with its session, roles and scope, the client's audience and a shorter lifetime", async () => {
+    const { token, expiresIn } = await signer().sign({
+      userId: 'u1',
+      clientId: 'web',
+      sessionId: 's1',
+      roles: ['admin'],
+      scope: ['orders:read', 'orders:write'],
+      audience: ['orders'],
+      ttlSec: 60,
+    })
+    const { payload } = await verify(token, 'orders')
+    expect(payload).toMatchObject({
+      sub: 'u1',
+      sid: 's1',
+      client_id: 'web',
+      roles: ['admin'],
+      scope: 'orders:read orders:write',
+      aud: 'orders',
+    })
+    expect(payload.exp! - payload.iat!).toBe(60)
+    expect(expiresIn).toBe(60)
+  })
+
+  it('never lets a client lengthen the issuer lifetime', async () => {
+    const { expiresIn } = await signer().sign({
+      userId: 'u',
+      clientId: 'c',
+      sessionId: 's',
+      roles: [],
+      ttlSec: 86_400,
+    })
+    expect(expiresIn).toBe(900)
+  })
+
+  it("signs a service's token with sub = client_id and no session (RFC 6749 §4.4)", async () => {
+    const { token } = await signer().signService({
+      clientId: 'billing',
+      scope: ['invoices:read'],
+      audience: ['orders', 'ledger'],
+    })
+    const { payload } = await verify(token, 'ledger')
+    expect(payload).toMatchObject({
+      sub: 'billing',
+      client_id: 'billing',
+      scope: 'invoices:read',
+      aud: ['orders', 'ledger'],
+    })
+    expect(payload).not.toHaveProperty('sid')
+    expect(payload).not.toHaveProperty('roles')
+  })
+})
