@@ -1,7 +1,14 @@
 import type { ErrorHandler } from 'hono'
+import { StoreError } from '../core/store-error.ts'
 import { IssuerError } from '../errors.ts'
 import type { Logger } from '../runtime/logger.ts'
 import { isStoreUnavailable } from './is-store-unavailable.ts'
+
+/** A store that cannot serve now. */
+function storeUnavailable(err: Error): boolean {
+  if (err instanceof StoreError) return err.code === 'unavailable'
+  return isStoreUnavailable(err) // until adapters translate (B)
+}
 
 /**
  * Answers every error as `{ code, error }` with its status. A store that cannot serve is a 503
@@ -15,7 +22,7 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       if (err.status >= 500) logger.error('request_failed', { code: err.code, detail: err.detail ?? null })
       return c.json({ code: err.code, error: err.message }, err.status as 400)
     }
-    if (isStoreUnavailable(err)) {
+    if (storeUnavailable(err)) {
       logger.error('store_unavailable', {
         name: err.name,
         code: String((err as { code?: unknown }).code ?? ''),
