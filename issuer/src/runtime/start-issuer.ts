@@ -59,7 +59,7 @@ export async function startIssuer(
     opts.store ??
     (await openStore(config.databaseUrl, {
       server: true,
-      // Idle server connections fail on their own; log it (the driver's message holds no secret).
+      // Idle server connections fail on their own: log which error (name and code, not its message).
       onError: (err) =>
         logger.error('store_connection_error', {
           name: err.name,
