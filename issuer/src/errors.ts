@@ -6,6 +6,7 @@ export type IssuerErrorCode =
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'invalid_credentials'
+  | 'missing_token'
   | 'invalid_token'
   | 'token_expired'
   | 'reuse_detected'
@@ -23,6 +24,7 @@ const STATUS: Record<IssuerErrorCode, number> = {
   unsupported_media_type: 415,
   payload_too_large: 413,
   invalid_credentials: 401,
+  missing_token: 401,
   invalid_token: 401,
   token_expired: 401,
   reuse_detected: 401,

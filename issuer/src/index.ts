@@ -49,6 +49,7 @@ export {
 export { normalizeUsername } from './core/users/normalize-username.ts'
 export { ConfigError, IssuerError, type IssuerErrorCode, KeyError } from './errors.ts'
 export { CSRF_HEADER, createIssuerApp, type IssuerAppDeps, REFRESH_COOKIE } from './http/create-issuer-app.ts'
+export { jwksMaxAgeFor } from './http/jwks-max-age.ts'
 export { type GeneratedKey, type GenerateKeyOptions, generateKey, RSA_BITS } from './keys/generate-key.ts'
 export {
   DEFAULT_PUBLISH_LEAD_SEC,
@@ -72,7 +73,7 @@ export { ISSUER_ENTRY } from './runtime/issuer-entry.ts'
 export { createLogger, type LogFields, type Logger, type LogLevel } from './runtime/logger.ts'
 export { ISSUER_NODE_FLAGS } from './runtime/node-flags.ts'
 export { formatDurationSec, parseDurationSec } from './runtime/parse-duration.ts'
-export { type Issuer, jwksMaxAgeFor, startIssuer } from './runtime/start-issuer.ts'
+export { type Issuer, startIssuer } from './runtime/start-issuer.ts'
 // Server stores are reached through openStore, which loads pg / ioredis only when chosen.
 export { openStore } from './store/open-store.ts'
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store.ts'

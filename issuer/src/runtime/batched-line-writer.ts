@@ -6,7 +6,8 @@ export interface LineWriter {
 
 /**
  * Buffers log lines and writes them once per event-loop turn: one write for many requests
- * instead of one each. Flushed at exit (stdout to a file or pipe is synchronous on Linux), so an
+ * instead of one each (docs/performance.md). The issuer process gives it to the logger as its
+ * destination (main.ts). Flushed at exit (stdout to a file or pipe is synchronous on Linux), so an
  * orderly stop loses nothing; a SIGKILL loses at most the current turn's lines.
  */
 export function createBatchedLineWriter(out: NodeJS.WritableStream = process.stdout): LineWriter {

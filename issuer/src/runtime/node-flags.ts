@@ -4,8 +4,6 @@
 //
 // A 16 MB young generation (V8 sizes it at 8 MB here): a refresh allocates request, claims,
 // token and response objects that live across several awaits, and with the default size many
-// of them survive a scavenge and get copied. Measured with `pnpm bench ab --b-env
-// NODE_OPTIONS=--max-semi-space-size=N` on 2 cores: 16 -> 1.07x, 1.10x and (another paired
-// run) 1.03x refresh/s, CPU per refresh 3-4.5% lower; 32 -> 1.03x, 64 -> 0.98x, 8 -> 0.99x. Set
-// from inside the process (v8.setFlagsFromString) it has no effect: the heap is configured.
+// of them survive a scavenge and get copied. Larger sizes measured no better (docs/performance.md).
+// Set from inside the process (v8.setFlagsFromString) it has no effect: the heap is configured.
 export const ISSUER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16']

@@ -4,15 +4,15 @@ import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
 import type { Store } from '../core/store.ts'
 import { createAccessTokenSigner } from '../core/tokens/access-token-signer.ts'
 import { createAccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
-import { ConfigError } from '../errors.ts'
 import { createIssuerApp } from '../http/create-issuer-app.ts'
-import { generateKey } from '../keys/generate-key.ts'
-import { readManifest } from '../keys/key-manifest.ts'
+import { jwksMaxAgeFor } from '../http/jwks-max-age.ts'
+import { generateFirstKey } from '../keys/generate-first-key.ts'
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts'
-import { currentKeyAt } from '../keys/key-schedule.ts'
 import { openStore } from '../store/open-store.ts'
+import { checkKeyRetention, retentionNeededSec } from './check-key-retention.ts'
 import type { IssuerConfig } from './config.ts'
 import { createLogger, type Logger } from './logger.ts'
+import { startBackgroundWork } from './start-background-work.ts'
 
 export interface Issuer {
   app: ReturnType<typeof createIssuerApp>
@@ -26,14 +26,10 @@ export interface Issuer {
   close(): Promise<void>
 }
 
-/** Longest the JWKS may be cached: well under the publish lead, so verifiers see `next` keys in time. */
-export function jwksMaxAgeFor(publishLeadSec: number): number {
-  return Math.max(0, Math.min(300, Math.floor(publishLeadSec / 3)))
-}
-
 /**
- * Wires the issuer from its configuration: store (migrated), keys (the first one generated in
- * an empty directory), hasher, signer and HTTP app. Background work: key rescan and purge.
+ * Wires the issuer from its configuration: keys (the first one generated in an empty
+ * directory), store (migrated), hasher, signer, verifier, auth service, HTTP app, and the
+ * background work (key rescan, purge).
  */
 export async function startIssuer(
   config: IssuerConfig,
@@ -42,37 +38,28 @@ export async function startIssuer(
   const clock = opts.clock ?? systemClock
   const logger = opts.logger ?? createLogger({ level: config.logLevel, clock })
 
-  const retireAfterNeeded = config.accessTokenTtlSec + config.clockSkewSec
-  const manifest = await readManifest(config.keysDir)
-  if (currentKeyAt(manifest, clock()) === undefined && manifest.keys.length === 0) {
-    const { entry } = await generateKey({
-      dir: config.keysDir,
-      now: clock(),
-      retireAfterSec: retireAfterNeeded,
-    })
+  const firstKey = await generateFirstKey({
+    dir: config.keysDir,
+    now: clock(),
+    retireAfterSec: retentionNeededSec(config),
+  })
+  if (firstKey) {
     logger.warn('keys_generated', {
-      kid: entry.kid,
+      kid: firstKey.kid,
       dir: config.keysDir,
       message:
         'No signing key was found, so a first RS256 key was generated. Use `pnpm genkeys` in production.',
     })
   }
   const keyRing = await createKeyRing({ dir: config.keysDir, clock })
-  if (keyRing.manifest().retireAfterSec < retireAfterNeeded) {
-    throw new ConfigError(
-      'ACCESS_TOKEN_TTL',
-      `plus CLOCK_SKEW is ${retireAfterNeeded} s, longer than the key manifest's retireAfterSec ` +
-        `(${keyRing.manifest().retireAfterSec} s): replaced keys would leave the JWKS before their tokens expire. ` +
-        `Run \`pnpm genkeys --retire-after ${retireAfterNeeded}\` or shorten ACCESS_TOKEN_TTL.`,
-    )
-  }
+  checkKeyRetention(config, keyRing.manifest().retireAfterSec)
   keyRing.signingKey(clock()) // refuse to start with no current key
 
   const store =
     opts.store ??
     (await openStore(config.databaseUrl, {
       server: true,
-      // Idle server connections fail on their own; log it (the driver's message holds no secret).
+      // Idle server connections fail on their own: log which error (name and code, not its message).
       onError: (err) =>
         logger.error('store_connection_error', {
           name: err.name,
@@ -107,30 +94,14 @@ export async function startIssuer(
     config,
     jwksMaxAgeSec: jwksMaxAgeFor(keyRing.manifest().publishLeadSec),
   })
-
-  const reloadKeys = async (): Promise<boolean> => {
-    try {
-      await keyRing.reload()
-      logger.info('keys_reloaded', { published: keyRing.jwks(clock()).keys.length })
-      return true
-    } catch (err) {
-      logger.error('keys_reload_failed', { message: (err as Error).message })
-      return false
-    }
-  }
-  const purge = async () => {
-    try {
-      const removed = await store.purgeExpired(clock())
-      if (removed > 0) logger.info('purged_expired', { rows: removed })
-    } catch (err) {
-      logger.error('purge_failed', { name: (err as Error).name })
-    }
-  }
-  const timers = [
-    setInterval(reloadKeys, config.keysRescanSec * 1000),
-    setInterval(purge, config.purgeIntervalSec * 1000),
-  ]
-  for (const t of timers) t.unref()
+  const background = startBackgroundWork({
+    keyRing,
+    store,
+    clock,
+    logger,
+    keysRescanSec: config.keysRescanSec,
+    purgeIntervalSec: config.purgeIntervalSec,
+  })
 
   return {
     app,
@@ -138,9 +109,9 @@ export async function startIssuer(
     keyRing,
     store,
     logger,
-    reloadKeys,
+    reloadKeys: background.reloadKeys,
     async close() {
-      for (const t of timers) clearInterval(t)
+      background.stop()
       await store.close()
     },
   }

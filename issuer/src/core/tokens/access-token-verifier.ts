@@ -18,8 +18,10 @@ export interface AccessTokenVerifier {
 const MAX_TOKEN_BYTES = 8192
 
 /**
- * The issuer's own check of Bearer tokens (logout-all, sessions). Same rules as the SDK,
- * against the key ring in memory; the issuer does not depend on the SDK.
+ * The issuer's own check of Bearer tokens (logout-all, sessions): jose against the key ring in
+ * memory, with rules for the tokens this issuer signs (its algorithms, `typ` at+jwt, its issuer
+ * and audiences, exp, iat, sub and sid required, CLOCK_SKEW tolerance). It is not the SDK's
+ * verifier, whose rules are its own: the issuer does not depend on the SDK.
  */
 export function createAccessTokenVerifier(deps: {
   keyRing: KeyRing

@@ -1,0 +1,47 @@
+import type { MiddlewareHandler } from 'hono'
+import type { AccessClaims } from '../core/tokens/access-token-verifier.ts'
+import { IssuerError } from '../errors.ts'
+import { parseBearerToken } from './parse-bearer-token.ts'
+
+/** What a route behind `bearerAuth` finds in `c.get('claims')`. */
+export type BearerEnv = { Variables: { claims: AccessClaims } }
+
+export interface BearerAuthOptions {
+  /** Checks the token itself; throws IssuerError (401 codes) when it is not acceptable. */
+  verify(token: string): Promise<AccessClaims>
+  /** Whether the token's own session is still live. */
+  isSessionLive(userId: string, sessionId: string): Promise<boolean>
+  realm: string
+}
+
+/**
+ * Requires a Bearer access token whose session is still live, and sets its claims. Every
+ * refusal is thrown for the app's error handler to answer, with the RFC 6750 challenge set.
+ */
+export function bearerAuth(opts: BearerAuthOptions): MiddlewareHandler<BearerEnv> {
+  return async (c, next) => {
+    try {
+      const claims = await opts.verify(parseBearerToken(c.req.header('authorization')))
+      // These endpoints manage sessions: a token whose own session has ended (logout,
+      // logout-all, reuse detected, user disabled) must not list or end the ones that remain.
+      if (!(await opts.isSessionLive(claims.sub, claims.sid))) {
+        throw new IssuerError('invalid_token', 'The session of this access token has ended. Log in again.', {
+          detail: 'session_ended',
+        })
+      }
+      c.set('claims', claims)
+    } catch (err) {
+      // RFC 6750 section 3: no token gets the bare challenge, a rejected one its error too.
+      if (err instanceof IssuerError && err.code === 'missing_token') {
+        c.header('WWW-Authenticate', `Bearer realm="${opts.realm}"`)
+      } else if (err instanceof IssuerError && err.status === 401) {
+        c.header(
+          'WWW-Authenticate',
+          `Bearer realm="${opts.realm}", error="invalid_token", error_description="${err.message}"`,
+        )
+      }
+      throw err
+    }
+    await next()
+  }
+}

@@ -1,0 +1,22 @@
+import { IssuerError } from '../errors.ts'
+
+// RFC 6750 section 2.1: "Bearer" 1*SP b64token, the scheme case-insensitive, exactly one token.
+// The SDK parses with the same grammar; the issuer keeps its own copy (it does not import the SDK).
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i
+const SCHEME = /^([^\s]+)/
+
+/**
+ * The token of an `Authorization: Bearer <token>` header value. No header, or another scheme,
+ * is `missing_token`; a Bearer header that is not exactly one token68 is `invalid_token`.
+ */
+export function parseBearerToken(header: string | null | undefined): string {
+  if (header === undefined || header === null || header.trim() === '') {
+    throw new IssuerError('missing_token', 'A Bearer access token is required.')
+  }
+  const match = BEARER.exec(header)
+  if (match?.[1] !== undefined) return match[1]
+  if (SCHEME.exec(header)?.[1]?.toLowerCase() !== 'bearer') {
+    throw new IssuerError('missing_token', 'A Bearer access token is required.', { detail: 'other_scheme' })
+  }
+  throw new IssuerError('invalid_token', 'The access token is not valid.', { detail: 'malformed_header' })
+}

@@ -1,0 +1,54 @@
+import type { Clock } from '../core/clock.ts'
+import type { Store } from '../core/store.ts'
+import type { KeyRing } from '../keys/key-ring.ts'
+import type { Logger } from './logger.ts'
+
+export interface BackgroundWork {
+  /** Re-reads the keys directory; logs and keeps the last good set on failure. */
+  reloadKeys(): Promise<boolean>
+  stop(): void
+}
+
+/**
+ * The issuer's periodic work: rescan the keys directory (new keys are picked up without a
+ * restart) and purge expired sessions, tokens and counters. The timers do not keep the process alive.
+ */
+export function startBackgroundWork(deps: {
+  keyRing: KeyRing
+  store: Store
+  clock: Clock
+  logger: Logger
+  keysRescanSec: number
+  purgeIntervalSec: number
+}): BackgroundWork {
+  const { keyRing, store, clock, logger } = deps
+  const reloadKeys = async (): Promise<boolean> => {
+    try {
+      await keyRing.reload()
+      logger.info('keys_reloaded', { published: keyRing.jwks(clock()).keys.length })
+      return true
+    } catch (err) {
+      logger.error('keys_reload_failed', { message: (err as Error).message })
+      return false
+    }
+  }
+  const purge = async () => {
+    try {
+      const removed = await store.purgeExpired(clock())
+      if (removed > 0) logger.info('purged_expired', { rows: removed })
+    } catch (err) {
+      logger.error('purge_failed', { name: (err as Error).name })
+    }
+  }
+  const timers = [
+    setInterval(reloadKeys, deps.keysRescanSec * 1000),
+    setInterval(purge, deps.purgeIntervalSec * 1000),
+  ]
+  for (const t of timers) t.unref()
+  return {
+    reloadKeys,
+    stop() {
+      for (const t of timers) clearInterval(t)
+    },
+  }
+}
