@@ -1,0 +1,39 @@
+import { ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from '../../core/clients/client-credentials.ts'
+import { GRANT_TYPES } from '../../core/clients/client-record.ts'
+
+/** The standard endpoints, relative to the issuer URL. */
+export const OAUTH_PATHS = {
+  token: '/oauth/token',
+  revocation: '/oauth/revoke',
+  introspection: '/oauth/introspect',
+} as const
+
+/**
+ * RFC 8414 §2: what this issuer implements, and nothing it does not. No
+ * `response_types_supported` or ID-token fields: there is no authorization endpoint and no ID
+ * token yet (that document would be OpenID Connect's, which answers 404 until it is true).
+ * Introspection is for confidential clients only, so `none` is not among its methods.
+ */
+export function authorizationServerMetadata(issuer: string, scopes: readonly string[]) {
+  const algs = [...ASSERTION_ALGORITHMS]
+  const confidentialMethods = CLIENT_AUTH_METHODS.filter((m) => m !== 'none')
+  return {
+    issuer,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    token_endpoint: `${issuer}${OAUTH_PATHS.token}`,
+    revocation_endpoint: `${issuer}${OAUTH_PATHS.revocation}`,
+    introspection_endpoint: `${issuer}${OAUTH_PATHS.introspection}`,
+    grant_types_supported: [...GRANT_TYPES],
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    token_endpoint_auth_signing_alg_values_supported: algs,
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    revocation_endpoint_auth_signing_alg_values_supported: algs,
+    introspection_endpoint_auth_methods_supported: confidentialMethods,
+    introspection_endpoint_auth_signing_alg_values_supported: algs,
+    scopes_supported: [...scopes],
+    // tokensmith's JSON API (`/auth/*`), for first-party apps and the browser cookie flow.
+    login_endpoint: `${issuer}/auth/login`,
+    logout_all_endpoint: `${issuer}/auth/logout-all`,
+    sessions_endpoint: `${issuer}/auth/sessions`,
+  }
+}
