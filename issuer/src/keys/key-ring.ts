@@ -50,7 +50,11 @@ export async function createKeyRing(opts: { dir: string; clock: () => number }):
       const current = keyScheduleAt(loaded.manifest, now).find((s) => s.state === 'current')
       const key = current && loaded.keys.get(current.key.kid)
       if (!key) {
-        throw new KeyError(`${opts.dir}/${MANIFEST_FILE}`, 'no key is current; run `pnpm genkeys --now`')
+        throw new KeyError(
+          `${opts.dir}/${MANIFEST_FILE}`,
+          'no key is current; run `pnpm genkeys --now`',
+          'no_current_key',
+        )
       }
       return key
     },
