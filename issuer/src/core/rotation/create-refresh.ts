@@ -1,0 +1,89 @@
+import { IssuerError } from '../../errors.ts'
+import type { IssuerConfig } from '../../runtime/config.ts'
+import type { Logger } from '../../runtime/logger.ts'
+import type { Clock } from '../clock.ts'
+import type { SessionRecord, Store, UserRecord } from '../store.ts'
+import type { AccessTokenSigner } from '../tokens/access-token-signer.ts'
+import type { RandomBytes } from '../tokens/random-source.ts'
+import { hashRefreshToken, isRefreshTokenShape, newRefreshToken } from '../tokens/refresh-token.ts'
+import { issueTokenPair, type TokenPair } from '../tokens/token-pair.ts'
+import { openSuccessor, sealSuccessor } from './successor-seal.ts'
+
+export type RefreshConfig = Pick<IssuerConfig, 'refreshIdleTtlSec' | 'refreshGraceSec'>
+
+export interface Refresh {
+  /** Consumes the refresh token and hands out its one successor (docs/issuer.md, "Refresh rotation"). */
+  refresh(refreshToken: string): Promise<TokenPair>
+}
+
+const BAD_REFRESH = 'The refresh token is not valid. Log in again.'
+
+export function createRefresh(deps: {
+  store: Pick<Store, 'rotate' | 'findUserById' | 'revokeSession'>
+  signer: AccessTokenSigner
+  random: RandomBytes
+  clock: Clock
+  logger: Logger
+  config: RefreshConfig
+}): Refresh {
+  const { store, signer, random, clock, logger, config } = deps
+
+  /** A refresh for a user who was deleted or disabled ends the session. */
+  async function liveUserOf(session: SessionRecord, now: number): Promise<UserRecord> {
+    const user = await store.findUserById(session.userId)
+    if (!user || user.disabled) {
+      await store.revokeSession(session.id, 'user_disabled', now)
+      throw new IssuerError('invalid_token', BAD_REFRESH, { detail: 'user_disabled' })
+    }
+    return user
+  }
+
+  return {
+    async refresh(presented) {
+      if (!isRefreshTokenShape(presented)) {
+        throw new IssuerError('invalid_token', BAD_REFRESH, { detail: 'malformed' })
+      }
+      const now = clock()
+      const successor = newRefreshToken(random)
+      const result = await store.rotate({
+        tokenHash: hashRefreshToken(presented),
+        now,
+        graceMs: config.refreshGraceSec * 1000,
+        successor: {
+          hash: hashRefreshToken(successor),
+          idleExpiresAt: now + config.refreshIdleTtlSec * 1000,
+          sealed: sealSuccessor(successor, presented, random),
+        },
+      })
+      switch (result.kind) {
+        case 'rotated': {
+          const user = await liveUserOf(result.session, now)
+          logger.info('refresh', {
+            userId: user.id,
+            sessionId: result.session.id,
+            generation: result.generation,
+          })
+          return issueTokenPair(signer, result.session, user.roles, successor)
+        }
+        case 'replayed': {
+          const again = openSuccessor(result.sealedSuccessor, presented)
+          if (again === null) throw new IssuerError('invalid_token', BAD_REFRESH, { detail: 'unseal_failed' })
+          const user = await liveUserOf(result.session, now)
+          logger.info('refresh_grace_retry', { userId: user.id, sessionId: result.session.id })
+          return issueTokenPair(signer, result.session, user.roles, again)
+        }
+        case 'reuse_detected':
+          logger.security('refresh_reuse_detected', {
+            userId: result.session.userId,
+            sessionId: result.session.id,
+          })
+          throw new IssuerError(
+            'reuse_detected',
+            'This refresh token was already used. The session has been ended; log in again.',
+          )
+        case 'invalid':
+          throw new IssuerError('invalid_token', BAD_REFRESH, { detail: result.reason })
+      }
+    },
+  }
+}
