@@ -2,7 +2,7 @@ import { IssuerError } from '../../errors.ts'
 import type { IssuerConfig } from '../../runtime/config.ts'
 import type { Logger } from '../../runtime/logger.ts'
 import type { Clock } from '../clock.ts'
-import type { SessionRecord, Store, UserRecord } from '../store.ts'
+import type { Store } from '../store.ts'
 import type { AccessTokenSigner } from '../tokens/access-token-signer.ts'
 import type { RandomBytes } from '../tokens/random-source.ts'
 import { hashRefreshToken, isRefreshTokenShape, newRefreshToken } from '../tokens/refresh-token.ts'
@@ -19,7 +19,7 @@ export interface Refresh {
 const BAD_REFRESH = 'The refresh token is not valid. Log in again.'
 
 export function createRefresh(deps: {
-  store: Pick<Store, 'rotate' | 'findUserById' | 'revokeSession'>
+  store: Pick<Store, 'rotate'>
   signer: AccessTokenSigner
   random: RandomBytes
   clock: Clock
@@ -27,16 +27,6 @@ export function createRefresh(deps: {
   config: RefreshConfig
 }): Refresh {
   const { store, signer, random, clock, logger, config } = deps
-
-  /** A refresh for a user who was deleted or disabled ends the session. */
-  async function liveUserOf(session: SessionRecord, now: number): Promise<UserRecord> {
-    const user = await store.findUserById(session.userId)
-    if (!user || user.disabled) {
-      await store.revokeSession(session.id, 'user_disabled', now)
-      throw new IssuerError('invalid_token', BAD_REFRESH, { detail: 'user_disabled' })
-    }
-    return user
-  }
 
   return {
     async refresh(presented) {
@@ -56,21 +46,18 @@ export function createRefresh(deps: {
         },
       })
       switch (result.kind) {
-        case 'rotated': {
-          const user = await liveUserOf(result.session, now)
+        case 'rotated':
           logger.info('refresh', {
-            userId: user.id,
+            userId: result.session.userId,
             sessionId: result.session.id,
             generation: result.generation,
           })
-          return issueTokenPair(signer, result.session, user.roles, successor)
-        }
+          return issueTokenPair(signer, result.session, result.roles, successor)
         case 'replayed': {
           const again = openSuccessor(result.sealedSuccessor, presented)
           if (again === null) throw new IssuerError('invalid_token', BAD_REFRESH, { detail: 'unseal_failed' })
-          const user = await liveUserOf(result.session, now)
-          logger.info('refresh_grace_retry', { userId: user.id, sessionId: result.session.id })
-          return issueTokenPair(signer, result.session, user.roles, again)
+          logger.info('refresh_grace_retry', { userId: result.session.userId, sessionId: result.session.id })
+          return issueTokenPair(signer, result.session, result.roles, again)
         }
         case 'reuse_detected':
           logger.security('refresh_reuse_detected', {
@@ -82,6 +69,7 @@ export function createRefresh(deps: {
             'This refresh token was already used. The session has been ended; log in again.',
           )
         case 'invalid':
+          // Includes a disabled or deleted user ('user_disabled'): the store has ended the session.
           throw new IssuerError('invalid_token', BAD_REFRESH, { detail: result.reason })
       }
     },

@@ -22,15 +22,18 @@ import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
 import {
-  resultWithoutWrites,
+  replayedResult,
   rotationStateFromRows,
+  SESSION_USER_COLUMNS,
   type SessionRow,
+  type SessionUserRow,
   sessionFromRow,
   type TokenRow,
   type TokenStateRow,
   tokenFromRow,
   type UserRow,
   userFromRow,
+  userRolesOf,
 } from '../sql/sql-rows.ts'
 import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
@@ -70,7 +73,7 @@ interface CounterRow {
   reset_at: number
 }
 
-// A family with a live token: the one unconsumed token of the family, not idled out.
+// A session with a live token: its one unconsumed token, not idled out.
 const HAS_LIVE_TOKEN = `EXISTS (SELECT 1 FROM refresh_tokens t
   WHERE t.session_id = s.id AND t.consumed_at IS NULL AND t.idle_expires_at > @now)`
 const SESSION_LIVE = `(s.revoked_at IS NULL AND s.absolute_expires_at > @now AND ${HAS_LIVE_TOKEN})`
@@ -118,6 +121,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return row === undefined ? null : sessionFromRow(row)
   }
 
+  // Revokes a live session inside the caller's transaction; returns the row as written.
+  const revokeLive = (id: string, reason: string, now: number): SessionRow | undefined =>
+    get<SessionRow>(
+      'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL RETURNING *',
+      now,
+      reason,
+      id,
+    )
+
   // One rotation, inside the batch's write transaction (group commit, below).
   const rotateInTransaction = (input: RotateInput): RotateResult => {
     const token = get<TokenStateRow>(
@@ -127,23 +139,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       input.tokenHash,
     )
     if (token === undefined) return { kind: 'invalid', reason: 'unknown' }
-    const sessionRow = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', token.session_id)
+    // The user is read in the same transaction: a refresh learns whether its user is still
+    // enabled without another round trip, and a disabled user's token is never consumed.
+    const sessionRow = get<SessionUserRow>(
+      `SELECT ${SESSION_USER_COLUMNS} FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+      token.session_id,
+    )
     if (sessionRow === undefined) return { kind: 'invalid', reason: 'unknown' }
     const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
     switch (plan.kind) {
       case 'invalid':
-      case 'replay':
-        return resultWithoutWrites(plan, sessionRow)
-      case 'revoke': {
-        run(
-          `UPDATE sessions SET revoked_at = ?, revoked_reason = 'reuse_detected'
-           WHERE id = ? AND revoked_at IS NULL`,
-          input.now,
-          sessionRow.id,
-        )
-        return { kind: 'reuse_detected', session: sessionById(sessionRow.id)! }
+        if (plan.reason === 'user_disabled') revokeLive(sessionRow.id, 'user_disabled', input.now)
+        return plan
+      case 'replayed':
+        return replayedResult(plan, sessionRow)
+      case 'reuse_detected': {
+        const revoked = revokeLive(sessionRow.id, 'reuse_detected', input.now)
+        return { kind: 'reuse_detected', session: sessionFromRow(revoked ?? sessionRow) }
       }
-      case 'consume': {
+      case 'rotated': {
         const generation = token.generation + 1
         // The successor goes in first: a hash conflict then fails before this rotation has
         // written anything, so it can be refused alone without undoing the rest of its batch.
@@ -175,7 +189,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           input.now,
           sessionRow.id,
         )
-        return { kind: 'rotated', session: sessionFromRow(touched!), generation }
+        return {
+          kind: 'rotated',
+          session: sessionFromRow(touched!),
+          generation,
+          roles: userRolesOf(sessionRow),
+        }
       }
     }
   }
