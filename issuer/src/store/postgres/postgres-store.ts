@@ -34,7 +34,9 @@ import {
   userFromRow,
   userRolesOf,
 } from '../sql/sql-rows.ts'
+import { translateErrors } from '../translate-errors.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
+import { postgresUnavailable } from './postgres-unavailable.ts'
 
 export interface PostgresStoreOptions {
   connectionString: string
@@ -429,7 +431,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       await query(`UPDATE ${counters} SET count = count - 1 WHERE key = $1 AND count > 0`, [key])
     },
   }
-  return store
+  return translateErrors(store, postgresUnavailable)
 }
 
 function asConflict(err: unknown): unknown {

@@ -25,6 +25,7 @@ import type {
 import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
+import { translateErrors } from '../translate-errors.ts'
 import {
   CREATE_SESSION,
   CREATE_USER,
@@ -36,6 +37,7 @@ import {
   ROTATE,
   UPDATE_USER,
 } from './redis-scripts.ts'
+import { redisUnavailable } from './redis-unavailable.ts'
 
 export interface RedisStoreOptions {
   /** redis:// or rediss:// URL. */
@@ -351,7 +353,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       await run(SCRIPTS.releaseCounter, [k.counter(key)], [])
     },
   }
-  return store
+  return translateErrors(store, redisUnavailable)
 }
 
 /** A TTL in whole milliseconds: the remaining lifetime plus retention, never zero or negative. */

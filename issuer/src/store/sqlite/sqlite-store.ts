@@ -35,8 +35,10 @@ import {
   userFromRow,
   userRolesOf,
 } from '../sql/sql-rows.ts'
+import { translateErrors } from '../translate-errors.ts'
 import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
+import { sqliteUnavailable } from './sqlite-unavailable.ts'
 
 export interface SqliteStoreOptions {
   /** A file path (its directory is created if missing) or ':memory:'. */
@@ -457,7 +459,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       run('UPDATE counters SET count = count - 1 WHERE key = ? AND count > 0', key)
     },
   }
-  return store
+  return translateErrors(store, sqliteUnavailable)
 }
 
 function asConflict(err: unknown, field: (message: string) => string): unknown {
