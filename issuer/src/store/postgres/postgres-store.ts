@@ -19,6 +19,7 @@ import type {
 import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
+import { runMigrations } from '../sql/run-migrations.ts'
 import {
   replayedResult,
   rotationStateFromRows,
@@ -132,22 +133,21 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           applied_at timestamptz NOT NULL DEFAULT now()
         )`)
         const { rows } = await c.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)
-        const applied = new Set(rows.map((r) => r.version))
-        const known = new Set(POSTGRES_MIGRATIONS.map((m) => m.version))
-        const unknown = [...applied].filter((v) => !known.has(v))
-        if (unknown.length > 0) {
-          throw new Error(
-            `database schema has migration ${Math.max(...unknown)}, newer than this issuer knows; upgrade the issuer`,
-          )
-        }
-        for (const m of POSTGRES_MIGRATIONS) {
-          if (applied.has(m.version)) continue
-          await c.query(m.sql(s))
-          await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
-            m.version,
-            m.name,
-          ])
-        }
+        await runMigrations(
+          POSTGRES_MIGRATIONS,
+          rows.map((r) => r.version),
+          {
+            apply: async (m) => {
+              await c.query(m.sql(s))
+            },
+            record: async (m) => {
+              await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+                m.version,
+                m.name,
+              ])
+            },
+          },
+        )
       })
     },
 

@@ -21,6 +21,7 @@ import type {
 import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
+import { runMigrations } from '../sql/run-migrations.ts'
 import {
   replayedResult,
   rotationStateFromRows,
@@ -246,25 +247,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           name TEXT NOT NULL,
           applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
         ) STRICT`)
-        const applied = new Set(
-          db
-            .prepare('SELECT version FROM schema_migrations')
-            .pluck()
-            .all()
-            .map((v) => Number(v)),
-        )
-        const known = new Set(SQLITE_MIGRATIONS.map((m) => m.version))
-        const unknown = [...applied].filter((v) => !known.has(v))
-        if (unknown.length > 0) {
-          throw new Error(
-            `database schema has migration ${Math.max(...unknown)}, newer than this issuer knows; upgrade the issuer`,
-          )
-        }
-        for (const m of SQLITE_MIGRATIONS) {
-          if (applied.has(m.version)) continue
-          db.exec(m.sql)
-          db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name)
-        }
+        const applied = db.prepare('SELECT version FROM schema_migrations').pluck().all().map(Number)
+        runMigrations(SQLITE_MIGRATIONS, applied, {
+          apply: (m) => {
+            db.exec(m.sql)
+          },
+          record: (m) => {
+            db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name)
+          },
+        })
       })
     },
 
