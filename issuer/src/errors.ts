@@ -1,5 +1,16 @@
-// Every error the issuer raises on purpose. `code` is stable (clients and tests match on it),
-// `message` is the client-facing sentence (never a secret), `detail` is for operators' logs.
+// Every error the package raises on purpose extends TokensmithError (the pattern of jose's
+// JOSEError): `code` is stable, so callers and tests match on it, never on the message, and each
+// subclass narrows it to its own union. Messages never contain a secret.
+
+/** The common base: `instanceof TokensmithError` tells a deliberate refusal from a bug. */
+export class TokensmithError<Code extends string = string> extends Error {
+  readonly code: Code
+  constructor(code: Code, message: string, opts: { cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'TokensmithError'
+    this.code = code
+  }
+}
 
 export type IssuerErrorCode =
   | 'invalid_request'
@@ -11,10 +22,8 @@ export type IssuerErrorCode =
   | 'token_expired'
   | 'reuse_detected'
   | 'rate_limited'
-  | 'insufficient_role'
   | 'user_disabled'
   | 'not_found'
-  | 'method_not_allowed'
   | 'forbidden_origin'
   | 'unavailable'
   | 'server_error'
@@ -29,19 +38,20 @@ const STATUS: Record<IssuerErrorCode, number> = {
   token_expired: 401,
   reuse_detected: 401,
   rate_limited: 429,
-  insufficient_role: 403,
   user_disabled: 403,
   not_found: 404,
-  method_not_allowed: 405,
   forbidden_origin: 403,
   unavailable: 503,
   server_error: 500,
 }
 
-export class IssuerError extends Error {
-  readonly code: IssuerErrorCode
+/**
+ * A refusal answered to a client: `message` is the client-facing sentence, `detail` is for
+ * operators' logs only. Neither ever holds a secret.
+ */
+export class IssuerError extends TokensmithError<IssuerErrorCode> {
   readonly status: number
-  /** Internal detail for logs; never sent to clients, never contains a secret. */
+  /** Internal detail for logs; never sent to clients. */
   readonly detail: string | undefined
   /** Seconds, for 429 `Retry-After`. */
   readonly retryAfterSec: number | undefined
@@ -51,32 +61,46 @@ export class IssuerError extends Error {
     message: string,
     opts: { detail?: string; retryAfterSec?: number; cause?: unknown } = {},
   ) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    super(code, message, opts)
     this.name = 'IssuerError'
-    this.code = code
     this.status = STATUS[code]
     this.detail = opts.detail
     this.retryAfterSec = opts.retryAfterSec
   }
 }
 
+export type ConfigErrorCode = 'invalid_config'
+
 /** Bad configuration: names the variable (or flag) and what is expected. Stops start-up. */
-export class ConfigError extends Error {
+export class ConfigError extends TokensmithError<ConfigErrorCode> {
   readonly variable: string
   constructor(variable: string, message: string) {
-    super(`${variable}: ${message}`)
+    super('invalid_config', `${variable}: ${message}`)
     this.name = 'ConfigError'
     this.variable = variable
   }
 }
 
+/** `invalid_key`: a key file or manifest entry is refused. `no_current_key`: nothing can sign now. */
+export type KeyErrorCode = 'invalid_key' | 'no_current_key'
+
 /** A key file or manifest the issuer refuses to use. The message names the file and the fix. */
-export class KeyError extends Error {
+export class KeyError extends TokensmithError<KeyErrorCode> {
   readonly file: string
-  constructor(file: string, message: string) {
-    super(`${file}: ${message}`)
+  constructor(file: string, message: string, code: KeyErrorCode = 'invalid_key') {
+    super(code, `${file}: ${message}`)
     this.name = 'KeyError'
     this.file = file
+  }
+}
+
+export type PasswordErrorCode = 'password_too_long' | 'password_empty'
+
+/** A password the hasher refuses (the login route, the users CLI map the code). Never holds the password. */
+export class PasswordError extends TokensmithError<PasswordErrorCode> {
+  constructor(code: PasswordErrorCode, message: string) {
+    super(code, message)
+    this.name = 'PasswordError'
   }
 }
 
@@ -108,8 +132,7 @@ const OAUTH_STATUS: Record<OAuthErrorCode, number> = {
  * An error of the standard surface, answered as `{ error, error_description }`. `message` is the
  * `error_description` (never a secret); `detail` is for operators' logs only.
  */
-export class OAuthError extends Error {
-  readonly code: OAuthErrorCode
+export class OAuthError extends TokensmithError<OAuthErrorCode> {
   readonly status: number
   readonly detail: string | undefined
   /** The client tried HTTP Basic: a 401 then carries `WWW-Authenticate: Basic` (§5.2). */
@@ -121,9 +144,8 @@ export class OAuthError extends Error {
     message: string,
     opts: { detail?: string; basicChallenge?: boolean; status?: number; retryAfterSec?: number } = {},
   ) {
-    super(message)
+    super(code, message)
     this.name = 'OAuthError'
-    this.code = code
     this.status = opts.status ?? OAUTH_STATUS[code]
     this.detail = opts.detail
     this.basicChallenge = opts.basicChallenge ?? false

@@ -8,7 +8,6 @@ export {
   type TokenPair,
 } from './core/auth-service.ts'
 export { type Clock, systemClock } from './core/clock.ts'
-export { PasswordError, type PasswordErrorCode } from './core/passwords/password-error.ts'
 export {
   createPasswordHasher,
   DEFAULT_MAX_PASSWORD_BYTES,
@@ -47,7 +46,14 @@ export {
   REFRESH_TOKEN_PREFIX,
 } from './core/tokens/refresh-token.ts'
 export { normalizeUsername } from './core/users/normalize-username.ts'
-export { ConfigError, IssuerError, type IssuerErrorCode, KeyError } from './errors.ts'
+export {
+  ConfigError,
+  IssuerError,
+  type IssuerErrorCode,
+  KeyError,
+  PasswordError,
+  type PasswordErrorCode,
+} from './errors.ts'
 export { CSRF_HEADER, createIssuerApp, type IssuerAppDeps, REFRESH_COOKIE } from './http/create-issuer-app.ts'
 export { jwksMaxAgeFor } from './http/jwks-max-age.ts'
 export { type GeneratedKey, type GenerateKeyOptions, generateKey, RSA_BITS } from './keys/generate-key.ts'

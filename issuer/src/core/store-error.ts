@@ -1,16 +1,15 @@
 // Errors a store raises on purpose. `code` is stable so callers can map it (a duplicate username
 // to a refusal, a store that cannot serve to a 503) without parsing driver messages, which differ
 // between SQLite, pg and Redis: each adapter translates its own driver's errors into these.
+import { TokensmithError } from '../errors.ts'
 
 /** `conflict`: a unique key is taken. `unavailable`: the store cannot serve now (retry later). */
 export type StoreErrorCode = 'conflict' | 'unavailable'
 
-export class StoreError extends Error {
-  readonly code: StoreErrorCode
+export class StoreError extends TokensmithError<StoreErrorCode> {
   constructor(code: StoreErrorCode, message: string, opts: { cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    super(code, message, opts)
     this.name = 'StoreError'
-    this.code = code
   }
 }
 

@@ -1,8 +1,10 @@
 // The issuer's storage contract. Every implementation (SQLite, PostgreSQL, Redis) passes the
-// shared conformance suite in `store-conformance.ts`. Each method is one atomic step: in
+// shared conformance suite in `testing/store-conformance.ts`. Each method is one atomic step: in
 // particular `rotate` consumes a refresh token and records its successor in one operation,
 // so two concurrent refreshes with one token can never both succeed.
 // All instants are milliseconds since the epoch, passed in by the caller (no clock in here).
+// Failures of the store itself (disk full, connection lost) are raised as
+// StoreError('unavailable'), whatever the driver, with the driver's error as `cause`.
 
 export interface UserRecord {
   id: string
@@ -31,7 +33,7 @@ export interface UserPatch {
   updatedAt: number
 }
 
-/** A session is one refresh-token family, started at login. */
+/** A session starts at login and holds its chain of refresh tokens (the "family" of docs/issuer.md). */
 export interface SessionRecord {
   id: string
   userId: string
@@ -53,7 +55,7 @@ export interface NewSession {
   absoluteExpiresAt: number
   clientIp: string | null
   userAgent: string | null
-  /** SHA-256 (hex) of the first refresh token of the family. */
+  /** SHA-256 (hex) of the first refresh token of the session. */
   tokenHash: string
   /** Idle expiry of that first token. */
   idleExpiresAt: number
@@ -83,15 +85,21 @@ export interface RotateInput {
   }
 }
 
-export type InvalidReason = 'unknown' | 'revoked' | 'session_expired' | 'idle_expired'
+/** `user_disabled`: the session's user is disabled or gone; the store ended the session. */
+export type InvalidReason = 'unknown' | 'revoked' | 'session_expired' | 'idle_expired' | 'user_disabled'
 
+/**
+ * What a rotation did. `rotated` and `replayed` carry the roles of the session's user, read in
+ * the same atomic step: a user found disabled or missing there answers `invalid`/`user_disabled`
+ * instead, with the presented token left unconsumed and the session revoked.
+ */
 export type RotateResult =
   /** The presented token was live: it is now consumed and `successor` is the new live token. */
-  | { kind: 'rotated'; session: SessionRecord; generation: number }
+  | { kind: 'rotated'; session: SessionRecord; generation: number; roles: string[] }
   /** A retry within the grace window: the same successor, still sealed, is handed back. */
-  | { kind: 'replayed'; session: SessionRecord; sealedSuccessor: string }
+  | { kind: 'replayed'; session: SessionRecord; sealedSuccessor: string; roles: string[] }
   | { kind: 'invalid'; reason: InvalidReason }
-  /** A consumed token came back outside the grace window: the whole family is now revoked. */
+  /** A consumed token came back outside the grace window: the whole session is now revoked. */
   | { kind: 'reuse_detected'; session: SessionRecord }
 
 export interface CounterState {
@@ -114,15 +122,15 @@ export interface Store {
   /** Returns the updated user, or null when no user has that id. */
   updateUser(id: string, patch: UserPatch): Promise<UserRecord | null>
 
-  /** Creates the family and its first refresh token in one step. */
+  /** Creates the session and its first refresh token in one step. */
   createSession(session: NewSession): Promise<SessionRecord>
   getSession(id: string): Promise<SessionRecord | null>
   findToken(tokenHash: string): Promise<RefreshTokenRecord | null>
-  /** The whole rotation step of DESIGN.md, atomically. */
+  /** The whole rotation step (docs/issuer.md, "Refresh rotation"), atomically. */
   rotate(input: RotateInput): Promise<RotateResult>
-  /** Returns true when the family was live and is now revoked. */
+  /** Returns true when the session was live and is now revoked. */
   revokeSession(sessionId: string, reason: string, now: number): Promise<boolean>
-  /** Revokes every live family of the user; returns how many. */
+  /** Revokes every live session of the user; returns how many. */
   revokeUserSessions(userId: string, reason: string, now: number): Promise<number>
   /** Live (not revoked, not past absolute lifetime, with a live token) sessions of a user. */
   listSessions(userId: string, now: number): Promise<SessionRecord[]>

@@ -23,7 +23,9 @@ const UNAVAILABLE = {
 describe('createErrorHandler', () => {
   it("answers StoreError('unavailable') with a 503 to retry, logging its name and code only", async () => {
     const { app, logged } = appThrowing(
-      new StoreError('unavailable', 'connect ECONNREFUSED user:pw@db', { cause: new Error('driver') }),
+      new StoreError('unavailable', 'connect ECONNREFUSED user:pw@db', {
+        cause: Object.assign(new Error('connect ECONNREFUSED user:pw@db'), { code: 'ECONNREFUSED' }),
+      }),
     )
     const res = await app.request('/')
     expect(res.status).toBe(503)
@@ -35,19 +37,19 @@ describe('createErrorHandler', () => {
         event: 'store_unavailable',
         name: 'StoreError',
         code: 'unavailable',
+        driverCode: 'ECONNREFUSED',
       }),
     ])
-    expect(JSON.stringify(logged())).not.toContain('ECONNREFUSED')
+    expect(JSON.stringify(logged())).not.toContain('user:pw')
   })
 
-  it('answers a raw driver error the store could not serve with the same 503', async () => {
+  it('knows no driver code: a raw driver error (an adapter that forgot to translate) is a 500', async () => {
     const { app, logged } = appThrowing(
       Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }),
     )
     const res = await app.request('/')
-    expect(res.status).toBe(503)
-    expect(await res.json()).toEqual(UNAVAILABLE)
-    expect(logged()[0]).toMatchObject({ event: 'store_unavailable', code: 'SQLITE_BUSY' })
+    expect(res.status).toBe(500)
+    expect(logged()[0]).toMatchObject({ event: 'unhandled_error' })
   })
 
   it('answers other store errors and unknown errors with a 500 that names no detail', async () => {

@@ -2,18 +2,11 @@ import type { ErrorHandler } from 'hono'
 import { StoreError } from '../core/store-error.ts'
 import { IssuerError } from '../errors.ts'
 import type { Logger } from '../runtime/logger.ts'
-import { isStoreUnavailable } from './is-store-unavailable.ts'
-
-/** A store that cannot serve now. */
-function storeUnavailable(err: Error): boolean {
-  if (err instanceof StoreError) return err.code === 'unavailable'
-  return isStoreUnavailable(err) // until adapters translate (B)
-}
 
 /**
  * Answers every error as `{ code, error }` with its status. A store that cannot serve is a 503
- * the client may retry, not a 500 that reads like a bug. Logs name and code only: a driver's
- * message may quote a statement's values.
+ * the client may retry, not a 500 that reads like a bug. The adapters translate their drivers'
+ * failures into StoreError('unavailable'); a raw driver error reaching here is a bug (500).
  */
 export function createErrorHandler(logger: Logger): ErrorHandler {
   return (err, c) => {
@@ -22,10 +15,14 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       if (err.status >= 500) logger.error('request_failed', { code: err.code, detail: err.detail ?? null })
       return c.json({ code: err.code, error: err.message }, err.status as 400)
     }
-    if (storeUnavailable(err)) {
+    if (err instanceof StoreError && err.code === 'unavailable') {
+      // The driver's own code (SQLITE_FULL, 57P01, ECONNREFUSED) helps an operator; its message may
+      // quote a statement's values, so it is not logged.
+      const driverCode = (err.cause as { code?: unknown } | undefined)?.code
       logger.error('store_unavailable', {
         name: err.name,
-        code: String((err as { code?: unknown }).code ?? ''),
+        code: err.code,
+        driverCode: typeof driverCode === 'string' ? driverCode : null,
       })
       c.header('Retry-After', '5')
       return c.json(

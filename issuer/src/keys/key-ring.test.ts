@@ -2,14 +2,21 @@ import { generateKeyPairSync } from 'node:crypto'
 import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { KeyError } from '../errors.ts'
 import { generateKey } from './generate-key.ts'
 import { readManifest, writeManifest } from './key-manifest.ts'
 import { createKeyRing } from './key-ring.ts'
+import { keyScheduleSpanAt } from './key-schedule.ts'
 import { pruneKeys } from './prune-keys.ts'
 import { publicJwkOf } from './public-jwk.ts'
 import { retireKey } from './retire-key.ts'
+
+// The real schedule, counted: the ring must compute it once per span, not once per signature.
+vi.mock('./key-schedule.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./key-schedule.ts')>()
+  return { ...actual, keyScheduleSpanAt: vi.fn(actual.keyScheduleSpanAt) }
+})
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z')
 const MIN = 60_000
@@ -145,6 +152,51 @@ describe('createKeyRing', () => {
     await expect(generateKey({ dir, now, bits: 1024 })).rejects.toThrow(
       /--bits: must be one of 2048, 3072, 4096/,
     )
+  })
+})
+
+describe('the schedule the key ring keeps', () => {
+  it('promotes at activateAt and retires after retireAfter without a reload, computing once per span', async () => {
+    const a = await generateKey({ dir, now })
+    now += 5 * MIN
+    const b = await generateKey({ dir, now })
+    const ring = await createKeyRing({ dir, clock })
+    const activation = Date.parse(b.entry.activateAt)
+    const retirement = activation + 16 * MIN
+    const kids = () => ring.jwks(clock()).keys.map((k) => k.kid)
+    const computed = vi.mocked(keyScheduleSpanAt)
+    computed.mockClear()
+
+    for (; now < activation; now += 1000) expect(ring.signingKey(clock()).kid).toBe(a.entry.kid)
+    now = activation - 1
+    expect(ring.signingKey(clock()).kid).toBe(a.entry.kid)
+    expect(kids()).toEqual([a.entry.kid, b.entry.kid])
+    expect(computed).toHaveBeenCalledTimes(1)
+
+    now = activation
+    expect(ring.signingKey(clock()).kid).toBe(b.entry.kid)
+    now = retirement - 1
+    expect(kids()).toEqual([a.entry.kid, b.entry.kid])
+    now = retirement
+    expect(kids()).toEqual([b.entry.kid])
+    for (let i = 0; i < 100; i++, now += MIN) expect(ring.signingKey(clock()).kid).toBe(b.entry.kid)
+    expect(computed).toHaveBeenCalledTimes(3)
+
+    // An instant before the kept span (another caller's clock) is answered for that instant.
+    expect(ring.signingKey(activation - 1).kid).toBe(a.entry.kid)
+    expect(computed).toHaveBeenCalledTimes(4)
+  })
+
+  it('forgets the kept schedule on reload', async () => {
+    const a = await generateKey({ dir, now })
+    const ring = await createKeyRing({ dir, clock })
+    expect(ring.signingKey(clock()).kid).toBe(a.entry.kid)
+    now += 1
+    const b = await generateKey({ dir, now, immediate: true })
+    expect(ring.signingKey(clock()).kid).toBe(a.entry.kid)
+    await ring.reload()
+    expect(ring.signingKey(clock()).kid).toBe(b.entry.kid)
+    expect(ring.schedule(clock()).map((s) => s.state)).toEqual(['previous', 'current'])
   })
 })
 

@@ -1,6 +1,6 @@
 import { KeyError } from '../errors.ts'
 import { type KeyManifest, MANIFEST_FILE, readManifest } from './key-manifest.ts'
-import { type KeyStatus, keyScheduleAt } from './key-schedule.ts'
+import { type KeyScheduleSpan, type KeyStatus, keyScheduleAt, keyScheduleSpanAt } from './key-schedule.ts'
 import { loadSigningKey, type SigningKey } from './load-signing-key.ts'
 import type { PublicJwk } from './public-jwk.ts'
 
@@ -35,36 +35,62 @@ async function loadDir(dir: string, now: number): Promise<Loaded> {
   return { manifest, keys }
 }
 
-/** Reads the keys directory and manifest; answers, for any instant, which key signs and which are published. */
+/** What the ring answers for every instant of one schedule span. */
+interface Answers extends KeyScheduleSpan {
+  signing: SigningKey | undefined
+  published: SigningKey[]
+}
+
+/**
+ * Reads the keys directory and manifest; answers, for any instant, which key signs and which are
+ * published. `signingKey(now)` runs for every token signed, so the schedule is computed once per
+ * span between two transitions (a key activating or retiring) and kept until `now` leaves it, or
+ * the directory is reloaded: promotion and retirement still happen at their instant.
+ */
 export async function createKeyRing(opts: { dir: string; clock: () => number }): Promise<KeyRing> {
   let loaded = await loadDir(opts.dir, opts.clock())
+  let answers: Answers | undefined
 
-  const published = (now: number) =>
-    keyScheduleAt(loaded.manifest, now)
-      .filter((s) => s.state !== 'retired')
-      .map((s) => loaded.keys.get(s.key.kid))
-      .filter((k): k is SigningKey => k !== undefined)
+  const answersAt = (now: number): Answers => {
+    if (answers !== undefined && now >= answers.from && now < answers.until) return answers
+    const span = keyScheduleSpanAt(loaded.manifest, now)
+    const keyOf = (s: KeyStatus) => loaded.keys.get(s.key.kid)
+    const current = span.statuses.find((s) => s.state === 'current')
+    answers = {
+      ...span,
+      signing: current && keyOf(current),
+      published: span.statuses
+        .filter((s) => s.state !== 'retired')
+        .map(keyOf)
+        .filter((k): k is SigningKey => k !== undefined),
+    }
+    return answers
+  }
 
   return {
     signingKey(now) {
-      const current = keyScheduleAt(loaded.manifest, now).find((s) => s.state === 'current')
-      const key = current && loaded.keys.get(current.key.kid)
+      const key = answersAt(now).signing
       if (!key) {
-        throw new KeyError(`${opts.dir}/${MANIFEST_FILE}`, 'no key is current; run `pnpm genkeys --now`')
+        throw new KeyError(
+          `${opts.dir}/${MANIFEST_FILE}`,
+          'no key is current; run `pnpm genkeys --now`',
+          'no_current_key',
+        )
       }
       return key
     },
     jwks(now) {
-      return { keys: published(now).map((k) => k.publicJwk) }
+      return { keys: answersAt(now).published.map((k) => k.publicJwk) }
     },
     schedule(now) {
-      return keyScheduleAt(loaded.manifest, now)
+      return [...answersAt(now).statuses]
     },
     manifest() {
       return loaded.manifest
     },
     async reload() {
       loaded = await loadDir(opts.dir, opts.clock())
+      answers = undefined
     },
   }
 }

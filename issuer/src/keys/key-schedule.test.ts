@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { KeyManifest, ManifestKey } from './key-manifest.ts'
-import { currentKeyAt, type KeyState, keyScheduleAt } from './key-schedule.ts'
+import { currentKeyAt, type KeyState, keyScheduleAt, keyScheduleSpanAt } from './key-schedule.ts'
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z')
 const MIN = 60_000
@@ -82,5 +82,41 @@ describe('keyScheduleAt', () => {
     expect(states(m, T0 + 24 * MIN)).toEqual({ A: 'previous', B: 'previous', C: 'current' })
     expect(states(m, T0 + 25 * MIN)).toEqual({ A: 'previous', B: 'retired', C: 'current' })
     expect(states(m, T0 + 36 * MIN)).toEqual({ A: 'retired', B: 'retired', C: 'current' })
+  })
+})
+
+describe('keyScheduleSpanAt', () => {
+  const emergency: KeyManifest = {
+    ...manifest,
+    keys: [key('A', T0, { retiredAt: iso(T0 + 25 * MIN) }), key('B', T0 + 20 * MIN), key('C', T0 + 40 * MIN)],
+  }
+
+  it('gives the span between the transitions around an instant', () => {
+    expect(keyScheduleSpanAt(manifest, T0 - 1)).toMatchObject({ from: -Infinity, until: T0 })
+    expect(keyScheduleSpanAt(manifest, T0)).toMatchObject({ from: T0, until: T0 + 20 * MIN })
+    expect(keyScheduleSpanAt(manifest, T0 + 20 * MIN - 1)).toMatchObject({ from: T0, until: T0 + 20 * MIN })
+    expect(keyScheduleSpanAt(manifest, T0 + 20 * MIN)).toMatchObject({
+      from: T0 + 20 * MIN,
+      until: T0 + 36 * MIN,
+    })
+    expect(keyScheduleSpanAt(manifest, T0 + 36 * MIN)).toMatchObject({ from: T0 + 36 * MIN, until: Infinity })
+    expect(keyScheduleSpanAt(emergency, T0 + 24 * MIN)).toMatchObject({
+      from: T0 + 20 * MIN,
+      until: T0 + 25 * MIN,
+    })
+  })
+
+  it('holds one schedule over its whole span, and a different one on either side', () => {
+    for (const m of [manifest, emergency]) {
+      for (let at = T0 - MIN; at < T0 + 80 * MIN; at += 30_000) {
+        const { statuses, from, until } = keyScheduleSpanAt(m, at)
+        expect(statuses).toEqual(keyScheduleAt(m, at))
+        for (const inside of [from, until - 1].filter(Number.isFinite)) {
+          expect(keyScheduleAt(m, inside)).toEqual(statuses)
+        }
+        if (Number.isFinite(until)) expect(keyScheduleAt(m, until)).not.toEqual(statuses)
+        if (Number.isFinite(from)) expect(keyScheduleAt(m, from - 1)).not.toEqual(statuses)
+      }
+    }
   })
 })

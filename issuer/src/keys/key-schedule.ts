@@ -47,3 +47,29 @@ export function keyScheduleAt(manifest: KeyManifest, now: number): KeyStatus[] {
 export function currentKeyAt(manifest: KeyManifest, now: number): ManifestKey | undefined {
   return keyScheduleAt(manifest, now).find((s) => s.state === 'current')?.key
 }
+
+/** The schedule at `now`, and the span of instants [from, until) over which it stays the same. */
+export interface KeyScheduleSpan {
+  statuses: KeyStatus[]
+  from: number
+  until: number
+}
+
+/**
+ * `keyScheduleAt` with the instants around `now` where it next changes, so a caller can keep it
+ * until then. States change only at a key's activation (which is also when it replaces the key
+ * before it) or at its retirement, forced or scheduled.
+ */
+export function keyScheduleSpanAt(manifest: KeyManifest, now: number): KeyScheduleSpan {
+  const statuses = keyScheduleAt(manifest, now)
+  let from = Number.NEGATIVE_INFINITY
+  let until = Number.POSITIVE_INFINITY
+  for (const s of statuses) {
+    for (const at of [s.activateAt, s.retireAt]) {
+      if (at === null || Number.isNaN(at)) continue
+      if (at <= now) from = Math.max(from, at)
+      else until = Math.min(until, at)
+    }
+  }
+  return { statuses, from, until }
+}

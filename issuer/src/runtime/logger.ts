@@ -3,17 +3,9 @@
 // fields named like a secret are redacted all the same, as a second line of defence.
 import { pino } from 'pino'
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
-export type LogFields = Record<string, string | number | boolean | null | undefined>
+import type { LogFields, Logger, LogLevel } from '../core/logger.ts'
 
-export interface Logger {
-  debug(event: string, fields?: LogFields): void
-  info(event: string, fields?: LogFields): void
-  warn(event: string, fields?: LogFields): void
-  error(event: string, fields?: LogFields): void
-  /** Security events (reuse detected, lockout) are always logged, at warn level, with `security: true`. */
-  security(event: string, fields?: LogFields): void
-}
+export type { LogFields, Logger, LogLevel }
 
 /** What a redacted value reads as. */
 export const REDACTED = '[redacted]'

@@ -12,6 +12,12 @@ export interface StoreUnderTest {
   cleanup(): Promise<void>
   /** Another instance over the same data (a second issuer's connection); the suite closes it. */
   openAnother?: () => Store
+  /**
+   * Deletes a user behind the store's back, as an operator could (the port has no deletion);
+   * whatever the database does to the user's sessions with it is part of the case. Without it,
+   * the deleted-user case is skipped.
+   */
+  deleteUser?: (id: string) => Promise<void>
 }
 
 export interface ConformanceOptions {
@@ -37,12 +43,14 @@ export function runStoreConformance(
     let store: Store
     let cleanup: () => Promise<void>
     let openAnother: (() => Store) | undefined
+    let deleteUser: ((id: string) => Promise<void>) | undefined
 
     beforeEach(async () => {
       const made = await makeStore()
       store = made.store
       cleanup = made.cleanup
       openAnother = made.openAnother
+      deleteUser = made.deleteUser
       await store.migrate()
     })
 
@@ -227,7 +235,7 @@ export function runStoreConformance(
     })
 
     describe('sessions', () => {
-      it('creates a family with its first token', async () => {
+      it('creates a session with its first token', async () => {
         const user = await addUser()
         const { session, tokenHash } = await startSession(user.id)
         expect(session).toEqual({
@@ -299,7 +307,7 @@ export function runStoreConformance(
         await expect(store.createSession({ ...base, id: otherId, tokenHash })).rejects.toMatchObject({
           code: 'conflict',
         })
-        // All or nothing: the refused family left no session behind.
+        // All or nothing: the refused session left nothing behind.
         expect(await store.getSession(otherId)).toBeNull()
       })
     })
@@ -314,6 +322,7 @@ export function runStoreConformance(
           kind: 'rotated',
           generation: 2,
           session: { ...session, lastUsedAt: now },
+          roles: ['reader'],
         })
         expect(await store.findToken(tokenHash)).toMatchObject({ consumedAt: now, generation: 1 })
         expect(await store.findToken(successorHash)).toEqual({
@@ -332,7 +341,7 @@ export function runStoreConformance(
         expect((await rotateAt(newHash(), T0)).result).toEqual({ kind: 'invalid', reason: 'unknown' })
       })
 
-      it('answers revoked for a token of a revoked family and records nothing', async () => {
+      it('answers revoked for a token of a revoked session and records nothing', async () => {
         const user = await addUser()
         const { session, tokenHash } = await startSession(user.id)
         expect(await store.revokeSession(session.id, 'logout', T0 + 1)).toBe(true)
@@ -364,9 +373,9 @@ export function runStoreConformance(
         expect((await rotateAt(tokenHash, T0 + IDLE - 1)).result.kind).toBe('rotated')
       })
 
-      it('clamps the successor idle expiry to the absolute expiry (rotation never extends a family)', async () => {
+      it('clamps the successor idle expiry to the absolute expiry (rotation never extends a session)', async () => {
         const user = await addUser()
-        // A first token that lives as long as the family, so it can be rotated near the end.
+        // A first token that lives as long as the session, so it can be rotated near the end.
         const { tokenHash } = await startSession(user.id, T0, { idleMs: ABSOLUTE })
         const now = T0 + ABSOLUTE - 1000
         const { result, successorHash } = await rotateAt(tokenHash, now)
@@ -389,11 +398,12 @@ export function runStoreConformance(
             kind: 'replayed',
             sealedSuccessor: sealedFor(first.successorHash),
             session: { id: session.id, revokedAt: null },
+            roles: ['reader'],
           })
           // The retry's own prepared successor is never recorded.
           expect(await store.findToken(retry.successorHash)).toBeNull()
         }
-        // The replayed successor is still the one live token of the family.
+        // The replayed successor is still the one live token of the session.
         expect((await rotateAt(first.successorHash, T0 + 20_000)).result.kind).toBe('rotated')
       })
 
@@ -413,7 +423,7 @@ export function runStoreConformance(
         })
       })
 
-      it('detects reuse after the grace window and kills the whole family, newest token included', async () => {
+      it('detects reuse after the grace window and kills the whole session, newest token included', async () => {
         const user = await addUser()
         const { session, tokenHash } = await startSession(user.id)
         const first = await rotateAt(tokenHash, T0 + 1000)
@@ -430,7 +440,7 @@ export function runStoreConformance(
         })
         expect(await store.getSession(session.id)).toMatchObject({ revokedReason: 'reuse_detected' })
         expect(await store.listSessions(user.id, late + 1)).toEqual([])
-        // The family is already dead: presenting the old token again reports it as revoked.
+        // The session is already dead: presenting the old token again reports it as revoked.
         expect((await rotateAt(tokenHash, late + 2)).result).toEqual({ kind: 'invalid', reason: 'revoked' })
       })
 
@@ -486,9 +496,93 @@ export function runStoreConformance(
         const kinds = attempts.map((a) => a.result.kind)
         expect(kinds.filter((k) => k === 'rotated')).toHaveLength(1)
         expect(kinds.filter((k) => k === 'replayed')).toHaveLength(0)
-        // A second presentation with no grace is reuse: the family is revoked.
+        // A second presentation with no grace is reuse: the session is revoked.
         expect(kinds.filter((k) => k === 'reuse_detected').length).toBeGreaterThan(0)
         expect((await store.getSession(session.id))?.revokedReason).toBe('reuse_detected')
+      })
+
+      it('returns the roles of the user, read in the same step, with every rotation', async () => {
+        const user = await addUser()
+        const { tokenHash } = await startSession(user.id)
+        const first = await rotateAt(tokenHash, T0 + 1000)
+        expect(first.result).toMatchObject({ kind: 'rotated', roles: ['reader'] })
+        await store.updateUser(user.id, { roles: ['admin', 'reader'], updatedAt: T0 + 1500 })
+        // The grace retry reads the user again: it carries the roles as they are now.
+        expect((await rotateAt(tokenHash, T0 + 2000)).result).toMatchObject({
+          kind: 'replayed',
+          roles: ['admin', 'reader'],
+        })
+        expect((await rotateAt(first.successorHash, T0 + 3000)).result).toMatchObject({
+          kind: 'rotated',
+          roles: ['admin', 'reader'],
+        })
+        await store.updateUser(user.id, { roles: [], updatedAt: T0 + 3500 })
+        const { tokenHash: other } = await startSession(user.id, T0 + 4000)
+        expect((await rotateAt(other, T0 + 5000)).result).toMatchObject({ kind: 'rotated', roles: [] })
+      })
+
+      it("refuses a disabled user's token without consuming it, and ends the session in the same step", async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        await store.updateUser(user.id, { disabled: true, updatedAt: T0 + 500 })
+        const { result, successorHash } = await rotateAt(tokenHash, T0 + 1000)
+        expect(result).toEqual({ kind: 'invalid', reason: 'user_disabled' })
+        expect(await store.findToken(tokenHash)).toMatchObject({ consumedAt: null })
+        expect(await store.findToken(successorHash)).toBeNull()
+        expect(await store.getSession(session.id)).toMatchObject({
+          revokedAt: T0 + 1000,
+          revokedReason: 'user_disabled',
+        })
+        expect(await store.listSessions(user.id, T0 + 1001)).toEqual([])
+        // Enabling the user again does not revive the session.
+        await store.updateUser(user.id, { disabled: false, updatedAt: T0 + 1500 })
+        expect((await rotateAt(tokenHash, T0 + 2000)).result).toEqual({ kind: 'invalid', reason: 'revoked' })
+      })
+
+      it('checks the user on the grace retry as well', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        const first = await rotateAt(tokenHash, T0 + 1000)
+        expect(first.result.kind).toBe('rotated')
+        await store.updateUser(user.id, { disabled: true, updatedAt: T0 + 1500 })
+        expect((await rotateAt(tokenHash, T0 + 2000)).result).toEqual({
+          kind: 'invalid',
+          reason: 'user_disabled',
+        })
+        expect(await store.getSession(session.id)).toMatchObject({ revokedReason: 'user_disabled' })
+        expect(await store.findToken(first.successorHash)).toMatchObject({ consumedAt: null })
+        expect((await rotateAt(first.successorHash, T0 + 3000)).result).toEqual({
+          kind: 'invalid',
+          reason: 'revoked',
+        })
+      })
+
+      it('still answers reuse_detected for a disabled user whose consumed token comes back late', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        await rotateAt(tokenHash, T0 + 1000)
+        await store.updateUser(user.id, { disabled: true, updatedAt: T0 + 1500 })
+        expect((await rotateAt(tokenHash, T0 + 1000 + GRACE + 1)).result.kind).toBe('reuse_detected')
+        expect(await store.getSession(session.id)).toMatchObject({ revokedReason: 'reuse_detected' })
+      })
+
+      it("refuses a deleted user's token without consuming it", async (ctx) => {
+        if (!deleteUser) return ctx.skip()
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id)
+        await deleteUser(user.id)
+        const { result, successorHash } = await rotateAt(tokenHash, T0 + 1000)
+        expect(await store.findToken(successorHash)).toBeNull()
+        const left = await store.getSession(session.id)
+        if (left === null) {
+          // The database deleted the user's sessions with it (a cascading foreign key).
+          expect(result).toEqual({ kind: 'invalid', reason: 'unknown' })
+          expect(await store.findToken(tokenHash)).toBeNull()
+        } else {
+          expect(result).toEqual({ kind: 'invalid', reason: 'user_disabled' })
+          expect(left).toMatchObject({ revokedAt: T0 + 1000, revokedReason: 'user_disabled' })
+          expect(await store.findToken(tokenHash)).toMatchObject({ consumedAt: null })
+        }
       })
 
       it('refuses a rotation whose successor hash exists alone: its token stays live, the others commit', async () => {
@@ -527,7 +621,7 @@ export function runStoreConformance(
     })
 
     describe('revocation and listing', () => {
-      it('revokes one family once and reports whether it was live', async () => {
+      it('revokes one session once and reports whether it was live', async () => {
         const user = await addUser()
         const { session } = await startSession(user.id)
         expect(await store.revokeSession(session.id, 'logout', T0 + 10)).toBe(true)
@@ -543,7 +637,7 @@ export function runStoreConformance(
         expect(await store.revokeSession(expired.session.id, 'logout', T0 + DAY)).toBe(false)
       })
 
-      it("revokes every live family of one user and no one else's", async () => {
+      it("revokes every live session of one user and no one else's", async () => {
         const alice = await addUser()
         const bob = await addUser()
         const a1 = await startSession(alice.id)
@@ -581,7 +675,7 @@ export function runStoreConformance(
         await startSession(alice.id, T0, { absoluteMs: DAY }) // past its absolute lifetime
         await startSession(alice.id, T0, { idleMs: DAY }) // its only token idled out
         await startSession(bob.id, T0)
-        // A rotated family stays listed, with its last use.
+        // A rotated session stays listed, with its last use.
         const rotated = await rotateAt(newer.tokenHash, T0 + DAY)
         expect(rotated.result.kind).toBe('rotated')
         const listed = await store.listSessions(alice.id, now)
@@ -592,7 +686,7 @@ export function runStoreConformance(
     })
 
     describe('purgeExpired', () => {
-      it('removes expired, revoked and idled-out families with their tokens, and keeps live ones', async () => {
+      it('removes expired, revoked and idled-out sessions with their tokens, and keeps live ones', async () => {
         const user = await addUser()
         const live = await startSession(user.id, T0)
         const expired = await startSession(user.id, T0, { absoluteMs: DAY })
@@ -601,13 +695,13 @@ export function runStoreConformance(
         const idle = await startSession(user.id, T0, { idleMs: DAY })
         await store.hitCounter('login:gone', T0, 1000)
         await store.hitCounter('login:kept', T0 + 2 * DAY, DAY)
-        // The live family rotates just before its first token idles out.
+        // The live session rotates just before its first token idles out.
         const step = await rotateAt(live.tokenHash, T0 + DAY)
         expect(step.result.kind).toBe('rotated')
 
         const now = T0 + 2 * DAY
         const removed = await store.purgeExpired(now)
-        // 3 families + their 3 tokens + 1 counter, at least (stores may also drop old consumed tokens).
+        // 3 sessions + their 3 tokens + 1 counter, at least (stores may also drop old consumed tokens).
         expect(removed).toBeGreaterThanOrEqual(7)
 
         expect(await store.getSession(live.session.id)).not.toBeNull()
@@ -623,7 +717,7 @@ export function runStoreConformance(
         expect(await store.findUserById(user.id)).not.toBeNull()
       })
 
-      it('drops consumed tokens past their idle expiry while the family lives on', async () => {
+      it('drops consumed tokens past their idle expiry while the session lives on', async () => {
         const user = await addUser()
         const { session, tokenHash } = await startSession(user.id)
         const step = await rotateAt(tokenHash, T0 + IDLE - 1)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PasswordError } from './password-error.ts'
+import { PasswordError } from '../../errors.ts'
 import { createPasswordHasher, DEFAULT_MAX_PASSWORD_BYTES } from './password-hasher.ts'
 import { parseScryptHash } from './scrypt-format.ts'
 

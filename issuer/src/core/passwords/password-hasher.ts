@@ -3,7 +3,7 @@
 // (or an unreadable stored hash) is checked against a dummy hash of the current cost, so it costs
 // the same scrypt work as a wrong password and the caller can answer both identically.
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto'
-import { PasswordError } from './password-error.ts'
+import { PasswordError } from '../../errors.ts'
 import { DEFAULT_SCRYPT_COST, type ScryptCost, scryptCostProblem, scryptMemory } from './scrypt-cost.ts'
 import { formatScryptHash, parseScryptHash, type ScryptHash } from './scrypt-format.ts'
 

@@ -10,8 +10,8 @@ export interface ScryptCost {
   p: number
 }
 
-/** The design's default: 32 MiB and tens of ms per hash on a small machine. Below OWASP's current
- *  N=2^17 advice, for login latency on two cores; raise it (SCRYPT_LOG_N) where memory allows. */
+/** The default: N=2^15, r=8, 32 MiB per hash (login latency in docs/performance.md). Below OWASP's
+ *  current N=2^17 advice, for login latency on two cores; raise it (SCRYPT_LOG_N) where memory allows. */
 export const DEFAULT_SCRYPT_COST: Readonly<ScryptCost> = Object.freeze({ logN: 15, r: 8, p: 1 })
 
 /** Bounds for costs we create and accept: enough for any sane deployment, never absurd memory. */

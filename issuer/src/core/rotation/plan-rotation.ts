@@ -1,10 +1,13 @@
-// The decision part of DESIGN.md's rotation step, shared by the SQL stores so that SQLite and
-// PostgreSQL cannot drift apart (the Redis store mirrors it in Lua). The caller reads the state
-// inside its transaction, asks for a plan, and carries it out in the same transaction.
+// The decision part of the rotation step (docs/issuer.md, "Refresh rotation"), shared by the SQL
+// stores so that SQLite and PostgreSQL cannot drift apart (the Redis ROTATE script mirrors it in
+// Lua). The caller reads the state inside its transaction, asks for a plan, and carries it out in
+// the same transaction. Plans are named after the RotateResult they lead to.
 import type { InvalidReason, RotateInput } from '../store.ts'
 
 export interface RotationState {
   session: { revokedAt: number | null; absoluteExpiresAt: number }
+  /** The session's user; null when the user row is gone. */
+  user: { disabled: boolean } | null
   token: {
     idleExpiresAt: number
     consumedAt: number | null
@@ -16,25 +19,32 @@ export interface RotationState {
 }
 
 export type RotationPlan =
+  /** Nothing to write, except for `user_disabled`: then the session is revoked with that reason. */
   | { kind: 'invalid'; reason: InvalidReason }
-  | { kind: 'consume'; successorIdleExpiresAt: number }
-  | { kind: 'replay'; sealedSuccessor: string }
-  | { kind: 'revoke' }
+  /** Consume the token, record the successor with this idle expiry, touch the session. */
+  | { kind: 'rotated'; successorIdleExpiresAt: number }
+  /** Nothing to write: hand back the successor already recorded. */
+  | { kind: 'replayed'; sealedSuccessor: string }
+  /** Revoke the session with the reason 'reuse_detected'. */
+  | { kind: 'reuse_detected' }
 
 export function planRotation(state: RotationState, input: RotateInput): RotationPlan {
-  const { session, token } = state
+  const { session, user, token } = state
   const { now, graceMs } = input
-  // A revoked or expired family answers as such even for a consumed token: the family is already
-  // dead, so there is nothing left to revoke, and the HTTP layer maps both to 401.
+  // A revoked or expired session answers as such even for a consumed token: the session is
+  // already dead, so there is nothing left to revoke, and the HTTP layer maps both to 401.
   if (session.revokedAt !== null) return { kind: 'invalid', reason: 'revoked' }
   if (now >= session.absoluteExpiresAt) return { kind: 'invalid', reason: 'session_expired' }
-  // DESIGN's order: the idle check comes before the consumed branch, so a consumed token presented
-  // after its own idle expiry is 'idle_expired', not reuse (its family lives on).
+  // The idle check comes before the consumed branch, so a consumed token presented after its own
+  // idle expiry is 'idle_expired', not reuse (its session lives on).
   if (now >= token.idleExpiresAt) return { kind: 'invalid', reason: 'idle_expired' }
+  // Only a token that would be honoured asks about the user: reuse stays reuse whoever holds it.
+  const userLive = user !== null && !user.disabled
   if (token.consumedAt === null) {
-    // Rotation never extends the family's absolute lifetime.
+    if (!userLive) return { kind: 'invalid', reason: 'user_disabled' }
+    // Rotation never extends the session's absolute lifetime.
     return {
-      kind: 'consume',
+      kind: 'rotated',
       successorIdleExpiresAt: Math.min(input.successor.idleExpiresAt, session.absoluteExpiresAt),
     }
   }
@@ -43,7 +53,8 @@ export function planRotation(state: RotationState, input: RotateInput): Rotation
   // presented token is an older generation and coming back means someone else holds it.
   const newestConsumed = token.successorExists && token.successorConsumedAt === null
   if (withinGrace && newestConsumed && token.successorSealed !== null) {
-    return { kind: 'replay', sealedSuccessor: token.successorSealed }
+    if (!userLive) return { kind: 'invalid', reason: 'user_disabled' }
+    return { kind: 'replayed', sealedSuccessor: token.successorSealed }
   }
-  return { kind: 'revoke' }
+  return { kind: 'reuse_detected' }
 }

@@ -10,7 +10,7 @@ const FIRST_BLOCK = Buffer.from([1])
 
 /**
  * HKDF-SHA256 (RFC 5869) with a 32-byte output, written as its two HMACs: the same bytes as
- * `hkdfSync('sha256', token, SALT, INFO, 32)`, at about half the cost (hkdfSync builds key
+ * `hkdfSync('sha256', token, SALT, INFO, 32)`, at lower cost (docs/performance.md; hkdfSync builds key
  * objects and a crypto job per call, and this runs on every refresh).
  */
 function keyFrom(presentedToken: string): Buffer {

@@ -1,10 +1,9 @@
 // Numbered schema migrations for the PostgreSQL store, applied in order under an advisory lock and
 // recorded in `<schema>.schema_migrations`. Never edit a released entry: append a new one.
 // `s` is the quoted schema name. Instants are bigint milliseconds since the epoch.
+import type { Migration } from '../sql/run-migrations.ts'
 
-export interface PostgresMigration {
-  version: number
-  name: string
+export interface PostgresMigration extends Migration {
   sql: (s: string) => string
 }
 

@@ -21,6 +21,10 @@ runStoreConformance(
     return {
       store,
       openAnother: () => createPostgresStore({ connectionString, schema, max: 5 }),
+      // The foreign key cascades: the user's sessions and tokens go with it.
+      deleteUser: async (id) => {
+        await admin.query(`DELETE FROM "${schema}".users WHERE id = $1`, [id])
+      },
       cleanup: async () => {
         await store.close()
         await dropSchema(schema)

@@ -1,6 +1,6 @@
 // The store for several issuer instances behind a load balancer: one PostgreSQL database.
-// Atomicity comes from the database, never from a lock in one process: `rotate` locks the family's
-// session row (`SELECT ... FOR UPDATE`) so every step of one family runs one at a time across all
+// Atomicity comes from the database, never from a lock in one process: `rotate` locks the session
+// row (`SELECT ... FOR UPDATE`) so every step of one session runs one at a time across all
 // instances, then consumes the token with a compare-and-set `UPDATE ... WHERE consumed_at IS NULL`.
 // Counters are one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`. Migrations take a
 // transaction-scoped advisory lock, so instances starting together apply each one once.
@@ -19,10 +19,13 @@ import type {
 import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
+import { runMigrations } from '../sql/run-migrations.ts'
 import {
-  resultWithoutWrites,
+  replayedResult,
   rotationStateFromRows,
+  SESSION_USER_COLUMNS,
   type SessionRow,
+  type SessionUserRow,
   type SqlInstant,
   sessionFromRow,
   type TokenRow,
@@ -30,8 +33,11 @@ import {
   tokenFromRow,
   type UserRow,
   userFromRow,
+  userRolesOf,
 } from '../sql/sql-rows.ts'
+import { translateErrors } from '../translate-errors.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
+import { postgresUnavailable } from './postgres-unavailable.ts'
 
 export interface PostgresStoreOptions {
   connectionString: string
@@ -127,22 +133,21 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           applied_at timestamptz NOT NULL DEFAULT now()
         )`)
         const { rows } = await c.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)
-        const applied = new Set(rows.map((r) => r.version))
-        const known = new Set(POSTGRES_MIGRATIONS.map((m) => m.version))
-        const unknown = [...applied].filter((v) => !known.has(v))
-        if (unknown.length > 0) {
-          throw new Error(
-            `database schema has migration ${Math.max(...unknown)}, newer than this issuer knows; upgrade the issuer`,
-          )
-        }
-        for (const m of POSTGRES_MIGRATIONS) {
-          if (applied.has(m.version)) continue
-          await c.query(m.sql(s))
-          await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
-            m.version,
-            m.name,
-          ])
-        }
+        await runMigrations(
+          POSTGRES_MIGRATIONS,
+          rows.map((r) => r.version),
+          {
+            apply: async (m) => {
+              await c.query(m.sql(s))
+            },
+            record: async (m) => {
+              await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+                m.version,
+                m.name,
+              ])
+            },
+          },
+        )
       })
     },
 
@@ -265,11 +270,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           )
           const sessionId = found.rows[0]?.session_id
           if (sessionId === undefined) return { kind: 'invalid', reason: 'unknown' }
-          // The family lock: every rotate, replay and reuse check of this family waits here, in
+          // The session lock: every rotate, replay and reuse check of this session waits here, in
           // whichever instance it runs. Read committed: the reads below see what the previous
-          // holder committed.
-          const locked = await query<SessionRow>(
-            `SELECT * FROM ${sessions} WHERE id = $1 FOR UPDATE`,
+          // holder committed. The user row comes with it, so a refresh learns whether its user is
+          // still enabled in this same round of the transaction.
+          const locked = await query<SessionUserRow>(
+            `SELECT ${SESSION_USER_COLUMNS} FROM ${sessions} s LEFT JOIN ${users} u ON u.id = s.user_id
+             WHERE s.id = $1 FOR UPDATE OF s`,
             [sessionId],
             c,
           )
@@ -284,21 +291,25 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           const token = rows[0]
           // Purged between the two reads.
           if (sessionRow === undefined || token === undefined) return { kind: 'invalid', reason: 'unknown' }
+          const revokeLive = async (reason: string) => {
+            const revoked = await query<SessionRow>(
+              `UPDATE ${sessions} SET revoked_at = $2, revoked_reason = $3
+               WHERE id = $1 AND revoked_at IS NULL RETURNING *`,
+              [sessionRow.id, input.now, reason],
+              c,
+            )
+            return sessionFromRow(revoked.rows[0] ?? sessionRow)
+          }
           const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
           switch (plan.kind) {
             case 'invalid':
-            case 'replay':
-              return resultWithoutWrites(plan, sessionRow)
-            case 'revoke': {
-              const revoked = await query<SessionRow>(
-                `UPDATE ${sessions} SET revoked_at = $2, revoked_reason = 'reuse_detected'
-                 WHERE id = $1 AND revoked_at IS NULL RETURNING *`,
-                [sessionRow.id, input.now],
-                c,
-              )
-              return { kind: 'reuse_detected', session: sessionFromRow(revoked.rows[0] ?? sessionRow) }
-            }
-            case 'consume': {
+              if (plan.reason === 'user_disabled') await revokeLive('user_disabled')
+              return plan
+            case 'replayed':
+              return replayedResult(plan, sessionRow)
+            case 'reuse_detected':
+              return { kind: 'reuse_detected', session: await revokeLive('reuse_detected') }
+            case 'rotated': {
               const consumed = await query(
                 `UPDATE ${tokens} SET consumed_at = $2, successor_hash = $3, successor_sealed = $4
                  WHERE hash = $1 AND consumed_at IS NULL`,
@@ -306,7 +317,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
                 c,
               )
               if (consumed.rowCount !== 1)
-                throw new Error('refresh token changed while its family was locked')
+                throw new Error('refresh token changed while its session was locked')
               const generation = token.generation + 1
               await query(
                 `INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
@@ -319,7 +330,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
                 [sessionRow.id, input.now],
                 c,
               )
-              return { kind: 'rotated', session: sessionFromRow(touched.rows[0]!), generation }
+              return {
+                kind: 'rotated',
+                session: sessionFromRow(touched.rows[0]!),
+                generation,
+                roles: userRolesOf(sessionRow),
+              }
             }
           }
         })
@@ -361,9 +377,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async purgeExpired(now) {
-      // Families being rotated right now are locked: skip them rather than wait; the next purge
+      // Sessions being rotated right now are locked: skip them rather than wait; the next purge
       // sees them as they are then.
-      const families = await query<{ n: SqlInstant }>(
+      const deadSessions = await query<{ n: SqlInstant }>(
         `WITH dead AS (
            SELECT s.id FROM ${sessions} s WHERE ${sessionDead('$1')} FOR UPDATE OF s SKIP LOCKED
          ), gone_tokens AS (
@@ -381,7 +397,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         [now],
       )
       const oldCounters = await query(`DELETE FROM ${counters} WHERE reset_at <= $1`, [now])
-      return Number(families.rows[0]?.n ?? 0) + (oldTokens.rowCount ?? 0) + (oldCounters.rowCount ?? 0)
+      return Number(deadSessions.rows[0]?.n ?? 0) + (oldTokens.rowCount ?? 0) + (oldCounters.rowCount ?? 0)
     },
 
     async hitCounter(key, now, windowMs) {
@@ -415,7 +431,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       await query(`UPDATE ${counters} SET count = count - 1 WHERE key = $1 AND count > 0`, [key])
     },
   }
-  return store
+  return translateErrors(store, postgresUnavailable)
 }
 
 function asConflict(err: unknown): unknown {

@@ -1,13 +1,13 @@
 // Lua scripts of the Redis store. Redis runs each script alone, start to finish, so each is one
 // atomic step across every issuer instance. ARGV[1] is always the key prefix; scripts derive a few
-// keys from it (the family of a token is only known once the token is read), so the store needs a
+// keys from it (the session of a token is only known once the token is read), so the store needs a
 // single Redis primary, not Redis Cluster. Instants travel as decimal strings and are stored as
 // given; computed numbers are formatted with %d so large values never turn into 1.7e+12.
 
 const HELPERS = `
 local P = ARGV[1]
 local function int(x) return string.format('%d', x) end
--- Lower a family's purge deadline, never raise it (revocation).
+-- Lower a session's purge deadline, never raise it (revocation).
 local function lower_deadline(zkey, sid, at)
   local cur = redis.call('ZSCORE', zkey, sid)
   if (not cur) or tonumber(cur) > at then redis.call('ZADD', zkey, int(at), sid) end
@@ -65,10 +65,12 @@ return 'ok'
 `
 
 /**
- * The rotation step of DESIGN.md, mirroring plan-rotation.ts.
- * KEYS: presented token, successor token, deadline zset.
+ * The rotation step (docs/issuer.md, "Refresh rotation"), mirroring plan-rotation.ts; replies
+ * are named as its plans and RotateResult.
+ * KEYS: presented token, successor token, deadline zset. The session and user keys are derived
+ * from the token's sessionId and the session's userId.
  * ARGV: P, now, graceMs, successor hash, successor idle expiry, successor sealed, retention ms.
- * Returns {kind, detail, session hash as a flat list}.
+ * Returns {kind, detail, session hash as a flat list, user roles JSON}.
  */
 export const ROTATE = `${HELPERS}
 local now, grace, retention = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[7])
@@ -77,17 +79,33 @@ local t = redis.call('HMGET', KEYS[1], 'sessionId', 'generation', 'idleExpiresAt
 if not t[1] then return {'invalid', 'unknown'} end
 local sid = t[1]
 local sessionKey = P .. 'session:' .. sid
-local s = redis.call('HMGET', sessionKey, 'absoluteExpiresAt', 'revokedAt', 'lastUsedAt')
+local s = redis.call('HMGET', sessionKey, 'absoluteExpiresAt', 'revokedAt', 'lastUsedAt', 'userId')
 if not s[1] then return {'invalid', 'unknown'} end
--- A dead family answers as such even for a consumed token: there is nothing left to revoke.
+-- A dead session answers as such even for a consumed token: there is nothing left to revoke.
 if s[2] then return {'invalid', 'revoked'} end
 local absolute = tonumber(s[1])
 if now >= absolute then return {'invalid', 'session_expired'} end
 if now >= tonumber(t[3]) then return {'invalid', 'idle_expired'} end
 
+-- The roles of a live user, or nil when the user is disabled or gone; only a token that would
+-- be honoured asks, so reuse stays reuse whoever holds it.
+local function live_roles()
+  local u = redis.call('HMGET', P .. 'user:' .. s[4], 'roles', 'disabled')
+  if (not u[1]) or u[2] == '1' then return nil end
+  return u[1]
+end
+-- A disabled user's token is not consumed: the session ends here instead.
+local function user_disabled()
+  redis.call('HSET', sessionKey, 'revokedAt', ARGV[2], 'revokedReason', 'user_disabled')
+  lower_deadline(KEYS[3], sid, now)
+  return {'invalid', 'user_disabled'}
+end
+
 if not t[4] then
   if redis.call('EXISTS', KEYS[2]) == 1 then return {'conflict', 'refresh token hash'} end
-  -- Rotation never extends the family's absolute lifetime.
+  local roles = live_roles()
+  if not roles then return user_disabled() end
+  -- Rotation never extends the session's absolute lifetime.
   local idle = ARGV[5]
   if tonumber(idle) > absolute then idle = s[1] end
   local generation = tonumber(t[2]) + 1
@@ -99,14 +117,18 @@ if not t[4] then
   if now > tonumber(s[3]) then redis.call('HSET', sessionKey, 'lastUsedAt', ARGV[2]) end
   redis.call('HSET', sessionKey, 'liveIdleExpiresAt', idle)
   redis.call('ZADD', KEYS[3], idle, sid)
-  return {'rotated', int(generation), redis.call('HGETALL', sessionKey)}
+  return {'rotated', int(generation), redis.call('HGETALL', sessionKey), roles}
 end
 
 -- Already consumed: a retry inside the grace window of the newest consumed token gets the same
--- sealed successor; anything else is reuse, and the whole family dies.
+-- sealed successor; anything else is reuse, and the whole session dies.
 if grace > 0 and now - tonumber(t[4]) <= grace and t[5] and t[6] then
   local n = redis.call('HMGET', P .. 'token:' .. t[5], 'sessionId', 'consumedAt')
-  if n[1] and not n[2] then return {'replayed', t[6], redis.call('HGETALL', sessionKey)} end
+  if n[1] and not n[2] then
+    local roles = live_roles()
+    if not roles then return user_disabled() end
+    return {'replayed', t[6], redis.call('HGETALL', sessionKey), roles}
+  end
 end
 redis.call('HSET', sessionKey, 'revokedAt', ARGV[2], 'revokedReason', 'reuse_detected')
 lower_deadline(KEYS[3], sid, now)

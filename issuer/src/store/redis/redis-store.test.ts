@@ -37,6 +37,12 @@ runStoreConformance(
     return {
       store,
       openAnother: () => createRedisStore({ url, prefix }),
+      // Keys have no foreign keys: the user's sessions stay behind.
+      deleteUser: async (id) => {
+        const username = await admin.hget(`${prefix}user:${id}`, 'username')
+        await admin.del(`${prefix}user:${id}`, `${prefix}username:${username}`)
+        await admin.srem(`${prefix}users`, id)
+      },
       cleanup: async () => {
         await store.close()
         await dropPrefix(prefix)

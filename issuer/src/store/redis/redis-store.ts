@@ -4,7 +4,7 @@
 // Key layout under the prefix P:
 //   user:<id> (hash)   username:<name> -> id   users (set of ids)
 //   session:<id> (hash)   user-sessions:<userId> (set)   session-tokens:<id> (set of hashes)
-//   token:<hash> (hash)   sessions-by-deadline (zset: when a family dies, for purge)
+//   token:<hash> (hash)   sessions-by-deadline (zset: when a session dies, for purge)
 //   counter:<key> (hash)   counters-by-reset (zset)
 // TTLs (relative to the caller's `now`, plus a day's retention) make Redis drop what the
 // background purge misses; purge and every check still compare the caller's instants.
@@ -25,6 +25,7 @@ import type {
 import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
+import { translateErrors } from '../translate-errors.ts'
 import {
   CREATE_SESSION,
   CREATE_USER,
@@ -36,6 +37,7 @@ import {
   ROTATE,
   UPDATE_USER,
 } from './redis-scripts.ts'
+import { redisUnavailable } from './redis-unavailable.ts'
 
 export interface RedisStoreOptions {
   /** redis:// or rediss:// URL. */
@@ -48,7 +50,7 @@ export interface RedisStoreOptions {
   onError?: (err: Error) => void
 }
 
-/** How long Redis keeps a family, token or counter past its logical expiry. */
+/** How long Redis keeps a session, token or counter past its logical expiry. */
 const RETENTION_MS = 86_400_000
 const COUNTER_RETENTION_MS = 60_000
 const PURGE_BATCH = 500
@@ -72,7 +74,13 @@ const SCRIPTS = {
   releaseCounter: script(RELEASE_COUNTER),
 }
 
-const INVALID_REASONS: readonly string[] = ['unknown', 'revoked', 'session_expired', 'idle_expired']
+const INVALID_REASONS: readonly string[] = [
+  'unknown',
+  'revoked',
+  'session_expired',
+  'idle_expired',
+  'user_disabled',
+]
 
 export function createRedisStore(options: RedisStoreOptions): Store {
   const P = options.prefix ?? 'tokensmith:'
@@ -246,7 +254,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         ],
       )
       if (!Array.isArray(reply)) throw new Error('unexpected reply from the rotate script')
-      const [kind, detail, sessionFlat] = reply as unknown[]
+      const [kind, detail, sessionFlat, rolesJson] = reply as unknown[]
       switch (kind) {
         case 'invalid':
           if (typeof detail !== 'string' || !INVALID_REASONS.includes(detail)) {
@@ -256,9 +264,19 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         case 'conflict':
           throw new StoreConflictError(String(detail))
         case 'rotated':
-          return { kind: 'rotated', session: toSession(pairs(sessionFlat)), generation: Number(detail) }
+          return {
+            kind: 'rotated',
+            session: toSession(pairs(sessionFlat)),
+            generation: Number(detail),
+            roles: rolesFrom(rolesJson),
+          }
         case 'replayed':
-          return { kind: 'replayed', session: toSession(pairs(sessionFlat)), sealedSuccessor: String(detail) }
+          return {
+            kind: 'replayed',
+            session: toSession(pairs(sessionFlat)),
+            sealedSuccessor: String(detail),
+            roles: rolesFrom(rolesJson),
+          }
         case 'reuse_detected':
           return { kind: 'reuse_detected', session: toSession(pairs(sessionFlat)) }
         default:
@@ -285,7 +303,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const ids = await redis.smembers(k.userSessions(userId))
       const hashes = await Promise.all(ids.map((id) => redis.hgetall(k.session(id))))
       const stale = ids.filter((_, i) => Object.keys(hashes[i] ?? {}).length === 0)
-      // Families Redis expired on its own leave their id behind in the user's set.
+      // Sessions Redis expired on its own leave their id behind in the user's set.
       if (stale.length > 0) await redis.srem(k.userSessions(userId), ...stale)
       return hashes
         .filter((h) => Object.keys(h).length > 0)
@@ -335,7 +353,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       await run(SCRIPTS.releaseCounter, [k.counter(key)], [])
     },
   }
-  return store
+  return translateErrors(store, redisUnavailable)
 }
 
 /** A TTL in whole milliseconds: the remaining lifetime plus retention, never zero or negative. */
@@ -357,11 +375,17 @@ function required(hash: Record<string, string>, field: string): string {
   return value
 }
 
-function toUser(h: Record<string, string>): UserRecord {
-  const roles: unknown = JSON.parse(required(h, 'roles'))
+/** A user's roles as stored: a JSON array of strings. */
+function rolesFrom(json: unknown): string[] {
+  const roles: unknown = typeof json === 'string' ? JSON.parse(json) : undefined
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) {
     throw new Error('stored user roles are not a JSON array of strings')
   }
+  return roles
+}
+
+function toUser(h: Record<string, string>): UserRecord {
+  const roles = rolesFrom(required(h, 'roles'))
   return {
     id: required(h, 'id'),
     username: required(h, 'username'),

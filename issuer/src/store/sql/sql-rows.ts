@@ -49,6 +49,8 @@ export function instantOrNull(v: SqlInstant | null): number | null {
   return v === null ? null : Number(v)
 }
 
+const isTrue = (v: number | boolean): boolean => v === true || v === 1
+
 function rolesOf(value: unknown): string[] {
   const roles: unknown = typeof value === 'string' ? JSON.parse(value) : value
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) {
@@ -63,7 +65,7 @@ export function userFromRow(row: UserRow): UserRecord {
     username: row.username,
     passwordHash: row.password_hash,
     roles: rolesOf(row.roles),
-    disabled: row.disabled === true || row.disabled === 1,
+    disabled: isTrue(row.disabled),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   }
@@ -95,13 +97,23 @@ export function tokenFromRow(row: TokenRow): RefreshTokenRecord {
   }
 }
 
-/** What the rotation plan needs, read from the session row and the token joined with its successor. */
-export function rotationStateFromRows(session: SessionRow, token: TokenStateRow): RotationState {
+/** The session row as `rotate` reads it: joined with its user's row, null columns when the user is gone. */
+export interface SessionUserRow extends SessionRow {
+  user_roles: unknown
+  user_disabled: number | boolean | null
+}
+
+/** SELECT list and join for a SessionUserRow (`s` the session table, `u` the users table). */
+export const SESSION_USER_COLUMNS = 's.*, u.roles AS user_roles, u.disabled AS user_disabled'
+
+/** What the rotation plan needs, read from the session and user rows and the token joined with its successor. */
+export function rotationStateFromRows(session: SessionUserRow, token: TokenStateRow): RotationState {
   return {
     session: {
       revokedAt: instantOrNull(session.revoked_at),
       absoluteExpiresAt: Number(session.absolute_expires_at),
     },
+    user: session.user_disabled === null ? null : { disabled: isTrue(session.user_disabled) },
     token: {
       idleExpiresAt: Number(token.idle_expires_at),
       consumedAt: instantOrNull(token.consumed_at),
@@ -112,12 +124,20 @@ export function rotationStateFromRows(session: SessionRow, token: TokenStateRow)
   }
 }
 
-/** The plans that write nothing answer straight from the rows already read. */
-export function resultWithoutWrites(
-  plan: Extract<RotationPlan, { kind: 'invalid' | 'replay' }>,
-  session: SessionRow,
+/** The roles of the user of a SessionUserRow; only asked once the plan found the user live. */
+export function userRolesOf(session: SessionUserRow): string[] {
+  return rolesOf(session.user_roles)
+}
+
+/** A replay writes nothing: it answers straight from the rows already read. */
+export function replayedResult(
+  plan: Extract<RotationPlan, { kind: 'replayed' }>,
+  session: SessionUserRow,
 ): RotateResult {
-  return plan.kind === 'invalid'
-    ? plan
-    : { kind: 'replayed', session: sessionFromRow(session), sealedSuccessor: plan.sealedSuccessor }
+  return {
+    kind: 'replayed',
+    session: sessionFromRow(session),
+    sealedSuccessor: plan.sealedSuccessor,
+    roles: userRolesOf(session),
+  }
 }

@@ -1,10 +1,9 @@
 // Numbered schema migrations for the SQLite store, applied in order and recorded in
 // `schema_migrations`. Never edit a released entry: append a new one. Instants are integer
 // milliseconds since the epoch, as everywhere in the store contract.
+import type { Migration } from '../sql/run-migrations.ts'
 
-export interface SqliteMigration {
-  version: number
-  name: string
+export interface SqliteMigration extends Migration {
   sql: string
 }
 

@@ -18,6 +18,13 @@ runStoreConformance(
       store,
       // A second connection to the same file; two processes are raced below.
       openAnother: () => createSqliteStore({ path: join(dir, 'issuer.db') }),
+      // As with the sqlite3 shell, which leaves foreign keys off: the user's sessions stay behind.
+      deleteUser: async (id) => {
+        const db = new Database(join(dir, 'issuer.db'))
+        db.pragma('foreign_keys = OFF')
+        db.prepare('DELETE FROM users WHERE id = ?').run(id)
+        db.close()
+      },
       cleanup: async () => {
         await store.close()
         await rm(dir, { recursive: true, force: true })
@@ -27,6 +34,7 @@ runStoreConformance(
   { sharedByInstances: true },
 )
 
+// No deleteUser: nothing but the store itself can reach an in-memory database.
 runStoreConformance('sqlite :memory:', async () => {
   const store = createSqliteStore({ path: ':memory:' })
   return { store, cleanup: () => store.close() }
@@ -79,7 +87,7 @@ describe('sqlite store on a file', () => {
     await store.close()
   })
 
-  it('enforces that a family belongs to an existing user', async () => {
+  it('enforces that a session belongs to an existing user', async () => {
     const store = createSqliteStore({ path: join(dir, 'issuer.db') })
     await store.migrate()
     await expect(

@@ -21,19 +21,25 @@ import type {
 import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
+import { runMigrations } from '../sql/run-migrations.ts'
 import {
-  resultWithoutWrites,
+  replayedResult,
   rotationStateFromRows,
+  SESSION_USER_COLUMNS,
   type SessionRow,
+  type SessionUserRow,
   sessionFromRow,
   type TokenRow,
   type TokenStateRow,
   tokenFromRow,
   type UserRow,
   userFromRow,
+  userRolesOf,
 } from '../sql/sql-rows.ts'
+import { translateErrors } from '../translate-errors.ts'
 import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
+import { sqliteUnavailable } from './sqlite-unavailable.ts'
 
 export interface SqliteStoreOptions {
   /** A file path (its directory is created if missing) or ':memory:'. */
@@ -70,7 +76,7 @@ interface CounterRow {
   reset_at: number
 }
 
-// A family with a live token: the one unconsumed token of the family, not idled out.
+// A session with a live token: its one unconsumed token, not idled out.
 const HAS_LIVE_TOKEN = `EXISTS (SELECT 1 FROM refresh_tokens t
   WHERE t.session_id = s.id AND t.consumed_at IS NULL AND t.idle_expires_at > @now)`
 const SESSION_LIVE = `(s.revoked_at IS NULL AND s.absolute_expires_at > @now AND ${HAS_LIVE_TOKEN})`
@@ -118,6 +124,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return row === undefined ? null : sessionFromRow(row)
   }
 
+  // Revokes a live session inside the caller's transaction; returns the row as written.
+  const revokeLive = (id: string, reason: string, now: number): SessionRow | undefined =>
+    get<SessionRow>(
+      'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL RETURNING *',
+      now,
+      reason,
+      id,
+    )
+
   // One rotation, inside the batch's write transaction (group commit, below).
   const rotateInTransaction = (input: RotateInput): RotateResult => {
     const token = get<TokenStateRow>(
@@ -127,23 +142,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       input.tokenHash,
     )
     if (token === undefined) return { kind: 'invalid', reason: 'unknown' }
-    const sessionRow = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', token.session_id)
+    // The user is read in the same transaction: a refresh learns whether its user is still
+    // enabled without another round trip, and a disabled user's token is never consumed.
+    const sessionRow = get<SessionUserRow>(
+      `SELECT ${SESSION_USER_COLUMNS} FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+      token.session_id,
+    )
     if (sessionRow === undefined) return { kind: 'invalid', reason: 'unknown' }
     const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
     switch (plan.kind) {
       case 'invalid':
-      case 'replay':
-        return resultWithoutWrites(plan, sessionRow)
-      case 'revoke': {
-        run(
-          `UPDATE sessions SET revoked_at = ?, revoked_reason = 'reuse_detected'
-           WHERE id = ? AND revoked_at IS NULL`,
-          input.now,
-          sessionRow.id,
-        )
-        return { kind: 'reuse_detected', session: sessionById(sessionRow.id)! }
+        if (plan.reason === 'user_disabled') revokeLive(sessionRow.id, 'user_disabled', input.now)
+        return plan
+      case 'replayed':
+        return replayedResult(plan, sessionRow)
+      case 'reuse_detected': {
+        const revoked = revokeLive(sessionRow.id, 'reuse_detected', input.now)
+        return { kind: 'reuse_detected', session: sessionFromRow(revoked ?? sessionRow) }
       }
-      case 'consume': {
+      case 'rotated': {
         const generation = token.generation + 1
         // The successor goes in first: a hash conflict then fails before this rotation has
         // written anything, so it can be refused alone without undoing the rest of its batch.
@@ -175,7 +192,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           input.now,
           sessionRow.id,
         )
-        return { kind: 'rotated', session: sessionFromRow(touched!), generation }
+        return {
+          kind: 'rotated',
+          session: sessionFromRow(touched!),
+          generation,
+          roles: userRolesOf(sessionRow),
+        }
       }
     }
   }
@@ -225,25 +247,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           name TEXT NOT NULL,
           applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
         ) STRICT`)
-        const applied = new Set(
-          db
-            .prepare('SELECT version FROM schema_migrations')
-            .pluck()
-            .all()
-            .map((v) => Number(v)),
-        )
-        const known = new Set(SQLITE_MIGRATIONS.map((m) => m.version))
-        const unknown = [...applied].filter((v) => !known.has(v))
-        if (unknown.length > 0) {
-          throw new Error(
-            `database schema has migration ${Math.max(...unknown)}, newer than this issuer knows; upgrade the issuer`,
-          )
-        }
-        for (const m of SQLITE_MIGRATIONS) {
-          if (applied.has(m.version)) continue
-          db.exec(m.sql)
-          db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name)
-        }
+        const applied = db.prepare('SELECT version FROM schema_migrations').pluck().all().map(Number)
+        runMigrations(SQLITE_MIGRATIONS, applied, {
+          apply: (m) => {
+            db.exec(m.sql)
+          },
+          record: (m) => {
+            db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name)
+          },
+        })
       })
     },
 
@@ -438,7 +450,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       run('UPDATE counters SET count = count - 1 WHERE key = ? AND count > 0', key)
     },
   }
-  return store
+  return translateErrors(store, sqliteUnavailable)
 }
 
 function asConflict(err: unknown, field: (message: string) => string): unknown {
