@@ -1,15 +1,15 @@
-import type { AccessTokenClaims } from './access-token-claims.ts'
-import { checkClaims } from './check-claims.ts'
-import { checkProtectedHeader } from './check-protected-header.ts'
-import { decodeJsonSegment } from './decode-json-segment.ts'
+import type { AccessTokenClaims } from './claims/access-token-claims.ts'
+import { checkClaims } from './claims/check-claims.ts'
 import { VerifyError } from './errors.ts'
-import type { JwsAlgorithm } from './jws-algorithm.ts'
-import { createKeyCache } from './key-cache.ts'
+import { checkProtectedHeader } from './jws/check-protected-header.ts'
+import { decodeJsonSegment } from './jws/decode-json-segment.ts'
+import type { JwsAlgorithm } from './jws/jws-algorithm.ts'
+import { splitCompactJws } from './jws/split-compact-jws.ts'
+import { verifySignature } from './jws/verify-signature.ts'
+import { createKeyCache } from './keys/key-cache.ts'
 import { resolveVerifierOptions } from './resolve-verifier-options.ts'
-import { splitCompactJws } from './split-compact-jws.ts'
 import { createVerifiedResultCache } from './verified-result-cache.ts'
 import type { VerifierOptions } from './verifier-options.ts'
-import { verifySignature } from './verify-signature.ts'
 
 export interface Verifier {
   /** Verifies an access token and returns its claims; throws `VerifyError` with a stable `code`. */

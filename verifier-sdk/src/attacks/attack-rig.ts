@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { Hono } from 'hono'
 import { expect } from 'vitest'
-import type { AccessTokenClaims } from '../access-token-claims.ts'
+import type { AccessTokenClaims } from '../claims/access-token-claims.ts'
 import { createVerifier, type Verifier } from '../create-verifier.ts'
 import { VerifyError, type VerifyErrorCode } from '../errors.ts'
-import { expressAuth } from '../express.ts'
-import { type AuthEnv, honoAuth } from '../hono.ts'
+import { expressAuth } from '../express/index.ts'
+import { type AuthEnv, honoAuth } from '../hono/index.ts'
 import {
   accessToken,
   createTestKey,

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, type Verifier } from '../create-verifier.ts'
-import { type AuthEnv, honoAuth } from '../hono.ts'
+import { type AuthEnv, honoAuth } from '../hono/index.ts'
 import { accessToken, createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER } from '../testing/test-key.ts'
 import {
   type CountingJwksServer,

@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express'
-import { authorizeClaims } from './authorize-claims.ts'
-import { VerifyError } from './errors.ts'
+import { authorizeClaims } from '../claims/authorize-claims.ts'
+import { VerifyError } from '../errors.ts'
+import { requiredValues } from '../middleware/required-values.ts'
 import { expressAuthError } from './express-auth-error.ts'
-import { requiredValues } from './required-values.ts'
 
 /** Express middleware after `expressAuth`: 403 `insufficient_role` unless the token holds one of `roles`. */
 export function requireRole(...roles: string[]): RequestHandler {

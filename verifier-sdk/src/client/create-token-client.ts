@@ -1,4 +1,4 @@
-import { TokenClientError } from './errors.ts'
+import { TokenClientError } from '../errors.ts'
 
 /** Options of `createTokenClient`. */
 export interface TokenClientOptions {

@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from 'hono'
-import { authorizeClaims } from './authorize-claims.ts'
-import { VerifyError } from './errors.ts'
-import type { AuthEnv } from './hono-auth-env.ts'
+import { authorizeClaims } from '../claims/authorize-claims.ts'
+import { VerifyError } from '../errors.ts'
+import { requiredValues } from '../middleware/required-values.ts'
+import type { AuthEnv } from './auth-env.ts'
 import { honoAuthError } from './hono-auth-error.ts'
-import { requiredValues } from './required-values.ts'
 
 /** Hono middleware after `honoAuth`: 403 (`insufficient_scope` challenge) unless the token has every scope. */
 export function requireScope(...scopes: string[]): MiddlewareHandler<AuthEnv> {

@@ -1,4 +1,4 @@
-import { VerifyError } from './errors.ts'
+import { VerifyError } from '../errors.ts'
 import type { JwsAlgorithm } from './jws-algorithm.ts'
 
 /** Header parameters that would make us fetch or trust a key named by the token itself. */

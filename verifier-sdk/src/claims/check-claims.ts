@@ -1,5 +1,5 @@
+import { VerifyError } from '../errors.ts'
 import type { AccessTokenClaims } from './access-token-claims.ts'
-import { VerifyError } from './errors.ts'
 
 export interface ClaimRules {
   readonly issuer: string

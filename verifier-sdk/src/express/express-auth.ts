@@ -1,10 +1,13 @@
 import type { RequestHandler } from 'express'
-import type { AccessTokenClaims } from './access-token-claims.ts'
-import { type AuthMiddlewareOptions, checkAuthMiddlewareArguments } from './auth-middleware-options.ts'
-import type { Verifier } from './create-verifier.ts'
-import { VerifyError } from './errors.ts'
+import type { AccessTokenClaims } from '../claims/access-token-claims.ts'
+import type { Verifier } from '../create-verifier.ts'
+import { VerifyError } from '../errors.ts'
+import {
+  type AuthMiddlewareOptions,
+  checkAuthMiddlewareArguments,
+} from '../middleware/auth-middleware-options.ts'
+import { parseBearerToken } from '../middleware/parse-bearer-token.ts'
 import { expressAuthError } from './express-auth-error.ts'
-import { parseBearerToken } from './parse-bearer-token.ts'
 
 declare global {
   namespace Express {

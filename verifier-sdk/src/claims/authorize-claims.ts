@@ -1,5 +1,5 @@
+import { VerifyError } from '../errors.ts'
 import type { AccessTokenClaims } from './access-token-claims.ts'
-import { VerifyError } from './errors.ts'
 
 /**
  * The authorization step shared by the middlewares. `roles`: the token must hold at least one of

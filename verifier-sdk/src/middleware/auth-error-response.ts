@@ -1,4 +1,4 @@
-import type { VerifyError } from './errors.ts'
+import type { VerifyError } from '../errors.ts'
 
 /** What a middleware answers for a refused request. */
 export interface AuthErrorResponse {

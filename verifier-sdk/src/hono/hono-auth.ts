@@ -1,10 +1,13 @@
 import type { MiddlewareHandler } from 'hono'
-import { type AuthMiddlewareOptions, checkAuthMiddlewareArguments } from './auth-middleware-options.ts'
-import type { Verifier } from './create-verifier.ts'
-import { VerifyError } from './errors.ts'
-import type { AuthEnv } from './hono-auth-env.ts'
+import type { Verifier } from '../create-verifier.ts'
+import { VerifyError } from '../errors.ts'
+import {
+  type AuthMiddlewareOptions,
+  checkAuthMiddlewareArguments,
+} from '../middleware/auth-middleware-options.ts'
+import { parseBearerToken } from '../middleware/parse-bearer-token.ts'
+import type { AuthEnv } from './auth-env.ts'
 import { honoAuthError } from './hono-auth-error.ts'
-import { parseBearerToken } from './parse-bearer-token.ts'
 
 /**
  * Hono middleware: verifies `Authorization: Bearer <token>` and puts the claims on `c.var.auth`;

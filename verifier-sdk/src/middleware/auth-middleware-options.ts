@@ -1,4 +1,4 @@
-import type { Verifier } from './create-verifier.ts'
+import type { Verifier } from '../create-verifier.ts'
 
 /** Options of `honoAuth` and `expressAuth`. */
 export interface AuthMiddlewareOptions {

@@ -3,11 +3,11 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createVerifier, type Verifier } from './create-verifier.ts'
-import { VerifyError } from './errors.ts'
-import { type JwksServer, startJwksServer } from './testing/jwks-server.ts'
-import { accessToken, createTestKey, T0, TEST_AUDIENCE, type TestKey } from './testing/test-key.ts'
-import type { VerifierOptions } from './verifier-options.ts'
+import { createVerifier, type Verifier } from '../create-verifier.ts'
+import { VerifyError } from '../errors.ts'
+import { type JwksServer, startJwksServer } from '../testing/jwks-server.ts'
+import { accessToken, createTestKey, T0, TEST_AUDIENCE, type TestKey } from '../testing/test-key.ts'
+import type { VerifierOptions } from '../verifier-options.ts'
 
 const keyA = createTestKey('RS256')
 const keyB = createTestKey('RS256')

@@ -1,4 +1,4 @@
-import { VerifyError } from './errors.ts'
+import { VerifyError } from '../errors.ts'
 
 export interface CompactJwsParts {
   readonly headerSegment: string

@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
-import { isJwsAlgorithm, type JwsAlgorithm } from './jws-algorithm.ts'
+import { isJwsAlgorithm, type JwsAlgorithm } from '../jws/jws-algorithm.ts'
 
 /** The usable verification keys of one JWKS, by `kid`. Immutable once built. */
 export interface KeySet {

@@ -1,4 +1,4 @@
-import { VerifyError } from './errors.ts'
+import { VerifyError } from '../errors.ts'
 
 /** Decodes one base64url JWS segment that must hold a JSON object (header or payload). */
 export function decodeJsonSegment(segment: string, what: 'header' | 'payload'): Record<string, unknown> {

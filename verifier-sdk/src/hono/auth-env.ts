@@ -1,4 +1,4 @@
-import type { AccessTokenClaims } from './access-token-claims.ts'
+import type { AccessTokenClaims } from '../claims/access-token-claims.ts'
 
 /** Hono Env of routes behind `honoAuth`: `c.var.auth` holds the verified claims. */
 export type AuthEnv = {

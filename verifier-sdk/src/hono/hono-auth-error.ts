@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
-import { authErrorResponse } from './auth-error-response.ts'
-import type { VerifyError } from './errors.ts'
+import type { VerifyError } from '../errors.ts'
+import { authErrorResponse } from '../middleware/auth-error-response.ts'
 
 /** Answers a refused Hono request (status, RFC 6750 challenge, `{ code, error }`). */
 export function honoAuthError(

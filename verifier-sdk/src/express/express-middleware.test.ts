@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import express4 from 'express4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expressAuth, requireRole, requireScope } from './express.ts'
 import {
   boomVerifier,
   downVerifier,
@@ -10,8 +9,9 @@ import {
   middlewareKey,
   middlewareTokens,
   middlewareVerifier,
-} from './testing/middleware-cases.ts'
-import { accessToken } from './testing/test-key.ts'
+} from '../testing/middleware-cases.ts'
+import { accessToken } from '../testing/test-key.ts'
+import { expressAuth, requireRole, requireScope } from './index.ts'
 
 function buildApp(createApp: typeof express) {
   const app = createApp()

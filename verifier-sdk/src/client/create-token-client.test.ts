@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { TokenClientError } from '../errors.ts'
 import { createTokenClient } from './create-token-client.ts'
-import { TokenClientError } from './errors.ts'
 
 /**
  * A fake issuer plus one API, as a Hono app reached through the injected fetch. Tokens are

@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express'
-import { authorizeClaims } from './authorize-claims.ts'
-import { VerifyError } from './errors.ts'
+import { authorizeClaims } from '../claims/authorize-claims.ts'
+import { VerifyError } from '../errors.ts'
+import { requiredValues } from '../middleware/required-values.ts'
 import { expressAuthError } from './express-auth-error.ts'
-import { requiredValues } from './required-values.ts'
 
 /** Express middleware after `expressAuth`: 403 (`insufficient_scope` challenge) unless the token has every scope. */
 export function requireScope(...scopes: string[]): RequestHandler {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { VerifyError } from './errors.ts'
+import { VerifyError } from '../errors.ts'
 import { parseBearerToken } from './parse-bearer-token.ts'
 
 function codeOf(header: string | undefined): string {

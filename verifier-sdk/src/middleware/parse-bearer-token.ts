@@ -1,4 +1,4 @@
-import { VerifyError } from './errors.ts'
+import { VerifyError } from '../errors.ts'
 
 // RFC 6750 section 2.1: "Bearer" 1*SP b64token, the scheme case-insensitive, exactly one token.
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i

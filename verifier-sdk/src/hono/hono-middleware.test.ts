@@ -1,6 +1,5 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { type AuthEnv, honoAuth, requireRole, requireScope } from './hono.ts'
 import {
   boomVerifier,
   downVerifier,
@@ -8,8 +7,9 @@ import {
   middlewareKey,
   middlewareTokens,
   middlewareVerifier,
-} from './testing/middleware-cases.ts'
-import { accessToken } from './testing/test-key.ts'
+} from '../testing/middleware-cases.ts'
+import { accessToken } from '../testing/test-key.ts'
+import { type AuthEnv, honoAuth, requireRole, requireScope } from './index.ts'
 
 function buildApp() {
   const app = new Hono<AuthEnv>()

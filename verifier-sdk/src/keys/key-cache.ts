@@ -1,9 +1,9 @@
 import type { KeyObject } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { VerifyError } from '../errors.ts'
+import type { JwsAlgorithm } from '../jws/jws-algorithm.ts'
 import { cacheMaxAge } from './cache-max-age.ts'
-import { VerifyError } from './errors.ts'
 import { createJwksCacheFile } from './jwks-cache-file.ts'
-import type { JwsAlgorithm } from './jws-algorithm.ts'
 import { buildKeySet, type KeySet } from './key-set.ts'
 
 /** Where keys come from: the issuer over HTTP, a JWKS given in code, or a JWKS file. */
