@@ -3,12 +3,37 @@
  * `message` is safe to show a client, `detail` is for logs. Neither ever contains token text.
  */
 
+/** A verdict on a request's access token, or on the verifier's keys. */
 export type VerifyErrorCode =
   | 'missing_token'
   | 'invalid_token'
   | 'token_expired'
   | 'insufficient_role'
   | 'keys_unavailable'
+
+/**
+ * The token client's own codes, or the code of the issuer's `{ code, error }` answer, passed on as
+ * the issuer sent it (the SDK does not tie itself to the issuer's list, so that stays open).
+ */
+export type TokenClientErrorCode = 'not_logged_in' | 'invalid_response' | `http_${number}` | (string & {})
+
+/** Every code an error of this package carries. */
+export type TokensmithSdkErrorCode = VerifyErrorCode | TokenClientErrorCode
+
+/**
+ * Base of the package's errors (after jose's JOSEError): one class to test with `instanceof`, and
+ * a `code` typed by the subclass.
+ */
+export class TokensmithSdkError<Code extends TokensmithSdkErrorCode = TokensmithSdkErrorCode> extends Error {
+  override readonly name: string = 'TokensmithSdkError'
+  readonly code: Code
+
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
+    // No `cause` property at all when there is none, so logs do not print `cause: undefined`.
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+  }
+}
 
 const STATUS: Readonly<Record<VerifyErrorCode, 401 | 403 | 503>> = {
   missing_token: 401,
@@ -26,20 +51,15 @@ const MESSAGE: Readonly<Record<VerifyErrorCode, string>> = {
   keys_unavailable: 'The service cannot verify access tokens right now.',
 }
 
-export class VerifyError extends Error {
+export class VerifyError extends TokensmithSdkError<VerifyErrorCode> {
   override readonly name = 'VerifyError'
-  readonly code: VerifyErrorCode
   /** HTTP status a server should answer with. */
   readonly status: 401 | 403 | 503
   /** Internal explanation for logs; never shown to clients, never contains token text. */
   readonly detail: string
 
   constructor(code: VerifyErrorCode, detail: string, options?: { cause?: unknown; message?: string }) {
-    super(
-      options?.message ?? MESSAGE[code],
-      options?.cause === undefined ? undefined : { cause: options.cause },
-    )
-    this.code = code
+    super(code, options?.message ?? MESSAGE[code], options)
     this.status = STATUS[code]
     this.detail = detail
   }
@@ -49,15 +69,14 @@ export function isVerifyError(value: unknown): value is VerifyError {
   return value instanceof VerifyError
 }
 
-/** Thrown by the token client when the issuer refuses a request (`code` as the issuer sent it). */
-export class TokenClientError extends Error {
+/** Thrown by the token client when the issuer refuses a request, or when it holds no session. */
+export class TokenClientError extends TokensmithSdkError<TokenClientErrorCode> {
   override readonly name = 'TokenClientError'
-  readonly code: string
+  /** The HTTP status the issuer answered (401 for a client without a session). */
   readonly status: number
 
-  constructor(code: string, status: number, message: string) {
-    super(message)
-    this.code = code
+  constructor(code: TokenClientErrorCode, status: number, message: string) {
+    super(code, message)
     this.status = status
   }
 }
