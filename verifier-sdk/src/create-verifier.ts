@@ -68,10 +68,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   async function verify(token: string): Promise<AccessTokenClaims> {
     if (typeof token !== 'string' || token.length === 0) {
-      throw new VerifyError('missing_token', 'no token was given')
+      throw new VerifyError('missing_token', { reason: 'missing', detail: 'no token was given' })
     }
     // Before any decoding or RSA work. A valid token is ASCII, so characters are bytes here.
-    if (token.length > maxTokenBytes) throw new VerifyError('invalid_token', 'token exceeds maxTokenBytes')
+    if (token.length > maxTokenBytes) {
+      throw new VerifyError('invalid_token', { reason: 'oversized', detail: 'token exceeds maxTokenBytes' })
+    }
     const now = clock()
     if (results !== undefined) {
       const hit = results.get(token, now)
@@ -83,7 +85,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const { alg, kid } = checkedHeader(jws.headerSegment)
     const key = keys.find(kid, alg, now) ?? (await keys.resolve(kid, alg))
     if (!(await verifySignature(alg, key, jws.signingInput, jws.signature))) {
-      throw new VerifyError('invalid_token', 'signature does not verify')
+      throw new VerifyError('invalid_token', { reason: 'bad_signature', detail: 'signature does not verify' })
     }
     // The payload is parsed only once its signature has verified.
     const verifiedAt = clock()

@@ -51,17 +51,53 @@ const MESSAGE: Readonly<Record<VerifyErrorCode, string>> = {
   keys_unavailable: 'The service cannot verify access tokens right now.',
 }
 
+/**
+ * Why a token or a request was refused, as a stable word beside the code (which says what the
+ * client should do): `missing`, and `malformed` for a value of the wrong form, the rest as named.
+ */
+export type VerifyErrorReason =
+  | 'missing'
+  | 'other_scheme'
+  | 'malformed'
+  | 'oversized'
+  | 'not_allowed'
+  | 'not_supported'
+  | 'mismatch'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'expired'
+  | 'in_future'
+  | 'not_granted'
+  | 'refresh_failed'
+  | 'not_loaded'
+  | 'stale'
+
+/** What a throw site says about a refusal, besides its code. */
+export interface VerifyErrorDetails {
+  readonly reason: VerifyErrorReason
+  /** The claim or header parameter concerned, when one is. */
+  readonly claim?: string
+  readonly detail: string
+  readonly cause?: unknown
+  readonly message?: string
+}
+
 export class VerifyError extends TokensmithSdkError<VerifyErrorCode> {
   override readonly name = 'VerifyError'
   /** HTTP status a server should answer with. */
   readonly status: 401 | 403 | 503
+  /** The claim or header parameter concerned ('exp', 'aud', 'alg', 'kid', 'scope', ...), when one is. */
+  readonly claim?: string
+  readonly reason: VerifyErrorReason
   /** Internal explanation for logs; never shown to clients, never contains token text. */
   readonly detail: string
 
-  constructor(code: VerifyErrorCode, detail: string, options?: { cause?: unknown; message?: string }) {
-    super(code, options?.message ?? MESSAGE[code], options)
+  constructor(code: VerifyErrorCode, details: VerifyErrorDetails) {
+    super(code, details.message ?? MESSAGE[code], details)
     this.status = STATUS[code]
-    this.detail = detail
+    if (details.claim !== undefined) this.claim = details.claim
+    this.reason = details.reason
+    this.detail = details.detail
   }
 }
 

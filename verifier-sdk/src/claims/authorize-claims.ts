@@ -11,16 +11,25 @@ export function authorizeClaims(
   claims: AccessTokenClaims | undefined,
   requirement: { readonly roles: readonly string[] } | { readonly scopes: readonly string[] },
 ): void {
-  if (claims === undefined) throw new VerifyError('missing_token', 'no verified token on this request')
+  if (claims === undefined) {
+    throw new VerifyError('missing_token', { reason: 'missing', detail: 'no verified token on this request' })
+  }
   if ('roles' in requirement) {
     if (!requirement.roles.some((role) => claims.roles.includes(role))) {
-      throw new VerifyError('insufficient_role', 'token lacks every required role')
+      throw new VerifyError('insufficient_role', {
+        claim: 'roles',
+        reason: 'not_granted',
+        detail: 'token lacks every required role',
+      })
     }
     return
   }
   const granted = new Set((claims.scope ?? '').split(' '))
   if (!requirement.scopes.every((scope) => granted.has(scope))) {
-    throw new VerifyError('insufficient_role', 'token lacks a required scope', {
+    throw new VerifyError('insufficient_role', {
+      claim: 'scope',
+      reason: 'not_granted',
+      detail: 'token lacks a required scope',
       message: 'The access token lacks a required scope.',
     })
   }

@@ -1,4 +1,4 @@
-import { VerifyError } from '../errors.ts'
+import { VerifyError, type VerifyErrorReason } from '../errors.ts'
 import type { AccessTokenClaims } from './access-token-claims.ts'
 
 export interface ClaimRules {
@@ -13,10 +13,16 @@ function isNumericDate(value: unknown): value is number {
 
 const REQUIRED_STRINGS = ['sub', 'jti', 'client_id', 'sid'] as const
 
+/** Refuses the token as invalid because of one claim. */
+function refuse(claim: string, reason: VerifyErrorReason, detail: string): never {
+  throw new VerifyError('invalid_token', { claim, reason, detail })
+}
+
 function requireString(payload: Readonly<Record<string, unknown>>, name: string): string {
   const value = payload[name]
-  if (typeof value !== 'string' || value.length === 0)
-    throw new VerifyError('invalid_token', `${name} is missing`)
+  if (typeof value !== 'string' || value.length === 0) {
+    refuse(name, value === undefined ? 'missing' : 'malformed', `${name} is missing`)
+  }
   return value
 }
 
@@ -32,35 +38,36 @@ export function checkClaims(
   const now = nowMs / 1000
   const tolerance = rules.clockToleranceSec
 
-  if (payload.iss !== rules.issuer) throw new VerifyError('invalid_token', 'iss does not match')
+  const iss = payload.iss
+  if (iss !== rules.issuer) refuse('iss', iss === undefined ? 'missing' : 'mismatch', 'iss does not match')
 
   const aud = payload.aud
   const audList = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : undefined
   if (audList === undefined || !audList.every((a) => typeof a === 'string')) {
-    throw new VerifyError('invalid_token', 'aud is missing')
+    refuse('aud', aud === undefined ? 'missing' : 'malformed', 'aud is missing')
   }
   if (!audList.some((a) => rules.audiences.includes(a as string))) {
-    throw new VerifyError('invalid_token', 'aud does not include this service')
+    refuse('aud', 'mismatch', 'aud does not include this service')
   }
 
   const { exp, iat, nbf } = payload
-  if (!isNumericDate(exp)) throw new VerifyError('invalid_token', 'exp is missing')
-  if (!isNumericDate(iat)) throw new VerifyError('invalid_token', 'iat is missing')
-  if (nbf !== undefined && !isNumericDate(nbf)) throw new VerifyError('invalid_token', 'nbf is not a number')
-  if (exp <= now - tolerance) throw new VerifyError('token_expired', 'exp is in the past')
-  if (nbf !== undefined && nbf > now + tolerance)
-    throw new VerifyError('invalid_token', 'nbf is in the future')
-  if (iat > now + tolerance) throw new VerifyError('invalid_token', 'iat is in the future')
+  if (!isNumericDate(exp)) refuse('exp', exp === undefined ? 'missing' : 'malformed', 'exp is missing')
+  if (!isNumericDate(iat)) refuse('iat', iat === undefined ? 'missing' : 'malformed', 'iat is missing')
+  if (nbf !== undefined && !isNumericDate(nbf)) refuse('nbf', 'malformed', 'nbf is not a number')
+  if (exp <= now - tolerance) {
+    throw new VerifyError('token_expired', { claim: 'exp', reason: 'expired', detail: 'exp is in the past' })
+  }
+  if (nbf !== undefined && nbf > now + tolerance) refuse('nbf', 'in_future', 'nbf is in the future')
+  if (iat > now + tolerance) refuse('iat', 'in_future', 'iat is in the future')
 
   for (const name of REQUIRED_STRINGS) requireString(payload, name)
 
   const roles = payload.roles
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
-    throw new VerifyError('invalid_token', 'roles is not a list of strings')
+    refuse('roles', 'malformed', 'roles is not a list of strings')
   }
   const scope = payload.scope
-  if (scope !== undefined && typeof scope !== 'string')
-    throw new VerifyError('invalid_token', 'scope is not a string')
+  if (scope !== undefined && typeof scope !== 'string') refuse('scope', 'malformed', 'scope is not a string')
 
   // The payload is a fresh JSON.parse result owned by us: complete and freeze it in place (no copy),
   // so callers sharing a cached result cannot alter each other's claims.

@@ -17,17 +17,41 @@ export function checkProtectedHeader(
 ): { readonly alg: JwsAlgorithm; readonly kid: string } {
   const { alg, typ, kid } = header
   if (typeof alg !== 'string' || !(algorithms as readonly string[]).includes(alg)) {
-    throw new VerifyError('invalid_token', 'alg is not allowed')
+    throw new VerifyError('invalid_token', {
+      claim: 'alg',
+      reason: alg === undefined ? 'missing' : 'not_allowed',
+      detail: 'alg is not allowed',
+    })
   }
   if (typeof typ !== 'string' || !ACCEPTED_TYP.has(typ.toLowerCase())) {
-    throw new VerifyError('invalid_token', 'typ is not at+jwt')
+    throw new VerifyError('invalid_token', {
+      claim: 'typ',
+      reason: typ === undefined ? 'missing' : 'mismatch',
+      detail: 'typ is not at+jwt',
+    })
   }
-  if (Object.hasOwn(header, 'crit'))
-    throw new VerifyError('invalid_token', 'crit header parameter is not supported')
+  if (Object.hasOwn(header, 'crit')) {
+    throw new VerifyError('invalid_token', {
+      claim: 'crit',
+      reason: 'not_supported',
+      detail: 'crit header parameter is not supported',
+    })
+  }
   for (const name of KEY_REFERENCES) {
-    if (Object.hasOwn(header, name))
-      throw new VerifyError('invalid_token', `${name} header parameter is refused`)
+    if (Object.hasOwn(header, name)) {
+      throw new VerifyError('invalid_token', {
+        claim: name,
+        reason: 'not_allowed',
+        detail: `${name} header parameter is refused`,
+      })
+    }
   }
-  if (typeof kid !== 'string' || kid.length === 0) throw new VerifyError('invalid_token', 'kid is missing')
+  if (typeof kid !== 'string' || kid.length === 0) {
+    throw new VerifyError('invalid_token', {
+      claim: 'kid',
+      reason: kid === undefined ? 'missing' : 'malformed',
+      detail: 'kid is missing',
+    })
+  }
   return { alg: alg as JwsAlgorithm, kid }
 }

@@ -17,16 +17,23 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
  * caller's, checked before this.
  */
 export function splitCompactJws(token: string): CompactJwsParts {
-  if (!COMPACT_JWS.test(token)) throw new VerifyError('invalid_token', 'not a compact JWS')
+  if (!COMPACT_JWS.test(token)) {
+    throw new VerifyError('invalid_token', { reason: 'malformed', detail: 'not a compact JWS' })
+  }
   const first = token.indexOf('.')
   const last = token.lastIndexOf('.')
   const signatureSegment = token.slice(last + 1)
-  if (signatureSegment.length % 4 === 1) throw new VerifyError('invalid_token', 'signature is not base64url')
+  if (signatureSegment.length % 4 === 1) {
+    throw new VerifyError('invalid_token', { reason: 'malformed', detail: 'signature is not base64url' })
+  }
   const signature = Buffer.from(signatureSegment, 'base64url')
   // RFC 4648 3.5: refuse set padding bits, so each signature has exactly one spelling and
   // anything keyed on the token text (deny lists, replay caches) cannot be sidestepped.
   if (signature.toString('base64url') !== signatureSegment) {
-    throw new VerifyError('invalid_token', 'signature is not canonical base64url')
+    throw new VerifyError('invalid_token', {
+      reason: 'malformed',
+      detail: 'signature is not canonical base64url',
+    })
   }
   return {
     headerSegment: token.slice(0, first),

@@ -276,7 +276,10 @@ describe('key cache: when the issuer is down', () => {
       await v.ready()
       if (mode === 'weak') server.keys = [createTestKey('RS256', 1024).publicJwk]
       else server.mode = mode
-      await expect(v.refreshKeys()).rejects.toMatchObject({ code: 'keys_unavailable' })
+      await expect(v.refreshKeys()).rejects.toMatchObject({
+        code: 'keys_unavailable',
+        reason: 'refresh_failed',
+      })
       now += 300_000 + 3_599_000 // just inside the staleness bound
       expect(await codeOf(v.verify(token(keyA)))).toBe('ok')
       await settle(v)
@@ -284,7 +287,7 @@ describe('key cache: when the issuer is down', () => {
       expect(await codeOf(v.verify(token(keyA)))).toBe('keys_unavailable')
       // Fails closed for unknown kids too, and says so (503), not "bad token" (401).
       const error = await v.verify(token(keyB)).catch((e: unknown) => e)
-      expect(error).toMatchObject({ code: 'keys_unavailable', status: 503 })
+      expect(error).toMatchObject({ code: 'keys_unavailable', status: 503, reason: 'stale' })
       // The issuer comes back: verification resumes without a restart.
       server.mode = 'ok'
       server.keys = [keyA.publicJwk]
@@ -296,7 +299,13 @@ describe('key cache: when the issuer is down', () => {
   it('bounds fetches while cold and down, and ready() rejects with keys_unavailable', async () => {
     server.mode = 500
     const v = make({ jwksUri: server.jwksUrl })
-    await expect(v.ready()).rejects.toMatchObject({ code: 'keys_unavailable', status: 503 })
+    await expect(v.ready()).rejects.toMatchObject({
+      code: 'keys_unavailable',
+      status: 503,
+      reason: 'refresh_failed',
+    })
+    // Never loaded is not the same as stale: the error says which.
+    await expect(v.verify(token(keyA))).rejects.toMatchObject({ reason: 'not_loaded' })
     const results = await Promise.all(Array.from({ length: 50 }, () => codeOf(v.verify(token(keyA)))))
     expect(new Set(results)).toEqual(new Set(['keys_unavailable']))
     expect(server.jwksRequests).toHaveLength(1)

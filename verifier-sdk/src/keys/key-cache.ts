@@ -72,6 +72,10 @@ async function readBounded(response: Response): Promise<string> {
   return text
 }
 
+function unknownKey(detail: string): VerifyError {
+  return new VerifyError('invalid_token', { claim: 'kid', reason: 'unknown_key', detail })
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
@@ -208,7 +212,11 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
       nextAttemptAt = clock() + Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), cooldownMs)
       lastFailure = `JWKS refresh failed: ${describe(error)}`
       options.onWarning(keys === undefined ? lastFailure : `${lastFailure} (keeping the last good keys)`)
-      throw new VerifyError('keys_unavailable', lastFailure, { cause: error })
+      throw new VerifyError('keys_unavailable', {
+        reason: 'refresh_failed',
+        detail: lastFailure,
+        cause: error,
+      })
     }
   }
 
@@ -279,9 +287,14 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
   }
 
   function keyAfterFetch(kid: string, alg: JwsAlgorithm): KeyObject {
-    if (keys === undefined || clock() > staleUntil) throw new VerifyError('keys_unavailable', lastFailure)
+    if (keys === undefined || clock() > staleUntil) {
+      throw new VerifyError('keys_unavailable', {
+        reason: keys === undefined ? 'not_loaded' : 'stale',
+        detail: lastFailure,
+      })
+    }
     const key = keys.get(kid, alg)
-    if (key === undefined) throw new VerifyError('invalid_token', 'no key matches the kid and alg')
+    if (key === undefined) throw unknownKey('no key matches the kid and alg')
     return key
   }
 
@@ -298,13 +311,13 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
       if (keys !== undefined && now <= staleUntil) {
         const key = keys.get(kid, alg)
         if (key !== undefined) return key
-        if (source.kind !== 'remote') throw new VerifyError('invalid_token', 'no key matches the kid and alg')
+        if (source.kind !== 'remote') throw unknownKey('no key matches the kid and alg')
         if (inflight !== undefined) {
           await inflight.catch(noop)
         } else if (now - lastFetchAt >= cooldownMs) {
           await fetchKeys().catch(noop)
         } else {
-          throw new VerifyError('invalid_token', 'no key matches the kid and alg (refetch cooling down)')
+          throw unknownKey('no key matches the kid and alg (refetch cooling down)')
         }
         return keyAfterFetch(kid, alg)
       }
@@ -327,7 +340,9 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
         try {
           install(buildKeySet(JSON.parse(await readFile(source.path, 'utf8')), algorithms))
         } catch (error) {
-          throw new VerifyError('keys_unavailable', `jwksFile reload failed: ${describe(error)}`, {
+          throw new VerifyError('keys_unavailable', {
+            reason: 'refresh_failed',
+            detail: `jwksFile reload failed: ${describe(error)}`,
             cause: error,
           })
         }

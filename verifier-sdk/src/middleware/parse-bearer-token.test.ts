@@ -38,4 +38,19 @@ describe('parseBearerToken', () => {
       expect(codeOf(header)).toBe('invalid_token')
     }
   })
+
+  it('says why, in the reason', () => {
+    const reasonOf = (header: string | undefined) => {
+      try {
+        return parseBearerToken(header)
+      } catch (error) {
+        return error instanceof VerifyError ? error.reason : 'unexpected'
+      }
+    }
+    expect([reasonOf(undefined), reasonOf('Basic dXNlcjpwYXNz'), reasonOf('Bearer a b')]).toEqual([
+      'missing',
+      'other_scheme',
+      'malformed',
+    ])
+  })
 })

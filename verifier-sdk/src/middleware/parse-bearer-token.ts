@@ -10,12 +10,18 @@ const SCHEME = /^([^\s]+)/
  */
 export function parseBearerToken(header: string | null | undefined): string {
   if (header === undefined || header === null || header.trim() === '') {
-    throw new VerifyError('missing_token', 'no Authorization header')
+    throw new VerifyError('missing_token', { reason: 'missing', detail: 'no Authorization header' })
   }
   const match = BEARER.exec(header)
   if (match?.[1] !== undefined) return match[1]
   if (SCHEME.exec(header)?.[1]?.toLowerCase() !== 'bearer') {
-    throw new VerifyError('missing_token', 'Authorization header is not of the Bearer scheme')
+    throw new VerifyError('missing_token', {
+      reason: 'other_scheme',
+      detail: 'Authorization header is not of the Bearer scheme',
+    })
   }
-  throw new VerifyError('invalid_token', 'malformed Bearer Authorization header')
+  throw new VerifyError('invalid_token', {
+    reason: 'malformed',
+    detail: 'malformed Bearer Authorization header',
+  })
 }
