@@ -8,6 +8,7 @@ export type VerifyErrorCode =
   | 'missing_token'
   | 'invalid_token'
   | 'token_expired'
+  | 'insufficient_scope'
   | 'insufficient_role'
   | 'keys_unavailable'
 
@@ -39,6 +40,7 @@ const STATUS: Readonly<Record<VerifyErrorCode, 401 | 403 | 503>> = {
   missing_token: 401,
   invalid_token: 401,
   token_expired: 401,
+  insufficient_scope: 403,
   insufficient_role: 403,
   keys_unavailable: 503,
 }
@@ -47,6 +49,7 @@ const MESSAGE: Readonly<Record<VerifyErrorCode, string>> = {
   missing_token: 'An access token is required.',
   invalid_token: 'The access token is invalid.',
   token_expired: 'The access token has expired.',
+  insufficient_scope: 'The access token lacks a required scope.',
   insufficient_role: 'The access token does not grant access to this resource.',
   keys_unavailable: 'The service cannot verify access tokens right now.',
 }
@@ -79,7 +82,6 @@ export interface VerifyErrorDetails {
   readonly claim?: string
   readonly detail: string
   readonly cause?: unknown
-  readonly message?: string
 }
 
 export class VerifyError extends TokensmithSdkError<VerifyErrorCode> {
@@ -93,7 +95,7 @@ export class VerifyError extends TokensmithSdkError<VerifyErrorCode> {
   readonly detail: string
 
   constructor(code: VerifyErrorCode, details: VerifyErrorDetails) {
-    super(code, details.message ?? MESSAGE[code], details)
+    super(code, MESSAGE[code], details)
     this.status = STATUS[code]
     if (details.claim !== undefined) this.claim = details.claim
     this.reason = details.reason

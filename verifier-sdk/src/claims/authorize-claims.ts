@@ -4,8 +4,8 @@ import type { AccessTokenClaims } from './access-token-claims.ts'
 /**
  * The authorization step shared by the middlewares. `roles`: the token must hold at least one of
  * them. `scopes`: the token's `scope` must contain every one of them. Throws `missing_token` when
- * no verified claims are present (the auth middleware did not run) and `insufficient_role` (403)
- * otherwise.
+ * no verified claims are present (the auth middleware did not run), else `insufficient_role` or
+ * `insufficient_scope` (403).
  */
 export function authorizeClaims(
   claims: AccessTokenClaims | undefined,
@@ -26,11 +26,10 @@ export function authorizeClaims(
   }
   const granted = new Set((claims.scope ?? '').split(' '))
   if (!requirement.scopes.every((scope) => granted.has(scope))) {
-    throw new VerifyError('insufficient_role', {
+    throw new VerifyError('insufficient_scope', {
       claim: 'scope',
       reason: 'not_granted',
       detail: 'token lacks a required scope',
-      message: 'The access token lacks a required scope.',
     })
   }
 }

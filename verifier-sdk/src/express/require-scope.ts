@@ -4,7 +4,7 @@ import { VerifyError } from '../errors.ts'
 import { requiredValues } from '../middleware/required-values.ts'
 import { expressAuthError } from './express-auth-error.ts'
 
-/** Express middleware after `expressAuth`: 403 (`insufficient_scope` challenge) unless the token has every scope. */
+/** Express middleware after `expressAuth`: 403 `insufficient_scope` unless the token has every scope. */
 export function requireScope(...scopes: string[]): RequestHandler {
   const required = requiredValues('requireScope', scopes)
   const scopeParam = required.join(' ')

@@ -5,7 +5,7 @@ import { requiredValues } from '../middleware/required-values.ts'
 import type { AuthEnv } from './auth-env.ts'
 import { honoAuthError } from './hono-auth-error.ts'
 
-/** Hono middleware after `honoAuth`: 403 (`insufficient_scope` challenge) unless the token has every scope. */
+/** Hono middleware after `honoAuth`: 403 `insufficient_scope` unless the token has every scope. */
 export function requireScope(...scopes: string[]): MiddlewareHandler<AuthEnv> {
   const required = requiredValues('requireScope', scopes)
   const scopeParam = required.join(' ')

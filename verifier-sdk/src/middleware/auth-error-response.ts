@@ -35,6 +35,7 @@ export function authErrorResponse(
       params.push('error="invalid_token"', `error_description=${quoted(error.message)}`)
       break
     case 'insufficient_role':
+    case 'insufficient_scope':
       params.push('error="insufficient_scope"', `error_description=${quoted(error.message)}`)
       if (requiredScope !== undefined) params.push(`scope=${quoted(requiredScope)}`)
       break

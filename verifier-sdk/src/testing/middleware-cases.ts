@@ -136,7 +136,7 @@ export const middlewareCases: readonly MiddlewareCase[] = [
     path: '/api/orders',
     authorization: `Bearer ${halfScoped}`,
     status: 403,
-    code: 'insufficient_role',
+    code: 'insufficient_scope',
     challenge:
       'Bearer error="insufficient_scope", error_description="The access token lacks a required scope.", scope="orders:read orders:write"',
   },
