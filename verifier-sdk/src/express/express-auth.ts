@@ -1,13 +1,12 @@
 import type { RequestHandler } from 'express'
 import type { AccessTokenClaims } from '../claims/access-token-claims.ts'
 import type { Verifier } from '../create-verifier.ts'
-import { VerifyError } from '../errors.ts'
 import {
   type AuthMiddlewareOptions,
   checkAuthMiddlewareArguments,
 } from '../middleware/auth-middleware-options.ts'
 import { parseBearerToken } from '../middleware/parse-bearer-token.ts'
-import { expressAuthError } from './express-auth-error.ts'
+import { expressRefusal } from './express-refusal.ts'
 
 declare global {
   namespace Express {
@@ -27,25 +26,20 @@ export function expressAuth(
   verifier: Pick<Verifier, 'verify'>,
   options?: AuthMiddlewareOptions,
 ): RequestHandler {
-  const realm = checkAuthMiddlewareArguments('expressAuth', verifier, options)
+  const challenge = { realm: checkAuthMiddlewareArguments('expressAuth', verifier, options) }
   return function expressAuthMiddleware(req, res, next) {
     let token: string
     try {
       token = parseBearerToken(req.get('authorization'))
     } catch (error) {
-      if (error instanceof VerifyError) expressAuthError(res, error, realm)
-      else next(error)
-      return
+      return expressRefusal(res, next, error, challenge)
     }
     verifier.verify(token).then(
       (claims) => {
         req.auth = claims
         next()
       },
-      (error: unknown) => {
-        if (error instanceof VerifyError) expressAuthError(res, error, realm)
-        else next(error)
-      },
+      (error: unknown) => expressRefusal(res, next, error, challenge),
     )
   }
 }

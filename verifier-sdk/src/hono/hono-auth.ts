@@ -1,13 +1,12 @@
 import type { MiddlewareHandler } from 'hono'
 import type { Verifier } from '../create-verifier.ts'
-import { VerifyError } from '../errors.ts'
 import {
   type AuthMiddlewareOptions,
   checkAuthMiddlewareArguments,
 } from '../middleware/auth-middleware-options.ts'
 import { parseBearerToken } from '../middleware/parse-bearer-token.ts'
 import type { AuthEnv } from './auth-env.ts'
-import { honoAuthError } from './hono-auth-error.ts'
+import { honoRefusal } from './hono-refusal.ts'
 
 /**
  * Hono middleware: verifies `Authorization: Bearer <token>` and puts the claims on `c.var.auth`;
@@ -17,13 +16,12 @@ export function honoAuth(
   verifier: Pick<Verifier, 'verify'>,
   options?: AuthMiddlewareOptions,
 ): MiddlewareHandler<AuthEnv> {
-  const realm = checkAuthMiddlewareArguments('honoAuth', verifier, options)
+  const challenge = { realm: checkAuthMiddlewareArguments('honoAuth', verifier, options) }
   return async function honoAuthMiddleware(c, next) {
     try {
       c.set('auth', await verifier.verify(parseBearerToken(c.req.header('authorization'))))
     } catch (error) {
-      if (error instanceof VerifyError) return honoAuthError(c, error, realm)
-      throw error
+      return honoRefusal(c, error, challenge)
     }
     await next()
   }

@@ -7,6 +7,14 @@ export interface AuthErrorResponse {
   readonly body: { readonly code: string; readonly error: string }
 }
 
+/** The attributes of a refusal's RFC 6750 challenge besides the error. */
+export interface Challenge {
+  /** Set by the auth middleware; requireRole and requireScope answer without one. */
+  readonly realm?: string | undefined
+  /** The scopes a refused request needed (requireScope). */
+  readonly scope?: string | undefined
+}
+
 /** Seconds a client should wait before retrying while keys are unavailable. */
 const KEYS_RETRY_AFTER_SEC = '30'
 
@@ -19,11 +27,7 @@ function quoted(value: string): string {
  * attribute when the request carried no token), 503 with Retry-After when keys are unavailable,
  * and the body `{ code, error }` in every case.
  */
-export function authErrorResponse(
-  error: VerifyError,
-  realm: string | undefined,
-  requiredScope?: string,
-): AuthErrorResponse {
+export function authErrorResponse(error: VerifyError, { realm, scope }: Challenge = {}): AuthErrorResponse {
   const body = { code: error.code, error: error.message }
   const headers: Record<string, string> = { 'cache-control': 'no-store' }
   const params: string[] = realm === undefined ? [] : [`realm=${quoted(realm)}`]
@@ -37,7 +41,7 @@ export function authErrorResponse(
     case 'insufficient_role':
     case 'insufficient_scope':
       params.push('error="insufficient_scope"', `error_description=${quoted(error.message)}`)
-      if (requiredScope !== undefined) params.push(`scope=${quoted(requiredScope)}`)
+      if (scope !== undefined) params.push(`scope=${quoted(scope)}`)
       break
     case 'keys_unavailable':
       headers['retry-after'] = KEYS_RETRY_AFTER_SEC
