@@ -10,7 +10,8 @@ import { honoRefusal } from './hono-refusal.ts'
 
 /**
  * Hono middleware: verifies `Authorization: Bearer <token>` and puts the claims on `c.var.auth`;
- * refuses with 401 (RFC 6750 challenge) or 503 when keys are unavailable. Other errors propagate.
+ * refuses with 401 (RFC 6750 challenge) or 503 when keys are unavailable, by throwing an
+ * HTTPException that holds the answer (see honoRefusal). Other errors propagate.
  */
 export function honoAuth(
   verifier: Pick<Verifier, 'verify'>,
@@ -21,7 +22,7 @@ export function honoAuth(
     try {
       c.set('auth', await verifier.verify(parseBearerToken(c.req.header('authorization'))))
     } catch (error) {
-      return honoRefusal(c, error, challenge)
+      throw honoRefusal(c, error, challenge)
     }
     await next()
   }

@@ -1,18 +1,21 @@
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { describe, expect, it } from 'vitest'
+import { VerifyError } from '../errors.ts'
 import {
   boomVerifier,
+  caseRequest,
   downVerifier,
+  expectCaseAnswer,
   middlewareCases,
   middlewareKey,
-  middlewareTokens,
   middlewareVerifier,
 } from '../testing/middleware-cases.ts'
 import { accessToken } from '../testing/test-key.ts'
 import { type AuthEnv, honoAuth, requireRole, requireScope } from './index.ts'
 
-function buildApp() {
-  const app = new Hono<AuthEnv>()
+/** The table's routes, on an app of the caller's (with or without an error handler). */
+function mountRoutes(app: Hono<AuthEnv>): Hono<AuthEnv> {
   app.use('/api/*', honoAuth(middlewareVerifier))
   app.use('/down/*', honoAuth(downVerifier))
   app.use('/boom/*', honoAuth(boomVerifier))
@@ -23,39 +26,83 @@ function buildApp() {
   app.get('/down/me', (c) => c.json({ sub: c.var.auth.sub }))
   app.get('/boom/me', (c) => c.json({ sub: c.var.auth.sub }))
   app.get('/open/admin', requireRole('admin'), (c) => c.text('unreachable'))
-  app.onError((_error, c) => c.json({ code: 'internal' }, 500))
   return app
 }
 
 describe('honoAuth through a real Hono app', () => {
-  const app = buildApp()
+  // No onError: the answers are the SDK's own.
+  const app = mountRoutes(new Hono<AuthEnv>())
 
   for (const testCase of middlewareCases) {
     it(`answers ${testCase.status} for ${testCase.name}`, async () => {
-      const headers: Record<string, string> = {}
-      if (testCase.authorization !== undefined) headers.authorization = testCase.authorization
-      const res = await app.request(testCase.path, { headers })
-      const text = await res.text()
-      expect(res.status).toBe(testCase.status)
-      const body = JSON.parse(text)
-      if (testCase.status === 200) {
-        expect(body.sub).toBe(testCase.sub)
-      } else {
-        expect(body).toEqual({ code: testCase.code, error: expect.any(String) })
-        expect(res.headers.get('www-authenticate')).toBe(testCase.challenge)
-        expect(res.headers.get('retry-after')).toBe(testCase.retryAfter ?? null)
-        expect(res.headers.get('cache-control')).toBe('no-store')
-      }
-      const echoed = text + JSON.stringify([...res.headers])
-      for (const token of middlewareTokens) expect(echoed).not.toContain(token.split('.')[2])
+      const { path, init } = caseRequest(testCase)
+      await expectCaseAnswer(testCase, await app.request(path, init))
     })
   }
 
+  it('answers a refusal with exactly these headers and body bytes', async () => {
+    for (const testCase of middlewareCases.filter((c) => c.status !== 200)) {
+      const { path, init } = caseRequest(testCase)
+      const res = await app.request(path, init)
+      const code = testCase.code as VerifyError['code']
+      const message = new VerifyError(code, { reason: 'missing', detail: '' }).message
+      expect(await res.text()).toBe(JSON.stringify({ code, error: message }))
+      expect([...res.headers]).toEqual([
+        ['cache-control', 'no-store'],
+        ['content-type', 'application/json'],
+        ...(testCase.retryAfter === undefined ? [] : [['retry-after', testCase.retryAfter]]),
+        ...(testCase.challenge == null ? [] : [['www-authenticate', testCase.challenge]]),
+      ])
+    }
+  })
+
   it('lets an unexpected verifier failure reach the app error handler (500), not a 401', async () => {
-    const res = await app.request('/boom/me', {
+    const handled = mountRoutes(new Hono<AuthEnv>())
+    handled.onError((_error, c) => c.json({ code: 'internal' }, 500))
+    const res = await handled.request('/boom/me', {
       headers: { authorization: `Bearer ${accessToken(middlewareKey)}` },
     })
     expect(res.status).toBe(500)
+    expect(await res.json()).toEqual({ code: 'internal' })
+  })
+
+  it('throws an HTTPException that an app onError can restyle, reading the VerifyError as its cause', async () => {
+    const seen: unknown[] = []
+    const styled = mountRoutes(new Hono<AuthEnv>())
+    styled.onError((error, c) => {
+      seen.push(error)
+      if (error instanceof HTTPException && error.cause instanceof VerifyError) {
+        const { code, claim, reason } = error.cause
+        return c.json({ problem: code, claim, reason }, error.status)
+      }
+      return c.json({ code: 'internal' }, 500)
+    })
+    const expired = middlewareCases.find((c) => c.code === 'token_expired')
+    const scoped = middlewareCases.find((c) => c.code === 'insufficient_scope')
+    if (expired === undefined || scoped === undefined) throw new Error('the table lacks a case')
+    for (const [testCase, claim, reason] of [
+      [expired, 'exp', 'expired'],
+      [scoped, 'scope', 'not_granted'],
+    ] as const) {
+      const { path, init } = caseRequest(testCase)
+      const res = await styled.request(path, init)
+      expect(res.status).toBe(testCase.status)
+      expect(await res.json()).toEqual({ problem: testCase.code, claim, reason })
+    }
+    const [first] = seen
+    expect(first).toBeInstanceOf(HTTPException)
+    expect((first as HTTPException).message).toBe('The access token has expired.')
+  })
+
+  it("keeps the SDK's answer in an onError that hands HTTPExceptions back (hono's convention)", async () => {
+    const passing = mountRoutes(new Hono<AuthEnv>())
+    passing.onError((error, c) =>
+      error instanceof HTTPException ? error.getResponse() : c.json({ code: 'internal' }, 500),
+    )
+    for (const testCase of middlewareCases) {
+      const { path, init } = caseRequest(testCase)
+      await expectCaseAnswer(testCase, await passing.request(path, init))
+    }
   })
 
   it('refuses with 401 when requireRole runs without honoAuth', async () => {

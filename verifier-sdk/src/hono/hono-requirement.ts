@@ -10,7 +10,7 @@ export function honoRequirement(authorizer: Authorizer): MiddlewareHandler<AuthE
     try {
       authorizer.check(c.get('auth'))
     } catch (error) {
-      return honoRefusal(c, error, challenge)
+      throw honoRefusal(c, error, challenge)
     }
     await next()
   }
