@@ -7,6 +7,7 @@ import type { JwsAlgorithm } from './jws/jws-algorithm.ts'
 import { splitCompactJws } from './jws/split-compact-jws.ts'
 import { verifySignature } from './jws/verify-signature.ts'
 import { createKeyCache } from './keys/key-cache.ts'
+import { createLocalKeyCache } from './keys/local-key-cache.ts'
 import { resolveVerifierOptions } from './resolve-verifier-options.ts'
 import { createVerifiedResultCache } from './verified-result-cache.ts'
 import type { VerifierOptions } from './verifier-options.ts'
@@ -35,20 +36,26 @@ export function createVerifier(options: VerifierOptions): Verifier {
     resolved.cache === undefined
       ? undefined
       : createVerifiedResultCache(resolved.cache.maxEntries, resolved.cache.maxAgeSec)
-  const keys = createKeyCache({
-    source: resolved.source,
-    algorithms,
-    fetch: resolved.fetch,
-    clock,
-    minCacheSec: resolved.minCacheSec,
-    maxCacheSec: resolved.maxCacheSec,
-    cooldownSec: resolved.unknownKidCooldownSec,
-    maxStaleSec: resolved.maxStaleSec,
-    fetchTimeoutMs: resolved.fetchTimeoutMs,
-    cacheFile: resolved.cacheFile,
-    onKeysChanged: (kids) => results?.retainKids(kids),
-    onWarning: resolved.onWarning,
-  })
+  const onKeysChanged = (kids: ReadonlySet<string>) => results?.retainKids(kids)
+  const { source } = resolved
+  const keys =
+    source.kind === 'remote'
+      ? createKeyCache({
+          issuer: source.issuer,
+          jwksUri: source.jwksUri,
+          algorithms,
+          fetch: resolved.fetch,
+          clock,
+          minCacheSec: resolved.minCacheSec,
+          maxCacheSec: resolved.maxCacheSec,
+          cooldownSec: resolved.unknownKidCooldownSec,
+          maxStaleSec: resolved.maxStaleSec,
+          fetchTimeoutMs: resolved.fetchTimeoutMs,
+          cacheFile: resolved.cacheFile,
+          onKeysChanged,
+          onWarning: resolved.onWarning,
+        })
+      : createLocalKeyCache(source, algorithms, onKeysChanged)
   // Accepted headers by their base64url text: every token of one key shares its header, so the
   // header is decoded and checked once. Bounded, and only headers that passed the checks enter.
   const headers = new Map<string, { readonly alg: JwsAlgorithm; readonly kid: string }>()

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { isJwsAlgorithm, type JwsAlgorithm } from './jws/jws-algorithm.ts'
-import type { KeySource } from './keys/key-cache.ts'
 import { buildKeySet } from './keys/key-set.ts'
+import type { KeySource } from './keys/key-source.ts'
 import type { VerifierOptions } from './verifier-options.ts'
 
 export interface ResolvedVerifierOptions {

@@ -1,29 +1,21 @@
 import type { KeyObject } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { VerifyError } from '../errors.ts'
 import type { JwsAlgorithm } from '../jws/jws-algorithm.ts'
-import { cacheMaxAge } from './cache-max-age.ts'
+import { describeError } from './describe-error.ts'
+import { createJwksUriDiscovery } from './discover-jwks-uri.ts'
+import { fetchJwks } from './fetch-jwks.ts'
+import { createFreshnessPolicy, type FreshnessBounds } from './freshness-policy.ts'
 import { createJwksCacheFile } from './jwks-cache-file.ts'
 import { buildKeySet, type KeySet } from './key-set.ts'
+import { unknownKeyError } from './unknown-key-error.ts'
 
-/** Where keys come from: the issuer over HTTP, a JWKS given in code, or a JWKS file. */
-export type KeySource =
-  | { readonly kind: 'remote'; readonly issuer: string; readonly jwksUri: string | undefined }
-  | { readonly kind: 'static'; readonly keys: KeySet }
-  | { readonly kind: 'file'; readonly path: string; readonly keys: KeySet }
-
-export interface KeyCacheOptions {
-  readonly source: KeySource
+export interface KeyCacheOptions extends FreshnessBounds {
+  readonly issuer: string
+  /** The JWKS URL, or undefined to discover it from the issuer. */
+  readonly jwksUri: string | undefined
   readonly algorithms: readonly JwsAlgorithm[]
   readonly fetch: typeof globalThis.fetch
   readonly clock: () => number
-  /** Bounds applied to the JWKS response's Cache-Control max-age (absent: the upper bound). */
-  readonly minCacheSec: number
-  readonly maxCacheSec: number
-  /** Least time between two fetches caused by an unknown `kid`. */
-  readonly cooldownSec: number
-  /** How long past its freshness the last good JWKS keeps verifying while refreshes fail. */
-  readonly maxStaleSec: number
   readonly fetchTimeoutMs: number
   readonly cacheFile: string | undefined
   /** Called with the new set of kids whenever a new JWKS is installed. */
@@ -31,6 +23,7 @@ export interface KeyCacheOptions {
   readonly onWarning: (message: string) => void
 }
 
+/** The verifier's keys, whatever their source. */
 export interface KeyCache {
   /** Fast path: the key, if usable keys are in memory and one matches. Never fetches in line. */
   find(kid: string, alg: JwsAlgorithm, now: number): KeyObject | undefined
@@ -43,119 +36,39 @@ export interface KeyCache {
   close(): void
 }
 
-const MAX_DOCUMENT_CHARS = 1 << 20
-/** Refresh in the background once this share of the freshness lifetime has passed. */
-const REFRESH_AHEAD = 0.8
 const MAX_TIMER_MS = 2 ** 31 - 1
-const FIRST_RETRY_MS = 1000
 
 function noop(): void {}
 
-function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string') return false
-  try {
-    const { protocol } = new URL(value)
-    return protocol === 'https:' || protocol === 'http:'
-  } catch {
-    return false
-  }
-}
-
-async function readBounded(response: Response): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0)
-  if (declared > MAX_DOCUMENT_CHARS) {
-    await response.body?.cancel()
-    throw new Error('response too large')
-  }
-  const text = await response.text()
-  if (text.length > MAX_DOCUMENT_CHARS) throw new Error('response too large')
-  return text
-}
-
-function unknownKey(detail: string): VerifyError {
-  return new VerifyError('invalid_token', { claim: 'kid', reason: 'unknown_key', detail })
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
+/**
+ * The keys of an issuer's JWKS over HTTP. It composes discovery (where the JWKS is), fetching
+ * (one bounded, conditional request) and the freshness policy (when keys are fresh, stale or
+ * gone, and when to fetch); what it adds is single flight, the background timer and the cache file.
+ */
 export function createKeyCache(options: KeyCacheOptions): KeyCache {
-  const { source, clock, algorithms } = options
-  const cooldownMs = options.cooldownSec * 1000
-  const maxStaleMs = options.maxStaleSec * 1000
+  const { issuer, jwksUri: givenJwksUri, clock, algorithms, onWarning } = options
+  const policy = createFreshnessPolicy(options)
+  const findJwksUri =
+    givenJwksUri === undefined
+      ? createJwksUriDiscovery({ issuer, fetch: options.fetch, onWarning })
+      : () => Promise.resolve(givenJwksUri)
   const cacheFile = options.cacheFile === undefined ? undefined : createJwksCacheFile(options.cacheFile)
-  const issuer = source.kind === 'remote' ? source.issuer : ''
-  const issuerBase = issuer.replace(/\/+$/, '')
 
-  let keys: KeySet | undefined = source.kind === 'remote' ? undefined : source.keys
+  let keys: KeySet | undefined
+  /** The JWKS the keys were built from, and its ETag: what a conditional request and the cache file need. */
   let document: unknown
   let etag: string | undefined
-  let refreshAt = Number.POSITIVE_INFINITY
-  let staleUntil = source.kind === 'remote' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY
-  let failures = 0
   let lastFailure = 'keys not loaded yet'
-  let nextAttemptAt = Number.NEGATIVE_INFINITY
-  let lastFetchAt = Number.NEGATIVE_INFINITY
   let inflight: Promise<void> | undefined
   let cacheFileLoad: Promise<void> | undefined
-  let discoveredJwksUri: string | undefined
   let timer: NodeJS.Timeout | undefined
   let closed = false
 
-  function install(next: KeySet): void {
+  function install(next: KeySet, from: unknown, nextEtag: string | undefined): void {
     keys = next
+    document = from
+    etag = nextEtag
     options.onKeysChanged(next.kids)
-  }
-
-  /** Sets freshness from a max-age in seconds and returns when the keys stop being fresh. */
-  function setFreshness(now: number, maxAgeSec: number | undefined): number {
-    const bounded = Math.min(
-      Math.max(maxAgeSec ?? options.maxCacheSec, options.minCacheSec),
-      options.maxCacheSec,
-    )
-    const freshUntil = now + bounded * 1000
-    refreshAt = now + bounded * 1000 * REFRESH_AHEAD
-    staleUntil = freshUntil + maxStaleMs
-    return freshUntil
-  }
-
-  async function resolveJwksUri(signal: AbortSignal): Promise<string> {
-    if (source.kind === 'remote' && source.jwksUri !== undefined) return source.jwksUri
-    if (discoveredJwksUri !== undefined) return discoveredJwksUri
-    const fallback = `${issuerBase}/.well-known/jwks.json`
-    let response: Response
-    try {
-      response = await options.fetch(`${issuerBase}/.well-known/openid-configuration`, {
-        headers: { accept: 'application/json' },
-        signal,
-      })
-    } catch {
-      return fallback // try discovery again next time
-    }
-    if (!response.ok) {
-      await response.body?.cancel()
-      // No discovery document here: remember the fallback. A server error: try again next time.
-      if (response.status === 404 || response.status === 410) discoveredJwksUri = fallback
-      return fallback
-    }
-    let doc: unknown
-    try {
-      doc = JSON.parse(await readBounded(response))
-    } catch {
-      return fallback
-    }
-    const { issuer: docIssuer, jwks_uri } = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<
-      string,
-      unknown
-    >
-    if (docIssuer === issuer && isHttpUrl(jwks_uri)) {
-      discoveredJwksUri = jwks_uri
-    } else {
-      options.onWarning('discovery document ignored: its issuer does not match or it has no http(s) jwks_uri')
-      discoveredJwksUri = fallback
-    }
-    return discoveredJwksUri
   }
 
   async function persist(jwksUri: string, fetchedAt: number, expiresAt: number): Promise<void> {
@@ -171,47 +84,27 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
         jwks: document,
       })
     } catch (error) {
-      options.onWarning(`could not write the JWKS cache file: ${describe(error)}`)
+      onWarning(`could not write the JWKS cache file: ${describeError(error)}`)
     }
   }
 
   async function fetchOnce(): Promise<void> {
-    lastFetchAt = clock()
+    policy.fetchStarted(clock())
+    // One timeout covers the attempt: discovery (when it is needed) and the JWKS request.
     const signal = AbortSignal.timeout(options.fetchTimeoutMs)
     try {
-      const jwksUri = await resolveJwksUri(signal)
-      const headers: Record<string, string> = { accept: 'application/jwk-set+json, application/json' }
-      if (etag !== undefined && keys !== undefined) headers['if-none-match'] = etag
-      const response = await options.fetch(jwksUri, { headers, signal })
-      const maxAge = cacheMaxAge(response.headers.get('cache-control'))
-      if (response.status === 304 && keys !== undefined) {
-        await response.body?.cancel()
-        etag = response.headers.get('etag') ?? etag
-      } else if (response.status === 200) {
-        const text = await readBounded(response)
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(text)
-        } catch {
-          throw new Error('JWKS response is not JSON')
-        }
-        install(buildKeySet(parsed, algorithms))
-        document = parsed
-        etag = response.headers.get('etag') ?? undefined
-      } else {
-        await response.body?.cancel()
-        throw new Error(`JWKS endpoint answered HTTP ${response.status}`)
-      }
+      const jwksUri = await findJwksUri(signal)
+      const held = keys === undefined ? undefined : { etag }
+      const result = await fetchJwks({ fetch: options.fetch, url: jwksUri, held, signal })
+      if (result.modified) install(buildKeySet(result.document, algorithms), result.document, result.etag)
+      else etag = result.etag
       const now = clock()
-      const expiresAt = setFreshness(now, maxAge)
-      failures = 0
-      nextAttemptAt = Number.NEGATIVE_INFINITY
+      const expiresAt = policy.fetchSucceeded(now, result.maxAgeSec)
       await persist(jwksUri, now, expiresAt)
     } catch (error) {
-      failures++
-      nextAttemptAt = clock() + Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), cooldownMs)
-      lastFailure = `JWKS refresh failed: ${describe(error)}`
-      options.onWarning(keys === undefined ? lastFailure : `${lastFailure} (keeping the last good keys)`)
+      policy.fetchFailed(clock())
+      lastFailure = `JWKS refresh failed: ${describeError(error)}`
+      onWarning(keys === undefined ? lastFailure : `${lastFailure} (keeping the last good keys)`)
       throw new VerifyError('keys_unavailable', {
         reason: 'refresh_failed',
         detail: lastFailure,
@@ -221,11 +114,11 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
   }
 
   function schedule(): void {
-    if (closed || source.kind !== 'remote') return
+    if (closed) return
     if (timer !== undefined) clearTimeout(timer)
     timer = undefined
-    const target = failures > 0 ? nextAttemptAt : refreshAt
-    if (!Number.isFinite(target)) return
+    const target = policy.nextRefreshAt()
+    if (target === undefined) return
     timer = setTimeout(
       () => {
         timer = undefined
@@ -246,61 +139,56 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
   }
 
   function refreshInBackgroundIfDue(now: number): void {
-    if (now >= refreshAt && now >= nextAttemptAt && inflight === undefined && source.kind === 'remote') {
-      fetchKeys().catch(noop)
-    }
+    if (inflight === undefined && policy.refreshDue(now)) fetchKeys().catch(noop)
   }
 
   function loadCacheFile(): Promise<void> {
     cacheFileLoad ??= (async () => {
-      if (cacheFile === undefined || source.kind !== 'remote') return
+      if (cacheFile === undefined) return
       let record: Awaited<ReturnType<typeof cacheFile.read>>
       try {
         record = await cacheFile.read()
       } catch (error) {
-        options.onWarning(`JWKS cache file ignored: ${describe(error)}`)
+        onWarning(`JWKS cache file ignored: ${describeError(error)}`)
         return
       }
       if (record === undefined || keys !== undefined) return
-      if (record.issuer !== issuer || (source.jwksUri !== undefined && record.jwksUri !== source.jwksUri)) {
-        options.onWarning('JWKS cache file ignored: it belongs to another issuer or JWKS URL')
+      if (record.issuer !== issuer || (givenJwksUri !== undefined && record.jwksUri !== givenJwksUri)) {
+        onWarning('JWKS cache file ignored: it belongs to another issuer or JWKS URL')
         return
       }
       const now = clock()
-      if (now > record.expiresAt + maxStaleMs) {
-        options.onWarning('JWKS cache file ignored: older than maxStaleSec allows')
+      if (!policy.withinStaleBound(record.expiresAt, now)) {
+        onWarning('JWKS cache file ignored: older than maxStaleSec allows')
         return
       }
       try {
-        install(buildKeySet(record.jwks, algorithms))
+        install(buildKeySet(record.jwks, algorithms), record.jwks, record.etag)
       } catch (error) {
-        options.onWarning(`JWKS cache file ignored: ${describe(error)}`)
+        onWarning(`JWKS cache file ignored: ${describeError(error)}`)
         return
       }
-      document = record.jwks
-      etag = record.etag
-      staleUntil = record.expiresAt + maxStaleMs
-      refreshAt = now
+      policy.restored(record.expiresAt, now)
       refreshInBackgroundIfDue(now)
     })()
     return cacheFileLoad
   }
 
   function keyAfterFetch(kid: string, alg: JwsAlgorithm): KeyObject {
-    if (keys === undefined || clock() > staleUntil) {
+    if (keys === undefined || !policy.usable(clock())) {
       throw new VerifyError('keys_unavailable', {
         reason: keys === undefined ? 'not_loaded' : 'stale',
         detail: lastFailure,
       })
     }
     const key = keys.get(kid, alg)
-    if (key === undefined) throw unknownKey('no key matches the kid and alg')
+    if (key === undefined) throw unknownKeyError('no key matches the kid and alg')
     return key
   }
 
   return {
     find(kid, alg, now) {
-      if (keys === undefined || now > staleUntil) return undefined
+      if (keys === undefined || !policy.usable(now)) return undefined
       refreshInBackgroundIfDue(now)
       return keys.get(kid, alg)
     },
@@ -308,46 +196,31 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
     async resolve(kid, alg) {
       if (keys === undefined) await loadCacheFile()
       const now = clock()
-      if (keys !== undefined && now <= staleUntil) {
+      if (keys !== undefined && policy.usable(now)) {
         const key = keys.get(kid, alg)
         if (key !== undefined) return key
-        if (source.kind !== 'remote') throw unknownKey('no key matches the kid and alg')
         if (inflight !== undefined) {
           await inflight.catch(noop)
-        } else if (now - lastFetchAt >= cooldownMs) {
+        } else if (policy.unknownKidRefetchAllowed(now)) {
           await fetchKeys().catch(noop)
         } else {
-          throw unknownKey('no key matches the kid and alg (refetch cooling down)')
+          throw unknownKeyError('no key matches the kid and alg (refetch cooling down)')
         }
         return keyAfterFetch(kid, alg)
       }
       // No usable keys: never loaded, or stale past maxStaleSec. Fetch unless a retry is not due yet.
       if (inflight !== undefined) await inflight.catch(noop)
-      else if (now >= nextAttemptAt) await fetchKeys().catch(noop)
+      else if (policy.retryDue(now)) await fetchKeys().catch(noop)
       return keyAfterFetch(kid, alg)
     },
 
     async ready() {
-      if (source.kind !== 'remote') return
       await loadCacheFile()
-      if (keys !== undefined && clock() <= staleUntil) return
+      if (keys !== undefined && policy.usable(clock())) return
       await fetchKeys()
     },
 
-    async refresh() {
-      if (source.kind === 'remote') return fetchKeys()
-      if (source.kind === 'file') {
-        try {
-          install(buildKeySet(JSON.parse(await readFile(source.path, 'utf8')), algorithms))
-        } catch (error) {
-          throw new VerifyError('keys_unavailable', {
-            reason: 'refresh_failed',
-            detail: `jwksFile reload failed: ${describe(error)}`,
-            cause: error,
-          })
-        }
-      }
-    },
+    refresh: () => fetchKeys(),
 
     close() {
       closed = true
