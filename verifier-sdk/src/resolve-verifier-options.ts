@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { isHttpUrl } from './is-http-url.ts'
 import { isJwsAlgorithm, type JwsAlgorithm } from './jws/jws-algorithm.ts'
 import { buildKeySet } from './keys/key-set.ts'
 import type { KeySource } from './keys/key-source.ts'
@@ -46,15 +47,6 @@ const KNOWN_OPTIONS = new Set<string>([
 
 function fail(option: string, expected: string): never {
   throw new TypeError(`createVerifier: option "${option}" must be ${expected}`)
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value)
-    return protocol === 'https:' || protocol === 'http:'
-  } catch {
-    return false
-  }
 }
 
 function number(

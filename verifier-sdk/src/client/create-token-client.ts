@@ -1,4 +1,5 @@
 import { TokenClientError } from '../errors.ts'
+import { isHttpUrl } from '../is-http-url.ts'
 
 /** Options of `createTokenClient`. */
 export interface TokenClientOptions {
@@ -37,16 +38,6 @@ interface Session {
   readonly accessToken: string
   readonly refreshToken: string
   readonly expiresAt: number
-}
-
-function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string') return false
-  try {
-    const { protocol } = new URL(value)
-    return protocol === 'https:' || protocol === 'http:'
-  } catch {
-    return false
-  }
 }
 
 async function errorOf(response: Response): Promise<TokenClientError> {
