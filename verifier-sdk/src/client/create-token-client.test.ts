@@ -232,5 +232,10 @@ describe('createTokenClient', () => {
     expect(() => createTokenClient({ issuer: ISSUER, onSessionEnded: 'x' as never })).toThrow(
       /"onSessionEnded"/,
     )
+    expect(() => createTokenClient({ issuer: ISSUER, clock: 0 as never })).toThrow(/"clock"/)
+    for (const refreshSkewSec of [-1, Number.NaN, 3601, '5' as never]) {
+      expect(() => createTokenClient({ issuer: ISSUER, refreshSkewSec })).toThrow(/"refreshSkewSec"/)
+    }
+    expect(() => createTokenClient(null as never)).toThrow(TypeError)
   })
 })
