@@ -364,3 +364,75 @@ describe('createVerifier: options', () => {
     expect(() => createVerifier({ issuer: 'https://id.example.test', audience: 'a' })).not.toThrow()
   })
 })
+
+describe('createVerifier: what each refusal says (code, claim, reason)', () => {
+  const now = T0 / 1000
+  const header = { alg: 'RS256', kid: key.kid, typ: 'at+jwt' }
+  const [h, p, s] = accessToken(key).split('.') as [string, string, string]
+  const cases: [string, () => string, VerifyErrorCode, string | undefined, string][] = [
+    ['no token', () => '', 'missing_token', undefined, 'missing'],
+    ['a token over maxTokenBytes', () => 'a'.repeat(8193), 'invalid_token', undefined, 'oversized'],
+    ['two segments', () => `${h}.${p}`, 'invalid_token', undefined, 'malformed'],
+    [
+      'a header that is not JSON',
+      () => `${Buffer.from('{').toString('base64url')}.${p}.${s}`,
+      'invalid_token',
+      undefined,
+      'malformed',
+    ],
+    ['alg none', () => accessToken(key, {}, { alg: 'none' }), 'invalid_token', 'alg', 'not_allowed'],
+    ['no alg', () => accessToken(key, {}, { alg: undefined }), 'invalid_token', 'alg', 'missing'],
+    ['typ JWT', () => accessToken(key, {}, { typ: 'JWT' }), 'invalid_token', 'typ', 'mismatch'],
+    ['no typ', () => accessToken(key, {}, { typ: undefined }), 'invalid_token', 'typ', 'missing'],
+    [
+      'a crit header',
+      () => accessToken(key, {}, { crit: ['exp'] }),
+      'invalid_token',
+      'crit',
+      'not_supported',
+    ],
+    [
+      'a jku header',
+      () => accessToken(key, {}, { jku: 'https://evil.test/k' }),
+      'invalid_token',
+      'jku',
+      'not_allowed',
+    ],
+    ['no kid', () => accessToken(key, {}, { kid: undefined }), 'invalid_token', 'kid', 'missing'],
+    ['an unknown kid', () => accessToken(key, {}, { kid: 'nope' }), 'invalid_token', 'kid', 'unknown_key'],
+    [
+      'a forged signature',
+      () => accessToken(otherKey, {}, { kid: key.kid }),
+      'invalid_token',
+      undefined,
+      'bad_signature',
+    ],
+    [
+      'a payload that is not an object',
+      () => key.sign(header, [1] as never),
+      'invalid_token',
+      undefined,
+      'malformed',
+    ],
+    ['another iss', () => accessToken(key, { iss: 'https://evil.test' }), 'invalid_token', 'iss', 'mismatch'],
+    ['no iss', () => accessToken(key, { iss: undefined }), 'invalid_token', 'iss', 'missing'],
+    ['another aud', () => accessToken(key, { aud: 'billing' }), 'invalid_token', 'aud', 'mismatch'],
+    ['no aud', () => accessToken(key, { aud: undefined }), 'invalid_token', 'aud', 'missing'],
+    ['an aud of numbers', () => accessToken(key, { aud: [1] }), 'invalid_token', 'aud', 'malformed'],
+    ['exp past', () => accessToken(key, { exp: now - 60 }), 'token_expired', 'exp', 'expired'],
+    ['no exp', () => accessToken(key, { exp: undefined }), 'invalid_token', 'exp', 'missing'],
+    ['exp a string', () => accessToken(key, { exp: String(now + 60) }), 'invalid_token', 'exp', 'malformed'],
+    ['nbf ahead', () => accessToken(key, { nbf: now + 60 }), 'invalid_token', 'nbf', 'in_future'],
+    ['iat ahead', () => accessToken(key, { iat: now + 60 }), 'invalid_token', 'iat', 'in_future'],
+    ['no sub', () => accessToken(key, { sub: undefined }), 'invalid_token', 'sub', 'missing'],
+    ['sid a number', () => accessToken(key, { sid: 7 }), 'invalid_token', 'sid', 'malformed'],
+    ['roles a string', () => accessToken(key, { roles: 'admin' }), 'invalid_token', 'roles', 'malformed'],
+    ['scope a list', () => accessToken(key, { scope: ['a'] }), 'invalid_token', 'scope', 'malformed'],
+  ]
+  for (const [name, token, code, claim, reason] of cases) {
+    it(`${name}: ${code}, ${claim ?? 'no claim'}, ${reason}`, async () => {
+      const error = await expectCode(token(), code)
+      expect({ claim: error.claim, reason: error.reason }).toEqual({ claim, reason })
+    })
+  }
+})

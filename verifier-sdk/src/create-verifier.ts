@@ -1,15 +1,16 @@
-import type { AccessTokenClaims } from './access-token-claims.ts'
-import { checkClaims } from './check-claims.ts'
-import { checkProtectedHeader } from './check-protected-header.ts'
-import { decodeJsonSegment } from './decode-json-segment.ts'
+import type { AccessTokenClaims } from './claims/access-token-claims.ts'
+import { checkClaims } from './claims/check-claims.ts'
 import { VerifyError } from './errors.ts'
-import type { JwsAlgorithm } from './jws-algorithm.ts'
-import { createKeyCache } from './key-cache.ts'
+import { checkProtectedHeader } from './jws/check-protected-header.ts'
+import { decodeJsonSegment } from './jws/decode-json-segment.ts'
+import type { JwsAlgorithm } from './jws/jws-algorithm.ts'
+import { splitCompactJws } from './jws/split-compact-jws.ts'
+import { verifySignature } from './jws/verify-signature.ts'
+import { createKeyCache } from './keys/key-cache.ts'
+import { createLocalKeyCache } from './keys/local-key-cache.ts'
 import { resolveVerifierOptions } from './resolve-verifier-options.ts'
-import { splitCompactJws } from './split-compact-jws.ts'
 import { createVerifiedResultCache } from './verified-result-cache.ts'
 import type { VerifierOptions } from './verifier-options.ts'
-import { verifySignature } from './verify-signature.ts'
 
 export interface Verifier {
   /** Verifies an access token and returns its claims; throws `VerifyError` with a stable `code`. */
@@ -35,20 +36,26 @@ export function createVerifier(options: VerifierOptions): Verifier {
     resolved.cache === undefined
       ? undefined
       : createVerifiedResultCache(resolved.cache.maxEntries, resolved.cache.maxAgeSec)
-  const keys = createKeyCache({
-    source: resolved.source,
-    algorithms,
-    fetch: resolved.fetch,
-    clock,
-    minCacheSec: resolved.minCacheSec,
-    maxCacheSec: resolved.maxCacheSec,
-    cooldownSec: resolved.unknownKidCooldownSec,
-    maxStaleSec: resolved.maxStaleSec,
-    fetchTimeoutMs: resolved.fetchTimeoutMs,
-    cacheFile: resolved.cacheFile,
-    onKeysChanged: (kids) => results?.retainKids(kids),
-    onWarning: resolved.onWarning,
-  })
+  const onKeysChanged = (kids: ReadonlySet<string>) => results?.retainKids(kids)
+  const { source } = resolved
+  const keys =
+    source.kind === 'remote'
+      ? createKeyCache({
+          issuer: source.issuer,
+          jwksUri: source.jwksUri,
+          algorithms,
+          fetch: resolved.fetch,
+          clock,
+          minCacheSec: resolved.minCacheSec,
+          maxCacheSec: resolved.maxCacheSec,
+          cooldownSec: resolved.unknownKidCooldownSec,
+          maxStaleSec: resolved.maxStaleSec,
+          fetchTimeoutMs: resolved.fetchTimeoutMs,
+          cacheFile: resolved.cacheFile,
+          onKeysChanged,
+          onWarning: resolved.onWarning,
+        })
+      : createLocalKeyCache(source, algorithms, onKeysChanged)
   // Accepted headers by their base64url text: every token of one key shares its header, so the
   // header is decoded and checked once. Bounded, and only headers that passed the checks enter.
   const headers = new Map<string, { readonly alg: JwsAlgorithm; readonly kid: string }>()
@@ -68,10 +75,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   async function verify(token: string): Promise<AccessTokenClaims> {
     if (typeof token !== 'string' || token.length === 0) {
-      throw new VerifyError('missing_token', 'no token was given')
+      throw new VerifyError('missing_token', { reason: 'missing', detail: 'no token was given' })
     }
     // Before any decoding or RSA work. A valid token is ASCII, so characters are bytes here.
-    if (token.length > maxTokenBytes) throw new VerifyError('invalid_token', 'token exceeds maxTokenBytes')
+    if (token.length > maxTokenBytes) {
+      throw new VerifyError('invalid_token', { reason: 'oversized', detail: 'token exceeds maxTokenBytes' })
+    }
     const now = clock()
     if (results !== undefined) {
       const hit = results.get(token, now)
@@ -83,7 +92,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const { alg, kid } = checkedHeader(jws.headerSegment)
     const key = keys.find(kid, alg, now) ?? (await keys.resolve(kid, alg))
     if (!(await verifySignature(alg, key, jws.signingInput, jws.signature))) {
-      throw new VerifyError('invalid_token', 'signature does not verify')
+      throw new VerifyError('invalid_token', { reason: 'bad_signature', detail: 'signature does not verify' })
     }
     // The payload is parsed only once its signature has verified.
     const verifiedAt = clock()

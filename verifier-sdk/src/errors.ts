@@ -3,17 +3,44 @@
  * `message` is safe to show a client, `detail` is for logs. Neither ever contains token text.
  */
 
+/** A verdict on a request's access token, or on the verifier's keys. */
 export type VerifyErrorCode =
   | 'missing_token'
   | 'invalid_token'
   | 'token_expired'
+  | 'insufficient_scope'
   | 'insufficient_role'
   | 'keys_unavailable'
+
+/**
+ * The token client's own codes, or the code of the issuer's `{ code, error }` answer, passed on as
+ * the issuer sent it (the SDK does not tie itself to the issuer's list, so that stays open).
+ */
+export type TokenClientErrorCode = 'not_logged_in' | 'invalid_response' | `http_${number}` | (string & {})
+
+/** Every code an error of this package carries. */
+export type TokensmithSdkErrorCode = VerifyErrorCode | TokenClientErrorCode
+
+/**
+ * Base of the package's errors (after jose's JOSEError): one class to test with `instanceof`, and
+ * a `code` typed by the subclass.
+ */
+export class TokensmithSdkError<Code extends TokensmithSdkErrorCode = TokensmithSdkErrorCode> extends Error {
+  override readonly name: string = 'TokensmithSdkError'
+  readonly code: Code
+
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
+    // No `cause` property at all when there is none, so logs do not print `cause: undefined`.
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+  }
+}
 
 const STATUS: Readonly<Record<VerifyErrorCode, 401 | 403 | 503>> = {
   missing_token: 401,
   invalid_token: 401,
   token_expired: 401,
+  insufficient_scope: 403,
   insufficient_role: 403,
   keys_unavailable: 503,
 }
@@ -22,26 +49,57 @@ const MESSAGE: Readonly<Record<VerifyErrorCode, string>> = {
   missing_token: 'An access token is required.',
   invalid_token: 'The access token is invalid.',
   token_expired: 'The access token has expired.',
+  insufficient_scope: 'The access token lacks a required scope.',
   insufficient_role: 'The access token does not grant access to this resource.',
   keys_unavailable: 'The service cannot verify access tokens right now.',
 }
 
-export class VerifyError extends Error {
+/**
+ * Why a token or a request was refused, as a stable word beside the code (which says what the
+ * client should do): `missing`, and `malformed` for a value of the wrong form, the rest as named.
+ */
+export type VerifyErrorReason =
+  | 'missing'
+  | 'other_scheme'
+  | 'malformed'
+  | 'oversized'
+  | 'not_allowed'
+  | 'not_supported'
+  | 'mismatch'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'expired'
+  | 'in_future'
+  | 'not_granted'
+  | 'refresh_failed'
+  | 'not_loaded'
+  | 'stale'
+
+/** What a throw site says about a refusal, besides its code. */
+export interface VerifyErrorDetails {
+  readonly reason: VerifyErrorReason
+  /** The claim or header parameter concerned, when one is. */
+  readonly claim?: string
+  readonly detail: string
+  readonly cause?: unknown
+}
+
+export class VerifyError extends TokensmithSdkError<VerifyErrorCode> {
   override readonly name = 'VerifyError'
-  readonly code: VerifyErrorCode
   /** HTTP status a server should answer with. */
   readonly status: 401 | 403 | 503
+  /** The claim or header parameter concerned ('exp', 'aud', 'alg', 'kid', 'scope', ...), when one is. */
+  readonly claim?: string
+  readonly reason: VerifyErrorReason
   /** Internal explanation for logs; never shown to clients, never contains token text. */
   readonly detail: string
 
-  constructor(code: VerifyErrorCode, detail: string, options?: { cause?: unknown; message?: string }) {
-    super(
-      options?.message ?? MESSAGE[code],
-      options?.cause === undefined ? undefined : { cause: options.cause },
-    )
-    this.code = code
+  constructor(code: VerifyErrorCode, details: VerifyErrorDetails) {
+    super(code, MESSAGE[code], details)
     this.status = STATUS[code]
-    this.detail = detail
+    if (details.claim !== undefined) this.claim = details.claim
+    this.reason = details.reason
+    this.detail = details.detail
   }
 }
 
@@ -49,15 +107,14 @@ export function isVerifyError(value: unknown): value is VerifyError {
   return value instanceof VerifyError
 }
 
-/** Thrown by the token client when the issuer refuses a request (`code` as the issuer sent it). */
-export class TokenClientError extends Error {
+/** Thrown by the token client when the issuer refuses a request, or when it holds no session. */
+export class TokenClientError extends TokensmithSdkError<TokenClientErrorCode> {
   override readonly name = 'TokenClientError'
-  readonly code: string
+  /** The HTTP status the issuer answered (401 for a client without a session). */
   readonly status: number
 
-  constructor(code: string, status: number, message: string) {
-    super(message)
-    this.code = code
+  constructor(code: TokenClientErrorCode, status: number, message: string) {
+    super(code, message)
     this.status = status
   }
 }

@@ -1,6 +1,5 @@
-export type { AccessTokenClaims } from './access-token-claims.ts'
+export type { AccessTokenClaims } from './claims/access-token-claims.ts'
 export { createVerifier, type Verifier } from './create-verifier.ts'
 export { isVerifyError, TokenClientError, VerifyError, type VerifyErrorCode } from './errors.ts'
-export { JWS_ALGORITHMS, type JwsAlgorithm } from './jws-algorithm.ts'
+export { JWS_ALGORITHMS, type JwsAlgorithm } from './jws/jws-algorithm.ts'
 export type { JwksDocument, VerifierOptions } from './verifier-options.ts'
-export { verifySignature } from './verify-signature.ts'

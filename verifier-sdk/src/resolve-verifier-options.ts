@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { isJwsAlgorithm, type JwsAlgorithm } from './jws-algorithm.ts'
-import type { KeySource } from './key-cache.ts'
-import { buildKeySet } from './key-set.ts'
+import { isHttpUrl } from './is-http-url.ts'
+import { isJwsAlgorithm, type JwsAlgorithm } from './jws/jws-algorithm.ts'
+import { buildKeySet } from './keys/key-set.ts'
+import type { KeySource } from './keys/key-source.ts'
 import type { VerifierOptions } from './verifier-options.ts'
 
 export interface ResolvedVerifierOptions {
@@ -46,15 +47,6 @@ const KNOWN_OPTIONS = new Set<string>([
 
 function fail(option: string, expected: string): never {
   throw new TypeError(`createVerifier: option "${option}" must be ${expected}`)
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value)
-    return protocol === 'https:' || protocol === 'http:'
-  } catch {
-    return false
-  }
 }
 
 function number(

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto'
-import type { AccessTokenClaims } from './access-token-claims.ts'
-import type { JwsAlgorithm } from './jws-algorithm.ts'
+import type { AccessTokenClaims } from './claims/access-token-claims.ts'
+import type { JwsAlgorithm } from './jws/jws-algorithm.ts'
 
 export interface VerifiedResult {
   readonly kid: string

@@ -1,4 +1,4 @@
-import type { JwsAlgorithm } from './jws-algorithm.ts'
+import type { JwsAlgorithm } from './jws/jws-algorithm.ts'
 
 /** A JSON Web Key Set as the issuer publishes it at `/.well-known/jwks.json`. */
 export interface JwksDocument {

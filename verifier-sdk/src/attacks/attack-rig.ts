@@ -2,12 +2,13 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { expect } from 'vitest'
-import type { AccessTokenClaims } from '../access-token-claims.ts'
+import type { AccessTokenClaims } from '../claims/access-token-claims.ts'
 import { createVerifier, type Verifier } from '../create-verifier.ts'
 import { VerifyError, type VerifyErrorCode } from '../errors.ts'
-import { expressAuth } from '../express.ts'
-import { type AuthEnv, honoAuth } from '../hono.ts'
+import { expressAuth } from '../express/index.ts'
+import { type AuthEnv, honoAuth } from '../hono/index.ts'
 import {
   accessToken,
   createTestKey,
@@ -94,7 +95,12 @@ export async function startAttackRig(options: AttackRigOptions = {}): Promise<At
   const hono = new Hono<AuthEnv>()
   hono.use('/api/*', honoAuth(verifier))
   hono.get('/api/me', (c) => c.json({ sub: c.var.auth.sub }))
-  hono.onError((error, c) => c.json({ code: 'internal', error: String(error) }, 500))
+  // The SDK's refusals are HTTPExceptions: handed back as they are, so only a bug becomes a 500.
+  hono.onError((error, c) =>
+    error instanceof HTTPException
+      ? error.getResponse()
+      : c.json({ code: 'internal', error: String(error) }, 500),
+  )
 
   const app = express()
   app.use('/api', expressAuth(verifier))

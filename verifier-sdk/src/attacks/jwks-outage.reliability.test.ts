@@ -1,7 +1,8 @@
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, type Verifier } from '../create-verifier.ts'
-import { type AuthEnv, honoAuth } from '../hono.ts'
+import { type AuthEnv, honoAuth } from '../hono/index.ts'
 import { accessToken, createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER } from '../testing/test-key.ts'
 import {
   type CountingJwksServer,
@@ -73,7 +74,10 @@ describe('reliability: the JWKS endpoint fails under a running Hono service', ()
     app = new Hono<AuthEnv>()
     app.use('/api/*', honoAuth(verifier))
     app.get('/api/me', (c) => c.json({ sub: c.var.auth.sub }))
-    app.onError((_error, c) => c.json({ code: 'internal' }, 500))
+    // The SDK's refusals are HTTPExceptions: handed back as they are, so only a bug becomes a 500.
+    app.onError((error, c) =>
+      error instanceof HTTPException ? error.getResponse() : c.json({ code: 'internal' }, 500),
+    )
     await verifier.ready()
   })
 

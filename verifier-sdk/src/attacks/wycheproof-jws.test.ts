@@ -1,12 +1,12 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { decodeJsonSegment } from '../decode-json-segment.ts'
 import { VerifyError } from '../errors.ts'
-import { isJwsAlgorithm, JWS_ALGORITHMS } from '../jws-algorithm.ts'
-import { buildKeySet } from '../key-set.ts'
-import { splitCompactJws } from '../split-compact-jws.ts'
-import { verifySignature } from '../verify-signature.ts'
+import { decodeJsonSegment } from '../jws/decode-json-segment.ts'
+import { isJwsAlgorithm, JWS_ALGORITHMS } from '../jws/jws-algorithm.ts'
+import { splitCompactJws } from '../jws/split-compact-jws.ts'
+import { verifySignature } from '../jws/verify-signature.ts'
+import { buildKeySet } from '../keys/key-set.ts'
 
 /**
  * Wycheproof json_web_signature_test.json (C2SP/wycheproof testvectors_v1, vendored unchanged):

@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { verifySignature } from '../verify-signature.ts'
+import { verifySignature } from '../jws/verify-signature.ts'
 
 /**
  * Wycheproof RSASSA-PKCS1-v1_5 / SHA-256 / 2048-bit vectors (C2SP/wycheproof testvectors_v1,

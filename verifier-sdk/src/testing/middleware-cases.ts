@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 import { createVerifier } from '../create-verifier.ts'
 import { accessToken, createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER } from './test-key.ts'
 
@@ -136,7 +137,7 @@ export const middlewareCases: readonly MiddlewareCase[] = [
     path: '/api/orders',
     authorization: `Bearer ${halfScoped}`,
     status: 403,
-    code: 'insufficient_role',
+    code: 'insufficient_scope',
     challenge:
       'Bearer error="insufficient_scope", error_description="The access token lacks a required scope.", scope="orders:read orders:write"',
   },
@@ -154,3 +155,28 @@ export const middlewareCases: readonly MiddlewareCase[] = [
 
 /** Every token the cases send: none may ever be echoed back. */
 export const middlewareTokens = [good, admin, scoped, halfScoped, expired, forged]
+
+/** The request of a case: its path and, when it has one, its Authorization header. */
+export function caseRequest(testCase: MiddlewareCase): { path: string; init: RequestInit } {
+  const headers: Record<string, string> = {}
+  if (testCase.authorization !== undefined) headers.authorization = testCase.authorization
+  return { path: testCase.path, init: { headers } }
+}
+
+/** Asserts that an app answered `testCase` as the table says; returns the body text. */
+export async function expectCaseAnswer(testCase: MiddlewareCase, res: Response): Promise<string> {
+  const text = await res.text()
+  expect(res.status).toBe(testCase.status)
+  const body = JSON.parse(text)
+  if (testCase.status === 200) {
+    expect(body.sub).toBe(testCase.sub)
+  } else {
+    expect(body).toEqual({ code: testCase.code, error: expect.any(String) })
+    expect(res.headers.get('www-authenticate')).toBe(testCase.challenge)
+    expect(res.headers.get('retry-after')).toBe(testCase.retryAfter ?? null)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+  }
+  const echoed = text + JSON.stringify([...res.headers])
+  for (const token of middlewareTokens) expect(echoed).not.toContain(token.split('.')[2])
+  return text
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import type * as client from './client/index.ts'
+import type * as express from './express/index.ts'
+import type * as hono from './hono/index.ts'
+import type * as root from './index.ts'
+
+// The documented type names, checked by the compiler: a name that leaves an entry point breaks tsc.
+export type DocumentedTypes = [
+  root.AccessTokenClaims,
+  root.Verifier,
+  root.VerifierOptions,
+  root.JwksDocument,
+  root.VerifyErrorCode,
+  root.JwsAlgorithm,
+  hono.AccessTokenClaims,
+  hono.AuthEnv,
+  hono.AuthMiddlewareOptions,
+  express.AccessTokenClaims,
+  express.AuthMiddlewareOptions,
+  client.TokenClient,
+  client.TokenClientOptions,
+]
+
+describe('the package entry points', () => {
+  it('map ".", "./hono", "./express" and "./client" to their index files', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+    expect(pkg.exports).toEqual({
+      '.': './src/index.ts',
+      './hono': './src/hono/index.ts',
+      './express': './src/express/index.ts',
+      './client': './src/client/index.ts',
+    })
+  })
+
+  it('export these values and no internals', async () => {
+    const names = async (entry: Promise<object>) => Object.keys(await entry).sort()
+    expect(await names(import('./index.ts'))).toEqual([
+      'JWS_ALGORITHMS',
+      'TokenClientError',
+      'VerifyError',
+      'createVerifier',
+      'isVerifyError',
+    ])
+    expect(await names(import('./hono/index.ts'))).toEqual(['honoAuth', 'requireRole', 'requireScope'])
+    expect(await names(import('./express/index.ts'))).toEqual(['expressAuth', 'requireRole', 'requireScope'])
+    expect(await names(import('./client/index.ts'))).toEqual(['TokenClientError', 'createTokenClient'])
+  })
+})

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { isVerifyError, TokenClientError, TokensmithSdkError, VerifyError } from './errors.ts'
+
+describe('the package errors', () => {
+  it('share one base class and keep their own names', () => {
+    const verify = new VerifyError('invalid_token', {
+      reason: 'bad_signature',
+      detail: 'signature does not verify',
+    })
+    const client = new TokenClientError('reuse_detected', 401, 'The refresh token was reused.')
+    for (const error of [verify, client]) {
+      expect(error).toBeInstanceOf(TokensmithSdkError)
+      expect(error).toBeInstanceOf(Error)
+    }
+    expect([verify.name, client.name]).toEqual(['VerifyError', 'TokenClientError'])
+    expect(isVerifyError(verify)).toBe(true)
+    expect(isVerifyError(client)).toBe(false)
+  })
+
+  it('carry a cause only when given one', () => {
+    const cause = new Error('connect ECONNREFUSED')
+    expect(
+      Object.hasOwn(new VerifyError('keys_unavailable', { reason: 'stale', detail: 'down' }), 'cause'),
+    ).toBe(false)
+    expect(
+      new VerifyError('keys_unavailable', { reason: 'refresh_failed', detail: 'down', cause }).cause,
+    ).toBe(cause)
+  })
+})

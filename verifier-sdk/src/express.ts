@@ -1,5 +1,0 @@
-export type { AccessTokenClaims } from './access-token-claims.ts'
-export type { AuthMiddlewareOptions } from './auth-middleware-options.ts'
-export { expressAuth } from './express-auth.ts'
-export { requireRole } from './express-require-role.ts'
-export { requireScope } from './express-require-scope.ts'

@@ -1,0 +1,5 @@
+export type { AccessTokenClaims } from '../claims/access-token-claims.ts'
+export type { AuthMiddlewareOptions } from '../middleware/auth-middleware-options.ts'
+export { expressAuth } from './express-auth.ts'
+export { requireRole } from './require-role.ts'
+export { requireScope } from './require-scope.ts'

@@ -1,8 +1,0 @@
-import type { AccessTokenClaims } from './access-token-claims.ts'
-
-/** Hono Env of routes behind `honoAuth`: `c.var.auth` holds the verified claims. */
-export type AuthEnv = {
-  Variables: {
-    auth: AccessTokenClaims
-  }
-}

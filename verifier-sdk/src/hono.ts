@@ -1,6 +1,0 @@
-export type { AccessTokenClaims } from './access-token-claims.ts'
-export type { AuthMiddlewareOptions } from './auth-middleware-options.ts'
-export { honoAuth } from './hono-auth.ts'
-export type { AuthEnv } from './hono-auth-env.ts'
-export { requireRole } from './hono-require-role.ts'
-export { requireScope } from './hono-require-scope.ts'

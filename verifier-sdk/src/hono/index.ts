@@ -1,0 +1,6 @@
+export type { AccessTokenClaims } from '../claims/access-token-claims.ts'
+export type { AuthMiddlewareOptions } from '../middleware/auth-middleware-options.ts'
+export type { AuthEnv } from './auth-env.ts'
+export { honoAuth } from './hono-auth.ts'
+export { requireRole } from './require-role.ts'
+export { requireScope } from './require-scope.ts'

@@ -1,0 +1,85 @@
+/** The bounds of key freshness, from the verifier options (seconds). */
+export interface FreshnessBounds {
+  /** Bounds applied to the JWKS response's Cache-Control max-age (absent: the upper bound). */
+  readonly minCacheSec: number
+  readonly maxCacheSec: number
+  /** How long past its freshness the last good JWKS keeps verifying while refreshes fail. */
+  readonly maxStaleSec: number
+  /** Least time between two fetches caused by an unknown `kid`; also the longest retry backoff. */
+  readonly cooldownSec: number
+}
+
+/**
+ * When fetched keys are fresh, when they may still verify, and when to fetch again. It holds only
+ * times (milliseconds of the verifier's clock); the key cache tells it what happened.
+ */
+export interface FreshnessPolicy {
+  /** A fetch starts: the unknown-kid cooldown counts from fetches of any kind. */
+  fetchStarted(now: number): void
+  /** A fetch brought keys (new ones, or a 304): returns when they stop being fresh. */
+  fetchSucceeded(now: number, maxAgeSec: number | undefined): number
+  /** A fetch failed: the next attempt backs off. */
+  fetchFailed(now: number): void
+  /** Whether keys that stopped being fresh at `freshUntil` may still verify at `now`. */
+  withinStaleBound(freshUntil: number, now: number): boolean
+  /** Keys restored from storage, fresh until `freshUntil`: usable within the stale bound, refresh due now. */
+  restored(freshUntil: number, now: number): void
+  /** Whether the keys in memory may verify at `now`. */
+  usable(now: number): boolean
+  /** Whether a background refresh is due: refresh-ahead reached and no retry pending. */
+  refreshDue(now: number): boolean
+  /** Whether a fetch may be tried again after failures. */
+  retryDue(now: number): boolean
+  /** Whether a token with an unknown `kid` may cause a refetch now. */
+  unknownKidRefetchAllowed(now: number): boolean
+  /** When the background timer should fire: the retry after a failure, else refresh-ahead; undefined: never. */
+  nextRefreshAt(): number | undefined
+}
+
+/** Refresh in the background once this share of the freshness lifetime has passed. */
+const REFRESH_AHEAD = 0.8
+/** The first retry after a failure; each further one waits twice as long, up to the cooldown. */
+const FIRST_RETRY_MS = 1000
+
+/** A policy before any fetch: no keys are usable, a fetch may start at once. */
+export function createFreshnessPolicy(bounds: FreshnessBounds): FreshnessPolicy {
+  const cooldownMs = bounds.cooldownSec * 1000
+  const maxStaleMs = bounds.maxStaleSec * 1000
+  let refreshAt = Number.POSITIVE_INFINITY
+  let staleUntil = Number.NEGATIVE_INFINITY
+  let failures = 0
+  let nextAttemptAt = Number.NEGATIVE_INFINITY
+  let lastFetchAt = Number.NEGATIVE_INFINITY
+
+  return {
+    fetchStarted(now) {
+      lastFetchAt = now
+    },
+    fetchSucceeded(now, maxAgeSec) {
+      const boundedMs =
+        Math.min(Math.max(maxAgeSec ?? bounds.maxCacheSec, bounds.minCacheSec), bounds.maxCacheSec) * 1000
+      refreshAt = now + boundedMs * REFRESH_AHEAD
+      staleUntil = now + boundedMs + maxStaleMs
+      failures = 0
+      nextAttemptAt = Number.NEGATIVE_INFINITY
+      return now + boundedMs
+    },
+    fetchFailed(now) {
+      failures++
+      nextAttemptAt = now + Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), cooldownMs)
+    },
+    withinStaleBound: (freshUntil, now) => now <= freshUntil + maxStaleMs,
+    restored(freshUntil, now) {
+      staleUntil = freshUntil + maxStaleMs
+      refreshAt = now
+    },
+    usable: (now) => now <= staleUntil,
+    refreshDue: (now) => now >= refreshAt && now >= nextAttemptAt,
+    retryDue: (now) => now >= nextAttemptAt,
+    unknownKidRefetchAllowed: (now) => now - lastFetchAt >= cooldownMs,
+    nextRefreshAt() {
+      const target = failures > 0 ? nextAttemptAt : refreshAt
+      return Number.isFinite(target) ? target : undefined
+    },
+  }
+}
