@@ -13,7 +13,7 @@ import {
   retireKey,
   SIGNING_ALGS,
   type SigningAlg,
-} from '@tokensmith/issuer'
+} from '@tokensmith/issuer/admin'
 
 const USAGE = `Usage: pnpm genkeys [options]
   (no option)            add a new RS256-2048 key as "next"; it signs after the publish lead

@@ -17,7 +17,7 @@ import {
   type Store,
   StoreConflictError,
   type UserRecord,
-} from '@tokensmith/issuer'
+} from '@tokensmith/issuer/admin'
 
 const USAGE = `Usage: pnpm users <command>
   add <username> --role <r> [--role <r2>...] [--password-stdin]   create an account
