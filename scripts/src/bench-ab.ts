@@ -9,20 +9,26 @@
 import { randomBytes } from 'node:crypto'
 import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
+import { join, relative, resolve } from 'node:path'
+import { ISSUER_ENTRY } from '@tokensmith/issuer'
 import { formatNumber as fmt } from './bench/format-number.ts'
 import { refreshLoad } from './bench/issuer-loads.ts'
 import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
 import { LOAD_OPTIONS, loadOptionsFrom } from './bench/load-options.ts'
+import { parseBenchArgs } from './bench/parse-bench-args.ts'
 import { processCpuSeconds, threadCpuSeconds } from './bench/process-cpu.ts'
 import { RefreshTokenPool } from './bench/refresh-token-pool.ts'
+import { REPO_ROOT } from './bench/repo-root.ts'
 import { addUser, generateKeys } from './bench/run-script.ts'
 import { median } from './bench/stats.ts'
+import { formatTable } from './shared/format-table.ts'
+
+/** This checkout's issuer entry, as the operator would type it from the workspace root. */
+const OWN_ENTRY = relative(REPO_ROOT, ISSUER_ENTRY)
 
 const USAGE = `Usage: pnpm bench ab [--a <main.ts>] [--a-env K=V]... [--b <main.ts>] [--b-env K=V]...
                      [--rounds 5] [--duration 4] [--connections 16] [--load wrk|autocannon]
-  --a, --b       issuer entry points (default: this checkout's issuer/src/runtime/main.ts for both)
+  --a, --b       issuer entry points (default: this checkout's ${OWN_ENTRY} for both)
   --a-env, --b-env  extra environment for that side, e.g. --b-env HELPER_THREAD_NICE=0`
 
 interface Side {
@@ -50,18 +56,19 @@ function parseEnv(pairs: string[] | undefined, flag: string): Record<string, str
 }
 
 function parseOptions(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseBenchArgs(
+    argv,
+    {
       ...LOAD_OPTIONS,
       a: { type: 'string' },
       b: { type: 'string' },
       'a-env': { type: 'string', multiple: true },
       'b-env': { type: 'string', multiple: true },
     },
-    strict: true,
-  })
-  const load = loadOptionsFrom(values, USAGE, 15)
+    USAGE,
+  )
+  if (values === null) return null
+  const load = loadOptionsFrom(values, 15)
   const cwd = process.env.INIT_CWD ?? process.cwd()
   const script = (raw: string | undefined) => (raw === undefined ? undefined : resolve(cwd, raw))
   const sides: Side[] = [
@@ -73,6 +80,7 @@ function parseOptions(argv: string[]) {
 
 export async function runAbBench(argv: string[]): Promise<number> {
   const opts = parseOptions(argv)
+  if (opts === null) return 0
   const dir = await mkdtemp(join(tmpdir(), 'tokensmith-ab-'))
   const running: IssuerProcess[] = []
   try {
@@ -101,10 +109,7 @@ export async function runAbBench(argv: string[]): Promise<number> {
     process.stdout.write(
       `tokensmith bench ab: ${opts.rounds} rounds × ${opts.durationSec} s, ${opts.connections} connections, ${opts.load}\n` +
         contenders
-          .map(
-            (c) =>
-              `  ${c.side.name}: ${c.side.script || 'issuer/src/runtime/main.ts'} ${JSON.stringify(c.side.env)}\n`,
-          )
+          .map((c) => `  ${c.side.name}: ${c.side.script || OWN_ENTRY} ${JSON.stringify(c.side.env)}\n`)
           .join(''),
     )
     for (let r = 0; r < opts.rounds; r++) {
@@ -134,20 +139,22 @@ export async function runAbBench(argv: string[]): Promise<number> {
     const [a, b] = contenders as [(typeof contenders)[0], (typeof contenders)[0]]
     const col = (c: typeof a, f: (s: Sample) => number) => c.samples.map(f)
     const ratio = (f: (s: Sample) => number) => median(b.samples.map((s, i) => f(s) / f(a.samples[i]!)))
-    process.stdout.write(
-      '\n| measure | A (median) | B (median) | B/A (median of rounds) |\n| --- | ---: | ---: | ---: |\n',
-    )
-    const rows: [string, (s: Sample) => number, number][] = [
+    const measures: [string, (s: Sample) => number, number][] = [
       ['refresh/s', (s) => s.rps, 0],
       ['CPU µs per refresh', (s) => s.cpuUsPerRefresh, 0],
       ['event-loop µs per refresh', (s) => s.eventLoopUsPerRefresh, 0],
       ['p99 ms', (s) => s.p99Ms, 1],
     ]
-    for (const [label, f, digits] of rows) {
-      process.stdout.write(
-        `| ${label} | ${fmt(median(col(a, f)), digits)} | ${fmt(median(col(b, f)), digits)} | ${fmt(ratio(f), 3)}x |\n`,
-      )
-    }
+    const rows = [
+      ['measure', 'A (median)', 'B (median)', 'B/A (median of rounds)'],
+      ...measures.map(([label, f, digits]) => [
+        label,
+        fmt(median(col(a, f)), digits),
+        fmt(median(col(b, f)), digits),
+        `${fmt(ratio(f), 3)}x`,
+      ]),
+    ]
+    process.stdout.write(`\n${formatTable(rows, { align: ['left', 'right', 'right', 'right'] })}`)
     return 0
   } finally {
     await Promise.all(running.map((p) => p.stop(5000)))

@@ -1,24 +1,15 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { type CollectedOutput, collectOutput } from '@tokensmith/issuer/testing'
 import { describe, expect, it } from 'vitest'
 
 const script = fileURLToPath(new URL('./demo.ts', import.meta.url))
 
-function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s
-    })
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s
-    })
-    child.once('error', reject)
-    child.once('close', (code) => resolve({ code, stdout, stderr }))
-  })
+function runDemo(): Promise<CollectedOutput> {
+  return collectOutput(
+    spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  )
 }
 
 describe('pnpm demo', () => {

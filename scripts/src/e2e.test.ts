@@ -11,6 +11,7 @@ import { type AuthEnv, honoAuth, requireRole } from '@tokensmith/verifier-sdk/ho
 import express from 'express'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { requestJson } from './bench/request-json.ts'
 
 let dir: string
 let issuer: SpawnedIssuer
@@ -71,19 +72,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-async function post(path: string, body: unknown) {
-  const res = await fetch(`${issuer.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  return { status: res.status, body: (await res.json()) as Record<string, string> }
-}
-
-async function call(base: string, token: string, path = '/api/orders') {
-  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } })
-  return { status: res.status, body: (await res.json()) as Record<string, string> }
-}
+const post = (path: string, body: unknown) => requestJson(`${issuer.url}${path}`, { body })
+const call = (base: string, token: string, path = '/api/orders') =>
+  requestJson(`${base}${path}`, { bearer: token })
 
 describe('issuer + SDK services, end to end', () => {
   it('login, call, refresh, call; then the issuer goes away and both services keep verifying', async () => {

@@ -13,7 +13,8 @@ import {
   retireKey,
   SIGNING_ALGS,
   type SigningAlg,
-} from '@tokensmith/issuer'
+} from '@tokensmith/issuer/admin'
+import { formatTable } from './shared/format-table.ts'
 
 const USAGE = `Usage: pnpm genkeys [options]
   (no option)            add a new RS256-2048 key as "next"; it signs after the publish lead
@@ -60,14 +61,8 @@ async function list(dir: string, now: number): Promise<void> {
     return
   }
   const header = ['KID', 'ALG', 'STATE', 'ACTIVATES', 'RETIRES']
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd()
   process.stdout.write(
-    `${line(header)}\n${rows.map(line).join('\n')}\n` +
+    formatTable([header, ...rows], { style: 'plain' }) +
       `publish lead ${formatDurationSec(manifest.publishLeadSec)}, retire after ${formatDurationSec(manifest.retireAfterSec)}\n`,
   )
 }

@@ -6,7 +6,8 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createPasswordHasher, openStore, type Store } from '@tokensmith/issuer'
+import { createPasswordHasher, openStore, type Store } from '@tokensmith/issuer/admin'
+import { type CollectedOutput, collectOutput } from '@tokensmith/issuer/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 const script = fileURLToPath(new URL('./users.ts', import.meta.url))
@@ -18,35 +19,23 @@ let databaseUrl: string
 /** Everything the CLI wrote, so one check can prove no password or hash ever reached the output. */
 let transcript: string
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+type Run = CollectedOutput
 
-function users(args: string[], opts: { input?: string | Buffer; env?: Record<string, string> } = {}) {
-  return new Promise<Run>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, script, ...args], {
-      cwd: dir,
-      env: { ...process.env, DATABASE_URL: databaseUrl, SCRYPT_LOG_N: '12', ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-    })
-    child.stdin.on('error', () => {}) // the CLI may stop reading early (oversized input)
-    child.stdin.end(opts.input)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      transcript += stdout + stderr
-      resolve({ code, stdout, stderr })
-    })
+async function users(
+  args: string[],
+  opts: { input?: string | Buffer; env?: Record<string, string> } = {},
+): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', tsx, script, ...args], {
+    cwd: dir,
+    env: { ...process.env, DATABASE_URL: databaseUrl, SCRYPT_LOG_N: '12', ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
   })
+  const output = collectOutput(child)
+  child.stdin.on('error', () => {}) // the CLI may stop reading early (oversized input)
+  child.stdin.end(opts.input)
+  const run = await output
+  transcript += run.stdout + run.stderr
+  return run
 }
 
 /** Runs independent CLI calls a few at a time: each one is a Node start-up. */

@@ -17,7 +17,8 @@ import {
   type Store,
   StoreConflictError,
   type UserRecord,
-} from '@tokensmith/issuer'
+} from '@tokensmith/issuer/admin'
+import { formatTable } from './shared/format-table.ts'
 
 const USAGE = `Usage: pnpm users <command>
   add <username> --role <r> [--role <r2>...] [--password-stdin]   create an account
@@ -206,7 +207,7 @@ function sessionsLine(count: number): string {
   return count === 1 ? '1 session revoked' : `${count} sessions revoked`
 }
 
-function printTable(users: UserRecord[]): void {
+function printUsers(users: UserRecord[]): void {
   if (users.length === 0) {
     process.stdout.write('No users. Add one with `pnpm users add <username> --role <role>`.\n')
     return
@@ -220,19 +221,13 @@ function printTable(users: UserRecord[]): void {
       u.disabled ? 'yes' : 'no',
       new Date(u.createdAt).toISOString(),
     ])
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd()
-  process.stdout.write(`${[header, ...rows].map(line).join('\n')}\n`)
+  process.stdout.write(formatTable([header, ...rows], { style: 'plain' }))
 }
 
 async function run(cmd: Command, store: Store, hasher: PasswordHasher): Promise<void> {
   const now = Date.now()
   const { username } = cmd
-  if (cmd.name === 'list') return printTable(await store.listUsers())
+  if (cmd.name === 'list') return printUsers(await store.listUsers())
   if (username === null) throw new UsageError(`${cmd.name} needs a username`)
 
   if (cmd.name === 'add') {

@@ -1,56 +1,49 @@
-// Runs the real issuer (`issuer/src/runtime/main.ts`) as a child process, for multi-process and crash tests.
-import { type ChildProcess, spawn } from 'node:child_process'
+// Runs the real issuer (ISSUER_ENTRY, with ISSUER_NODE_FLAGS as `pnpm start` does) as a child
+// process: for multi-process and crash tests, the demo and the bench.
 import { ISSUER_ENTRY } from '../runtime/issuer-entry.ts'
 import { ISSUER_NODE_FLAGS } from '../runtime/node-flags.ts'
+import { type SpawnedService, spawnService } from './spawn-service.ts'
 
-export interface SpawnedIssuer {
+export interface SpawnedIssuer extends SpawnedService {
+  /** Where it listens: `http://127.0.0.1:<port>`. */
   url: string
-  port: number
-  proc: ChildProcess
-  output: string[]
-  /** SIGTERM and wait for exit. */
-  stop(): Promise<number | null>
-  /** SIGKILL (a crash) and wait for exit. */
-  crash(): Promise<void>
 }
 
-export async function spawnIssuer(env: Record<string, string>): Promise<SpawnedIssuer> {
-  const proc = spawn(process.execPath, [...ISSUER_NODE_FLAGS, '--import', 'tsx', ISSUER_ENTRY], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const output: string[] = []
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffer = ''
-    const timer = setTimeout(() => reject(new Error(`issuer did not start:\n${output.join('')}`)), 30_000)
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      output.push(chunk.toString())
-      buffer += chunk.toString()
-      const m = /"event":"listening".*?"port":(\d+)/.exec(buffer)
-      if (m) {
-        clearTimeout(timer)
-        resolve(Number(m[1]))
-      }
-    })
-    proc.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`issuer exited with ${code} before listening:\n${output.join('')}`))
-    })
-  })
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    proc,
-    output,
-    async stop() {
-      proc.kill('SIGTERM')
-      return exited
+export interface SpawnIssuerOptions {
+  /**
+   * Listen on this port, and unless `env` sets ISSUER_URL, be `http://127.0.0.1:<port>` (the `iss`
+   * claim and the discovery URLs). Default: any free port (PORT=0), ISSUER_URL as `env` says.
+   */
+  port?: number
+  /** Node flags after ISSUER_NODE_FLAGS, for example ['--cpu-prof', '--cpu-prof-dir', dir]. */
+  nodeFlags?: readonly string[]
+  /** Another build's entry point (an A/B against a `git worktree`); default ISSUER_ENTRY. */
+  script?: string
+  /** Receives every stdout (JSON log) line after start-up. */
+  onLogLine?: (line: string) => void
+  /** Keep its output after start-up in `output` (default true); false for load runs. */
+  keepOutput?: boolean
+}
+
+export async function spawnIssuer(
+  env: Record<string, string>,
+  opts: SpawnIssuerOptions = {},
+): Promise<SpawnedIssuer> {
+  const port = opts.port ?? 0
+  const service = await spawnService({
+    name: 'issuer',
+    script: opts.script ?? ISSUER_ENTRY,
+    // LOG_LEVEL info whatever the caller's environment says: the launcher waits for the `listening` line.
+    env: {
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      ...(opts.port === undefined ? {} : { ISSUER_URL: `http://127.0.0.1:${port}` }),
+      ...env,
     },
-    async crash() {
-      proc.kill('SIGKILL')
-      await exited
-    },
-  }
+    nodeFlags: [...ISSUER_NODE_FLAGS, ...(opts.nodeFlags ?? [])],
+    ...(opts.onLogLine === undefined ? {} : { onLogLine: opts.onLogLine }),
+    ...(opts.keepOutput === undefined ? {} : { keepOutput: opts.keepOutput }),
+  })
+  return { ...service, url: `http://127.0.0.1:${service.port}` }
 }

@@ -1,5 +1,6 @@
 // The command-line options every issuer load benchmark takes (`pnpm bench issuer`, `pnpm bench ab`).
 import { type LoadGenerator, loadGenerator } from './issuer-loads.ts'
+import { intOption } from './parse-bench-args.ts'
 
 /** `parseArgs` definitions, spread into a bench's own. */
 export const LOAD_OPTIONS = {
@@ -7,7 +8,6 @@ export const LOAD_OPTIONS = {
   duration: { type: 'string', default: '4' },
   connections: { type: 'string', default: '16' },
   load: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const
 
 export interface LoadOptions {
@@ -17,33 +17,15 @@ export interface LoadOptions {
   load: LoadGenerator
 }
 
-function int(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`--${name} must be ${min}..${max} (got ${raw})`)
-  return n
-}
-
-/** Checks the parsed values; `--help` prints the usage and exits. */
+/** Checks the parsed values. */
 export function loadOptionsFrom(
-  values: {
-    rounds: string
-    duration: string
-    connections: string
-    load?: string | undefined
-    help?: boolean | undefined
-  },
-  usage: string,
+  values: { rounds: string; duration: string; connections: string; load?: string | undefined },
   maxRounds: number,
 ): LoadOptions {
-  if (values.help) {
-    process.stdout.write(`${usage}\n`)
-    process.exit(0)
-  }
   return {
-    rounds: int('rounds', values.rounds, 1, maxRounds),
-    durationSec: int('duration', values.duration, 1, 30),
-    connections: int('connections', values.connections, 1, 256),
+    rounds: intOption('rounds', values.rounds, 1, maxRounds),
+    durationSec: intOption('duration', values.duration, 1, 30),
+    connections: intOption('connections', values.connections, 1, 256),
     load: loadGenerator(values.load),
   }
 }

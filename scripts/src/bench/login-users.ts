@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createPasswordHasher, openStore } from '@tokensmith/issuer'
+import { createPasswordHasher, openStore } from '@tokensmith/issuer/admin'
 
 /**
  * Creates `count` users (`<prefix>-00`, `<prefix>-01`, ...) sharing one password, straight in the

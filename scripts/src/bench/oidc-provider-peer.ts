@@ -1,13 +1,12 @@
-import { join } from 'node:path'
-import { type ChildService, startChildService } from './child-service.ts'
+import { fileURLToPath } from 'node:url'
+import { type SpawnedService, spawnService } from '@tokensmith/issuer/testing'
 import { freePort } from './free-port.ts'
-import { REPO_ROOT } from './repo-root.ts'
 
 export const OIDC_CLIENT_ID = 'bench-client'
 export const OIDC_CLIENT_SECRET = 'bench-client-secret-not-for-production-0123456789'
 export const OIDC_RESOURCE = 'urn:tokensmith:bench-api'
 
-export interface OidcProviderPeer extends ChildService {
+export interface OidcProviderPeer extends SpawnedService {
   url: string
   /** The token request: client_credentials, client_secret_basic, one resource, scope api. */
   tokenRequest: { path: string; headers: Record<string, string>; body: string }
@@ -16,9 +15,10 @@ export interface OidcProviderPeer extends ChildService {
 /** node-oidc-provider 9 as a child process on 127.0.0.1 (see oidc-provider-server.ts). */
 export async function startOidcProviderPeer(opts: { nodeFlags?: string[] } = {}): Promise<OidcProviderPeer> {
   const port = await freePort()
-  const service = await startChildService({
-    script: join(REPO_ROOT, 'scripts/src/bench/oidc-provider-server.ts'),
+  const service = await spawnService({
+    script: fileURLToPath(new URL('./oidc-provider-server.ts', import.meta.url)),
     env: { PORT: String(port), ISSUER_URL: `http://127.0.0.1:${port}` },
+    keepOutput: false,
     ...(opts.nodeFlags ? { nodeFlags: opts.nodeFlags } : {}),
   })
   const basic = Buffer.from(`${OIDC_CLIENT_ID}:${OIDC_CLIENT_SECRET}`).toString('base64')

@@ -1,12 +1,9 @@
 import { spawn } from 'node:child_process'
-import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type CollectedOutput, collectOutput } from '@tokensmith/issuer/testing'
 import { REPO_ROOT } from './repo-root.ts'
 
-export interface ScriptResult {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+export type ScriptResult = CollectedOutput
 
 /**
  * Runs one of the workspace's operator scripts (`scripts/src/<name>.ts`) the way `pnpm <name>`
@@ -18,29 +15,19 @@ export function runScript(
   args: string[],
   opts: { env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {},
 ): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'scripts/src', `${name}.ts`), ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...opts.env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-        timeout: opts.timeoutMs ?? 60_000,
-      },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s
-    })
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s
-    })
-    child.once('error', reject)
-    child.once('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(opts.stdin ?? '')
-  })
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL(`../${name}.ts`, import.meta.url)), ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: opts.timeoutMs ?? 60_000,
+    },
+  )
+  const output = collectOutput(child)
+  child.stdin.end(opts.stdin ?? '')
+  return output
 }
 
 /** `pnpm users add <username> --role ... --password-stdin` against the given store. */

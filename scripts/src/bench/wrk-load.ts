@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { collectOutput } from '@tokensmith/issuer/testing'
 import type { LoadResult } from './load.ts'
 import { processCpuSeconds } from './process-cpu.ts'
 
@@ -85,26 +86,16 @@ export async function runWrkLoad(opts: WrkLoadOptions): Promise<LoadResult> {
       file,
       opts.url,
     ]
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-      // The load generator's own CPU, sampled while it runs (it is gone once it has exited).
-      const sample = setInterval(() => {
-        const cpu = processCpuSeconds(child.pid ?? -1)
-        if (Number.isFinite(cpu)) clientCpuSec = cpu
-      }, 100)
-      child.once('exit', () => clearInterval(sample))
-      let text = ''
-      child.stdout.setEncoding('utf8').on('data', (s: string) => {
-        text += s
-      })
-      child.stderr.setEncoding('utf8').on('data', (s: string) => {
-        text += s
-      })
-      child.once('error', reject)
-      child.once('close', (code) =>
-        code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`)),
-      )
-    })
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    // The load generator's own CPU, sampled while it runs (it is gone once it has exited).
+    const sample = setInterval(() => {
+      const cpu = processCpuSeconds(child.pid ?? -1)
+      if (Number.isFinite(cpu)) clientCpuSec = cpu
+    }, 100)
+    child.once('exit', () => clearInterval(sample))
+    const { code, stdout, stderr } = await collectOutput(child)
+    const out = stdout + stderr
+    if (code !== 0) throw new Error(`wrk exited ${code}: ${out}`)
     const m = /WRK-RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(out)
     if (!m) throw new Error(`wrk printed no result: ${out}`)
     const [requests, durationUs, non2xx, connect, read, write, timeout, p50Us, p99Us] = m
