@@ -1,8 +1,8 @@
 import { sign } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { JWKS_PATH } from './counting-jwks-server.ts'
-import { jsonSegment, segments } from './forge.ts'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { JWKS_PATH } from '../testing/counting-jwks-server.ts'
+import { jsonSegment, segments } from '../testing/forge.ts'
 
 // RFC 8725 3.1/3.2: `none` is an algorithm a verifier must never let the token choose.
 const SPELLINGS = ['none', 'None', 'NONE', 'nOnE']

@@ -1,7 +1,7 @@
 import { sign } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { b64url, jsonSegment } from './forge.ts'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { b64url, jsonSegment } from '../testing/forge.ts'
 
 /**
  * RFC 7515 4.1.11: a recipient must refuse a JWS whose `crit` names an extension it does not

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { VerifyError } from '../errors.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { signRawRs256 } from './forge.ts'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { signRawRs256 } from '../testing/forge.ts'
 
 /**
  * With a raised maxTokenBytes, a validly signed payload nested deeper than the call stack allows

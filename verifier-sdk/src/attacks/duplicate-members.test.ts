@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { signRawRs256 } from '../testing/forge.ts'
 import { T0 } from '../testing/test-key.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { signRawRs256 } from './forge.ts'
 
 /**
  * Duplicate member names. RFC 7515 section 4 and RFC 7519 section 4 let a parser either reject

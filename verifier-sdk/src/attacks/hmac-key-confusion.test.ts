@@ -1,10 +1,10 @@
 import { createPublicKey } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier } from '../create-verifier.ts'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { JWKS_PATH } from '../testing/counting-jwks-server.ts'
+import { type HmacAlg, hmacToken, payloadOf } from '../testing/forge.ts'
 import { T0, TEST_AUDIENCE, TEST_ISSUER } from '../testing/test-key.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { JWKS_PATH } from './counting-jwks-server.ts'
-import { type HmacAlg, hmacToken, payloadOf } from './forge.ts'
 
 /**
  * RS/HS confusion: a verifier that lets the token pick HMAC would key it with "the key" it holds,

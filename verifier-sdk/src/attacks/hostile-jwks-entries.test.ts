@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier } from '../create-verifier.ts'
 import { VerifyError } from '../errors.ts'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { JWKS_PATH, startCountingJwksServer } from '../testing/counting-jwks-server.ts'
+import { hmacToken } from '../testing/forge.ts'
 import { createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER, type TestKey } from '../testing/test-key.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { JWKS_PATH, startCountingJwksServer } from './counting-jwks-server.ts'
-import { hmacToken } from './forge.ts'
 
 /**
  * JWKS entries the SDK must never verify with, published beside the issuer's good key: a key too

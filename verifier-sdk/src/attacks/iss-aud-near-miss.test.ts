@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
 import { TEST_AUDIENCE, TEST_ISSUER } from '../testing/test-key.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
 
 /**
  * RFC 8725 3.8/3.9, RFC 9068 4: `iss` must equal the configured issuer exactly and `aud` must

@@ -3,12 +3,12 @@ import { HTTPException } from 'hono/http-exception'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, type Verifier } from '../create-verifier.ts'
 import { type AuthEnv, honoAuth } from '../hono/index.ts'
-import { accessToken, createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER } from '../testing/test-key.ts'
 import {
   type CountingJwksServer,
   type JwksServerMode,
   startCountingJwksServer,
-} from './counting-jwks-server.ts'
+} from '../testing/counting-jwks-server.ts'
+import { accessToken, createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER } from '../testing/test-key.ts'
 
 /**
  * A Hono service with honoAuth keeps verifying from its cached keys while the issuer's JWKS

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { JWKS_PATH } from '../testing/counting-jwks-server.ts'
 import { createTestKey } from '../testing/test-key.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { JWKS_PATH } from './counting-jwks-server.ts'
 
 // RFC 8725 3.10: a token must not choose the key that verifies it. The SDK refuses the headers
 // outright (it never fetches, parses or trusts them), even when the key they name is the real one.

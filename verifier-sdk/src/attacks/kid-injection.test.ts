@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { JWKS_PATH } from './counting-jwks-server.ts'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { JWKS_PATH } from '../testing/counting-jwks-server.ts'
 
 /**
  * `kid` is attacker text. The SDK only uses it as an exact key into an in-memory map: it never

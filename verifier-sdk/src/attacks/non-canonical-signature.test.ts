@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { segments } from './forge.ts'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { segments } from '../testing/forge.ts'
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 

@@ -2,10 +2,10 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createVerifier } from '../create-verifier.ts'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { JWKS_PATH, startCountingJwksServer } from '../testing/counting-jwks-server.ts'
+import { b64url, jsonSegment, segments, signRawRs256 } from '../testing/forge.ts'
 import { T0, TEST_AUDIENCE, TEST_ISSUER } from '../testing/test-key.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { JWKS_PATH, startCountingJwksServer } from './counting-jwks-server.ts'
-import { b64url, jsonSegment, segments, signRawRs256 } from './forge.ts'
 
 // Counts the SDK's RSA verifications: "rejected before any RSA work" is then a count, not a time.
 const rsa = vi.hoisted(() => ({ verifications: 0 }))

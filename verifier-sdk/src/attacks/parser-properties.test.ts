@@ -5,10 +5,10 @@ import { createVerifier } from '../create-verifier.ts'
 import { VerifyError } from '../errors.ts'
 import { type AuthEnv, honoAuth } from '../hono/index.ts'
 import { buildKeySet } from '../keys/key-set.ts'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { JWKS_PATH } from '../testing/counting-jwks-server.ts'
+import { b64url, jsonSegment, segments } from '../testing/forge.ts'
 import { createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER } from '../testing/test-key.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { JWKS_PATH } from './counting-jwks-server.ts'
-import { b64url, jsonSegment, segments } from './forge.ts'
 
 /**
  * Property tests over everything the SDK parses from outside: the token, the Authorization

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, it } from 'vitest'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { jsonSegment } from '../testing/forge.ts'
 import { createTestKey } from '../testing/test-key.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { jsonSegment } from './forge.ts'
 
 /**
  * A JWKS entry whose RSA public exponent is 1: with e = 1 anyone forges RS256, since the

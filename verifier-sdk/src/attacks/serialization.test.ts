@@ -1,8 +1,8 @@
 import { sign } from 'node:crypto'
 import { afterAll, beforeAll, describe, it } from 'vitest'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { b64url, jsonSegment, segments, signRawRs256 } from '../testing/forge.ts'
 import { createTestKey } from '../testing/test-key.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { b64url, jsonSegment, segments, signRawRs256 } from './forge.ts'
 
 /** The SDK accepts the JWS compact serialization and nothing else (no JSON serialization, no JWE). */
 describe('attack: segment counts, other serializations, JWE and nested JWTs', () => {

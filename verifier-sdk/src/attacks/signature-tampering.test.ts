@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { b64url, segments } from '../testing/forge.ts'
 import { createTestKey } from '../testing/test-key.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { b64url, segments } from './forge.ts'
 
 function withSignature(token: string, signature: Uint8Array): string {
   const [h, p] = segments(token)

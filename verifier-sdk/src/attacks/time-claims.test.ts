@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier } from '../create-verifier.ts'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
+import { signRawRs256 } from '../testing/forge.ts'
 import { T0, TEST_AUDIENCE, TEST_ISSUER } from '../testing/test-key.ts'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
-import { signRawRs256 } from './forge.ts'
 
 /**
  * exp, nbf and iat at every edge, with the verifier's clock injected (rig.now) and the default

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AttackRig, startAttackRig } from './attack-rig.ts'
+import { type AttackRig, startAttackRig } from '../testing/attack-rig.ts'
 
 /**
  * RFC 8725 3.11 / RFC 9068 2.1: an access token says `typ: at+jwt`. The SDK accepts exactly

@@ -9,17 +9,10 @@ import { createVerifier, type Verifier } from '../create-verifier.ts'
 import { VerifyError, type VerifyErrorCode } from '../errors.ts'
 import { expressAuth } from '../express/index.ts'
 import { type AuthEnv, honoAuth } from '../hono/index.ts'
-import {
-  accessToken,
-  createTestKey,
-  T0,
-  TEST_AUDIENCE,
-  TEST_ISSUER,
-  type TestKey,
-} from '../testing/test-key.ts'
 import type { VerifierOptions } from '../verifier-options.ts'
 import { type CountingJwksServer, startCountingJwksServer } from './counting-jwks-server.ts'
 import { payloadOf } from './forge.ts'
+import { accessToken, createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER, type TestKey } from './test-key.ts'
 
 /**
  * Node's HTTP server answers 431 itself for request headers over 16 KiB (its default
