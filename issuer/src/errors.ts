@@ -22,6 +22,8 @@ export type IssuerErrorCode =
   | 'token_expired'
   | 'reuse_detected'
   | 'rate_limited'
+  | 'invalid_scope'
+  | 'insufficient_scope'
   | 'user_disabled'
   | 'not_found'
   | 'forbidden_origin'
@@ -38,6 +40,8 @@ const STATUS: Record<IssuerErrorCode, number> = {
   token_expired: 401,
   reuse_detected: 401,
   rate_limited: 429,
+  invalid_scope: 400,
+  insufficient_scope: 403,
   user_disabled: 403,
   not_found: 404,
   forbidden_origin: 403,
@@ -112,6 +116,7 @@ export type OAuthErrorCode =
   | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'invalid_scope'
+  | 'invalid_target'
   | 'unsupported_token_type'
   | 'temporarily_unavailable'
   | 'server_error'
@@ -123,6 +128,7 @@ const OAUTH_STATUS: Record<OAuthErrorCode, number> = {
   unauthorized_client: 400,
   unsupported_grant_type: 400,
   invalid_scope: 400,
+  invalid_target: 400,
   unsupported_token_type: 400,
   temporarily_unavailable: 503,
   server_error: 500,

@@ -1,6 +1,7 @@
 // The issuer's auth operations as one service, composed of login, refresh and sessions: the HTTP
 // layer and library users depend on this interface, not on how it is split.
 
+import { createClientCache } from './clients/create-client-cache.ts'
 import type { Clock } from './clock.ts'
 import type { Logger } from './logger.ts'
 import { createLogin, type Login, type LoginConfig } from './login/create-login.ts'
@@ -20,6 +21,8 @@ export type AuthConfig = LoginConfig & LoginLimiterConfig & RefreshConfig
 
 export interface AuthService extends Login, Refresh, Sessions {}
 
+const CLIENT_CACHE_MS = 5000
+
 export function createAuthService(deps: {
   store: Store
   signer: AccessTokenSigner
@@ -31,8 +34,10 @@ export function createAuthService(deps: {
   const { store, config } = deps
   // One source for every refresh token and seal IV the service draws.
   const random = createRandomSource()
-  const { login } = createLogin({ ...deps, random, limiter: createLoginLimiter({ store, config }) })
-  const { refresh } = createRefresh({ ...deps, random })
+  const { login, loginAs } = createLogin({ ...deps, random, limiter: createLoginLimiter({ store, config }) })
+  // How soon a client disabled with the CLI stops refreshing on every instance.
+  const clients = createClientCache(store, deps.clock, CLIENT_CACHE_MS)
+  const { refresh } = createRefresh({ ...deps, random, clients })
   const sessions = createSessions(deps)
-  return { login, refresh, ...sessions }
+  return { login, loginAs, refresh, ...sessions }
 }

@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono'
 import type { AuthService, TokenPair } from '../core/auth-service.ts'
+import { ACCOUNT_SCOPE } from '../core/clients/grant-scope.ts'
 import type { AccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import { IssuerError } from '../errors.ts'
 import type { IssuerConfig } from '../runtime/config.ts'
@@ -12,7 +13,10 @@ import { createRefreshCookie } from './refresh-cookie.ts'
 export interface AuthRoutesDeps {
   auth: AuthService
   verifier: AccessTokenVerifier
-  config: Pick<IssuerConfig, 'maxBodyBytes' | 'cookieOrigins' | 'cookieSecure' | 'refreshIdleTtlSec'>
+  config: Pick<
+    IssuerConfig,
+    'issuerUrl' | 'maxBodyBytes' | 'cookieOrigins' | 'cookieSecure' | 'refreshIdleTtlSec'
+  >
   clientAddress: (c: Context) => string | null
 }
 
@@ -41,6 +45,8 @@ export function createAuthRoutes(deps: AuthRoutesDeps): Hono<BearerEnv> {
     verify: (token) => deps.verifier.verify(token),
     isSessionLive: (userId, sessionId) => auth.isSessionLive(userId, sessionId),
     realm: REALM,
+    // The account endpoints take only tokens issued for them, never one meant for another API.
+    requires: { scope: ACCOUNT_SCOPE, audience: config.issuerUrl },
   })
   const routes = new Hono<BearerEnv>()
 
@@ -77,6 +83,7 @@ export function createAuthRoutes(deps: AuthRoutesDeps): Hono<BearerEnv> {
       username: stringField(body, 'username', 256),
       password: stringField(body, 'password', 4096),
       clientId: optionalStringField(body, 'clientId', 128),
+      scope: optionalStringField(body, 'scope', 1024),
       clientIp: clientAddress(c),
       userAgent: c.req.header('user-agent') ?? null,
     })

@@ -12,6 +12,11 @@ export interface BearerAuthOptions {
   /** Whether the token's own session is still live. */
   isSessionLive(userId: string, sessionId: string): Promise<boolean>
   realm: string
+  /**
+   * Only tokens issued for this: `scope` holds `scope` and `aud` holds `audience`. Any other
+   * token is refused with 403 `insufficient_scope` (RFC 6750 §3.1), naming the scope to ask for.
+   */
+  requires?: { scope: string; audience: string }
 }
 
 /**
@@ -22,6 +27,12 @@ export function bearerAuth(opts: BearerAuthOptions): MiddlewareHandler<BearerEnv
   return async (c, next) => {
     try {
       const claims = await opts.verify(parseBearerToken(c.req.header('authorization')))
+      if (opts.requires !== undefined && !issuedFor(claims, opts.requires)) {
+        throw new IssuerError(
+          'insufficient_scope',
+          `This endpoint needs an access token granted the "${opts.requires.scope}" scope.`,
+        )
+      }
       // These endpoints manage sessions: a token whose own session has ended (logout,
       // logout-all, reuse detected, user disabled) must not list or end the ones that remain.
       if (!(await opts.isSessionLive(claims.sub, claims.sid))) {
@@ -34,6 +45,11 @@ export function bearerAuth(opts: BearerAuthOptions): MiddlewareHandler<BearerEnv
       // RFC 6750 section 3: no token gets the bare challenge, a rejected one its error too.
       if (err instanceof IssuerError && err.code === 'missing_token') {
         c.header('WWW-Authenticate', `Bearer realm="${opts.realm}"`)
+      } else if (err instanceof IssuerError && err.code === 'insufficient_scope' && opts.requires) {
+        c.header(
+          'WWW-Authenticate',
+          `Bearer realm="${opts.realm}", error="insufficient_scope", error_description="${err.message.replace(/"/g, "'")}", scope="${opts.requires.scope}"`,
+        )
       } else if (err instanceof IssuerError && err.status === 401) {
         c.header(
           'WWW-Authenticate',
@@ -44,4 +60,11 @@ export function bearerAuth(opts: BearerAuthOptions): MiddlewareHandler<BearerEnv
     }
     await next()
   }
+}
+
+function issuedFor(claims: AccessClaims, requires: { scope: string; audience: string }): boolean {
+  const aud = claims.aud
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : []
+  return audiences.includes(requires.audience) && scopes.includes(requires.scope)
 }

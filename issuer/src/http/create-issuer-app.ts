@@ -1,6 +1,10 @@
 import { type Context, Hono } from 'hono'
 import type { AuthService } from '../core/auth-service.ts'
+import type { ClientAuthenticator } from '../core/clients/create-client-authenticator.ts'
 import type { Clock } from '../core/clock.ts'
+import type { TokenGrants } from '../core/grants/create-token-grants.ts'
+import type { TokenIntrospection } from '../core/grants/create-token-introspection.ts'
+import type { TokenRevocation } from '../core/grants/create-token-revocation.ts'
 import type { Store } from '../core/store.ts'
 import type { AccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
@@ -11,13 +15,25 @@ import type { BearerEnv } from './bearer-auth.ts'
 import { clientAddressFrom } from './client-address.ts'
 import { createErrorHandler } from './error-handler.ts'
 import { createHealthRoutes } from './health-routes.ts'
+import { createOAuthRoutes } from './oauth/oauth-routes.ts'
 import { createWellKnownRoutes } from './well-known-routes.ts'
 
 export { CSRF_HEADER } from './cookie-origin-policy.ts'
 export { REFRESH_COOKIE } from './refresh-cookie.ts'
 
+/** The standard surface's operations (issue of RFC 6749, 7009, 7662), beside the JSON API's. */
+export interface OAuthDeps {
+  clients: ClientAuthenticator
+  grants: TokenGrants
+  revocation: TokenRevocation
+  introspection: TokenIntrospection
+  /** The scopes clients may ask for, for the metadata. */
+  scopes: () => Promise<string[]>
+}
+
 export interface IssuerAppDeps {
   auth: AuthService
+  oauth: OAuthDeps
   verifier: AccessTokenVerifier
   keyRing: KeyRing
   store: Store
@@ -25,7 +41,13 @@ export interface IssuerAppDeps {
   logger: Logger
   config: Pick<
     IssuerConfig,
-    'issuerUrl' | 'maxBodyBytes' | 'trustProxy' | 'cookieOrigins' | 'cookieSecure' | 'refreshIdleTtlSec'
+    | 'issuerUrl'
+    | 'maxBodyBytes'
+    | 'trustProxy'
+    | 'cookieOrigins'
+    | 'cookieSecure'
+    | 'refreshIdleTtlSec'
+    | 'clientIds'
   >
   /** The JWKS max-age; must stay below the key schedule's publish lead. */
   jwksMaxAgeSec: number
@@ -40,13 +62,17 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
   app.onError(createErrorHandler(deps.logger))
   app.notFound((c) => c.json({ code: 'not_found', error: 'No such endpoint.' }, 404))
 
+  const clientAddress = deps.clientAddress ?? clientAddressFrom(config.trustProxy)
+  app.route('/auth', createAuthRoutes({ auth: deps.auth, verifier: deps.verifier, config, clientAddress }))
   app.route(
-    '/auth',
-    createAuthRoutes({
-      auth: deps.auth,
-      verifier: deps.verifier,
-      config,
-      clientAddress: deps.clientAddress ?? clientAddressFrom(config.trustProxy),
+    '/',
+    createOAuthRoutes({
+      ...deps.oauth,
+      issuerUrl: config.issuerUrl,
+      defaultClientId: config.clientIds[0] ?? 'default',
+      maxBodyBytes: config.maxBodyBytes,
+      clientAddress,
+      logger: deps.logger,
     }),
   )
   app.route(
@@ -56,6 +82,7 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
       clock: deps.clock,
       issuerUrl: config.issuerUrl,
       jwksMaxAgeSec: deps.jwksMaxAgeSec,
+      scopes: deps.oauth.scopes,
     }),
   )
   app.route('/', createHealthRoutes({ store: deps.store, keyRing: deps.keyRing, clock: deps.clock }))

@@ -55,7 +55,7 @@ function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<stri
 
 /** Under @hono/node-server the Node request is read directly: building a web Request and its
  *  stream just to read a small JSON body costs more than the rest of a refresh. */
-function readBody(c: Context, maxBytes: number): Promise<string> {
+export function readBodyText(c: Context, maxBytes: number): Promise<string> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
   if (incoming && typeof incoming.on === 'function') return readIncoming(incoming, maxBytes)
   return readLimited(c.req.raw.body as AsyncIterable<Uint8Array> | null, maxBytes)
@@ -72,7 +72,7 @@ export async function readJsonBody(c: Context, maxBytes: number): Promise<Record
   }
   const declared = Number(c.req.header('content-length') ?? '0')
   if (declared > maxBytes) throw tooLarge(maxBytes)
-  const text = await readBody(c, maxBytes)
+  const text = await readBodyText(c, maxBytes)
   let parsed: unknown
   try {
     parsed = JSON.parse(text, (key, value: unknown) => {

@@ -1,8 +1,8 @@
 import { type Context, Hono } from 'hono'
 import type { Clock } from '../core/clock.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
-import { discoveryMetadata } from './discovery-metadata.ts'
 import { createJwksResponder, etagMatches } from './jwks-response.ts'
+import { authorizationServerMetadata } from './oauth/authorization-server-metadata.ts'
 
 export interface WellKnownRoutesDeps {
   keyRing: KeyRing
@@ -10,9 +10,15 @@ export interface WellKnownRoutesDeps {
   issuerUrl: string
   /** The JWKS max-age; must stay below the key schedule's publish lead. */
   jwksMaxAgeSec: number
+  /** The scopes clients may ask for (the registry's, and the account scope), for the metadata. */
+  scopes: () => Promise<string[]>
 }
 
-/** `/.well-known/*`: the JWKS (ETag, 304) and both discovery documents (mount at `/.well-known`). */
+/**
+ * `/.well-known/*`: the JWKS (ETag, 304) and the RFC 8414 metadata (mount at `/.well-known`).
+ * `openid-configuration` is OpenID Connect's document: it is answered only once ID tokens exist,
+ * so until then it is a 404 and discovery clients (the SDK too) fall back to RFC 8414's.
+ */
 export function createWellKnownRoutes(deps: WellKnownRoutesDeps): Hono {
   const { keyRing, clock } = deps
   const jwksAt = createJwksResponder(keyRing)
@@ -28,13 +34,10 @@ export function createWellKnownRoutes(deps: WellKnownRoutesDeps): Hono {
     return c.body(body)
   })
 
-  const discovery = (c: Context) => {
+  routes.get('/oauth-authorization-server', async (c: Context) => {
     c.header('Cache-Control', cacheControl)
-    const algs = [...new Set(keyRing.jwks(clock()).keys.map((k) => k.alg))]
-    return c.json(discoveryMetadata(deps.issuerUrl, algs))
-  }
-  routes.get('/openid-configuration', discovery)
-  routes.get('/oauth-authorization-server', discovery)
+    return c.json(authorizationServerMetadata(deps.issuerUrl, await deps.scopes()))
+  })
 
   return routes
 }

@@ -1,11 +1,18 @@
 import { type AuthService, createAuthService } from '../core/auth-service.ts'
+import { createClientAuthenticator } from '../core/clients/create-client-authenticator.ts'
+import { ensureRegisteredClients } from '../core/clients/ensure-registered-clients.ts'
+import { ACCOUNT_SCOPE } from '../core/clients/grant-scope.ts'
 import { type Clock, systemClock } from '../core/clock.ts'
+import { createTokenGrants } from '../core/grants/create-token-grants.ts'
+import { createTokenIntrospection } from '../core/grants/create-token-introspection.ts'
+import { createTokenRevocation } from '../core/grants/create-token-revocation.ts'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
 import type { Store } from '../core/store.ts'
 import { createAccessTokenSigner } from '../core/tokens/access-token-signer.ts'
 import { createAccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import { createIssuerApp } from '../http/create-issuer-app.ts'
 import { jwksMaxAgeFor } from '../http/jwks-max-age.ts'
+import { OAUTH_PATHS } from '../http/oauth/authorization-server-metadata.ts'
 import { generateFirstKey } from '../keys/generate-first-key.ts'
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts'
 import { openStore } from '../store/open-store.ts'
@@ -67,6 +74,7 @@ export async function startIssuer(
         }),
     }))
   await store.migrate()
+  await ensureRegisteredClients(store, config.clientIds, clock())
 
   const hasher = createPasswordHasher({ cost: { logN: config.scryptLogN, r: 8, p: 1 } })
   const signer = createAccessTokenSigner({
@@ -76,16 +84,31 @@ export async function startIssuer(
     ttlSec: config.accessTokenTtlSec,
     clock,
   })
+  // Any audience of this issuer's own tokens: each endpoint checks the audience it needs.
   const verifier = createAccessTokenVerifier({
     keyRing,
     issuer: config.issuerUrl,
-    audience: config.audience,
     clockSkewSec: config.clockSkewSec,
     clock,
   })
   const auth = createAuthService({ store, signer, hasher, clock, logger, config })
+  const oauth = {
+    clients: createClientAuthenticator({
+      store,
+      clock,
+      issuer: config.issuerUrl,
+      tokenEndpoint: `${config.issuerUrl}${OAUTH_PATHS.token}`,
+    }),
+    grants: createTokenGrants({ login: auth, refresh: auth, signer, defaultAudience: config.audience }),
+    revocation: createTokenRevocation({ store, verifier, clock, logger }),
+    introspection: createTokenIntrospection({ store, verifier, clock, issuer: config.issuerUrl }),
+    scopes: async () => [
+      ...new Set([ACCOUNT_SCOPE, ...(await store.listClients()).flatMap((client) => client.scopes)]),
+    ],
+  }
   const app = createIssuerApp({
     auth,
+    oauth,
     verifier,
     keyRing,
     store,

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { IssuerError } from '../../errors.ts'
+import { accessTokenShapeOf } from '../clients/access-token-shape-of.ts'
+import type { ClientRecord } from '../clients/client-record.ts'
+import { grantScope } from '../clients/grant-scope.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import type { PasswordHasher } from '../passwords/password-hasher.ts'
@@ -16,23 +19,33 @@ export interface ClientMeta {
   userAgent: string | null
 }
 
-export type LoginInput = { username: string; password: string; clientId?: string } & ClientMeta
+export type Credentials = { username: string; password: string } & ClientMeta
+
+/** `/auth/login`: the client by its id (default: the first of CLIENT_IDS), the scope as asked. */
+export type LoginInput = Credentials & { clientId?: string; scope?: string }
 
 export interface LoginConfig {
   refreshIdleTtlSec: number
   sessionAbsoluteTtlSec: number
   clientIds: string[]
+  /** The `iss`; also the audience of account-scoped tokens. */
+  issuerUrl: string
 }
 
 export interface Login {
-  /** Checks the password and starts a session. Unknown user and wrong password answer alike. */
+  /**
+   * Checks the password and starts a session for a public client that has the password grant
+   * (the JSON API has no client authentication). Unknown user and wrong password answer alike.
+   */
   login(input: LoginInput): Promise<TokenPair>
+  /** The same login for a client already authenticated (the password grant) and a granted scope. */
+  loginAs(client: ClientRecord, scope: readonly string[], credentials: Credentials): Promise<TokenPair>
 }
 
 const BAD_CREDENTIALS = 'The username or password is incorrect.'
 
 export function createLogin(deps: {
-  store: Pick<Store, 'findUserByUsername' | 'updateUser' | 'createSession'>
+  store: Pick<Store, 'findUserByUsername' | 'updateUser' | 'createSession' | 'getClient'>
   limiter: LoginLimiter
   signer: AccessTokenSigner
   hasher: PasswordHasher
@@ -43,65 +56,93 @@ export function createLogin(deps: {
 }): Login {
   const { store, limiter, signer, hasher, random, clock, logger, config } = deps
 
+  const unknownClient = () => new IssuerError('invalid_request', 'Unknown clientId.')
+
+  async function loginAs(
+    client: ClientRecord,
+    scope: readonly string[],
+    input: Credentials,
+  ): Promise<TokenPair> {
+    const now = clock()
+    if (Buffer.byteLength(input.password, 'utf8') > hasher.maxPasswordBytes) {
+      throw new IssuerError(
+        'invalid_request',
+        `The password must be at most ${hasher.maxPasswordBytes} bytes.`,
+      )
+    }
+    const clientId = client.id
+    const username = normalizeUsername(input.username)
+    // Counted per normalised name even when no such user exists, so a lockout reveals nothing.
+    const account = username ?? input.username.slice(0, 128)
+    const attempt = await limiter.attempt(account, input.clientIp, now)
+
+    const user = username === null ? null : await store.findUserByUsername(username)
+    // Unknown users are hashed against a dummy so both failures cost the same.
+    const check = await hasher.verify(input.password, user?.passwordHash ?? null)
+    if (!user || !check.ok) {
+      if (attempt.lastForAccount) {
+        logger.security('login_lockout', {
+          scope: 'account',
+          userId: user?.id ?? null,
+          clientIp: input.clientIp,
+        })
+      }
+      if (attempt.lastForAddress) {
+        logger.security('login_lockout', { scope: 'address', clientIp: input.clientIp })
+      }
+      logger.info('login_failed', { userId: user?.id ?? null, clientIp: input.clientIp })
+      throw new IssuerError('invalid_credentials', BAD_CREDENTIALS)
+    }
+    if (user.disabled) {
+      logger.info('login_refused_disabled', { userId: user.id })
+      throw new IssuerError('user_disabled', 'This account is disabled.')
+    }
+    await limiter.succeeded(account, input.clientIp)
+    if (check.needsRehash) {
+      await store.updateUser(user.id, { passwordHash: await hasher.hash(input.password), updatedAt: now })
+      logger.info('password_rehashed', { userId: user.id })
+    }
+    const refreshToken = newRefreshToken(random)
+    const absoluteExpiresAt = now + config.sessionAbsoluteTtlSec * 1000
+    const session = await store.createSession({
+      id: randomUUID(),
+      userId: user.id,
+      clientId,
+      createdAt: now,
+      absoluteExpiresAt,
+      clientIp: input.clientIp,
+      userAgent: input.userAgent?.slice(0, 256) ?? null,
+      scope: [...scope],
+      publicClient: client.type === 'public',
+      tokenHash: hashRefreshToken(refreshToken),
+      idleExpiresAt: Math.min(now + config.refreshIdleTtlSec * 1000, absoluteExpiresAt),
+    })
+    logger.info('login', { userId: user.id, sessionId: session.id, clientId })
+    return issueTokenPair(
+      signer,
+      session,
+      user.roles,
+      refreshToken,
+      accessTokenShapeOf(client, scope, config.issuerUrl),
+    )
+  }
+
   return {
     async login(input) {
-      const now = clock()
-      if (Buffer.byteLength(input.password, 'utf8') > hasher.maxPasswordBytes) {
-        throw new IssuerError(
-          'invalid_request',
-          `The password must be at most ${hasher.maxPasswordBytes} bytes.`,
-        )
+      const client = await store.getClient(input.clientId ?? config.clientIds[0] ?? 'default')
+      // The JSON API cannot authenticate a client: only public ones with the password grant.
+      if (
+        client === null ||
+        client.disabled ||
+        client.type !== 'public' ||
+        !client.grants.includes('password')
+      ) {
+        throw unknownClient()
       }
-      const clientId = input.clientId ?? config.clientIds[0] ?? 'default'
-      if (!config.clientIds.includes(clientId)) {
-        throw new IssuerError('invalid_request', 'Unknown clientId.')
-      }
-      const username = normalizeUsername(input.username)
-      // Counted per normalised name even when no such user exists, so a lockout reveals nothing.
-      const account = username ?? input.username.slice(0, 128)
-      const attempt = await limiter.attempt(account, input.clientIp, now)
-
-      const user = username === null ? null : await store.findUserByUsername(username)
-      // Unknown users are hashed against a dummy so both failures cost the same.
-      const check = await hasher.verify(input.password, user?.passwordHash ?? null)
-      if (!user || !check.ok) {
-        if (attempt.lastForAccount) {
-          logger.security('login_lockout', {
-            scope: 'account',
-            userId: user?.id ?? null,
-            clientIp: input.clientIp,
-          })
-        }
-        if (attempt.lastForAddress) {
-          logger.security('login_lockout', { scope: 'address', clientIp: input.clientIp })
-        }
-        logger.info('login_failed', { userId: user?.id ?? null, clientIp: input.clientIp })
-        throw new IssuerError('invalid_credentials', BAD_CREDENTIALS)
-      }
-      if (user.disabled) {
-        logger.info('login_refused_disabled', { userId: user.id })
-        throw new IssuerError('user_disabled', 'This account is disabled.')
-      }
-      await limiter.succeeded(account, input.clientIp)
-      if (check.needsRehash) {
-        await store.updateUser(user.id, { passwordHash: await hasher.hash(input.password), updatedAt: now })
-        logger.info('password_rehashed', { userId: user.id })
-      }
-      const refreshToken = newRefreshToken(random)
-      const absoluteExpiresAt = now + config.sessionAbsoluteTtlSec * 1000
-      const session = await store.createSession({
-        id: randomUUID(),
-        userId: user.id,
-        clientId,
-        createdAt: now,
-        absoluteExpiresAt,
-        clientIp: input.clientIp,
-        userAgent: input.userAgent?.slice(0, 256) ?? null,
-        tokenHash: hashRefreshToken(refreshToken),
-        idleExpiresAt: Math.min(now + config.refreshIdleTtlSec * 1000, absoluteExpiresAt),
-      })
-      logger.info('login', { userId: user.id, sessionId: session.id, clientId })
-      return issueTokenPair(signer, session, user.roles, refreshToken)
+      const scope = grantScope(input.scope, client)
+      if (!scope.ok) throw new IssuerError('invalid_scope', scope.reason)
+      return loginAs(client, scope.scope, input)
     },
+    loginAs,
   }
 }

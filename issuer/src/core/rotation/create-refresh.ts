@@ -1,7 +1,11 @@
 import { IssuerError } from '../../errors.ts'
+import { accessTokenShapeOf } from '../clients/access-token-shape-of.ts'
+import type { ClientRecord } from '../clients/client-record.ts'
+import type { ClientCache } from '../clients/create-client-cache.ts'
+import { narrowScope } from '../clients/grant-scope.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
-import type { Store } from '../store.ts'
+import type { SessionRecord, Store } from '../store.ts'
 import type { AccessTokenSigner } from '../tokens/access-token-signer.ts'
 import type { RandomBytes } from '../tokens/random-source.ts'
 import { hashRefreshToken, isRefreshTokenShape, newRefreshToken } from '../tokens/refresh-token.ts'
@@ -12,17 +16,31 @@ export interface RefreshConfig {
   refreshIdleTtlSec: number
   /** 0 disables the grace window. */
   refreshGraceSec: number
+  /** The `iss`; also the audience of account-scoped tokens. */
+  issuerUrl: string
+}
+
+export interface RefreshOptions {
+  /**
+   * The authenticated client presenting the token (the refresh_token grant): the token must have
+   * been issued to it. Absent (`/auth/refresh`): only a public client's token is accepted.
+   */
+  client?: ClientRecord
+  /** RFC 6749 §6: a narrower scope for the new access token; the session keeps its own. */
+  scope?: string
 }
 
 export interface Refresh {
   /** Consumes the refresh token and hands out its one successor (docs/issuer.md, "Refresh rotation"). */
-  refresh(refreshToken: string): Promise<TokenPair>
+  refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenPair>
 }
 
 const BAD_REFRESH = 'The refresh token is not valid. Log in again.'
 
 export function createRefresh(deps: {
-  store: Pick<Store, 'rotate'>
+  store: Pick<Store, 'rotate' | 'findToken' | 'getSession' | 'revokeSession'>
+  /** The registry as the refresh path reads it (the client's audiences and lifetime). */
+  clients: ClientCache
   signer: AccessTokenSigner
   random: RandomBytes
   clock: Clock
@@ -30,16 +48,39 @@ export function createRefresh(deps: {
   config: RefreshConfig
 }): Refresh {
   const { store, signer, random, clock, logger, config } = deps
+  const invalid = (detail: string) => new IssuerError('invalid_token', BAD_REFRESH, { detail })
+
+  /** Asking for a scope is rare: only then is the session read first, so a refusal consumes nothing. */
+  async function checkNarrowing(tokenHash: string, scope: string): Promise<void> {
+    const token = await store.findToken(tokenHash)
+    const session = token === null ? null : await store.getSession(token.sessionId)
+    if (session === null) return // the rotation answers for an unknown token
+    const narrowed = narrowScope(scope, session.scope)
+    if (!narrowed.ok) throw new IssuerError('invalid_scope', narrowed.reason)
+  }
+
+  /** The access token's shape from the session's client, which must still be enabled. */
+  async function shapeFor(session: SessionRecord, options: RefreshOptions, now: number) {
+    const client = options.client ?? (await deps.clients.get(session.clientId))
+    if (client === null || client.disabled) {
+      await store.revokeSession(session.id, 'client_disabled', now)
+      throw invalid('client_disabled')
+    }
+    const narrowed = narrowScope(options.scope, session.scope)
+    const scope = narrowed.ok ? narrowed.scope : session.scope
+    return accessTokenShapeOf(client, scope, config.issuerUrl)
+  }
 
   return {
-    async refresh(presented) {
-      if (!isRefreshTokenShape(presented)) {
-        throw new IssuerError('invalid_token', BAD_REFRESH, { detail: 'malformed' })
-      }
+    async refresh(presented, options = {}) {
+      if (!isRefreshTokenShape(presented)) throw invalid('malformed')
+      const tokenHash = hashRefreshToken(presented)
+      if (options.scope !== undefined) await checkNarrowing(tokenHash, options.scope)
       const now = clock()
       const successor = newRefreshToken(random)
       const result = await store.rotate({
-        tokenHash: hashRefreshToken(presented),
+        tokenHash,
+        clientId: options.client?.id ?? null,
         now,
         graceMs: config.refreshGraceSec * 1000,
         successor: {
@@ -55,12 +96,24 @@ export function createRefresh(deps: {
             sessionId: result.session.id,
             generation: result.generation,
           })
-          return issueTokenPair(signer, result.session, result.roles, successor)
+          return issueTokenPair(
+            signer,
+            result.session,
+            result.roles,
+            successor,
+            await shapeFor(result.session, options, now),
+          )
         case 'replayed': {
           const again = openSuccessor(result.sealedSuccessor, presented)
-          if (again === null) throw new IssuerError('invalid_token', BAD_REFRESH, { detail: 'unseal_failed' })
+          if (again === null) throw invalid('unseal_failed')
           logger.info('refresh_grace_retry', { userId: result.session.userId, sessionId: result.session.id })
-          return issueTokenPair(signer, result.session, result.roles, again)
+          return issueTokenPair(
+            signer,
+            result.session,
+            result.roles,
+            again,
+            await shapeFor(result.session, options, now),
+          )
         }
         case 'reuse_detected':
           logger.security('refresh_reuse_detected', {
@@ -73,7 +126,7 @@ export function createRefresh(deps: {
           )
         case 'invalid':
           // Includes a disabled or deleted user ('user_disabled'): the store has ended the session.
-          throw new IssuerError('invalid_token', BAD_REFRESH, { detail: result.reason })
+          throw invalid(result.reason)
       }
     },
   }

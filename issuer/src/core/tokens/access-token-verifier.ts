@@ -4,15 +4,26 @@ import type { Jwks, KeyRing } from '../../keys/key-ring.ts'
 import type { Clock } from '../clock.ts'
 import { ACCESS_TOKEN_TYP } from './access-token-signer.ts'
 
-export interface AccessClaims extends JWTPayload {
+/** Any access token this issuer signed: a user's (with `sid`) or a service's (without). */
+export interface IssuedClaims extends JWTPayload {
   sub: string
-  sid: string
+  sid?: string
   client_id: string
+  roles?: string[]
+  scope?: string
+}
+
+/** A user's access token: `sid` is its session. */
+export interface AccessClaims extends IssuedClaims {
+  sid: string
   roles: string[]
 }
 
 export interface AccessTokenVerifier {
+  /** A user's token for one of the verifier's audiences (any, when it has none). */
   verify(token: string): Promise<AccessClaims>
+  /** Any token this issuer signed, whatever its audience (revocation, introspection). */
+  inspect(token: string): Promise<IssuedClaims>
 }
 
 const MAX_TOKEN_BYTES = 8192
@@ -26,7 +37,8 @@ const MAX_TOKEN_BYTES = 8192
 export function createAccessTokenVerifier(deps: {
   keyRing: KeyRing
   issuer: string
-  audience: string[]
+  /** Accepted audiences; undefined accepts any (the issuer checks its own tokens' audience itself). */
+  audience?: string[]
   clockSkewSec: number
   clock: Clock
 }): AccessTokenVerifier {
@@ -40,29 +52,43 @@ export function createAccessTokenVerifier(deps: {
   const invalid = (detail: string) =>
     new IssuerError('invalid_token', 'The access token is not valid.', { detail })
 
+  async function check(
+    token: string,
+    audience: string[] | undefined,
+    claims: string[],
+    toleranceSec: number,
+  ): Promise<IssuedClaims> {
+    if (token.length > MAX_TOKEN_BYTES) throw invalid('oversized')
+    const now = deps.clock()
+    try {
+      const { payload } = await jwtVerify(token, keySetAt(now), {
+        issuer: deps.issuer,
+        ...(audience === undefined ? {} : { audience }),
+        algorithms: ['RS256', 'ES256', 'EdDSA'],
+        typ: ACCESS_TOKEN_TYP,
+        requiredClaims: ['exp', 'iat', 'sub', ...claims],
+        clockTolerance: toleranceSec,
+        currentDate: new Date(now),
+      })
+      if (typeof payload.sub !== 'string' || typeof payload.client_id !== 'string') throw invalid('claims')
+      if (payload.sid !== undefined && typeof payload.sid !== 'string') throw invalid('claims')
+      return payload as IssuedClaims
+    } catch (err) {
+      if (err instanceof IssuerError) throw err
+      if (err instanceof errors.JWTExpired) {
+        throw new IssuerError('token_expired', 'The access token has expired.')
+      }
+      throw invalid(err instanceof errors.JOSEError ? err.code : 'verify_failed')
+    }
+  }
+
   return {
     async verify(token) {
-      if (token.length > MAX_TOKEN_BYTES) throw invalid('oversized')
-      const now = deps.clock()
-      try {
-        const { payload } = await jwtVerify(token, keySetAt(now), {
-          issuer: deps.issuer,
-          audience: deps.audience,
-          algorithms: ['RS256', 'ES256', 'EdDSA'],
-          typ: ACCESS_TOKEN_TYP,
-          requiredClaims: ['exp', 'iat', 'sub', 'sid'],
-          clockTolerance: deps.clockSkewSec,
-          currentDate: new Date(now),
-        })
-        if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string') throw invalid('claims')
-        return payload as AccessClaims
-      } catch (err) {
-        if (err instanceof IssuerError) throw err
-        if (err instanceof errors.JWTExpired) {
-          throw new IssuerError('token_expired', 'The access token has expired.')
-        }
-        throw invalid(err instanceof errors.JOSEError ? err.code : 'verify_failed')
-      }
+      const claims = await check(token, deps.audience, ['sid'], deps.clockSkewSec)
+      if (typeof claims.sid !== 'string') throw invalid('claims')
+      return { ...claims, sid: claims.sid, roles: Array.isArray(claims.roles) ? claims.roles : [] }
     },
+    // The issuer's own clock decides: a token past `exp` is not active (RFC 7662 §2.2).
+    inspect: (token) => check(token, undefined, [], 0),
   }
 }

@@ -8,6 +8,17 @@ export interface TokenPair {
   expiresIn: number
   tokenType: 'Bearer'
   sessionId: string
+  /** The scope of the access token (RFC 6749 §5.1). */
+  scope: string[]
+}
+
+/** How the access token of a pair is cut: scope, audience and lifetime, from the client and grant. */
+export interface AccessTokenShape {
+  scope: readonly string[]
+  /** Empty: the issuer's AUDIENCE. */
+  audience: readonly string[]
+  /** Shortens the issuer's lifetime; undefined keeps it. */
+  ttlSec?: number
 }
 
 /** Signs the access token of `session` for a user with `roles`, beside its refresh token. */
@@ -16,12 +27,16 @@ export async function issueTokenPair(
   session: SessionRecord,
   roles: string[],
   refreshToken: string,
+  shape: AccessTokenShape,
 ): Promise<TokenPair> {
   const access = await signer.sign({
     userId: session.userId,
     clientId: session.clientId,
     sessionId: session.id,
     roles,
+    scope: shape.scope,
+    audience: shape.audience,
+    ...(shape.ttlSec === undefined ? {} : { ttlSec: shape.ttlSec }),
   })
   return {
     accessToken: access.token,
@@ -29,5 +44,6 @@ export async function issueTokenPair(
     expiresIn: access.expiresIn,
     tokenType: 'Bearer',
     sessionId: session.id,
+    scope: [...shape.scope],
   }
 }

@@ -1,0 +1,135 @@
+import { type Context, Hono } from 'hono'
+import type { ClientRecord } from '../../core/clients/client-record.ts'
+import type { ClientAuthenticator } from '../../core/clients/create-client-authenticator.ts'
+import type { TokenGrants } from '../../core/grants/create-token-grants.ts'
+import type { TokenIntrospection } from '../../core/grants/create-token-introspection.ts'
+import type { TokenRevocation } from '../../core/grants/create-token-revocation.ts'
+import type { Logger } from '../../core/logger.ts'
+import { OAuthError } from '../../errors.ts'
+import { OAUTH_PATHS } from './authorization-server-metadata.ts'
+import { clientCredentialsOf } from './client-credentials-of.ts'
+import type { FormParams } from './form-params.ts'
+import { createOAuthErrorHandler } from './oauth-error-handler.ts'
+import { readFormBody } from './read-form-body.ts'
+
+export interface OAuthRoutesDeps {
+  clients: ClientAuthenticator
+  grants: TokenGrants
+  revocation: TokenRevocation
+  introspection: TokenIntrospection
+  issuerUrl: string
+  /** The client of a request without client authentication (the first of CLIENT_IDS). */
+  defaultClientId: string
+  maxBodyBytes: number
+  clientAddress: (c: Context) => string | null
+  logger: Logger
+}
+
+/**
+ * `/oauth/*`, the standard surface over the same core as `/auth/*`: the token endpoint (RFC
+ * 6749), revocation (RFC 7009) and introspection (RFC 7662). Mount at `/` (paths are absolute).
+ */
+export function createOAuthRoutes(deps: OAuthRoutesDeps): Hono {
+  const routes = new Hono()
+  routes.onError(createOAuthErrorHandler(deps.logger))
+  routes.use('/oauth/*', async (c, next) => {
+    // RFC 6749 §5.1: token answers must not be cached.
+    c.header('Cache-Control', 'no-store')
+    c.header('Pragma', 'no-cache')
+    await next()
+  })
+
+  /** The form and the client it authenticates, for the endpoint at `path`. */
+  async function authenticated(
+    c: Context,
+    path: string,
+  ): Promise<{ form: FormParams; client: ClientRecord }> {
+    const form = await readFormBody(c, deps.maxBodyBytes)
+    const credentials = clientCredentialsOf(c.req.header('authorization'), form, deps.defaultClientId)
+    const client = await deps.clients.authenticate(credentials, `${deps.issuerUrl}${path}`)
+    return { form, client }
+  }
+
+  routes.post(OAUTH_PATHS.token, async (c) => {
+    const { form, client } = await authenticated(c, OAUTH_PATHS.token)
+    const grantType = form.require('grant_type')
+    const scope = form.get('scope')
+    const withScope = scope === undefined ? {} : { scope }
+    switch (grantType) {
+      case 'refresh_token': {
+        const pair = await deps.grants.refreshToken(client, {
+          refreshToken: form.require('refresh_token'),
+          ...withScope,
+        })
+        return c.json(tokenResponse(pair.accessToken, pair.expiresIn, pair.scope, pair.refreshToken))
+      }
+      case 'password': {
+        const pair = await deps.grants.password(client, {
+          username: form.require('username'),
+          password: form.require('password'),
+          ...withScope,
+          clientIp: deps.clientAddress(c),
+          userAgent: c.req.header('user-agent') ?? null,
+        })
+        return c.json(tokenResponse(pair.accessToken, pair.expiresIn, pair.scope, pair.refreshToken))
+      }
+      case 'client_credentials': {
+        const resource = form.get('resource')
+        const audience = form.get('audience')
+        if (resource !== undefined && audience !== undefined && resource !== audience) {
+          throw new OAuthError(
+            'invalid_request',
+            'Give the audience as "resource" or "audience", not two different ones.',
+          )
+        }
+        const chosen = resource ?? audience
+        const token = await deps.grants.clientCredentials(client, {
+          ...withScope,
+          ...(chosen === undefined ? {} : { audience: chosen }),
+        })
+        return c.json(tokenResponse(token.accessToken, token.expiresIn, token.scope))
+      }
+      default:
+        throw new OAuthError(
+          'unsupported_grant_type',
+          `The grant type "${grantType.slice(0, 64)}" is not supported.`,
+        )
+    }
+  })
+
+  routes.post(OAUTH_PATHS.revocation, async (c) => {
+    const { form, client } = await authenticated(c, OAUTH_PATHS.revocation)
+    await deps.revocation.revoke(client, form.require('token'), form.get('token_type_hint'))
+    // RFC 7009 §2.2: 200 whether or not there was anything to revoke.
+    return c.body(null, 200)
+  })
+
+  routes.post(OAUTH_PATHS.introspection, async (c) => {
+    const { form, client } = await authenticated(c, OAUTH_PATHS.introspection)
+    // RFC 7662 §2.1: the caller must be authorized; here, a confidential client (a resource server).
+    if (client.type !== 'confidential') {
+      throw new OAuthError('invalid_client', 'Introspection is for confidential clients.', {
+        basicChallenge: false,
+      })
+    }
+    return c.json(await deps.introspection.introspect(client, form.require('token')))
+  })
+
+  return routes
+}
+
+/** RFC 6749 §5.1. */
+function tokenResponse(
+  accessToken: string,
+  expiresIn: number,
+  scope: readonly string[],
+  refreshToken?: string,
+) {
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: expiresIn,
+    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+    scope: scope.join(' '),
+  }
+}
