@@ -97,6 +97,8 @@ export function createLogin(deps: {
         absoluteExpiresAt,
         clientIp: input.clientIp,
         userAgent: input.userAgent?.slice(0, 256) ?? null,
+        scope: [],
+        publicClient: true,
         tokenHash: hashRefreshToken(refreshToken),
         idleExpiresAt: Math.min(now + config.refreshIdleTtlSec * 1000, absoluteExpiresAt),
       })

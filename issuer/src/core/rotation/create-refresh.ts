@@ -41,6 +41,7 @@ export function createRefresh(deps: {
       const result = await store.rotate({
         tokenHash: hashRefreshToken(presented),
         now,
+        clientId: null,
         graceMs: config.refreshGraceSec * 1000,
         successor: {
           hash: hashRefreshToken(successor),
