@@ -99,6 +99,8 @@ async function startSession(store: Store, userId: string): Promise<string> {
     absoluteExpiresAt: now + 3_600_000,
     clientIp: null,
     userAgent: null,
+    scope: [],
+    publicClient: true,
     tokenHash: randomUUID().replaceAll('-', '').padEnd(64, '0'),
     idleExpiresAt: now + 3_600_000,
   })

@@ -6,6 +6,8 @@
 // Failures of the store itself (disk full, connection lost) are raised as
 // StoreError('unavailable'), whatever the driver, with the driver's error as `cause`.
 
+import type { ClientStore } from './clients/client-store.ts'
+
 export interface UserRecord {
   id: string
   /** Case-normalised (NFKC, lower case), unique. */
@@ -45,6 +47,10 @@ export interface SessionRecord {
   revokedReason: string | null
   clientIp: string | null
   userAgent: string | null
+  /** The scope granted to the session (RFC 6749 §3.3); its refreshes may narrow it, never widen it. */
+  scope: string[]
+  /** Whether the session's client is a public one: only then may a refresh come without a client. */
+  publicClient: boolean
 }
 
 export interface NewSession {
@@ -55,6 +61,8 @@ export interface NewSession {
   absoluteExpiresAt: number
   clientIp: string | null
   userAgent: string | null
+  scope: string[]
+  publicClient: boolean
   /** SHA-256 (hex) of the first refresh token of the session. */
   tokenHash: string
   /** Idle expiry of that first token. */
@@ -74,6 +82,11 @@ export interface RotateInput {
   /** SHA-256 (hex) of the presented refresh token. */
   tokenHash: string
   now: number
+  /**
+   * The client presenting the token: the session must be that client's. Null for a surface
+   * without client authentication (`/auth/refresh`): the session must then be a public client's.
+   */
+  clientId: string | null
   /** Grace window for an idempotent retry; 0 disables it. */
   graceMs: number
   /** The successor the caller prepared; used only when the presented token is live. */
@@ -85,8 +98,18 @@ export interface RotateInput {
   }
 }
 
-/** `user_disabled`: the session's user is disabled or gone; the store ended the session. */
-export type InvalidReason = 'unknown' | 'revoked' | 'session_expired' | 'idle_expired' | 'user_disabled'
+/**
+ * `user_disabled`: the session's user is disabled or gone; the store ended the session.
+ * `client_mismatch`: the token is not the presenting client's (see RotateInput.clientId); nothing
+ * was consumed or revoked, so a wrong client cannot end someone else's session.
+ */
+export type InvalidReason =
+  | 'unknown'
+  | 'revoked'
+  | 'session_expired'
+  | 'idle_expired'
+  | 'user_disabled'
+  | 'client_mismatch'
 
 /**
  * What a rotation did. `rotated` and `replayed` carry the roles of the session's user, read in
@@ -108,7 +131,7 @@ export interface CounterState {
   resetAt: number
 }
 
-export interface Store {
+export interface Store extends ClientStore {
   /** Applies pending migrations; idempotent, safe to call from several processes. */
   migrate(): Promise<void>
   /** Cheap round trip for readiness checks. */
@@ -135,7 +158,8 @@ export interface Store {
   /** Live (not revoked, not past absolute lifetime, with a live token) sessions of a user. */
   listSessions(userId: string, now: number): Promise<SessionRecord[]>
   /** Deletes sessions past their absolute lifetime (or revoked, or whose tokens all idled out)
-   *  before `now`, their tokens, and expired counters. Returns rows deleted. */
+   *  before `now`, their tokens, expired counters and remembered keys past their `until`.
+   *  Returns rows deleted. */
   purgeExpired(now: number): Promise<number>
 
   /** Fixed-window counter: increments and returns the state (atomic across instances). */

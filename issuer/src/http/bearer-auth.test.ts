@@ -11,7 +11,7 @@ beforeAll(async () => {
   await t.addUser('alice', PASSWORD)
   const res = await t.request('/auth/login', {
     method: 'POST',
-    json: { username: 'alice', password: PASSWORD },
+    json: { username: 'alice', password: PASSWORD, scope: 'account' },
   })
   accessToken = ((await res.json()) as { accessToken: string }).accessToken
 })

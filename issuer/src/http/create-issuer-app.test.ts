@@ -19,16 +19,22 @@ interface Pair {
   tokenType: string
 }
 
-async function login(username = 'alice', password = PASSWORD, ip = '203.0.113.7'): Promise<Response> {
+async function login(
+  username = 'alice',
+  password = PASSWORD,
+  ip = '203.0.113.7',
+  scope?: string,
+): Promise<Response> {
   return t.request('/auth/login', {
     method: 'POST',
-    json: { username, password },
+    json: scope === undefined ? { username, password } : { username, password, scope },
     headers: { 'x-forwarded-for': ip, 'user-agent': 'vitest' },
   })
 }
 
-async function loginPair(): Promise<Pair> {
-  const res = await login()
+/** `scope: 'account'` for the account endpoints (they take no other token). */
+async function loginPair(scope?: string): Promise<Pair> {
+  const res = await login('alice', PASSWORD, '203.0.113.7', scope)
   expect(res.status).toBe(200)
   return (await res.json()) as Pair
 }
@@ -281,8 +287,8 @@ describe('logout and sessions', () => {
   })
 
   it("lists live sessions and revokes one by id, never another user's", async () => {
-    const a = await loginPair()
-    const b = await loginPair()
+    const a = await loginPair('account')
+    const b = await loginPair('account')
     const res = await t.request('/auth/sessions', { headers: bearer(a.accessToken) })
     expect(res.status).toBe(200)
     const { sessions } = (await res.json()) as {
@@ -294,7 +300,7 @@ describe('logout and sessions', () => {
     const other = sessions.find((s) => !s.current)!
 
     await t.addUser('eve', PASSWORD)
-    const eve = (await (await login('eve')).json()) as Pair
+    const eve = (await (await login('eve', PASSWORD, '203.0.113.7', 'account')).json()) as Pair
     await expectError(
       await t.request(`/auth/sessions/${other.id}`, { method: 'DELETE', headers: bearer(eve.accessToken) }),
       404,
@@ -309,8 +315,8 @@ describe('logout and sessions', () => {
   })
 
   it('logout-all revokes every session of the user', async () => {
-    const a = await loginPair()
-    const b = await loginPair()
+    const a = await loginPair('account')
+    const b = await loginPair('account')
     const res = await t.request('/auth/logout-all', { method: 'POST', headers: bearer(a.accessToken) })
     expect(await res.json()).toEqual({ ok: true, revoked: 2 })
     await expectError(await refresh(a.refreshToken), 401, 'invalid_token')
@@ -318,8 +324,8 @@ describe('logout and sessions', () => {
   })
 
   it("refuses a Bearer token whose own session has ended, so it cannot manage the user's others", async () => {
-    const a = await loginPair()
-    const b = await loginPair()
+    const a = await loginPair('account')
+    const b = await loginPair('account')
     // Logged out with its refresh token: its access token still verifies, but its session is over.
     expect(
       (await t.request('/auth/logout', { method: 'POST', json: { refreshToken: a.refreshToken } })).status,
@@ -347,7 +353,7 @@ describe('logout and sessions', () => {
     )
     expect((await refresh(b.refreshToken)).status).toBe(200)
     // After logout-all, not even the caller's own token manages sessions any more.
-    const c = await loginPair()
+    const c = await loginPair('account')
     expect(
       (await t.request('/auth/logout-all', { method: 'POST', headers: bearer(c.accessToken) })).status,
     ).toBe(200)
@@ -367,7 +373,7 @@ describe('logout and sessions', () => {
     await expectError(bad, 401, 'invalid_token')
     expect(bad.headers.get('www-authenticate')).toMatch(/^Bearer realm="tokensmith", error="invalid_token"/)
 
-    const pair = await loginPair()
+    const pair = await loginPair('account')
     t.advance(16 * 60_000 + 1)
     const expired = await t.request('/auth/sessions', { headers: bearer(pair.accessToken) })
     await expectError(expired, 401, 'token_expired')
@@ -391,16 +397,18 @@ describe('JWKS, discovery and health', () => {
     expect(other.status).toBe(200)
   })
 
-  it('publishes discovery metadata at both well-known paths', async () => {
-    for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
-      const meta = (await (await t.request(path)).json()) as Record<string, unknown>
-      expect(meta).toMatchObject({
-        issuer: TEST_ISSUER_URL,
-        jwks_uri: `${TEST_ISSUER_URL}/.well-known/jwks.json`,
-        token_endpoint: `${TEST_ISSUER_URL}/auth/refresh`,
-        id_token_signing_alg_values_supported: ['RS256'],
-      })
-    }
+  it('publishes the RFC 8414 metadata, and no OpenID Connect document while there are no ID tokens', async () => {
+    const meta = (await (await t.request('/.well-known/oauth-authorization-server')).json()) as Record<
+      string,
+      unknown
+    >
+    expect(meta).toMatchObject({
+      issuer: TEST_ISSUER_URL,
+      jwks_uri: `${TEST_ISSUER_URL}/.well-known/jwks.json`,
+      token_endpoint: `${TEST_ISSUER_URL}/oauth/token`,
+    })
+    expect(meta).not.toHaveProperty('id_token_signing_alg_values_supported')
+    await expectError(await t.request('/.well-known/openid-configuration'), 404, 'not_found')
   })
 
   it('reports health and readiness, and 404s unknown paths as JSON', async () => {

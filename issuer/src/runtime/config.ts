@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path'
+import { isClientId } from '../core/clients/client-record.ts'
 import { ConfigError } from '../errors.ts'
 import { parseDurationSec } from './parse-duration.ts'
 
@@ -77,6 +78,12 @@ function list(env: Env, name: string, fallback: string[]): string[] {
   return items
 }
 
+function clientId(name: string, raw: string): string {
+  if (!isClientId(raw))
+    throw new ConfigError(name, `"${raw.slice(0, 64)}" is not a client id (1 to 128 of A-Z a-z 0-9 . _ ~ -)`)
+  return raw
+}
+
 function url(name: string, raw: string): string {
   let u: URL
   try {
@@ -141,7 +148,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     keysRescanSec: duration(env, 'KEYS_RESCAN_INTERVAL', 60, 1),
     purgeIntervalSec: duration(env, 'PURGE_INTERVAL', 600, 1),
     helperThreadNice: integer(env, 'HELPER_THREAD_NICE', 5, 0, 19),
-    clientIds: list(env, 'CLIENT_IDS', ['default']),
+    clientIds: list(env, 'CLIENT_IDS', ['default']).map((id) => clientId('CLIENT_IDS', id)),
     cookieOrigins: list(env, 'COOKIE_ORIGINS', []).map((o) => url('COOKIE_ORIGINS', o)),
     cookieSecure: bool(env, 'COOKIE_SECURE', true),
     trustProxy: bool(env, 'TRUST_PROXY', false),

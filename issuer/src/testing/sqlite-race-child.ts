@@ -18,6 +18,7 @@ process.stdin.once('data', async () => {
       const result = await store.rotate({
         tokenHash,
         now,
+        clientId: null,
         graceMs: 10_000,
         successor: { hash, idleExpiresAt: now + 86_400_000, sealed: `sealed.${hash}` },
       })

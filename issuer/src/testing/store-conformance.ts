@@ -4,6 +4,7 @@
 // `cleanup` closes it and removes its data. Every instant is explicit: no clock, no sleeping.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type ClientRecord, firstPartyPublicClient } from '../core/clients/client-record.ts'
 import type { RotateResult, SessionRecord, Store } from '../core/store.ts'
 import { StoreConflictError, StoreError } from '../core/store-error.ts'
 
@@ -30,6 +31,8 @@ const DAY = 86_400_000
 const IDLE = 7 * DAY
 const ABSOLUTE = 30 * DAY
 const GRACE = 10_000
+// Remembered keys are spaced minutes apart: Redis also drops them by a TTL in its own time.
+const MINUTE = 60_000
 
 const newHash = (): string => randomBytes(32).toString('hex')
 const sealedFor = (hash: string): string => `sealed.${hash}`
@@ -67,6 +70,7 @@ export function runStoreConformance(
               .rotate({
                 tokenHash,
                 now: T0 + 1000,
+                clientId: null,
                 graceMs: GRACE,
                 successor: { hash, idleExpiresAt: T0 + 1000 + IDLE, sealed: sealedFor(hash) },
               })
@@ -109,33 +113,46 @@ export function runStoreConformance(
     async function startSession(
       userId: string,
       at = T0,
-      opts: { absoluteMs?: number; idleMs?: number } = {},
+      opts: {
+        absoluteMs?: number
+        idleMs?: number
+        clientId?: string
+        scope?: string[]
+        publicClient?: boolean
+      } = {},
     ): Promise<{ session: SessionRecord; tokenHash: string }> {
       const tokenHash = newHash()
       const session = await store.createSession({
         id: randomUUID(),
         userId,
-        clientId: 'cli',
+        clientId: opts.clientId ?? 'cli',
         createdAt: at,
         absoluteExpiresAt: at + (opts.absoluteMs ?? ABSOLUTE),
         clientIp: '203.0.113.7',
         userAgent: 'conformance/1.0',
+        scope: opts.scope ?? [],
+        publicClient: opts.publicClient ?? true,
         tokenHash,
         idleExpiresAt: at + (opts.idleMs ?? IDLE),
       })
       return { session, tokenHash }
     }
 
-    /** Rotates with a freshly prepared successor; returns the result and that successor's hash. */
+    /**
+     * Rotates with a freshly prepared successor, presented by `clientId` (null: no client, as
+     * /auth/refresh); returns the result and that successor's hash.
+     */
     async function rotateAt(
       tokenHash: string,
       now: number,
       graceMs = GRACE,
+      clientId: string | null = null,
     ): Promise<{ result: RotateResult; successorHash: string }> {
       const successorHash = newHash()
       const result = await store.rotate({
         tokenHash,
         now,
+        clientId,
         graceMs,
         successor: { hash: successorHash, idleExpiresAt: now + IDLE, sealed: sealedFor(successorHash) },
       })
@@ -249,6 +266,8 @@ export function runStoreConformance(
           revokedReason: null,
           clientIp: '203.0.113.7',
           userAgent: 'conformance/1.0',
+          scope: [],
+          publicClient: true,
         })
         expect(await store.getSession(session.id)).toEqual(session)
         expect(await store.findToken(tokenHash)).toEqual({
@@ -273,6 +292,8 @@ export function runStoreConformance(
           absoluteExpiresAt: T0 + ABSOLUTE,
           clientIp: null,
           userAgent: null,
+          scope: [],
+          publicClient: true,
           tokenHash: newHash(),
           idleExpiresAt: T0 + IDLE,
         })
@@ -296,6 +317,8 @@ export function runStoreConformance(
           absoluteExpiresAt: T0 + ABSOLUTE,
           clientIp: null,
           userAgent: null,
+          scope: [],
+          publicClient: true,
           idleExpiresAt: T0 + IDLE,
         }
         await expect(
@@ -309,6 +332,27 @@ export function runStoreConformance(
         })
         // All or nothing: the refused session left nothing behind.
         expect(await store.getSession(otherId)).toBeNull()
+      })
+
+      it('keeps the granted scope and whether the client is public, through listing and rotation', async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id, T0, {
+          clientId: 'svc',
+          scope: ['a', 'b'],
+          publicClient: false,
+        })
+        expect(session).toMatchObject({ clientId: 'svc', scope: ['a', 'b'], publicClient: false })
+        expect(await store.getSession(session.id)).toEqual(session)
+        expect(await store.listSessions(user.id, T0 + 1)).toEqual([session])
+        const { result } = await rotateAt(tokenHash, T0 + 1000, GRACE, 'svc')
+        expect(result).toMatchObject({
+          kind: 'rotated',
+          session: { id: session.id, scope: ['a', 'b'], publicClient: false },
+        })
+        expect((await rotateAt(tokenHash, T0 + 2000, GRACE, 'svc')).result).toMatchObject({
+          kind: 'replayed',
+          session: { scope: ['a', 'b'], publicClient: false },
+        })
       })
     })
 
@@ -598,6 +642,7 @@ export function runStoreConformance(
           store.rotate({
             tokenHash,
             now,
+            clientId: null,
             graceMs: GRACE,
             successor: { hash, idleExpiresAt: now + IDLE, sealed: sealedFor(hash) },
           })
@@ -617,6 +662,174 @@ export function runStoreConformance(
         expect(await store.findToken(b.tokenHash)).toMatchObject({ consumedAt: now })
         expect(await store.findToken(bNext)).toMatchObject({ sessionId: b.session.id, consumedAt: null })
         expect((await rotateAt(a.tokenHash, now + 1)).result.kind).toBe('rotated')
+      })
+
+      it("refuses another client's rotation without consuming or revoking anything", async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id, T0, { clientId: 'web' })
+        const mismatch = { kind: 'invalid', reason: 'client_mismatch' }
+        const wrong = await rotateAt(tokenHash, T0 + 1000, GRACE, 'intruder')
+        expect(wrong.result).toEqual(mismatch)
+        expect(await store.findToken(tokenHash)).toMatchObject({ consumedAt: null })
+        expect(await store.findToken(wrong.successorHash)).toBeNull()
+        expect(await store.getSession(session.id)).toEqual(session)
+        // The right client still rotates it; a public client's session also rotates without one.
+        const right = await rotateAt(tokenHash, T0 + 2000, GRACE, 'web')
+        expect(right.result).toMatchObject({ kind: 'rotated', generation: 2 })
+        expect((await rotateAt(right.successorHash, T0 + 3000, GRACE, null)).result.kind).toBe('rotated')
+        // A consumed token sent by a wrong client, past the grace window: not reuse, nothing ends.
+        expect((await rotateAt(tokenHash, T0 + 2000 + GRACE + 1, GRACE, 'intruder')).result).toEqual(mismatch)
+        expect(await store.getSession(session.id)).toMatchObject({ revokedAt: null })
+        // Nor does a wrong client end the session of a disabled user.
+        await store.updateUser(user.id, { disabled: true, updatedAt: T0 + 4000 })
+        expect((await rotateAt(tokenHash, T0 + 5000, GRACE, 'intruder')).result).toEqual(mismatch)
+        expect(await store.getSession(session.id)).toMatchObject({ revokedAt: null })
+      })
+
+      it("refuses a confidential client's token presented without a client", async () => {
+        const user = await addUser()
+        const { session, tokenHash } = await startSession(user.id, T0, {
+          clientId: 'svc',
+          publicClient: false,
+          scope: ['orders:read'],
+        })
+        const anonymous = await rotateAt(tokenHash, T0 + 1000, GRACE, null)
+        expect(anonymous.result).toEqual({ kind: 'invalid', reason: 'client_mismatch' })
+        expect(await store.findToken(tokenHash)).toMatchObject({ consumedAt: null })
+        expect(await store.findToken(anonymous.successorHash)).toBeNull()
+        expect(await store.getSession(session.id)).toEqual(session)
+        expect((await rotateAt(tokenHash, T0 + 2000, GRACE, 'svc')).result).toMatchObject({
+          kind: 'rotated',
+          session: { id: session.id, publicClient: false, scope: ['orders:read'] },
+        })
+      })
+    })
+
+    describe('clients', () => {
+      const confidential = (id: string, at = T0): ClientRecord => ({
+        id,
+        name: `Service ${id}`,
+        type: 'confidential',
+        grants: ['client_credentials', 'refresh_token'],
+        scopes: ['orders:read', 'orders:write'],
+        audiences: ['orders', 'billing'],
+        firstParty: false,
+        accessTokenTtlSec: 300,
+        secretHash: 'a'.repeat(64),
+        previousSecretHash: 'b'.repeat(64),
+        previousSecretExpiresAt: at + DAY,
+        jwks: {
+          keys: [
+            { kty: 'EC', crv: 'P-256', x: 'xx', y: 'yy', kid: 'k1', key_ops: ['verify'] },
+            { kty: 'OKP', crv: 'Ed25519', x: 'zz', ext: true, extra: { nested: [1, null, 'two'] } },
+          ],
+        },
+        jwksUri: 'https://svc.example/jwks.json',
+        disabled: false,
+        createdAt: at,
+        updatedAt: at,
+      })
+
+      it('creates, reads and patches a client, lists, JWKS, nulls and the disabled flag included', async () => {
+        const full = confidential('svc')
+        expect(await store.createClient(full)).toEqual(full)
+        expect(await store.getClient('svc')).toEqual(full)
+        // Every nullable field null, every list empty.
+        const bare = firstPartyPublicClient('web', T0)
+        const empty: ClientRecord = { ...bare, grants: [], firstParty: false }
+        expect(await store.createClient(empty)).toEqual(empty)
+        expect(await store.getClient('web')).toEqual(empty)
+        expect(await store.getClient('nobody')).toBeNull()
+
+        const patch = {
+          secretHash: 'c'.repeat(64),
+          previousSecretHash: null,
+          previousSecretExpiresAt: null,
+          jwks: null,
+          accessTokenTtlSec: null,
+          scopes: [],
+          disabled: true,
+          updatedAt: T0 + 10,
+        }
+        const expected: ClientRecord = { ...full, ...patch }
+        expect(await store.updateClient('svc', patch)).toEqual(expected)
+        expect(await store.getClient('svc')).toEqual(expected)
+        // And back from null, the other fields untouched.
+        const unpatch = {
+          name: 'Web app',
+          grants: ['password' as const, 'refresh_token' as const],
+          firstParty: true,
+          jwks: full.jwks,
+          jwksUri: 'http://127.0.0.1:8080/jwks',
+          accessTokenTtlSec: 60,
+          disabled: false,
+          updatedAt: T0 + 20,
+        }
+        const back = await store.updateClient('web', unpatch)
+        expect(back).toEqual({ ...empty, ...unpatch })
+        expect(await store.getClient('web')).toEqual(back)
+      })
+
+      it('refuses a taken client id with a conflict error, keeping the first', async () => {
+        const first = confidential('svc')
+        await store.createClient(first)
+        const dup = store.createClient({ ...confidential('svc'), name: 'impostor', secretHash: null })
+        await expect(dup).rejects.toBeInstanceOf(StoreConflictError)
+        await expect(dup).rejects.toMatchObject({ code: 'conflict', field: 'client id' })
+        expect(await store.getClient('svc')).toEqual(first)
+      })
+
+      it('answers null when patching a client that does not exist, creating nothing', async () => {
+        expect(await store.updateClient('ghost', { disabled: true, updatedAt: T0 })).toBeNull()
+        expect(await store.getClient('ghost')).toBeNull()
+        expect(await store.listClients()).toEqual([])
+      })
+
+      it('deletes a client once; its id can then be registered again', async () => {
+        await store.createClient(confidential('svc'))
+        await store.createClient(confidential('other'))
+        expect(await store.deleteClient('svc')).toBe(true)
+        expect(await store.deleteClient('svc')).toBe(false)
+        expect(await store.deleteClient('never')).toBe(false)
+        expect(await store.getClient('svc')).toBeNull()
+        expect((await store.listClients()).map((c) => c.id)).toEqual(['other'])
+        const again = { ...confidential('svc', T0 + 5), name: 'reborn' }
+        expect(await store.createClient(again)).toEqual(again)
+      })
+
+      it('lists every client by id, in code-point order', async () => {
+        for (const id of ['b.svc', '~x', 'a_web', 'Zed', 'a-web']) await store.createClient(confidential(id))
+        const listed = await store.listClients()
+        expect(listed.map((c) => c.id)).toEqual(['Zed', 'a-web', 'a_web', 'b.svc', '~x'])
+        expect(listed[0]).toEqual(confidential('Zed'))
+      })
+    })
+
+    describe('rememberOnce', () => {
+      it('remembers a key until its instant, then takes it again', async () => {
+        expect(await store.rememberOnce('jti:a', T0 + MINUTE, T0)).toBe(true)
+        expect(await store.rememberOnce('jti:a', T0 + 5 * MINUTE, T0 + MINUTE - 1)).toBe(false)
+        expect(await store.rememberOnce('jti:b', T0 + MINUTE, T0)).toBe(true)
+        // At its until the old entry has passed: the key is remembered anew, with the new until.
+        expect(await store.rememberOnce('jti:a', T0 + 3 * MINUTE, T0 + MINUTE)).toBe(true)
+        expect(await store.rememberOnce('jti:a', T0 + 9 * MINUTE, T0 + 2 * MINUTE)).toBe(false)
+        expect(await store.rememberOnce('jti:a', T0 + 9 * MINUTE, T0 + 3 * MINUTE)).toBe(true)
+      })
+
+      it('gives one key to exactly one of 20 concurrent callers', async () => {
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, () => store.rememberOnce('jti:race', T0 + MINUTE, T0)),
+        )
+        expect(answers.filter(Boolean)).toHaveLength(1)
+      })
+
+      it('is forgotten by purge once passed, and kept while live', async () => {
+        await store.rememberOnce('jti:old', T0 + MINUTE, T0)
+        await store.rememberOnce('jti:new', T0 + DAY, T0)
+        expect(await store.purgeExpired(T0 + 2 * MINUTE)).toBe(1)
+        // Asked as of an instant when the old entry was live: only a purged entry answers true.
+        expect(await store.rememberOnce('jti:old', T0 + 5 * MINUTE, T0 + 1)).toBe(true)
+        expect(await store.rememberOnce('jti:new', T0 + DAY, T0 + 2 * MINUTE)).toBe(false)
       })
     })
 
@@ -734,6 +947,7 @@ export function runStoreConformance(
         const user = await addUser()
         await startSession(user.id)
         await store.hitCounter('k', T0, 60_000)
+        await store.rememberOnce('jti:live', T0 + MINUTE, T0)
         expect(await store.purgeExpired(T0 + 1)).toBe(0)
       })
     })

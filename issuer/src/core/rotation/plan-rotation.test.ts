@@ -6,11 +6,12 @@ const NOW = 1_700_000_000_000
 const input: RotateInput = {
   tokenHash: 'h',
   now: NOW,
+  clientId: null,
   graceMs: 10_000,
   successor: { hash: 'n', idleExpiresAt: NOW + 1000, sealed: 'sealed.n' },
 }
 const live: RotationState = {
-  session: { revokedAt: null, absoluteExpiresAt: NOW + 5000 },
+  session: { revokedAt: null, absoluteExpiresAt: NOW + 5000, clientId: 'web', publicClient: true },
   user: { disabled: false },
   token: {
     idleExpiresAt: NOW + 500,
@@ -48,6 +49,22 @@ describe('planRotation', () => {
       const revoked = { ...state, session: { ...state.session, revokedAt: NOW - 1 } }
       expect(planRotation(revoked, input)).toEqual({ kind: 'invalid', reason: 'revoked' })
     }
+  })
+
+  it("refuses a client that is not the session's, after the dead-session checks, before any write", () => {
+    const mismatch = { kind: 'invalid', reason: 'client_mismatch' }
+    const confidential = { ...live, session: { ...live.session, clientId: 'svc', publicClient: false } }
+    expect(planRotation(live, { ...input, clientId: 'web' }).kind).toBe('rotated')
+    expect(planRotation(live, { ...input, clientId: 'other' })).toEqual(mismatch)
+    expect(planRotation(confidential, input)).toEqual(mismatch)
+    expect(planRotation(confidential, { ...input, clientId: 'svc' }).kind).toBe('rotated')
+    // Neither reuse nor a disabled user is acted on for a wrong client: both would revoke.
+    expect(planRotation(consumed(NOW - 10_001, confidential), input)).toEqual(mismatch)
+    expect(planRotation({ ...confidential, user: null }, input)).toEqual(mismatch)
+    const revoked = { ...confidential, session: { ...confidential.session, revokedAt: NOW - 1 } }
+    expect(planRotation(revoked, input)).toEqual({ kind: 'invalid', reason: 'revoked' })
+    const idle = { ...confidential, token: { ...confidential.token, idleExpiresAt: NOW } }
+    expect(planRotation(idle, input)).toEqual({ kind: 'invalid', reason: 'idle_expired' })
   })
 
   it('never lets a successor outlive its session', () => {

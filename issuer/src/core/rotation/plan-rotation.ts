@@ -5,7 +5,7 @@
 import type { InvalidReason, RotateInput } from '../store.ts'
 
 export interface RotationState {
-  session: { revokedAt: number | null; absoluteExpiresAt: number }
+  session: { revokedAt: number | null; absoluteExpiresAt: number; clientId: string; publicClient: boolean }
   /** The session's user; null when the user row is gone. */
   user: { disabled: boolean } | null
   token: {
@@ -19,7 +19,8 @@ export interface RotationState {
 }
 
 export type RotationPlan =
-  /** Nothing to write, except for `user_disabled`: then the session is revoked with that reason. */
+  /** Nothing to write, except for `user_disabled`: then the session is revoked with that reason.
+   *  In particular `client_mismatch` writes nothing. */
   | { kind: 'invalid'; reason: InvalidReason }
   /** Consume the token, record the successor with this idle expiry, touch the session. */
   | { kind: 'rotated'; successorIdleExpiresAt: number }
@@ -38,6 +39,9 @@ export function planRotation(state: RotationState, input: RotateInput): Rotation
   // The idle check comes before the consumed branch, so a consumed token presented after its own
   // idle expiry is 'idle_expired', not reuse (its session lives on).
   if (now >= token.idleExpiresAt) return { kind: 'invalid', reason: 'idle_expired' }
+  // Before anything that consumes or revokes: a client that is not the session's (or no client,
+  // for a confidential client's session) must not be able to end it by presenting its token.
+  if (!clientMayPresent(session, input.clientId)) return { kind: 'invalid', reason: 'client_mismatch' }
   // Only a token that would be honoured asks about the user: reuse stays reuse whoever holds it.
   const userLive = user !== null && !user.disabled
   if (token.consumedAt === null) {
@@ -57,4 +61,9 @@ export function planRotation(state: RotationState, input: RotateInput): Rotation
     return { kind: 'replayed', sealedSuccessor: token.successorSealed }
   }
   return { kind: 'reuse_detected' }
+}
+
+/** The client named in the rotation is the session's; with none, the session must be a public client's. */
+function clientMayPresent(session: RotationState['session'], clientId: string | null): boolean {
+  return clientId === null ? session.publicClient : session.clientId === clientId
 }

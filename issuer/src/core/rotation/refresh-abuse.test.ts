@@ -29,7 +29,11 @@ afterEach(async () => {
 })
 
 async function login(username = 'alice', password = PASSWORD): Promise<Pair> {
-  const res = await t.request('/auth/login', { method: 'POST', json: { username, password } })
+  // The account scope: these tests also drive the account endpoints, which take no other token.
+  const res = await t.request('/auth/login', {
+    method: 'POST',
+    json: { username, password, scope: 'account' },
+  })
   expect(res.status).toBe(200)
   const pair = (await res.json()) as Pair
   handedOut.push(pair.accessToken, pair.refreshToken)

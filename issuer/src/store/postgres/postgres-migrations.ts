@@ -59,4 +59,43 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX counters_reset_at ON ${s}.counters (reset_at);
     `,
   },
+  {
+    version: 2,
+    name: 'client registry and remembered keys',
+    sql: (s) => `
+      CREATE TABLE ${s}.clients (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        type text NOT NULL CHECK (type IN ('public', 'confidential')),
+        grants jsonb NOT NULL DEFAULT '[]',
+        scopes jsonb NOT NULL DEFAULT '[]',
+        audiences jsonb NOT NULL DEFAULT '[]',
+        first_party boolean NOT NULL DEFAULT false,
+        access_token_ttl_sec integer,
+        secret_hash text,
+        previous_secret_hash text,
+        previous_secret_expires_at bigint,
+        jwks jsonb,
+        jwks_uri text,
+        disabled boolean NOT NULL DEFAULT false,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+
+      CREATE TABLE ${s}.remembered (
+        key text PRIMARY KEY,
+        until bigint NOT NULL
+      );
+      CREATE INDEX remembered_until ON ${s}.remembered (until);
+    `,
+  },
+  {
+    version: 3,
+    name: 'session scope and client type',
+    // Every session before this one belongs to a public default client and was granted no scope.
+    sql: (s) => `
+      ALTER TABLE ${s}.sessions ADD COLUMN scope text NOT NULL DEFAULT '';
+      ALTER TABLE ${s}.sessions ADD COLUMN public_client boolean NOT NULL DEFAULT true;
+    `,
+  },
 ]

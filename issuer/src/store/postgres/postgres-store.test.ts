@@ -51,6 +51,42 @@ describe('postgres store', () => {
     }
   })
 
+  it("reads a session from before scopes and client types as a public client's, with no scope", async () => {
+    const schema = uniqueSchema()
+    const s = `"${schema}"`
+    try {
+      await admin.query(`CREATE SCHEMA ${s}`)
+      await admin.query(`CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now())`)
+      await admin.query(POSTGRES_MIGRATIONS[0]!.sql(s))
+      await admin.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES (1, 'initial schema')`)
+      await admin.query(`INSERT INTO ${s}.users (id, username, password_hash, created_at, updated_at)
+        VALUES ('u', 'old', 'h', 1, 1)`)
+      await admin.query(`INSERT INTO ${s}.sessions (id, user_id, client_id, created_at, last_used_at,
+        absolute_expires_at) VALUES ('s', 'u', 'default', 1, 1, 1000000)`)
+      await admin.query(`INSERT INTO ${s}.refresh_tokens (hash, session_id, generation, created_at,
+        idle_expires_at) VALUES ('t', 's', 1, 1, 500000)`)
+      const store = createPostgresStore({ connectionString, schema, max: 2 })
+      try {
+        await store.migrate()
+        expect(await store.getSession('s')).toMatchObject({ scope: [], publicClient: true })
+        expect(
+          await store.rotate({
+            tokenHash: 't',
+            now: 10,
+            clientId: null,
+            graceMs: 0,
+            successor: { hash: 'n', idleExpiresAt: 500_010, sealed: 'sealed' },
+          }),
+        ).toMatchObject({ kind: 'rotated', session: { scope: [], publicClient: true } })
+      } finally {
+        await store.close()
+      }
+    } finally {
+      await dropSchema(schema)
+    }
+  })
+
   it('refuses an unsafe schema name', () => {
     expect(() => createPostgresStore({ connectionString, schema: 'x"; DROP TABLE y; --' })).toThrow(
       /schema name/,

@@ -19,6 +19,8 @@ import type {
 import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
+import { joinScope } from '../session-scope.ts'
+import { type ClientRow, clientColumns, clientFromRow } from '../sql/client-rows.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
 import {
   replayedResult,
@@ -60,6 +62,7 @@ const CONSTRAINT_FIELDS: Record<string, string> = {
   users_username_key: 'username',
   sessions_pkey: 'session id',
   refresh_tokens_pkey: 'refresh token hash',
+  clients_pkey: 'client id',
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
@@ -70,6 +73,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const sessions = `${s}.sessions`
   const tokens = `${s}.refresh_tokens`
   const counters = `${s}.counters`
+  const clients = `${s}.clients`
+  const remembered = `${s}.remembered`
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
@@ -217,8 +222,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         return await transaction(async (c) => {
           const { rows } = await query<SessionRow>(
             `INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-               client_ip, user_agent)
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING *`,
+               client_ip, user_agent, scope, public_client)
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING *`,
             [
               session.id,
               session.userId,
@@ -227,6 +232,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
               session.absoluteExpiresAt,
               session.clientIp,
               session.userAgent,
+              joinScope(session.scope),
+              session.publicClient,
             ],
             c,
           )
@@ -397,7 +404,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         [now],
       )
       const oldCounters = await query(`DELETE FROM ${counters} WHERE reset_at <= $1`, [now])
-      return Number(deadSessions.rows[0]?.n ?? 0) + (oldTokens.rowCount ?? 0) + (oldCounters.rowCount ?? 0)
+      const forgotten = await query(`DELETE FROM ${remembered} WHERE until <= $1`, [now])
+      return (
+        Number(deadSessions.rows[0]?.n ?? 0) +
+        (oldTokens.rowCount ?? 0) +
+        (oldCounters.rowCount ?? 0) +
+        (forgotten.rowCount ?? 0)
+      )
     },
 
     async hitCounter(key, now, windowMs) {
@@ -429,6 +442,58 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async releaseCounter(key) {
       await query(`UPDATE ${counters} SET count = count - 1 WHERE key = $1 AND count > 0`, [key])
+    },
+
+    async createClient(client) {
+      const { columns, values } = clientColumns(client)
+      try {
+        const { rows } = await query<ClientRow>(
+          `INSERT INTO ${clients} (${columns.join(', ')})
+           VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
+          values,
+        )
+        return clientFromRow(rows[0]!)
+      } catch (err) {
+        throw asConflict(err)
+      }
+    },
+
+    async getClient(id) {
+      const { rows } = await query<ClientRow>(`SELECT * FROM ${clients} WHERE id = $1`, [id])
+      return rows[0] === undefined ? null : clientFromRow(rows[0])
+    },
+
+    async listClients() {
+      const { rows } = await query<ClientRow>(`SELECT * FROM ${clients} ORDER BY id COLLATE "C"`)
+      return rows.map(clientFromRow)
+    },
+
+    async updateClient(id, patch) {
+      // One statement naming only the patched columns, so a concurrent patch of another is kept.
+      const { columns, values } = clientColumns(patch)
+      const { rows } = await query<ClientRow>(
+        `UPDATE ${clients} SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')}
+         WHERE id = $1 RETURNING *`,
+        [id, ...values],
+      )
+      return rows[0] === undefined ? null : clientFromRow(rows[0])
+    },
+
+    async deleteClient(id) {
+      const { rowCount } = await query(`DELETE FROM ${clients} WHERE id = $1`, [id])
+      return rowCount === 1
+    },
+
+    async rememberOnce(key, until, now) {
+      // One upsert: a live entry is left alone and returns no row; a passed one is taken over.
+      // Concurrent inserts of one key wait for each other on its unique index.
+      const { rowCount } = await query(
+        `INSERT INTO ${remembered} AS r (key, until) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET until = EXCLUDED.until WHERE r.until <= $3
+         RETURNING r.key`,
+        [key, until, now],
+      )
+      return rowCount === 1
     },
   }
   return translateErrors(store, postgresUnavailable)

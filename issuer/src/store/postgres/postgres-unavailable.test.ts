@@ -49,6 +49,8 @@ describe('postgresUnavailable', () => {
     try {
       await expect(store.ping()).rejects.toMatchObject({ name: 'StoreError', code: 'unavailable' })
       await expect(store.findUserById('u')).rejects.toMatchObject({ code: 'unavailable' })
+      await expect(store.getClient('c')).rejects.toMatchObject({ code: 'unavailable' })
+      await expect(store.rememberOnce('jti', 100, 2)).rejects.toMatchObject({ code: 'unavailable' })
     } finally {
       await store.close()
     }

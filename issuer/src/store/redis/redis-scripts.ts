@@ -30,13 +30,50 @@ redis.call('SADD', KEYS[3], ARGV[2])
 return 'ok'
 `
 
-/** KEYS: user. ARGV: P, then field/value pairs. Returns the updated hash, or nil for no user. */
-export const UPDATE_USER = `${HELPERS}
+/**
+ * Patches an existing record (a user, a client). KEYS: its hash. ARGV: P, n, n field/value items
+ * to set, then the fields to delete (a value set to null). Returns the updated hash, or nil when
+ * there is no such record.
+ */
+export const UPDATE_RECORD = `${HELPERS}
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local fields = {}
-for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], unpack(fields))
+local n = tonumber(ARGV[2])
+local set, del = {}, {}
+for i = 3, 2 + n do set[#set + 1] = ARGV[i] end
+for i = 3 + n, #ARGV do del[#del + 1] = ARGV[i] end
+if #set > 0 then redis.call('HSET', KEYS[1], unpack(set)) end
+if #del > 0 then redis.call('HDEL', KEYS[1], unpack(del)) end
 return redis.call('HGETALL', KEYS[1])
+`
+
+/** KEYS: client, clients set. ARGV: P, id, then field/value pairs. */
+export const CREATE_CLIENT = `${HELPERS}
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'client id' end
+local fields = {}
+for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('SADD', KEYS[2], ARGV[2])
+return 'ok'
+`
+
+/** KEYS: client, clients set. ARGV: P, id. Returns 1 when a client was removed. */
+export const DELETE_CLIENT = `${HELPERS}
+redis.call('SREM', KEYS[2], ARGV[2])
+return redis.call('DEL', KEYS[1])
+`
+
+/**
+ * One use of a key until an instant (a client assertion's jti). KEYS: the remembered key, the
+ * until zset (for purge). ARGV: P, now, until, TTL ms, key name. The stored value is `until`,
+ * compared with the caller's `now` like every other check; the TTL only lets Redis drop it.
+ * Returns 1 when newly remembered (or the old entry had passed), 0 when still remembered.
+ */
+export const REMEMBER_ONCE = `${HELPERS}
+local cur = redis.call('GET', KEYS[1])
+if cur and tonumber(cur) > tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
+return 1
 `
 
 /**
@@ -69,7 +106,8 @@ return 'ok'
  * are named as its plans and RotateResult.
  * KEYS: presented token, successor token, deadline zset. The session and user keys are derived
  * from the token's sessionId and the session's userId.
- * ARGV: P, now, graceMs, successor hash, successor idle expiry, successor sealed, retention ms.
+ * ARGV: P, now, graceMs, successor hash, successor idle expiry, successor sealed, retention ms,
+ * '1' when a client presents the token ('0' for none), that client's id ('' for none).
  * Returns {kind, detail, session hash as a flat list, user roles JSON}.
  */
 export const ROTATE = `${HELPERS}
@@ -79,13 +117,22 @@ local t = redis.call('HMGET', KEYS[1], 'sessionId', 'generation', 'idleExpiresAt
 if not t[1] then return {'invalid', 'unknown'} end
 local sid = t[1]
 local sessionKey = P .. 'session:' .. sid
-local s = redis.call('HMGET', sessionKey, 'absoluteExpiresAt', 'revokedAt', 'lastUsedAt', 'userId')
+local s = redis.call('HMGET', sessionKey, 'absoluteExpiresAt', 'revokedAt', 'lastUsedAt', 'userId',
+  'clientId', 'publicClient')
 if not s[1] then return {'invalid', 'unknown'} end
 -- A dead session answers as such even for a consumed token: there is nothing left to revoke.
 if s[2] then return {'invalid', 'revoked'} end
 local absolute = tonumber(s[1])
 if now >= absolute then return {'invalid', 'session_expired'} end
 if now >= tonumber(t[3]) then return {'invalid', 'idle_expired'} end
+-- Before anything that consumes or revokes: a client that is not the session's (or no client, for
+-- a confidential client's session) must not be able to end it. Sessions from before the field
+-- existed are all public clients'.
+if ARGV[8] == '1' then
+  if s[5] ~= ARGV[9] then return {'invalid', 'client_mismatch'} end
+elseif s[6] == '0' then
+  return {'invalid', 'client_mismatch'}
+end
 
 -- The roles of a live user, or nil when the user is disabled or gone; only a token that would
 -- be honoured asks, so reuse stays reuse whoever holds it.
@@ -163,7 +210,7 @@ return count
 `
 
 /**
- * KEYS: deadline zset, counter reset zset. ARGV: P, now, batch size.
+ * KEYS: deadline zset, counter reset zset, remembered-until zset. ARGV: P, now, batch size.
  * Returns {keys deleted, entries handled}; the caller repeats while a full batch was handled.
  */
 export const PURGE = `${HELPERS}
@@ -186,7 +233,12 @@ for _, k in ipairs(counters) do
   removed = removed + redis.call('DEL', P .. 'counter:' .. k)
   redis.call('ZREM', KEYS[2], k)
 end
-return {removed, #sids + #counters}
+local remembered = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+for _, k in ipairs(remembered) do
+  removed = removed + redis.call('DEL', P .. 'remembered:' .. k)
+  redis.call('ZREM', KEYS[3], k)
+end
+return {removed, #sids + #counters + #remembered}
 `
 
 /**

@@ -53,6 +53,45 @@ runStoreConformance(
 )
 
 describe('redis store', () => {
+  it("reads a session from before scopes and client types as a public client's, with no scope", async () => {
+    await reachable()
+    const prefix = uniquePrefix()
+    const store = createRedisStore({ url, prefix })
+    try {
+      const now = 1_700_000_000_000
+      await store.createUser({ id: 'u', username: 'old', passwordHash: 'h', roles: [], createdAt: now })
+      await store.createSession({
+        id: 's',
+        userId: 'u',
+        clientId: 'default',
+        createdAt: now,
+        absoluteExpiresAt: now + 3_600_000,
+        clientIp: null,
+        userAgent: null,
+        scope: ['gone'],
+        publicClient: false,
+        tokenHash: 't',
+        idleExpiresAt: now + 600_000,
+      })
+      // As an issuer before these fields wrote it.
+      await admin.hdel(`${prefix}session:s`, 'scope', 'publicClient')
+      expect(await store.getSession('s')).toMatchObject({ scope: [], publicClient: true })
+      const rotate = (clientId: string | null) =>
+        store.rotate({
+          tokenHash: 't',
+          now: now + 10,
+          clientId,
+          graceMs: 0,
+          successor: { hash: 'n', idleExpiresAt: now + 600_010, sealed: 'sealed' },
+        })
+      expect(await rotate('other')).toEqual({ kind: 'invalid', reason: 'client_mismatch' })
+      expect(await rotate(null)).toMatchObject({ kind: 'rotated', session: { publicClient: true } })
+    } finally {
+      await store.close()
+      await dropPrefix(prefix)
+    }
+  })
+
   it('gives keys a TTL so Redis drops what the purge misses', async () => {
     await reachable()
     const prefix = uniquePrefix()
@@ -68,6 +107,8 @@ describe('redis store', () => {
         absoluteExpiresAt: now + 3_600_000,
         clientIp: null,
         userAgent: null,
+        scope: [],
+        publicClient: true,
         tokenHash: 't',
         idleExpiresAt: now + 600_000,
       })

@@ -6,10 +6,13 @@
 //   session:<id> (hash)   user-sessions:<userId> (set)   session-tokens:<id> (set of hashes)
 //   token:<hash> (hash)   sessions-by-deadline (zset: when a session dies, for purge)
 //   counter:<key> (hash)   counters-by-reset (zset)
+//   client:<id> (hash)   clients (set of ids)
+//   remembered:<key> (string: its until)   remembered-by-until (zset, for purge)
 // TTLs (relative to the caller's `now`, plus a day's retention) make Redis drop what the
 // background purge misses; purge and every check still compare the caller's instants.
 import { createHash } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
+import type { ClientRecord } from '../../core/clients/client-record.ts'
 import type {
   InvalidReason,
   NewSession,
@@ -25,17 +28,22 @@ import type {
 import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
+import { clientFromFlat, flattenClient } from '../client-fields.ts'
+import { joinScope, splitScope } from '../session-scope.ts'
 import { translateErrors } from '../translate-errors.ts'
 import {
+  CREATE_CLIENT,
   CREATE_SESSION,
   CREATE_USER,
+  DELETE_CLIENT,
   HIT_COUNTER,
   PURGE,
   RELEASE_COUNTER,
+  REMEMBER_ONCE,
   REVOKE_SESSION,
   REVOKE_USER_SESSIONS,
   ROTATE,
-  UPDATE_USER,
+  UPDATE_RECORD,
 } from './redis-scripts.ts'
 import { redisUnavailable } from './redis-unavailable.ts'
 
@@ -64,7 +72,10 @@ const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(l
 
 const SCRIPTS = {
   createUser: script(CREATE_USER),
-  updateUser: script(UPDATE_USER),
+  updateRecord: script(UPDATE_RECORD),
+  createClient: script(CREATE_CLIENT),
+  deleteClient: script(DELETE_CLIENT),
+  rememberOnce: script(REMEMBER_ONCE),
   createSession: script(CREATE_SESSION),
   rotate: script(ROTATE),
   revokeSession: script(REVOKE_SESSION),
@@ -80,6 +91,7 @@ const INVALID_REASONS: readonly string[] = [
   'session_expired',
   'idle_expired',
   'user_disabled',
+  'client_mismatch',
 ]
 
 export function createRedisStore(options: RedisStoreOptions): Store {
@@ -99,6 +111,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     deadlines: `${P}sessions-by-deadline`,
     counter: (key: string) => `${P}counter:${key}`,
     counterResets: `${P}counters-by-reset`,
+    client: (id: string) => `${P}client:${id}`,
+    clients: `${P}clients`,
+    remembered: (key: string) => `${P}remembered:${key}`,
+    rememberedByUntil: `${P}remembered-by-until`,
   }
 
   // EVALSHA first; the script is sent in full only when this Redis has not seen it yet.
@@ -109,6 +125,18 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err
       return redis.eval(s.lua, keys.length, ...keys, P, ...args)
     }
+  }
+
+  /** The records whose ids a set holds, in code-point order of `key`; ids whose record is gone are skipped. */
+  async function membersBy<T>(
+    set: string,
+    read: (id: string) => Promise<T | null>,
+    key: (record: T) => string,
+  ): Promise<T[]> {
+    const records: (T | null)[] = await Promise.all((await redis.smembers(set)).map((id) => read(id)))
+    return records
+      .filter((r): r is T => r !== null)
+      .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
   }
 
   async function sessionById(id: string): Promise<SessionRecord | null> {
@@ -160,11 +188,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async listUsers() {
-      const ids = await redis.smembers(k.users)
-      const users = await Promise.all(ids.map((id) => store.findUserById(id)))
-      return users
-        .filter((u): u is UserRecord => u !== null)
-        .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
+      return membersBy(k.users, store.findUserById, (u) => u.username)
     },
 
     async updateUser(id: string, patch: UserPatch) {
@@ -172,7 +196,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       if (patch.passwordHash !== undefined) fields.push('passwordHash', patch.passwordHash)
       if (patch.roles !== undefined) fields.push('roles', JSON.stringify(patch.roles))
       if (patch.disabled !== undefined) fields.push('disabled', patch.disabled ? '1' : '0')
-      const flat = await run(SCRIPTS.updateUser, [k.user(id)], fields)
+      const flat = await run(SCRIPTS.updateRecord, [k.user(id)], [fields.length, ...fields])
       return flat === null ? null : toUser(pairs(flat))
     },
 
@@ -193,6 +217,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         String(session.absoluteExpiresAt),
         'liveIdleExpiresAt',
         String(idle),
+        'scope',
+        joinScope(session.scope),
+        'publicClient',
+        session.publicClient ? '1' : '0',
       ]
       if (session.clientIp !== null) sessionFields.push('clientIp', session.clientIp)
       if (session.userAgent !== null) sessionFields.push('userAgent', session.userAgent)
@@ -251,6 +279,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
           String(input.successor.idleExpiresAt),
           input.successor.sealed,
           RETENTION_MS,
+          input.clientId === null ? '0' : '1',
+          input.clientId ?? '',
         ],
       )
       if (!Array.isArray(reply)) throw new Error('unexpected reply from the rotate script')
@@ -320,7 +350,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async purgeExpired(now) {
       let removed = 0
       for (;;) {
-        const reply = await run(SCRIPTS.purge, [k.deadlines, k.counterResets], [String(now), PURGE_BATCH])
+        const reply = await run(
+          SCRIPTS.purge,
+          [k.deadlines, k.counterResets, k.rememberedByUntil],
+          [String(now), PURGE_BATCH],
+        )
         if (!Array.isArray(reply)) throw new Error('unexpected reply from the purge script')
         removed += Number(reply[0])
         // Batches keep each script short, so Redis never stalls other clients for long.
@@ -351,6 +385,48 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
     async releaseCounter(key) {
       await run(SCRIPTS.releaseCounter, [k.counter(key)], [])
+    },
+
+    async createClient(client) {
+      const fields = flattenClient(client).flatMap(([f, v]) => (v === null ? [] : [f, String(v)]))
+      const outcome = await run(
+        SCRIPTS.createClient,
+        [k.client(client.id), k.clients],
+        [client.id, ...fields],
+      )
+      if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
+      return (await store.getClient(client.id))!
+    },
+
+    async getClient(id) {
+      const hash = await redis.hgetall(k.client(id))
+      return Object.keys(hash).length === 0 ? null : toClient(hash)
+    },
+
+    async listClients() {
+      return membersBy(k.clients, store.getClient, (c) => c.id)
+    },
+
+    async updateClient(id, patch) {
+      const flat = flattenClient(patch)
+      const set = flat.flatMap(([f, v]) => (v === null ? [] : [f, String(v)]))
+      const unset = flat.flatMap(([f, v]) => (v === null ? [f] : []))
+      const reply = await run(SCRIPTS.updateRecord, [k.client(id)], [set.length, ...set, ...unset])
+      return reply === null ? null : toClient(pairs(reply))
+    },
+
+    async deleteClient(id) {
+      return (await run(SCRIPTS.deleteClient, [k.client(id), k.clients], [id])) === 1
+    },
+
+    async rememberOnce(key, until, now) {
+      const ttl = String(Math.max(1, Math.trunc(until - now)))
+      const reply = await run(
+        SCRIPTS.rememberOnce,
+        [k.remembered(key), k.rememberedByUntil],
+        [String(now), String(until), ttl, key],
+      )
+      return reply === 1
     },
   }
   return translateErrors(store, redisUnavailable)
@@ -409,7 +485,14 @@ function toSession(h: Record<string, string>): SessionRecord {
     revokedReason: h.revokedReason ?? null,
     clientIp: h.clientIp ?? null,
     userAgent: h.userAgent ?? null,
+    // Sessions from before these fields: no scope, and all of public default clients.
+    scope: splitScope(h.scope ?? ''),
+    publicClient: h.publicClient !== '0',
   }
+}
+
+function toClient(h: Record<string, string>): ClientRecord {
+  return clientFromFlat((field) => h[field])
 }
 
 function toToken(hash: string, h: Record<string, string>): RefreshTokenRecord {

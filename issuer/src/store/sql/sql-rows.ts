@@ -2,6 +2,7 @@
 // cannot drift apart. Instants are BIGINT: better-sqlite3 gives numbers, pg gives int8 strings.
 import type { RotationPlan, RotationState } from '../../core/rotation/plan-rotation.ts'
 import type { RefreshTokenRecord, RotateResult, SessionRecord, UserRecord } from '../../core/store.ts'
+import { splitScope } from '../session-scope.ts'
 
 export type SqlInstant = number | string
 
@@ -28,6 +29,10 @@ export interface SessionRow {
   revoked_reason: string | null
   client_ip: string | null
   user_agent: string | null
+  /** Space-separated ('' for none). */
+  scope: string
+  /** 0/1 in SQLite, boolean in PostgreSQL. */
+  public_client: number | boolean
 }
 
 export interface TokenRow {
@@ -83,6 +88,8 @@ export function sessionFromRow(row: SessionRow): SessionRecord {
     revokedReason: row.revoked_reason,
     clientIp: row.client_ip,
     userAgent: row.user_agent,
+    scope: splitScope(row.scope),
+    publicClient: isTrue(row.public_client),
   }
 }
 
@@ -112,6 +119,8 @@ export function rotationStateFromRows(session: SessionUserRow, token: TokenState
     session: {
       revokedAt: instantOrNull(session.revoked_at),
       absoluteExpiresAt: Number(session.absolute_expires_at),
+      clientId: session.client_id,
+      publicClient: isTrue(session.public_client),
     },
     user: session.user_disabled === null ? null : { disabled: isTrue(session.user_disabled) },
     token: {

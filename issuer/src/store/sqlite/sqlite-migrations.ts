@@ -59,4 +59,43 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX counters_reset_at ON counters(reset_at);
     `,
   },
+  {
+    version: 2,
+    name: 'client registry and remembered keys',
+    sql: `
+      CREATE TABLE clients (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('public', 'confidential')),
+        grants TEXT NOT NULL DEFAULT '[]',
+        scopes TEXT NOT NULL DEFAULT '[]',
+        audiences TEXT NOT NULL DEFAULT '[]',
+        first_party INTEGER NOT NULL DEFAULT 0 CHECK (first_party IN (0, 1)),
+        access_token_ttl_sec INTEGER,
+        secret_hash TEXT,
+        previous_secret_hash TEXT,
+        previous_secret_expires_at INTEGER,
+        jwks TEXT,
+        jwks_uri TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE remembered (
+        key TEXT PRIMARY KEY,
+        until INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX remembered_until ON remembered(until);
+    `,
+  },
+  {
+    version: 3,
+    name: 'session scope and client type',
+    // Every session before this one belongs to a public default client and was granted no scope.
+    sql: `
+      ALTER TABLE sessions ADD COLUMN scope TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN public_client INTEGER NOT NULL DEFAULT 1 CHECK (public_client IN (0, 1));
+    `,
+  },
 ]

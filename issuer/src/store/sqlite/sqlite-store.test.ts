@@ -87,6 +87,35 @@ describe('sqlite store on a file', () => {
     await store.close()
   })
 
+  it("reads a session from before scopes and client types as a public client's, with no scope", async () => {
+    const path = join(dir, 'issuer.db')
+    const db = new Database(path)
+    db.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+      applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP) STRICT`)
+    db.exec(SQLITE_MIGRATIONS[0]!.sql)
+    db.prepare('INSERT INTO schema_migrations (version, name) VALUES (1, ?)').run(SQLITE_MIGRATIONS[0]!.name)
+    db.exec(`INSERT INTO users (id, username, password_hash, created_at, updated_at) VALUES ('u', 'old', 'h', 1, 1);
+      INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, absolute_expires_at)
+        VALUES ('s', 'u', 'default', 1, 1, 1000000);
+      INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
+        VALUES ('t', 's', 1, 1, 500000);`)
+    db.close()
+    const store = createSqliteStore({ path })
+    await store.migrate()
+    expect(await store.getSession('s')).toMatchObject({ clientId: 'default', scope: [], publicClient: true })
+    const rotate = (clientId: string | null) =>
+      store.rotate({
+        tokenHash: 't',
+        now: 10,
+        clientId,
+        graceMs: 0,
+        successor: { hash: 'n', idleExpiresAt: 500_010, sealed: 'sealed' },
+      })
+    expect(await rotate('other')).toEqual({ kind: 'invalid', reason: 'client_mismatch' })
+    expect(await rotate(null)).toMatchObject({ kind: 'rotated', session: { scope: [], publicClient: true } })
+    await store.close()
+  })
+
   it('enforces that a session belongs to an existing user', async () => {
     const store = createSqliteStore({ path: join(dir, 'issuer.db') })
     await store.migrate()
@@ -99,6 +128,8 @@ describe('sqlite store on a file', () => {
         absoluteExpiresAt: 100,
         clientIp: null,
         userAgent: null,
+        scope: [],
+        publicClient: true,
         tokenHash: 'h',
         idleExpiresAt: 50,
       }),
@@ -124,6 +155,8 @@ describe('sqlite store on a file', () => {
         absoluteExpiresAt: 1_000_000,
         clientIp: null,
         userAgent: 'x'.repeat(200),
+        scope: [],
+        publicClient: true,
         tokenHash: `t${i}`,
         idleExpiresAt: 500_000,
       })
@@ -149,6 +182,8 @@ describe('sqlite store on a file', () => {
         absoluteExpiresAt: 1_000_000,
         clientIp: null,
         userAgent: null,
+        scope: [],
+        publicClient: true,
         tokenHash: `token-${id}`,
         idleExpiresAt: 500_000,
       })
@@ -162,6 +197,7 @@ describe('sqlite store on a file', () => {
       store.rotate({
         tokenHash: `token-${id}`,
         now: 10,
+        clientId: null,
         graceMs: 0,
         successor: { hash: `next-${id}`, idleExpiresAt: 500_010, sealed: 'sealed' },
       })
@@ -192,6 +228,8 @@ describe('sqlite store on a file', () => {
       absoluteExpiresAt: now + 30 * 86_400_000,
       clientIp: null,
       userAgent: null,
+      scope: [],
+      publicClient: true,
       tokenHash: 'presented',
       idleExpiresAt: now + 86_400_000,
     })

@@ -21,6 +21,8 @@ import type {
 import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
+import { joinScope } from '../session-scope.ts'
+import { type ClientRow, clientColumns, clientFromRow } from '../sql/client-rows.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
 import {
   replayedResult,
@@ -122,6 +124,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const sessionById = (id: string): SessionRecord | null => {
     const row = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', id)
     return row === undefined ? null : sessionFromRow(row)
+  }
+
+  const clientById = (id: string) => {
+    const row = get<ClientRow>('SELECT * FROM clients WHERE id = ?', id)
+    return row === undefined ? null : clientFromRow(row)
   }
 
   // Revokes a live session inside the caller's transaction; returns the row as written.
@@ -325,8 +332,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         try {
           run(
             `INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-               revoked_at, revoked_reason, client_ip, user_agent)
-             VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
+               revoked_at, revoked_reason, client_ip, user_agent, scope, public_client)
+             VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)`,
             session.id,
             session.userId,
             session.clientId,
@@ -335,6 +342,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             session.absoluteExpiresAt,
             session.clientIp,
             session.userAgent,
+            joinScope(session.scope),
+            session.publicClient ? 1 : 0,
           )
           run(
             `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
@@ -418,6 +427,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           now,
         )
         deleted += run('DELETE FROM counters WHERE reset_at <= ?', now)
+        deleted += run('DELETE FROM remembered WHERE until <= ?', now)
         return deleted
       })
     },
@@ -448,6 +458,55 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async releaseCounter(key) {
       run('UPDATE counters SET count = count - 1 WHERE key = ? AND count > 0', key)
+    },
+
+    async createClient(client) {
+      const { columns, values } = clientColumns(client)
+      try {
+        run(
+          `INSERT INTO clients (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+          ...values,
+        )
+      } catch (err) {
+        throw asConflict(err, () => 'client id')
+      }
+      return clientById(client.id)!
+    },
+
+    async getClient(id) {
+      return clientById(id)
+    },
+
+    async listClients() {
+      return all<ClientRow>('SELECT * FROM clients ORDER BY id').map(clientFromRow)
+    },
+
+    async updateClient(id, patch) {
+      // One statement naming only the patched columns, so a concurrent patch of another is kept.
+      const { columns, values } = clientColumns(patch)
+      const row = get<ClientRow>(
+        `UPDATE clients SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? RETURNING *`,
+        ...values,
+        id,
+      )
+      return row === undefined ? null : clientFromRow(row)
+    },
+
+    async deleteClient(id) {
+      return run('DELETE FROM clients WHERE id = ?', id) === 1
+    },
+
+    async rememberOnce(key, until, now) {
+      // One upsert: a live entry is left alone and returns no row; a passed one is taken over.
+      const row = get<{ key: string }>(
+        `INSERT INTO remembered (key, until) VALUES (?, ?)
+         ON CONFLICT (key) DO UPDATE SET until = excluded.until WHERE remembered.until <= ?
+         RETURNING key`,
+        key,
+        until,
+        now,
+      )
+      return row !== undefined
     },
   }
   return translateErrors(store, sqliteUnavailable)

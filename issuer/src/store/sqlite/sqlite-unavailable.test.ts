@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { firstPartyPublicClient } from '../../core/clients/client-record.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
 import { driverError, expectUnavailable } from '../../testing/store-unavailable-cases.ts'
 import { createSqliteStore } from './sqlite-store.ts'
@@ -62,6 +63,8 @@ describe('sqliteUnavailable', () => {
         absoluteExpiresAt: 100,
         clientIp: null,
         userAgent: null,
+        scope: [],
+        publicClient: true,
         tokenHash: 't',
         idleExpiresAt: 50,
       }),
@@ -70,6 +73,7 @@ describe('sqliteUnavailable', () => {
       store.rotate({
         tokenHash: 't',
         now: 2,
+        clientId: null,
         graceMs: 0,
         successor: { hash: 'n', idleExpiresAt: 60, sealed: 'x' },
       }),
@@ -81,6 +85,12 @@ describe('sqliteUnavailable', () => {
       store.peekCounter('k', 2),
       store.resetCounter('k'),
       store.releaseCounter('k'),
+      store.createClient(firstPartyPublicClient('c', 1)),
+      store.getClient('c'),
+      store.listClients(),
+      store.updateClient('c', { disabled: true, updatedAt: 2 }),
+      store.deleteClient('c'),
+      store.rememberOnce('jti', 100, 2),
     ]
     for (const outcome of await Promise.allSettled(calls)) {
       expect(outcome).toMatchObject({

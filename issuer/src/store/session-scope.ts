@@ -1,0 +1,10 @@
+// A session's scope as every store keeps it: the space-separated string of RFC 6749 §3.3, ''
+// for none (what the sessions from before scopes existed hold). Scope tokens contain no space.
+
+export function joinScope(scope: readonly string[]): string {
+  return scope.join(' ')
+}
+
+export function splitScope(text: string): string[] {
+  return text === '' ? [] : text.split(' ')
+}
