@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { freePort, type SpawnedService, spawnService } from '@tokensmith/issuer/testing'
 
-
 export const OIDC_CLIENT_ID = 'bench-client'
 export const OIDC_CLIENT_SECRET = 'bench-client-secret-not-for-production-0123456789'
 export const OIDC_RESOURCE = 'urn:tokensmith:bench-api'
