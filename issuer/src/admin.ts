@@ -1,8 +1,9 @@
-// `@tokensmith/issuer/admin`: what operator tools (genkeys, users, the bench's seeding) need to
-// manage keys and accounts without starting the service. A named subset of the package's main
+// `@tokensmith/issuer/admin`: what operator tools (genkeys, users, clients, the bench's seeding)
+// need to manage keys, accounts and registered clients without starting the service. A named subset of the package's main
 // entry, taken from it, so every name here is also exported from `.` and means the same there.
 
 export {
+  type ClientRecord,
   ConfigError,
   createPasswordHasher,
   currentKeyAt,
@@ -13,7 +14,12 @@ export {
   formatDurationSec,
   type GeneratedKey,
   type GenerateKeyOptions,
+  GRANT_TYPES,
+  type GrantType,
   generateKey,
+  hashClientSecret,
+  isClientId,
+  isScopeToken,
   KeyError,
   type KeyManifest,
   type KeyState,
@@ -22,6 +28,7 @@ export {
   MANIFEST_FILE,
   type ManifestKey,
   type NewUser,
+  newClientSecret,
   normalizeUsername,
   // Server stores are reached through openStore, which loads pg / ioredis only when chosen.
   openStore,

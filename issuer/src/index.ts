@@ -7,6 +7,17 @@ export {
   type SessionView,
   type TokenPair,
 } from './core/auth-service.ts'
+export {
+  type ClientPatch,
+  type ClientRecord,
+  type ClientType,
+  GRANT_TYPES,
+  type GrantType,
+  isClientId,
+  isScopeToken,
+} from './core/clients/client-record.ts'
+export { hashClientSecret, newClientSecret } from './core/clients/client-secret.ts'
+export type { ClientStore } from './core/clients/client-store.ts'
 export { type Clock, systemClock } from './core/clock.ts'
 export {
   createPasswordHasher,

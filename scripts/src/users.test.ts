@@ -1,21 +1,21 @@
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createPasswordHasher, openStore, type Store } from '@tokensmith/issuer/admin'
+import { createPasswordHasher, type Store } from '@tokensmith/issuer/admin'
 import { type CollectedOutput, collectOutput } from '@tokensmith/issuer/testing'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { inParallel } from './shared/in-parallel.ts'
+import { useTempDatabase } from './shared/temp-database.ts'
 
 const script = fileURLToPath(new URL('./users.ts', import.meta.url))
 // By absolute URL: the CLI runs in a temp directory (to show where the default database goes),
 // from which a bare `--import tsx` would not resolve.
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
-let dir: string
-let databaseUrl: string
+const db = useTempDatabase('tokensmith-users-')
+const withStore = db.withStore
 /** Everything the CLI wrote, so one check can prove no password or hash ever reached the output. */
 let transcript: string
 
@@ -26,8 +26,8 @@ async function users(
   opts: { input?: string | Buffer; env?: Record<string, string> } = {},
 ): Promise<Run> {
   const child = spawn(process.execPath, ['--import', tsx, script, ...args], {
-    cwd: dir,
-    env: { ...process.env, DATABASE_URL: databaseUrl, SCRYPT_LOG_N: '12', ...opts.env },
+    cwd: db.dir,
+    env: { ...process.env, DATABASE_URL: db.url, SCRYPT_LOG_N: '12', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   const output = collectOutput(child)
@@ -36,17 +36,6 @@ async function users(
   const run = await output
   transcript += run.stdout + run.stderr
   return run
-}
-
-/** Runs independent CLI calls a few at a time: each one is a Node start-up. */
-async function inParallel<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i] as T)
-  }
-  await Promise.all([worker(), worker(), worker()])
-  return results
 }
 
 /**
@@ -58,8 +47,8 @@ function usersOnTerminal(args: string[], answers: string[]) {
   const command = [process.execPath, '--import', tsx, script, ...args].map(quote).join(' ')
   return new Promise<Run>((resolve, reject) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], {
-      cwd: dir,
-      env: { ...process.env, DATABASE_URL: databaseUrl, SCRYPT_LOG_N: '12' },
+      cwd: db.dir,
+      env: { ...process.env, DATABASE_URL: db.url, SCRYPT_LOG_N: '12' },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -78,15 +67,6 @@ function usersOnTerminal(args: string[], answers: string[]) {
       resolve({ code, stdout: stdout.replaceAll('\r\n', '\n'), stderr: '' })
     })
   })
-}
-
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(databaseUrl)
-  try {
-    return await fn(store)
-  } finally {
-    await store.close()
-  }
 }
 
 async function startSession(store: Store, userId: string): Promise<string> {
@@ -109,13 +89,8 @@ async function startSession(store: Store, userId: string): Promise<string> {
 
 const hasher = createPasswordHasher({ cost: { logN: 12, r: 8, p: 1 } })
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tokensmith-users-'))
-  databaseUrl = `sqlite:${join(dir, 'x.db')}`
+beforeEach(() => {
   transcript = ''
-})
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true })
 })
 
 // Every case starts Node processes: generous, since the suite shares two cores with others.
@@ -160,7 +135,7 @@ describe('pnpm users', { timeout: 120_000 }, () => {
     const list = await users(['list'], { env: { DATABASE_URL: '' } })
     expect(list).toMatchObject({ code: 0, stderr: '' })
     expect(list.stdout).toMatch(/^No users\./)
-    expect(existsSync(join(dir, 'data', 'issuer.db'))).toBe(true)
+    expect(existsSync(join(db.dir, 'data', 'issuer.db'))).toBe(true)
   })
 
   it('refuses a duplicate, whatever its case, and keeps the first password', async () => {

@@ -6,19 +6,19 @@ import { openSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { Writable } from 'node:stream'
 import { ReadStream, WriteStream } from 'node:tty'
-import { parseArgs } from 'node:util'
 import {
-  ConfigError,
   createPasswordHasher,
   normalizeUsername,
-  openStore,
-  PasswordError,
   type PasswordHasher,
   type Store,
   StoreConflictError,
   type UserRecord,
 } from '@tokensmith/issuer/admin'
 import { formatTable } from './shared/format-table.ts'
+import { parseCommandLine } from './shared/parse-command-line.ts'
+import { runAdminCommand } from './shared/run-admin-command.ts'
+import { UsageError } from './shared/usage-error.ts'
+import { withDatabase } from './shared/with-database.ts'
 
 const USAGE = `Usage: pnpm users <command>
   add <username> --role <r> [--role <r2>...] [--password-stdin]   create an account
@@ -38,16 +38,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const
 
-/** Exit 2: the operator asked for something wrong; the message says what. */
-class UsageError extends Error {
-  /** Print the usage too: the command line itself was malformed. */
-  readonly showUsage: boolean
-  constructor(message: string, opts: { showUsage?: boolean } = {}) {
-    super(message)
-    this.showUsage = opts.showUsage ?? false
-  }
-}
-
 /** Exit 130: the operator pressed Ctrl-C or Ctrl-D at the prompt. */
 class CancelledError extends Error {}
 
@@ -59,13 +49,7 @@ interface Command {
 }
 
 function parseCommand(argv: string[]): Command | 'help' {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
-  } catch (err) {
-    throw new UsageError((err as Error).message, { showUsage: true })
-  }
-  const { values, positionals } = parsed
+  const { values, positionals } = parseCommandLine(argv, OPTIONS)
   if (values.help) return 'help'
   const [name, rawName, ...extra] = positionals
   if (name === undefined) throw new UsageError('missing command', { showUsage: true })
@@ -277,27 +261,7 @@ async function main(): Promise<void> {
     return
   }
   const hasher = hasherFromEnv()
-  const store = await openStore(process.env.DATABASE_URL || 'sqlite:./data/issuer.db')
-  try {
-    await store.migrate()
-    await run(cmd, store, hasher)
-  } finally {
-    await store.close()
-  }
+  await withDatabase((store) => run(cmd, store, hasher))
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof CancelledError) {
-    process.stderr.write('users: cancelled\n')
-    process.exitCode = 130
-  } else if (err instanceof UsageError) {
-    process.stderr.write(`users: ${err.message}\n${err.showUsage ? `${USAGE}\n` : ''}`)
-    process.exitCode = 2
-  } else if (err instanceof PasswordError || err instanceof ConfigError) {
-    process.stderr.write(`users: ${err.message}\n`)
-    process.exitCode = 2
-  } else {
-    process.stderr.write(`users: ${err instanceof Error ? err.message : String(err)}\n`)
-    process.exitCode = 1
-  }
-})
+runAdminCommand('users', USAGE, main, (err) => (err instanceof CancelledError ? 130 : null))
