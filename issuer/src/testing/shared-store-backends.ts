@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import pg from 'pg'
+import { scratchPostgresSchema } from './scratch-postgres-schema.ts'
 
 export interface SharedStoreBackend {
   name: string
@@ -13,14 +13,12 @@ export interface SharedStoreBackend {
   cleanup(): Promise<void>
 }
 
-const PG_URL = process.env.DATABASE_URL_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-/** `label` names the schema and prefix, so concurrent test files never share one. */
+/** `label` names the Redis prefix; each call has a schema and prefix no other test file shares. */
 export function sharedStoreBackends(label: string): SharedStoreBackend[] {
-  const unique = `${label}_${randomBytes(5).toString('hex')}`
-  const schema = `tokensmith_${unique}`
-  const prefix = `tokensmith-${unique}:`
+  const prefix = `tokensmith-${label}-${randomBytes(5).toString('hex')}:`
+  const schema = scratchPostgresSchema()
   return [
     {
       name: 'one SQLite file',
@@ -29,13 +27,8 @@ export function sharedStoreBackends(label: string): SharedStoreBackend[] {
     },
     {
       name: 'PostgreSQL',
-      databaseUrl: () => `${PG_URL}?schema=${schema}`,
-      async cleanup() {
-        const client = new pg.Client({ connectionString: PG_URL })
-        await client.connect()
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-        await client.end()
-      },
+      databaseUrl: () => schema.url,
+      cleanup: () => schema.drop(),
     },
     {
       name: 'Redis',
