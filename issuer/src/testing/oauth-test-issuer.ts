@@ -3,6 +3,7 @@
 // private_key_jwt, and a user. Form posts in one call, so hostile-input tests stay short.
 import { hashClientSecret, newClientSecret } from '../core/clients/client-secret.ts'
 import { type ClientAssertionKey, createClientAssertionKey } from './client-assertion-key.ts'
+import { leakedLines } from './http-probe.ts'
 import { serviceClient } from './service-client.ts'
 import { createTestIssuer, TEST_ISSUER_URL, type TestIssuer } from './test-issuer.ts'
 
@@ -24,6 +25,8 @@ export interface OAuthTestIssuer extends TestIssuer {
   ): Promise<Response>
   /** A fresh login of the user through the password grant of `default`. */
   userTokens(): Promise<{ accessToken: string; refreshToken: string }>
+  /** Log lines holding the user's password, the client secret, or anything token-shaped. */
+  leakedSecrets(): string[]
 }
 
 export const basicAuth = (id: string, secret: string) =>
@@ -59,6 +62,7 @@ export async function createOAuthTestIssuer(env: Record<string, string> = {}): P
     strangerKey,
     tokenEndpoint: `${TEST_ISSUER_URL}/oauth/token`,
     form,
+    leakedSecrets: () => leakedLines(t.logs, [OAUTH_USER.password, svcSecret]),
     async userTokens() {
       const res = await form('/oauth/token', { grant_type: 'password', ...OAUTH_USER })
       const body = (await res.json()) as { access_token?: string; refresh_token?: string }

@@ -12,6 +12,7 @@ import { firstPartyPublicClient } from '../../core/clients/client-record.ts'
 import { hashClientSecret, newClientSecret } from '../../core/clients/client-secret.ts'
 import { type ClientAssertionKey, createClientAssertionKey } from '../../testing/client-assertion-key.ts'
 import { freePort } from '../../testing/free-port.ts'
+import { leakedLines } from '../../testing/http-probe.ts'
 import { seedIssuerData } from '../../testing/seed-issuer-data.ts'
 import { serviceClient } from '../../testing/service-client.ts'
 import { type SpawnedIssuer, spawnIssuer } from '../../testing/spawn-issuer.ts'
@@ -24,6 +25,7 @@ let dir: string
 let issuer: SpawnedIssuer
 let issuerUrl: URL
 let keys: Record<'rs256' | 'es256' | 'eddsa', ClientAssertionKey>
+const logLines: string[] = []
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tokensmith-interop-'))
@@ -64,13 +66,16 @@ beforeAll(async () => {
       AUDIENCE: DEFAULT_AUDIENCE,
       SCRYPT_LOG_N: '10',
     },
-    { port },
+    { port, onLogLine: (line) => logLines.push(line) },
   )
   issuerUrl = new URL(issuer.url)
 })
 
 afterAll(async () => {
   await issuer?.stop()
+  // Whatever the libraries sent, the issuer logged no password, secret, token or assertion.
+  expect(logLines.length).toBeGreaterThan(0)
+  expect(leakedLines(logLines, [USER.password, ...Object.values(secrets)])).toEqual([])
   await rm(dir, { recursive: true, force: true })
 })
 

@@ -4,7 +4,7 @@
 // Never a 5xx, and the issuer keeps answering good requests after all of it.
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectOAuthErrorBody, leakedLines } from '../../testing/http-probe.ts'
+import { expectOAuthErrorBody } from '../../testing/http-probe.ts'
 import {
   basicAuth,
   createOAuthTestIssuer,
@@ -22,7 +22,7 @@ beforeAll(async () => {
   user = await t.userTokens()
 })
 afterAll(async () => {
-  expect(leakedLines(t.logs, [OAUTH_USER.password, t.svcSecret])).toEqual([])
+  expect(t.leakedSecrets()).toEqual([])
   await t.cleanup()
 })
 

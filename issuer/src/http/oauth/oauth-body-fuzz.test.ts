@@ -5,7 +5,6 @@
 // property names the exact error.
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { leakedLines } from '../../testing/http-probe.ts'
 import { createOAuthTestIssuer, OAUTH_USER, type OAuthTestIssuer } from '../../testing/oauth-test-issuer.ts'
 import { JWT_BEARER_ASSERTION } from './client-credentials-of.ts'
 
@@ -49,7 +48,7 @@ beforeAll(async () => {
   user = await t.userTokens()
 })
 afterAll(async () => {
-  expect(leakedLines(t.logs, [OAUTH_USER.password, t.svcSecret])).toEqual([])
+  expect(t.leakedSecrets()).toEqual([])
   await t.cleanup()
 })
 
