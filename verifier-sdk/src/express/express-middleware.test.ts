@@ -12,7 +12,7 @@ import {
   middlewareVerifier,
 } from '../testing/middleware-cases.ts'
 import { accessToken } from '../testing/test-key.ts'
-import { expressAuth, requireRole, requireScope } from './index.ts'
+import { expressAuth, isServiceToken, isUserToken, requireRole, requireScope } from './index.ts'
 
 function buildApp(createApp: typeof express) {
   const app = createApp()
@@ -29,6 +29,11 @@ function buildApp(createApp: typeof express) {
   app.get('/down/me', me)
   app.get('/boom/me', me)
   app.get('/open/admin', requireRole('admin'), me)
+  app.get('/api/kind', (req: Request, res: Response) => {
+    const auth = req.auth
+    if (auth !== undefined && isUserToken(auth)) res.json({ kind: 'user', sid: auth.sid satisfies string })
+    else res.json({ kind: auth !== undefined && isServiceToken(auth) ? 'service' : 'neither', sid: null })
+  })
   app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     res.status(500).json({ code: 'internal' })
   })
@@ -68,6 +73,21 @@ describe.each([
       headers: { authorization: `Bearer ${accessToken(middlewareKey)}` },
     })
     expect(res.status).toBe(500)
+  })
+
+  it("tells a user's token from a service's with the guards of its entry point", async () => {
+    for (const [claims, expected] of [
+      [{}, { kind: 'user', sid: 'sid-1' }],
+      [
+        { sub: 'svc', client_id: 'svc', sid: undefined, roles: undefined },
+        { kind: 'service', sid: null },
+      ],
+    ] as const) {
+      const res = await fetch(`${base}/api/kind`, {
+        headers: { authorization: `Bearer ${accessToken(middlewareKey, claims)}` },
+      })
+      expect(await res.json()).toEqual(expected)
+    }
   })
 
   it('refuses with 401 when requireRole runs without expressAuth', async () => {

@@ -37,6 +37,11 @@ const scoped = accessToken(middlewareKey, { scope: 'orders:write profile orders:
 const halfScoped = accessToken(middlewareKey, { scope: 'orders:read' })
 const expired = accessToken(middlewareKey, { exp: T0 / 1000 - 60 })
 const forged = `${good.slice(0, -6)}AAAAAA`
+/** client_credentials: sub = client_id, no sid, no roles. */
+const service = { sub: 'billing-worker', client_id: 'billing-worker', sid: undefined, roles: undefined }
+const serviceToken = accessToken(middlewareKey, { ...service, scope: 'orders:read' })
+const serviceScoped = accessToken(middlewareKey, { ...service, scope: 'orders:read orders:write' })
+const sessionless = accessToken(middlewareKey, { sid: undefined })
 
 export interface MiddlewareCase {
   readonly name: string
@@ -143,6 +148,46 @@ export const middlewareCases: readonly MiddlewareCase[] = [
   },
   { name: 'every scope', path: '/api/orders', authorization: `Bearer ${scoped}`, status: 200, sub: 'user-1' },
   {
+    name: 'a service token',
+    path: '/api/me',
+    authorization: `Bearer ${serviceToken}`,
+    status: 200,
+    sub: 'billing-worker',
+  },
+  {
+    name: 'a service token where a role is required',
+    path: '/api/admin',
+    authorization: `Bearer ${serviceToken}`,
+    status: 403,
+    code: 'insufficient_role',
+    challenge:
+      'Bearer error="insufficient_scope", error_description="The access token does not grant access to this resource."',
+  },
+  {
+    name: 'a service token without every scope',
+    path: '/api/orders',
+    authorization: `Bearer ${serviceToken}`,
+    status: 403,
+    code: 'insufficient_scope',
+    challenge:
+      'Bearer error="insufficient_scope", error_description="The access token lacks a required scope.", scope="orders:read orders:write"',
+  },
+  {
+    name: 'a service token with every scope',
+    path: '/api/orders',
+    authorization: `Bearer ${serviceScoped}`,
+    status: 200,
+    sub: 'billing-worker',
+  },
+  {
+    name: "a user's token without its sid",
+    path: '/api/me',
+    authorization: `Bearer ${sessionless}`,
+    status: 401,
+    code: 'invalid_token',
+    challenge: invalid,
+  },
+  {
     name: 'keys unavailable',
     path: '/down/me',
     authorization: `Bearer ${good}`,
@@ -154,7 +199,17 @@ export const middlewareCases: readonly MiddlewareCase[] = [
 ]
 
 /** Every token the cases send: none may ever be echoed back. */
-export const middlewareTokens = [good, admin, scoped, halfScoped, expired, forged]
+export const middlewareTokens = [
+  good,
+  admin,
+  scoped,
+  halfScoped,
+  expired,
+  forged,
+  serviceToken,
+  serviceScoped,
+  sessionless,
+]
 
 /** The request of a case: its path and, when it has one, its Authorization header. */
 export function caseRequest(testCase: MiddlewareCase): { path: string; init: RequestInit } {
