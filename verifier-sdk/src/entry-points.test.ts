@@ -26,6 +26,12 @@ export type DocumentedTypes = [
   express.AuthMiddlewareOptions,
   client.TokenClient,
   client.TokenClientOptions,
+  client.AccountSession,
+  client.ServiceTokenClient,
+  client.ServiceTokenClientOptions,
+  client.ClientSecretOptions,
+  client.PrivateKeyJwtOptions,
+  client.ClientAssertionAlgorithm,
 ]
 
 describe('the package entry points', () => {

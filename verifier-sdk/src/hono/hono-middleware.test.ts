@@ -7,6 +7,7 @@ import {
   caseRequest,
   downVerifier,
   expectCaseAnswer,
+  kindCases,
   middlewareCases,
   middlewareKey,
   middlewareVerifier,
@@ -111,17 +112,8 @@ describe('honoAuth through a real Hono app', () => {
   })
 
   it("tells a user's token from a service's with the guards of its entry point", async () => {
-    for (const [claims, expected] of [
-      [{}, { kind: 'user', sid: 'sid-1' }],
-      [
-        { sub: 'svc', client_id: 'svc', sid: undefined, roles: undefined },
-        { kind: 'service', sid: null },
-      ],
-    ] as const) {
-      const res = await app.request('/api/kind', {
-        headers: { authorization: `Bearer ${accessToken(middlewareKey, claims)}` },
-      })
-      expect(await res.json()).toEqual(expected)
+    for (const { authorization, answer } of kindCases) {
+      expect(await (await app.request('/api/kind', { headers: { authorization } })).json()).toEqual(answer)
     }
   })
 

@@ -9,6 +9,7 @@ import { accessToken, createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER } from './te
  *   GET /api/orders       auth + requireScope('orders:read', 'orders:write')
  *   GET /down/me          auth with a verifier whose issuer is unreachable
  *   GET /boom/me          auth with a verifier that throws a non-VerifyError
+ *   GET /api/kind         auth only, answers { kind, sid } from the entry point's type guards
  */
 export const middlewareKey = createTestKey('RS256')
 
@@ -235,3 +236,14 @@ export async function expectCaseAnswer(testCase: MiddlewareCase, res: Response):
   for (const token of middlewareTokens) expect(echoed).not.toContain(token.split('.')[2])
   return text
 }
+
+/** What `/api/kind` answers for a user's and for a service's token (see `kindCases`). */
+export interface KindCase {
+  readonly authorization: string
+  readonly answer: { readonly kind: 'user' | 'service'; readonly sid: string | null }
+}
+
+export const kindCases: readonly KindCase[] = [
+  { authorization: `Bearer ${good}`, answer: { kind: 'user', sid: 'sid-1' } },
+  { authorization: `Bearer ${serviceToken}`, answer: { kind: 'service', sid: null } },
+]
