@@ -119,9 +119,10 @@ export function createUserTokenClient(options: ResolvedUserOptions): TokenClient
         const accountStartedAt = clock()
         account.open(api, await api.login(username, password, ACCOUNT_SCOPE), accountStartedAt)
       } catch (error) {
-        // Both sessions or neither: a login that cannot manage the account is not half kept.
-        const opened = await main.close()
-        if (opened !== undefined) await opened.api.revoke(opened.refreshToken).catch(noop)
+        // Both sessions or neither: a login that cannot manage the account is not half kept (nor
+        // is the account session of an earlier login left beside no user's session).
+        const opened = [await main.close(), await account.close()].filter((s) => s !== undefined)
+        await Promise.all(opened.map((s) => s.api.revoke(s.refreshToken).catch(noop)))
         throw error
       }
     },
