@@ -1,7 +1,9 @@
 // `pnpm bench issuer`: how fast the issuer rotates refresh tokens over HTTP on its SQLite store,
 // next to two peers measured in the same run on the same machine: the raw RSA-2048 signing
-// capacity of every core, and node-oidc-provider 9 issuing RS256 JWT access tokens. Plus login
-// latency at the default scrypt cost and JWKS latency while logins run. A benchmark, not a test:
+// capacity of every core, and node-oidc-provider 9 issuing RS256 JWT access tokens. The standard
+// surface beside them: the refresh_token grant at /oauth/token against /auth/refresh, and the
+// issuer's client_credentials grant against oidc-provider's. Plus login latency at the default
+// scrypt cost and JWKS latency while logins run. A benchmark, not a test:
 // it prints figures and says when a target is missed; the exit code only reports a crash.
 // Every server runs as a child process on 127.0.0.1; nothing leaves the machine.
 import { randomBytes } from 'node:crypto'
@@ -11,7 +13,8 @@ import { join, resolve } from 'node:path'
 import type { SpawnedService } from '@tokensmith/issuer/testing'
 import { summarizeCpuProfiles } from './bench/cpu-profile-summary.ts'
 import { formatNumber as fmt } from './bench/format-number.ts'
-import { oidcLoad, refreshLoad } from './bench/issuer-loads.ts'
+import type { TokenRequest } from './bench/issuer-loads.ts'
+import { refreshLoad, tokenRequestLoad } from './bench/issuer-loads.ts'
 import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
 import { type LoadResult, runLoad } from './bench/load.ts'
 import { LOAD_OPTIONS, type LoadOptions, loadOptionsFrom } from './bench/load-options.ts'
@@ -20,8 +23,10 @@ import { type OidcProviderPeer, startOidcProviderPeer } from './bench/oidc-provi
 import { parseBenchArgs } from './bench/parse-bench-args.ts'
 import { processCpuSeconds } from './bench/process-cpu.ts'
 import { RefreshTokenPool } from './bench/refresh-token-pool.ts'
+import { OAUTH_REFRESH } from './bench/refresh-wire.ts'
 import { requestJson } from './bench/request-json.ts'
 import { addUser, generateKeys } from './bench/run-script.ts'
+import { registerServiceClient } from './bench/service-client.ts'
 import { measureSigningCapacity } from './bench/signing-capacity.ts'
 import { median, quantile } from './bench/stats.ts'
 import { formatTable } from './shared/format-table.ts'
@@ -29,12 +34,16 @@ import { formatTable } from './shared/format-table.ts'
 /** The refresh path's targets: docs/performance.md ("## issuer") says where it stands. */
 const TARGET_OF_SIGNING = 0.6
 const TARGET_OVER_OIDC = 1.2
+/** The standard surface's targets (issue 10): printed beside the figures, never asserted. */
+const TARGET_SERVICE_OVER_OIDC = 1.5
+const TARGET_OAUTH_OVER_AUTH_REFRESH = 0.95
 
 const USAGE = `Usage: pnpm bench issuer [--rounds 5] [--duration 4] [--connections 16] [--load wrk|autocannon]
                          [--profile <dir>]
-  --rounds       rounds of (signing capacity, issuer refresh, oidc-provider), medians reported
+  --rounds       rounds of (signing capacity, issuer refresh at /auth/refresh and /oauth/token,
+                 issuer and oidc-provider client_credentials), medians reported
   --duration     seconds per load run
-  --connections  concurrent keep-alive connections for the refresh and oidc-provider runs
+  --connections  concurrent keep-alive connections for the refresh and client_credentials runs
   --load         load generator for those runs: wrk (default when installed; pnpm bench installs
                  Debian's wrk when root) or autocannon (in this process)
   --profile      afterwards, run the refresh load once more against an issuer started with
@@ -49,6 +58,12 @@ interface Round {
   refresh: LoadResult
   refreshIssuerCores: number
   refreshClientCores: number
+  /** The refresh_token grant at /oauth/token: the same rotation through the standard surface. */
+  oauthRefresh: LoadResult
+  oauthRefreshIssuerCores: number
+  /** The issuer's client_credentials grant (client_secret_basic), oidc-provider's twin. */
+  service: LoadResult
+  serviceIssuerCores: number
   oidc: LoadResult
   oidcServerCores: number
 }
@@ -86,23 +101,57 @@ async function loadWithCpu(
   }
 }
 
-async function checkPeersAnswer(issuer: IssuerProcess, peer: OidcProviderPeer, pool: RefreshTokenPool) {
-  const refreshed = await requestJson(`${issuer.url}/auth/refresh`, { body: { refreshToken: pool.take() } })
-  const next = refreshed.body.refreshToken
-  if (refreshed.status !== 200 || typeof next !== 'string') {
-    throw new Error(`issuer refresh failed: ${refreshed.status} ${JSON.stringify(refreshed.body)}`)
+/** Runs `a` then `b`, or `b` then `a` when `swap`; answers in the order (a, b). */
+async function backToBack<T>(swap: boolean, a: () => Promise<T>, b: () => Promise<T>): Promise<[T, T]> {
+  if (!swap) {
+    const first = await a()
+    return [first, await b()]
   }
-  pool.put(next)
-  const { path, headers, body } = peer.tokenRequest
-  const res = await fetch(`${peer.url}${path}`, { method: 'POST', headers, body })
+  const second = await b()
+  return [await a(), second]
+}
+
+/** One client_credentials request: it must answer an RS256 JWT access token. */
+async function checkServiceToken(name: string, url: string, request: TokenRequest): Promise<void> {
+  const res = await fetch(`${url}${request.path}`, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+  })
   const json = (await res.json()) as { access_token?: unknown }
   const token = typeof json.access_token === 'string' ? json.access_token : ''
   const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString() || '{}') as {
     alg?: string
   }
   if (res.status !== 200 || header.alg !== 'RS256') {
-    throw new Error(`oidc-provider did not issue an RS256 JWT: ${res.status} ${JSON.stringify(json)}`)
+    throw new Error(`${name} did not issue an RS256 JWT: ${res.status} ${JSON.stringify(json)}`)
   }
+}
+
+async function checkPeersAnswer(
+  issuer: IssuerProcess,
+  service: TokenRequest,
+  peer: OidcProviderPeer,
+  pool: RefreshTokenPool,
+) {
+  const refreshed = await requestJson(`${issuer.url}/auth/refresh`, { body: { refreshToken: pool.take() } })
+  const next = refreshed.body.refreshToken
+  if (refreshed.status !== 200 || typeof next !== 'string') {
+    throw new Error(`issuer refresh failed: ${refreshed.status} ${JSON.stringify(refreshed.body)}`)
+  }
+  const granted = await fetch(`${issuer.url}${OAUTH_REFRESH.path}`, {
+    method: 'POST',
+    headers: { 'content-type': OAUTH_REFRESH.contentType },
+    body: `${OAUTH_REFRESH.before}${next}${OAUTH_REFRESH.after}`,
+  })
+  const grantedBody = (await granted.json()) as Record<string, unknown>
+  const successor = grantedBody[OAUTH_REFRESH.successorField]
+  if (granted.status !== 200 || typeof successor !== 'string') {
+    throw new Error(`issuer refresh_token grant failed: ${granted.status} ${JSON.stringify(grantedBody)}`)
+  }
+  pool.put(successor)
+  await checkServiceToken('the issuer', issuer.url, service)
+  await checkServiceToken('oidc-provider', peer.url, peer.tokenRequest)
 }
 
 async function loginLatencies(issuerUrl: string, credentials: object, count: number): Promise<number[]> {
@@ -188,6 +237,8 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
     log('pnpm genkeys, pnpm users add bench (default scrypt cost)')
     await generateKeys(keysDir)
     await addUser({ databaseUrl, ...credentials, roles: ['user'] })
+    log('pnpm clients add bench-service (confidential, client_credentials, a generated secret)')
+    const serviceRequest = await registerServiceClient(databaseUrl)
     const loginUsers = {
       usernames: await createLoginUsers({
         databaseUrl,
@@ -208,33 +259,59 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
     const poolSize = opts.connections * 3
     log(`logging in ${poolSize} sessions for the refresh load`)
     await pool.topUp(poolSize)
-    await checkPeersAnswer(issuer, peer, pool)
+    await checkPeersAnswer(issuer, serviceRequest, peer, pool)
 
     log(`warm-up (JIT, SQLite page cache, connection setup); load from ${opts.load}`)
     const refreshRun = refreshLoad(opts, pool)
-    const oidcRun = oidcLoad(opts, peer)
+    const oauthRefreshRun = refreshLoad(opts, pool, OAUTH_REFRESH)
+    const serviceRun = tokenRequestLoad(opts, serviceRequest)
+    const oidcRun = tokenRequestLoad(opts, peer.tokenRequest)
     await refreshRun(issuer.url, 2)
+    await pool.topUp(poolSize)
+    await oauthRefreshRun(issuer.url, 2)
+    await serviceRun(issuer.url, 2)
     await oidcRun(peer.url, 2)
 
     const rounds: Round[] = []
-    for (let r = 1; r <= opts.rounds; r++) {
-      // Aborted in-flight requests at the end of a run lose their tokens; keep the pool full.
+    // A refresh load uses up the pool's tokens (wrk keeps the successors); each one starts full.
+    const refreshWith = async (run: typeof refreshRun) => {
       await pool.topUp(poolSize)
+      return loadWithCpu(issuer.pid, () => run(issuer.url, opts.durationSec))
+    }
+    for (let r = 1; r <= opts.rounds; r++) {
       const signing = (await measureSigningCapacity({ threads, durationMs: 3000 })).perSecond
-      const refresh = await loadWithCpu(issuer.pid, () => refreshRun(issuer.url, opts.durationSec))
-      const oidc = await loadWithCpu(peer.pid, () => oidcRun(peer.url, opts.durationSec))
+      // The two contenders of each pair run back to back, first one then the other in turn, so a
+      // drift in the machine's speed during a round does not favour one side.
+      const swap = r % 2 === 0
+      const [refresh, oauthRefresh] = await backToBack(
+        swap,
+        () => refreshWith(refreshRun),
+        () => refreshWith(oauthRefreshRun),
+      )
+      const [service, oidc] = await backToBack(
+        swap,
+        () => loadWithCpu(issuer.pid, () => serviceRun(issuer.url, opts.durationSec)),
+        () => loadWithCpu(peer.pid, () => oidcRun(peer.url, opts.durationSec)),
+      )
       rounds.push({
         signing,
         refresh: refresh.result,
         refreshIssuerCores: refresh.serverCores,
         refreshClientCores: refresh.clientCores,
+        oauthRefresh: oauthRefresh.result,
+        oauthRefreshIssuerCores: oauthRefresh.serverCores,
+        service: service.result,
+        serviceIssuerCores: service.serverCores,
         oidc: oidc.result,
         oidcServerCores: oidc.serverCores,
       })
       log(
         `round ${r}: signing ${fmt(signing)}/s, refresh ${fmt(refresh.result.rps)}/s ` +
           `(${failures(refresh.result) || 'no failures'}, issuer ${fmt(refresh.serverCores, 2)} cores, ` +
-          `client ${fmt(refresh.clientCores, 2)} cores), oidc-provider ${fmt(oidc.result.rps)}/s ` +
+          `client ${fmt(refresh.clientCores, 2)} cores), /oauth/token refresh ${fmt(oauthRefresh.result.rps)}/s ` +
+          `(${failures(oauthRefresh.result) || 'no failures'}), issuer client_credentials ` +
+          `${fmt(service.result.rps)}/s (${failures(service.result) || 'no failures'}, ` +
+          `${fmt(service.serverCores, 2)} cores), oidc-provider ${fmt(oidc.result.rps)}/s ` +
           `(${failures(oidc.result) || 'no failures'}, ${fmt(oidc.serverCores, 2)} cores)`,
       )
     }
@@ -256,6 +333,10 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
     // machine's speed between rounds cancels out.
     const ofSigning = median(col((r) => r.refresh.rps / r.signing))
     const overOidc = median(col((r) => r.refresh.rps / r.oidc.rps))
+    const oauthRefresh = col((r) => r.oauthRefresh.rps)
+    const service = col((r) => r.service.rps)
+    const serviceOverOidc = median(col((r) => r.service.rps / r.oidc.rps))
+    const oauthOverAuth = median(col((r) => r.oauthRefresh.rps / r.refresh.rps))
     const list = (xs: number[], digits = 0) => xs.map((x) => fmt(x, digits)).join(', ')
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
@@ -274,6 +355,19 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
         list(refresh),
         `p50 ${fmt(median(col((r) => r.refresh.latencyP50Ms)))} ms, p99 ${fmt(median(col((r) => r.refresh.latencyP99Ms)))} ms; ` +
           `issuer ${fmt(median(col((r) => r.refreshIssuerCores)), 2)} cores, load generator ${fmt(median(col((r) => r.refreshClientCores)), 2)}`,
+      ],
+      [
+        'issuer refresh_token grant/s (/oauth/token, same rotation)',
+        fmt(median(oauthRefresh)),
+        list(oauthRefresh),
+        `p50 ${fmt(median(col((r) => r.oauthRefresh.latencyP50Ms)))} ms, p99 ${fmt(median(col((r) => r.oauthRefresh.latencyP99Ms)))} ms; ` +
+          `issuer ${fmt(median(col((r) => r.oauthRefreshIssuerCores)), 2)} cores`,
+      ],
+      [
+        'issuer client_credentials/s (client_secret_basic, RS256 JWT)',
+        fmt(median(service)),
+        list(service),
+        `p99 ${fmt(median(col((r) => r.service.latencyP99Ms)))} ms; issuer ${fmt(median(col((r) => r.serviceIssuerCores)), 2)} cores`,
       ],
       [
         'oidc-provider 9 client_credentials/s (RS256 JWT)',
@@ -300,6 +394,24 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
         `target >= ${TARGET_OVER_OIDC}x: ${verdict(overOidc >= TARGET_OVER_OIDC)}`,
       ],
       [
+        'client_credentials: issuer / oidc-provider',
+        `${fmt(serviceOverOidc, 2)}x`,
+        list(
+          col((r) => r.service.rps / r.oidc.rps),
+          2,
+        ),
+        `target >= ${TARGET_SERVICE_OVER_OIDC}x: ${verdict(serviceOverOidc >= TARGET_SERVICE_OVER_OIDC)}`,
+      ],
+      [
+        'refresh: /oauth/token / /auth/refresh',
+        `${fmt(oauthOverAuth, 2)}x`,
+        list(
+          col((r) => r.oauthRefresh.rps / r.refresh.rps),
+          2,
+        ),
+        `target >= ${TARGET_OAUTH_OVER_AUTH_REFRESH}x: ${verdict(oauthOverAuth >= TARGET_OAUTH_OVER_AUTH_REFRESH)}`,
+      ],
+      [
         'login latency, one at a time (scrypt N=2^15)',
         `${fmt(median(loginSamples))} ms`,
         `${loginSamples.length} logins`,
@@ -313,7 +425,10 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
           `(${fmt(underLogins.logins.rps, 1)}/s, p50 ${fmt(underLogins.logins.latencyP50Ms)} ms)${failures(underLogins.logins)}`,
       ],
     ])
-    const failed = rounds.reduce((n, r) => n + r.refresh.failed + r.oidc.failed, 0)
+    const failed = rounds.reduce(
+      (n, r) => n + r.refresh.failed + r.oauthRefresh.failed + r.service.failed + r.oidc.failed,
+      0,
+    )
     if (failed > 0)
       process.stdout.write(
         `\nNote: ${failed} non-2xx responses across the load runs (not counted as throughput).\n`,
@@ -322,6 +437,11 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
       process.stdout.write(
         '\nTARGET MISSED: see docs/performance.md ("## issuer") for where the refresh path spends its time;\n' +
           'rerun with --profile <dir> to profile the issuer under this load.\n',
+      )
+    }
+    if (serviceOverOidc < TARGET_SERVICE_OVER_OIDC || oauthOverAuth < TARGET_OAUTH_OVER_AUTH_REFRESH) {
+      process.stdout.write(
+        '\nTARGET MISSED (standard surface): see docs/performance.md ("## issue 10: the /oauth surface").\n',
       )
     }
 

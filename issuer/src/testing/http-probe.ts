@@ -22,6 +22,32 @@ export async function expectErrorBody(res: Response, status: number, code?: stri
   return obj as unknown as ErrorBody
 }
 
+export interface OAuthErrorBody {
+  error: string
+  error_description: string
+}
+
+/**
+ * RFC 6749 §5.2's error contract: a JSON object with exactly `error` and `error_description`,
+ * not cached (§5.1). `error` is checked when given.
+ */
+export async function expectOAuthErrorBody(
+  res: Response,
+  status: number,
+  error?: string,
+): Promise<OAuthErrorBody> {
+  const text = await res.text()
+  expect(res.status, text).toBe(status)
+  expect(res.headers.get('content-type') ?? '').toMatch(/^application\/json/)
+  expect(res.headers.get('cache-control')).toBe('no-store')
+  const obj = JSON.parse(text) as Record<string, unknown>
+  expect(Object.keys(obj).sort()).toEqual(['error', 'error_description'])
+  expect(obj.error).toMatch(/^[a-z_]+$/)
+  expect(obj.error_description).toBeTypeOf('string')
+  if (error !== undefined) expect(obj.error, text).toBe(error)
+  return obj as unknown as OAuthErrorBody
+}
+
 /** Everything an attacker can observe in an answer except its Date header. */
 export async function observable(
   res: Response,

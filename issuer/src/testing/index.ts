@@ -1,5 +1,6 @@
 // Test helpers for other packages' end-to-end tests and the bench (`@tokensmith/issuer/testing`).
 export { type CollectedOutput, collectOutput } from './collect-output.ts'
+export { freePort } from './free-port.ts'
 export { type ScratchPostgresSchema, scratchPostgresSchema } from './scratch-postgres-schema.ts'
 export { type SeedUser, seedIssuerData } from './seed-issuer-data.ts'
 export { type SpawnedIssuer, type SpawnIssuerOptions, spawnIssuer } from './spawn-issuer.ts'

@@ -1,6 +1,7 @@
 // Prepares what an issuer process reads at start: a signing key in `keysDir` and a migrated
-// store holding the given users (cheap scrypt, so tests stay fast).
+// store holding the given users (cheap scrypt, so tests stay fast) and registered clients.
 import { randomUUID } from 'node:crypto'
+import type { ClientRecord } from '../core/clients/client-record.ts'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
 import { generateKey } from '../keys/generate-key.ts'
 import { openStore } from '../store/open-store.ts'
@@ -15,6 +16,7 @@ export async function seedIssuerData(opts: {
   keysDir: string
   databaseUrl: string
   users: SeedUser[]
+  clients?: ClientRecord[]
 }): Promise<void> {
   await generateKey({ dir: opts.keysDir, now: Date.now() })
   const store = await openStore(opts.databaseUrl)
@@ -30,6 +32,7 @@ export async function seedIssuerData(opts: {
         createdAt: Date.now(),
       })
     }
+    for (const client of opts.clients ?? []) await store.createClient(client)
   } finally {
     await store.close()
   }

@@ -1,8 +1,9 @@
-// The refresh and oidc-provider loads of the issuer benchmarks, with either load generator.
+// The loads of the issuer benchmarks, with either load generator: refresh rotations through
+// either surface, and a fixed token request (client_credentials, at the issuer or its peer).
 import type autocannon from 'autocannon'
 import { type LoadResult, runLoad } from './load.ts'
-import type { OidcProviderPeer } from './oidc-provider-peer.ts'
 import type { RefreshTokenPool } from './refresh-token-pool.ts'
+import { AUTH_REFRESH, type RefreshWire } from './refresh-wire.ts'
 import { runWrkLoad, type WrkLoadOptions, wrkAvailable } from './wrk-load.ts'
 
 export type LoadGenerator = 'wrk' | 'autocannon'
@@ -23,26 +24,28 @@ export function loadGenerator(raw: string | undefined): LoadGenerator {
   return raw
 }
 
+/** A fixed POST, the same every time: a client_credentials grant. */
+export interface TokenRequest {
+  path: string
+  headers: Record<string, string>
+  body: string
+}
+
 /** The refresh request: take a live token from the pool, put the successor back. */
-function refreshRequests(pool: RefreshTokenPool): autocannon.Request[] {
+function refreshRequests(pool: RefreshTokenPool, wire: RefreshWire): autocannon.Request[] {
   return [
     {
       method: 'POST',
-      path: '/auth/refresh',
-      headers: { 'content-type': 'application/json' },
-      setupRequest: (req) => ({ ...req, body: JSON.stringify({ refreshToken: pool.take() }) }),
+      path: wire.path,
+      headers: { 'content-type': wire.contentType },
+      setupRequest: (req) => ({ ...req, body: `${wire.before}${pool.take()}${wire.after}` }),
       onResponse: (status, body) => {
         if (status !== 200) return
-        const token = (JSON.parse(body) as { refreshToken?: unknown }).refreshToken
+        const token = (JSON.parse(body) as Record<string, unknown>)[wire.successorField]
         if (typeof token === 'string') pool.put(token)
       },
     },
   ]
-}
-
-function oidcRequests(peer: OidcProviderPeer): autocannon.Request[] {
-  const { path, headers, body } = peer.tokenRequest
-  return [{ method: 'POST', path, headers, body }]
 }
 
 /** One load run with the chosen generator; each side builds its request when the run starts. */
@@ -59,20 +62,25 @@ function loadWith(
   }
 }
 
-/** With wrk the pool's tokens travel to it and are used up; `topUp` refills the pool. */
-export const refreshLoad = (opts: LoadSettings, pool: RefreshTokenPool): LoadRun =>
+/**
+ * Rotations through `wire` (default `/auth/refresh`). With wrk the pool's tokens travel to it and
+ * are used up; `topUp` refills the pool.
+ */
+export const refreshLoad = (opts: LoadSettings, pool: RefreshTokenPool, wire = AUTH_REFRESH): LoadRun =>
   loadWith(
     opts,
     () => ({
-      request: { method: 'POST', path: '/auth/refresh', headers: { 'content-type': 'application/json' } },
+      request: { method: 'POST', path: wire.path, headers: { 'content-type': wire.contentType } },
       refreshTokens: pool.drain(),
+      refreshWire: wire,
     }),
-    () => refreshRequests(pool),
+    () => refreshRequests(pool, wire),
   )
 
-export const oidcLoad = (opts: LoadSettings, peer: OidcProviderPeer): LoadRun =>
+/** The same token request over and over (the issuer's client_credentials grant, or its peer's). */
+export const tokenRequestLoad = (opts: LoadSettings, request: TokenRequest): LoadRun =>
   loadWith(
     opts,
-    () => ({ request: { method: 'POST', ...peer.tokenRequest } }),
-    () => oidcRequests(peer),
+    () => ({ request: { method: 'POST', ...request } }),
+    () => [{ method: 'POST', ...request }],
   )

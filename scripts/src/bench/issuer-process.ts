@@ -1,5 +1,4 @@
-import { type SpawnedIssuer, spawnIssuer } from '@tokensmith/issuer/testing'
-import { freePort } from './free-port.ts'
+import { freePort, type SpawnedIssuer, spawnIssuer } from '@tokensmith/issuer/testing'
 
 /** `url` is also the issuer's `iss` (ISSUER_URL). */
 export type IssuerProcess = SpawnedIssuer

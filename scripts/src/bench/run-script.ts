@@ -50,6 +50,25 @@ export async function addUser(opts: {
   }
 }
 
+/**
+ * `pnpm clients add <id> <args>` against the given store; the client's secret (the last line of
+ * stdout) when the CLI generated one, else null.
+ */
+export async function addClient(opts: {
+  databaseUrl: string
+  id: string
+  args: string[]
+}): Promise<string | null> {
+  const result = await runScript('clients', ['add', opts.id, ...opts.args], {
+    env: { DATABASE_URL: opts.databaseUrl },
+  })
+  if (result.code !== 0) {
+    throw new Error(`pnpm clients add ${opts.id} failed (exit ${result.code}): ${result.stderr.trim()}`)
+  }
+  const last = result.stdout.trimEnd().split('\n').at(-1) ?? ''
+  return last.startsWith('cs_') ? last : null
+}
+
 /** `pnpm genkeys` into the given directory: the first key, current at once. */
 export async function generateKeys(keysDir: string): Promise<void> {
   const result = await runScript('genkeys', [], { env: { KEYS_DIR: keysDir } })

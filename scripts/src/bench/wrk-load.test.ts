@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OAUTH_REFRESH } from './refresh-wire.ts'
 import { runWrkLoad } from './wrk-load.ts'
 
 // A stand-in refresh endpoint with the issuer's one-use rule: each token answers 200 once with a
@@ -24,7 +25,11 @@ beforeAll(async () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
         return
       }
-      const token = (JSON.parse(body || '{}') as { refreshToken?: string }).refreshToken ?? ''
+      // The JSON API's body, or the token endpoint's form (RFC 6749 §6), answered in kind.
+      const form = req.headers['content-type'] === 'application/x-www-form-urlencoded'
+      const token = form
+        ? (new URLSearchParams(body).get('refresh_token') ?? '')
+        : ((JSON.parse(body || '{}') as { refreshToken?: string }).refreshToken ?? '')
       if (!live.delete(token)) {
         counts.reused++
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"code":"invalid_token"}')
@@ -33,7 +38,8 @@ beforeAll(async () => {
       counts.ok++
       const next = newToken()
       live.add(next)
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ refreshToken: next }))
+      const answer = form ? { access_token: 'x', refresh_token: next } : { refreshToken: next }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -60,6 +66,28 @@ describe('runWrkLoad', () => {
     expect(result.rps).toBeCloseTo(result.ok / result.durationSec, 5)
     expect(result.latencyP99Ms).toBeGreaterThanOrEqual(result.latencyP50Ms)
     expect(result.clientCpuSec).toBeGreaterThan(0)
+  })
+
+  it('rotates through the token endpoint: a form body, the successor from refresh_token', async () => {
+    const tokens = Array.from({ length: 12 }, newToken)
+    for (const t of tokens) live.add(t)
+    const before = { ...counts }
+    const result = await runWrkLoad({
+      url,
+      connections: 4,
+      durationSec: 1,
+      request: {
+        method: 'POST',
+        path: OAUTH_REFRESH.path,
+        headers: { 'content-type': OAUTH_REFRESH.contentType },
+      },
+      refreshTokens: tokens,
+      refreshWire: OAUTH_REFRESH,
+    })
+    expect(counts.reused).toBe(before.reused)
+    expect(result.failed).toBe(0)
+    expect(result.ok).toBeGreaterThan(100)
+    expect(Math.abs(result.ok - (counts.ok - before.ok))).toBeLessThanOrEqual(4)
   })
 
   it('counts failures when the pool runs dry, and sends a fixed request as given', async () => {

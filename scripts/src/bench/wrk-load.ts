@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { collectOutput } from '@tokensmith/issuer/testing'
 import type { LoadResult } from './load.ts'
 import { processCpuSeconds } from './process-cpu.ts'
+import { AUTH_REFRESH, type RefreshWire } from './refresh-wire.ts'
 
 export interface WrkRequest {
   method: 'GET' | 'POST'
@@ -22,10 +23,12 @@ export interface WrkLoadOptions {
   durationSec: number
   request: WrkRequest
   /**
-   * Refresh mode: each request presents one of these tokens as `{"refreshToken": ...}` and a 200
+   * Refresh mode: each request presents one of these tokens (as `refreshWire` says) and a 200
    * answer's successor goes back into the pool, so every request is a real rotation.
    */
   refreshTokens?: string[]
+  /** The body around the token and the successor's field; default the JSON API's (`/auth/refresh`). */
+  refreshWire?: Pick<RefreshWire, 'before' | 'after' | 'successorField'>
 }
 
 /** True when the `wrk` binary runs here. */
@@ -43,16 +46,17 @@ function script(opts: WrkLoadOptions): string {
     body === undefined ? '' : `wrk.body = ${lua(body)}`,
   ]
   if (opts.refreshTokens) {
+    const wire = opts.refreshWire ?? AUTH_REFRESH
     lines.push(
       `local pool = { ${opts.refreshTokens.map(lua).join(', ')} }`,
       'request = function()',
       // An empty pool sends a token that cannot exist: it answers 401 and counts as failed.
       `  local token = table.remove(pool) or "rt_pool_was_empty"`,
-      `  return wrk.format(nil, ${lua(path)}, nil, '{"refreshToken":"' .. token .. '"}')`,
+      `  return wrk.format(nil, ${lua(path)}, nil, ${lua(wire.before)} .. token .. ${lua(wire.after)})`,
       'end',
       'response = function(status, headers, body)',
       '  if status ~= 200 then return end',
-      `  local token = string.match(body, '"refreshToken":"(rt_[%w_%-]+)"')`,
+      `  local token = string.match(body, ${lua(`"${wire.successorField}":"(rt_[%w_%-]+)"`)})`,
       '  if token then table.insert(pool, token) end',
       'end',
     )

@@ -1,54 +1,16 @@
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
-import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStore } from '../../store/open-store.ts'
 import { seedIssuerData } from '../../testing/seed-issuer-data.ts'
+import { sharedStoreBackends } from '../../testing/shared-store-backends.ts'
 import { type SpawnedIssuer, spawnIssuer } from '../../testing/spawn-issuer.ts'
 import { hashRefreshToken } from '../tokens/refresh-token.ts'
 
 // Two issuer processes share one store; 50 refreshes race with one token across both. Run on
 // every store a deployment may share between instances: one SQLite file, PostgreSQL, Redis.
-interface Backend {
-  name: string
-  databaseUrl(dir: string): string
-  cleanup(): Promise<void>
-}
-
-const PG_URL = process.env.DATABASE_URL_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const unique = randomBytes(5).toString('hex')
-
-const backends: Backend[] = [
-  {
-    name: 'one SQLite file',
-    databaseUrl: (dir) => `sqlite:${join(dir, 'issuer.db')}`,
-    cleanup: async () => {},
-  },
-  {
-    name: 'PostgreSQL',
-    databaseUrl: () => `${PG_URL}?schema=tokensmith_race_${unique}`,
-    async cleanup() {
-      const client = new pg.Client({ connectionString: PG_URL })
-      await client.connect()
-      await client.query(`DROP SCHEMA IF EXISTS tokensmith_race_${unique} CASCADE`)
-      await client.end()
-    },
-  },
-  {
-    name: 'Redis',
-    databaseUrl: () => `${REDIS_URL}?prefix=tokensmith-race-${unique}:`,
-    async cleanup() {
-      const redis = new Redis(REDIS_URL)
-      const keys = await redis.keys(`tokensmith-race-${unique}:*`)
-      if (keys.length > 0) await redis.del(...keys)
-      redis.disconnect()
-    },
-  },
-]
+const backends = sharedStoreBackends('race')
 
 let dir: string
 let issuers: SpawnedIssuer[] = []
@@ -130,6 +92,64 @@ describe.each(backends)('concurrent refreshes with one token, two issuer process
       expect((await post(`${a!.url}/auth/refresh`, { refreshToken: ok[0].body.refreshToken })).status).toBe(
         401,
       )
+    const store = await openStore(databaseUrl)
+    const original = await store.findToken(hashRefreshToken(token))
+    const session = await store.getSession(original!.sessionId)
+    expect(session?.revokedReason).toBe('reuse_detected')
+    await store.close()
+  })
+
+  /** One refresh through either surface, reduced to what both answer: the status and the successor. */
+  async function refreshVia(
+    issuer: SpawnedIssuer,
+    surface: 'auth' | 'oauth',
+    token: string,
+  ): Promise<{ status: number; successor: string | undefined; error: string }> {
+    if (surface === 'auth') {
+      const r = await post(`${issuer.url}/auth/refresh`, { refreshToken: token })
+      return { status: r.status, successor: r.body.refreshToken, error: r.body.code ?? '' }
+    }
+    const res = await fetch(`${issuer.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: 'default' }),
+    })
+    const body = (await res.json()) as Record<string, string>
+    return { status: res.status, successor: body.refresh_token, error: body.error ?? '' }
+  }
+
+  /** 50 refreshes of one token: both instances, both surfaces (RFC 6749 §6 and the JSON API). */
+  async function mixedRace(a: SpawnedIssuer, b: SpawnedIssuer) {
+    const login = await post(`${a.url}/auth/login`, { username: 'racer', password: 'pw-racer-123' })
+    expect(login.status).toBe(200)
+    const token = login.body.refreshToken as string
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => refreshVia(i % 2 ? a : b, i % 4 < 2 ? 'oauth' : 'auth', token)),
+    )
+    return { token, results }
+  }
+
+  it('/oauth/token and /auth/refresh mixed, with the grace window: one successor, handed to every caller', async () => {
+    const [a, b] = await startTwo('10s')
+    const { results } = await mixedRace(a!, b!)
+    expect(results.map((r) => r.status)).toEqual(results.map(() => 200))
+    const successors = new Set(results.map((r) => r.successor))
+    expect(successors.size).toBe(1)
+    const [successor] = [...successors]
+    expect((await refreshVia(a!, 'oauth', successor as string)).status).toBe(200)
+  })
+
+  it('/oauth/token and /auth/refresh mixed, without it: at most one successor, the rest refused, the family revoked', async () => {
+    const [a, b] = await startTwo('0')
+    const { token, results } = await mixedRace(a!, b!)
+    const ok = results.filter((r) => r.status === 200)
+    expect(ok.length).toBeLessThanOrEqual(1)
+    for (const r of results.filter((x) => x.status !== 200)) {
+      // The JSON API's codes, or RFC 6749 §5.2's invalid_grant for the token endpoint.
+      expect([401, 400]).toContain(r.status)
+      expect(['reuse_detected', 'invalid_token', 'invalid_grant']).toContain(r.error)
+    }
+    if (ok[0]) expect((await refreshVia(b!, 'auth', ok[0].successor as string)).status).toBe(401)
     const store = await openStore(databaseUrl)
     const original = await store.findToken(hashRefreshToken(token))
     const session = await store.getSession(original!.sessionId)
