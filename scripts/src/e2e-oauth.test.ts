@@ -7,13 +7,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { hashClientSecret, newClientSecret, openStore } from '@tokensmith/issuer/admin'
-import { type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
+import { freePort, type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
 import { createVerifier, isServiceToken, type Verifier } from '@tokensmith/verifier-sdk'
 import { createTokenClient } from '@tokensmith/verifier-sdk/client'
 import { type AuthEnv, honoAuth, requireRole, requireScope } from '@tokensmith/verifier-sdk/hono'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from './bench/free-port.ts'
 
 let dir: string
 let issuer: SpawnedIssuer
