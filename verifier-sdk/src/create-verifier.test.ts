@@ -2,6 +2,8 @@ import { createHmac, createPublicKey } from 'node:crypto'
 import fc from 'fast-check'
 import { importJWK, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { isServiceToken } from './claims/is-service-token.ts'
+import { isUserToken } from './claims/is-user-token.ts'
 import { createVerifier } from './create-verifier.ts'
 import { VerifyError, type VerifyErrorCode } from './errors.ts'
 import {
@@ -102,6 +104,42 @@ describe('createVerifier: a good token', () => {
       await expect(v.verify(accessToken(k))).resolves.toMatchObject({ sub: 'user-1' })
       // ...and not with the default pin.
       expect(() => verifierFor([k])).toThrow(/jwks/)
+    }
+  })
+})
+
+describe('createVerifier: users and services', () => {
+  const service = { sub: 'billing-worker', client_id: 'billing-worker', sid: undefined, roles: undefined }
+
+  it("verifies a service's token: no sid, sub the client_id, no roles", async () => {
+    const claims = await verifier.verify(accessToken(key, { ...service, scope: 'orders:read' }))
+    expect(claims).toMatchObject({ sub: 'billing-worker', roles: [], scope: 'orders:read' })
+    expect('sid' in claims).toBe(false)
+    expect(isServiceToken(claims)).toBe(true)
+    expect(isUserToken(claims)).toBe(false)
+    expect(Object.isFrozen(claims) && Object.isFrozen(claims.roles)).toBe(true)
+    // An explicit empty list is the same as none.
+    await expect(verifier.verify(accessToken(key, { ...service, roles: [] }))).resolves.toBeDefined()
+  })
+
+  it("tells a user's token by its sid", async () => {
+    const claims = await verifier.verify(accessToken(key, { scope: '' }))
+    expect(isUserToken(claims)).toBe(true)
+    expect(isServiceToken(claims)).toBe(false)
+    if (isUserToken(claims)) expect(claims.sid satisfies string).toBe('sid-1')
+    // A user whose id happens to equal the client's keeps a user's token while it has a sid.
+    expect(isUserToken(await verifier.verify(accessToken(key, { sub: 'cli', client_id: 'cli' })))).toBe(true)
+  })
+
+  it("refuses a user's token that lost its sid, and a service token that claims roles", async () => {
+    for (const [claims, claim, reason] of [
+      [{ sid: undefined }, 'sid', 'missing'],
+      [{ sid: undefined, sub: 'billing-worker' }, 'sid', 'missing'],
+      [{ ...service, roles: ['admin'] }, 'roles', 'not_allowed'],
+      [{ ...service, sid: '' }, 'sid', 'malformed'],
+    ] as const) {
+      const error = await expectCode(accessToken(key, claims), 'invalid_token')
+      expect({ claim: error.claim, reason: error.reason }).toEqual({ claim, reason })
     }
   })
 })
@@ -426,6 +464,20 @@ describe('createVerifier: what each refusal says (code, claim, reason)', () => {
     ['iat ahead', () => accessToken(key, { iat: now + 60 }), 'invalid_token', 'iat', 'in_future'],
     ['no sub', () => accessToken(key, { sub: undefined }), 'invalid_token', 'sub', 'missing'],
     ['sid a number', () => accessToken(key, { sid: 7 }), 'invalid_token', 'sid', 'malformed'],
+    [
+      'no sid, sub not the client',
+      () => accessToken(key, { sid: undefined }),
+      'invalid_token',
+      'sid',
+      'missing',
+    ],
+    [
+      'a service token with roles',
+      () => accessToken(key, { sid: undefined, sub: 'cli', roles: ['admin'] }),
+      'invalid_token',
+      'roles',
+      'not_allowed',
+    ],
     ['roles a string', () => accessToken(key, { roles: 'admin' }), 'invalid_token', 'roles', 'malformed'],
     ['scope a list', () => accessToken(key, { scope: ['a'] }), 'invalid_token', 'scope', 'malformed'],
   ]

@@ -8,21 +8,43 @@ import type * as root from './index.ts'
 // The documented type names, checked by the compiler: a name that leaves an entry point breaks tsc.
 export type DocumentedTypes = [
   root.AccessTokenClaims,
+  root.UserAccessTokenClaims,
+  root.ServiceAccessTokenClaims,
   root.Verifier,
   root.VerifierOptions,
   root.JwksDocument,
   root.VerifyErrorCode,
   root.JwsAlgorithm,
   hono.AccessTokenClaims,
+  hono.UserAccessTokenClaims,
+  hono.ServiceAccessTokenClaims,
   hono.AuthEnv,
   hono.AuthMiddlewareOptions,
   express.AccessTokenClaims,
+  express.UserAccessTokenClaims,
+  express.ServiceAccessTokenClaims,
   express.AuthMiddlewareOptions,
   client.TokenClient,
   client.TokenClientOptions,
+  client.AccountSession,
+  client.ServiceTokenClient,
+  client.ServiceTokenClientOptions,
+  client.ClientSecretOptions,
+  client.PrivateKeyJwtOptions,
+  client.ClientAssertionAlgorithm,
 ]
 
 describe('the package entry points', () => {
+  it('give one base class to catch any error of the SDK with', async () => {
+    const { TokensmithSdkError, VerifyError, TokenClientError } = await import('./index.ts')
+    const client = await import('./client/index.ts')
+    expect(client.TokenClientError).toBe(TokenClientError)
+    expect(new VerifyError('invalid_token', { reason: 'malformed', detail: '' })).toBeInstanceOf(
+      TokensmithSdkError,
+    )
+    expect(new TokenClientError('not_logged_in', 401, 'no')).toBeInstanceOf(TokensmithSdkError)
+  })
+
   it('map ".", "./hono", "./express" and "./client" to their index files', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
     expect(pkg.exports).toEqual({
@@ -38,12 +60,27 @@ describe('the package entry points', () => {
     expect(await names(import('./index.ts'))).toEqual([
       'JWS_ALGORITHMS',
       'TokenClientError',
+      'TokensmithSdkError',
       'VerifyError',
       'createVerifier',
+      'isServiceToken',
+      'isUserToken',
       'isVerifyError',
     ])
-    expect(await names(import('./hono/index.ts'))).toEqual(['honoAuth', 'requireRole', 'requireScope'])
-    expect(await names(import('./express/index.ts'))).toEqual(['expressAuth', 'requireRole', 'requireScope'])
+    expect(await names(import('./hono/index.ts'))).toEqual([
+      'honoAuth',
+      'isServiceToken',
+      'isUserToken',
+      'requireRole',
+      'requireScope',
+    ])
+    expect(await names(import('./express/index.ts'))).toEqual([
+      'expressAuth',
+      'isServiceToken',
+      'isUserToken',
+      'requireRole',
+      'requireScope',
+    ])
     expect(await names(import('./client/index.ts'))).toEqual(['TokenClientError', 'createTokenClient'])
   })
 })

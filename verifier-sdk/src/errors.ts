@@ -13,10 +13,17 @@ export type VerifyErrorCode =
   | 'keys_unavailable'
 
 /**
- * The token client's own codes, or the code of the issuer's `{ code, error }` answer, passed on as
- * the issuer sent it (the SDK does not tie itself to the issuer's list, so that stays open).
+ * The token client's own codes, or the code of the issuer's refusal (`code` of its JSON API's
+ * `{ code, error }`, `error` of an OAuth `{ error, error_description }`), passed on as the issuer
+ * sent it (the SDK does not tie itself to the issuer's list, so that stays open).
  */
-export type TokenClientErrorCode = 'not_logged_in' | 'invalid_response' | `http_${number}` | (string & {})
+export type TokenClientErrorCode =
+  | 'not_logged_in'
+  | 'no_account_session'
+  | 'no_token_endpoint'
+  | 'invalid_response'
+  | `http_${number}`
+  | (string & {})
 
 /** Every code an error of this package carries. */
 export type TokensmithSdkErrorCode = VerifyErrorCode | TokenClientErrorCode

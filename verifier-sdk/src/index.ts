@@ -1,5 +1,17 @@
-export type { AccessTokenClaims } from './claims/access-token-claims.ts'
+export type {
+  AccessTokenClaims,
+  ServiceAccessTokenClaims,
+  UserAccessTokenClaims,
+} from './claims/access-token-claims.ts'
+export { isServiceToken } from './claims/is-service-token.ts'
+export { isUserToken } from './claims/is-user-token.ts'
 export { createVerifier, type Verifier } from './create-verifier.ts'
-export { isVerifyError, TokenClientError, VerifyError, type VerifyErrorCode } from './errors.ts'
+export {
+  isVerifyError,
+  TokenClientError,
+  TokensmithSdkError,
+  VerifyError,
+  type VerifyErrorCode,
+} from './errors.ts'
 export { JWS_ALGORITHMS, type JwsAlgorithm } from './jws/jws-algorithm.ts'
 export type { JwksDocument, VerifierOptions } from './verifier-options.ts'

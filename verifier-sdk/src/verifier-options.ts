@@ -11,7 +11,10 @@ export interface VerifierOptions {
   readonly issuer: string
   /** This service's audience: the token's `aud` must contain it (or one of them). */
   readonly audience: string | readonly string[]
-  /** JWKS URL [from `<issuer>/.well-known/openid-configuration`, else `<issuer>/.well-known/jwks.json`]. */
+  /**
+   * JWKS URL [from `<issuer>/.well-known/openid-configuration`, or RFC 8414's
+   * `oauth-authorization-server` document when that is absent, else `<issuer>/.well-known/jwks.json`].
+   */
   readonly jwksUri?: string
   /** A static JWKS instead of fetching. */
   readonly jwks?: JwksDocument

@@ -1,5 +1,5 @@
-/** The claims of a verified tokensmith access token (RFC 9068 profile). Frozen when returned. */
-export interface AccessTokenClaims {
+/** What every verified tokensmith access token carries (RFC 9068 profile). */
+interface AccessTokenClaimsBase {
   readonly iss: string
   readonly sub: string
   readonly aud: string | readonly string[]
@@ -8,10 +8,30 @@ export interface AccessTokenClaims {
   readonly nbf?: number
   readonly jti: string
   readonly client_id: string
-  /** Session id: the refresh-token family the token was issued from. */
-  readonly sid: string
-  readonly roles: readonly string[]
-  /** Space-delimited OAuth scopes, when the issuer grants any. */
+  /**
+   * Space-delimited OAuth scopes ('' for none). Always present in tokens of a current issuer;
+   * absent from those of older issuers, which read as no scope.
+   */
   readonly scope?: string
   readonly [claim: string]: unknown
 }
+
+/** A user's token: issued from a session (`sid`, the refresh-token family), with the user's roles. */
+export interface UserAccessTokenClaims extends AccessTokenClaimsBase {
+  /** Session id: the refresh-token family the token was issued from. */
+  readonly sid: string
+  readonly roles: readonly string[]
+}
+
+/**
+ * A service's token (client_credentials grant): `sub` is the `client_id`, there is no session and
+ * no role. Scopes are what a service is granted.
+ */
+export interface ServiceAccessTokenClaims extends AccessTokenClaimsBase {
+  readonly sid?: undefined
+  /** Always empty: roles belong to users. */
+  readonly roles: readonly string[]
+}
+
+/** The claims of a verified tokensmith access token, a user's or a service's. Frozen when returned. */
+export type AccessTokenClaims = UserAccessTokenClaims | ServiceAccessTokenClaims

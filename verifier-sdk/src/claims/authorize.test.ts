@@ -18,6 +18,11 @@ function claims(extra: { roles?: string[]; scope?: string } = {}): AccessTokenCl
   }
 }
 
+/** A service's claims (client_credentials): sub = client_id, no sid. */
+function serviceClaims(extra: { roles?: string[]; scope?: string } = {}): AccessTokenClaims {
+  return { iss: 'i', sub: 'svc', aud: 'a', exp: 2, iat: 1, jti: 'j', client_id: 'svc', roles: [], ...extra }
+}
+
 function refusal(run: () => void): Pick<VerifyError, 'code' | 'claim' | 'reason'> | 'accepted' {
   try {
     run()
@@ -53,6 +58,25 @@ describe('authorize', () => {
       })
     }
     expect(orders.challengeScope).toBe('orders:read orders:write')
+  })
+
+  it("refuses a service's token any role, even one it should not hold", () => {
+    const admin = authorize({ roles: ['admin'] })
+    for (const service of [serviceClaims(), serviceClaims({ roles: ['admin'] })]) {
+      expect(refusal(() => admin.check(service))).toEqual({
+        code: 'insufficient_role',
+        claim: 'roles',
+        reason: 'not_granted',
+      })
+    }
+  })
+
+  it("checks a service's scopes as a user's", () => {
+    const orders = authorize({ scopes: ['orders:read'] })
+    expect(refusal(() => orders.check(serviceClaims({ scope: 'orders:read' })))).toBe('accepted')
+    expect(refusal(() => orders.check(serviceClaims({ scope: '' })))).toMatchObject({
+      code: 'insufficient_scope',
+    })
   })
 
   it('refuses a request without verified claims with missing_token', () => {

@@ -11,7 +11,7 @@ function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value)
 }
 
-const REQUIRED_STRINGS = ['sub', 'jti', 'client_id', 'sid'] as const
+const REQUIRED_STRINGS = ['sub', 'jti', 'client_id'] as const
 
 /** Refuses the token as invalid because of one claim. */
 function refuse(claim: string, reason: VerifyErrorReason, detail: string): never {
@@ -61,10 +61,17 @@ export function checkClaims(
   if (iat > now + tolerance) refuse('iat', 'in_future', 'iat is in the future')
 
   for (const name of REQUIRED_STRINGS) requireString(payload, name)
+  // A token without a session is a service's (client_credentials), which names itself as subject.
+  // Otherwise `sid` stays required, so a user's token cannot pass for a service's by dropping it.
+  const service = payload.sid === undefined && payload.sub === payload.client_id
+  if (!service) requireString(payload, 'sid')
 
   const roles = payload.roles
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
     refuse('roles', 'malformed', 'roles is not a list of strings')
+  }
+  if (service && roles !== undefined && roles.length > 0) {
+    refuse('roles', 'not_allowed', 'a service token carries roles')
   }
   const scope = payload.scope
   if (scope !== undefined && typeof scope !== 'string') refuse('scope', 'malformed', 'scope is not a string')

@@ -237,5 +237,12 @@ describe('createTokenClient', () => {
       expect(() => createTokenClient({ issuer: ISSUER, refreshSkewSec })).toThrow(/"refreshSkewSec"/)
     }
     expect(() => createTokenClient(null as never)).toThrow(TypeError)
+    expect(() => createTokenClient({ issuer: ISSUER, acount: true } as never)).toThrow(
+      /unknown option "acount"/,
+    )
+    expect(() => createTokenClient({ issuer: ISSUER, account: 'yes' as never })).toThrow(/"account"/)
+    expect(() => createTokenClient({ issuer: ISSUER, clientId: '' })).toThrow(/"clientId"/)
+    expect(() => createTokenClient({ issuer: ISSUER, scope: ' a' })).toThrow(/"scope"/)
+    expect(() => createTokenClient({ issuer: ISSUER, audience: 'orders' } as never)).toThrow(/"audience"/)
   })
 })

@@ -1,2 +1,11 @@
 export { TokenClientError } from '../errors.ts'
-export { createTokenClient, type TokenClient, type TokenClientOptions } from './create-token-client.ts'
+export { createTokenClient } from './create-token-client.ts'
+export type { ServiceTokenClient } from './service-token-client.ts'
+export type {
+  ClientAssertionAlgorithm,
+  ClientSecretOptions,
+  PrivateKeyJwtOptions,
+  ServiceTokenClientOptions,
+  TokenClientOptions,
+} from './token-client-options.ts'
+export type { AccountSession, TokenClient } from './user-token-client.ts'

@@ -7,12 +7,13 @@ import {
   caseRequest,
   downVerifier,
   expectCaseAnswer,
+  kindCases,
   middlewareCases,
   middlewareKey,
   middlewareVerifier,
 } from '../testing/middleware-cases.ts'
 import { accessToken } from '../testing/test-key.ts'
-import { expressAuth, requireRole, requireScope } from './index.ts'
+import { expressAuth, isServiceToken, isUserToken, requireRole, requireScope } from './index.ts'
 
 function buildApp(createApp: typeof express) {
   const app = createApp()
@@ -29,6 +30,11 @@ function buildApp(createApp: typeof express) {
   app.get('/down/me', me)
   app.get('/boom/me', me)
   app.get('/open/admin', requireRole('admin'), me)
+  app.get('/api/kind', (req: Request, res: Response) => {
+    const auth = req.auth
+    if (auth !== undefined && isUserToken(auth)) res.json({ kind: 'user', sid: auth.sid satisfies string })
+    else res.json({ kind: auth !== undefined && isServiceToken(auth) ? 'service' : 'neither', sid: null })
+  })
   app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     res.status(500).json({ code: 'internal' })
   })
@@ -68,6 +74,12 @@ describe.each([
       headers: { authorization: `Bearer ${accessToken(middlewareKey)}` },
     })
     expect(res.status).toBe(500)
+  })
+
+  it("tells a user's token from a service's with the guards of its entry point", async () => {
+    for (const { authorization, answer } of kindCases) {
+      expect(await (await fetch(`${base}/api/kind`, { headers: { authorization } })).json()).toEqual(answer)
+    }
   })
 
   it('refuses with 401 when requireRole runs without expressAuth', async () => {

@@ -7,12 +7,13 @@ import {
   caseRequest,
   downVerifier,
   expectCaseAnswer,
+  kindCases,
   middlewareCases,
   middlewareKey,
   middlewareVerifier,
 } from '../testing/middleware-cases.ts'
 import { accessToken } from '../testing/test-key.ts'
-import { type AuthEnv, honoAuth, requireRole, requireScope } from './index.ts'
+import { type AuthEnv, honoAuth, isServiceToken, isUserToken, requireRole, requireScope } from './index.ts'
 
 /** The table's routes, on an app of the caller's (with or without an error handler). */
 function mountRoutes(app: Hono<AuthEnv>): Hono<AuthEnv> {
@@ -26,6 +27,11 @@ function mountRoutes(app: Hono<AuthEnv>): Hono<AuthEnv> {
   app.get('/down/me', (c) => c.json({ sub: c.var.auth.sub }))
   app.get('/boom/me', (c) => c.json({ sub: c.var.auth.sub }))
   app.get('/open/admin', requireRole('admin'), (c) => c.text('unreachable'))
+  app.get('/api/kind', (c) => {
+    const auth = c.var.auth
+    if (isUserToken(auth)) return c.json({ kind: 'user', sid: auth.sid satisfies string })
+    return c.json({ kind: isServiceToken(auth) ? 'service' : 'neither', sid: auth.sid ?? null })
+  })
   return app
 }
 
@@ -102,6 +108,12 @@ describe('honoAuth through a real Hono app', () => {
     for (const testCase of middlewareCases) {
       const { path, init } = caseRequest(testCase)
       await expectCaseAnswer(testCase, await passing.request(path, init))
+    }
+  })
+
+  it("tells a user's token from a service's with the guards of its entry point", async () => {
+    for (const { authorization, answer } of kindCases) {
+      expect(await (await app.request('/api/kind', { headers: { authorization } })).json()).toEqual(answer)
     }
   })
 

@@ -99,6 +99,71 @@ describe('key cache: where keys come from', () => {
     expect(server.jwksRequests).toHaveLength(2)
   })
 
+  it('finds the JWKS through the RFC 8414 document when OpenID discovery answers 404', async () => {
+    const custom = await startJwksServer('/oauth/keys')
+    try {
+      custom.keys = [keyA.publicJwk]
+      server.authorizationServer = {
+        issuer: server.issuer,
+        jwks_uri: custom.jwksUrl,
+        token_endpoint: `${server.issuer}/oauth/token`,
+      }
+      const v = make()
+      expect(await codeOf(v.verify(token(keyA)))).toBe('ok')
+      expect([server.discoveryRequests, server.authorizationServerRequests]).toEqual([1, 1])
+      expect(custom.jwksRequests).toHaveLength(1)
+      expect(server.jwksRequests).toHaveLength(0)
+      // Found once: refreshes go straight to the JWKS.
+      await v.refreshKeys()
+      expect([server.discoveryRequests, server.authorizationServerRequests]).toEqual([1, 1])
+      expect(custom.jwksRequests).toHaveLength(2)
+    } finally {
+      await custom.close()
+    }
+  })
+
+  it('prefers the OpenID document when both exist', async () => {
+    server.discovery = { issuer: server.issuer, jwks_uri: server.jwksUrl }
+    server.authorizationServer = { issuer: server.issuer, jwks_uri: 'http://127.0.0.1:1/keys' }
+    const v = make()
+    expect(await codeOf(v.verify(token(keyA)))).toBe('ok')
+    expect(server.authorizationServerRequests).toBe(0)
+  })
+
+  it('ignores an RFC 8414 document for another issuer, and falls back to /.well-known/jwks.json', async () => {
+    server.authorizationServer = { issuer: 'https://evil.test', jwks_uri: 'http://127.0.0.1:1/keys' }
+    const warnings: string[] = []
+    const v = make({ onWarning: (m) => warnings.push(m) })
+    expect(await codeOf(v.verify(token(keyA)))).toBe('ok')
+    expect(server.jwksRequests).toHaveLength(1)
+    expect(warnings.join()).toMatch(/discovery document ignored \(oauth-authorization-server\)/)
+  })
+
+  it('falls back to /.well-known/jwks.json when neither document exists, asking each once', async () => {
+    const v = make()
+    expect(await codeOf(v.verify(token(keyA)))).toBe('ok')
+    await v.refreshKeys()
+    expect([server.discoveryRequests, server.authorizationServerRequests]).toEqual([1, 1])
+    expect(server.jwksRequests).toHaveLength(2)
+  })
+
+  it('asks again after a transient failure of the RFC 8414 document', async () => {
+    const answers = [503]
+    const v = make({
+      fetch: (input, init) => {
+        if (String(input).endsWith('/oauth-authorization-server') && answers.length > 0) {
+          return Promise.resolve(new Response('down', { status: answers.shift() }))
+        }
+        return countingFetch(input, init)
+      },
+    })
+    expect(await codeOf(v.verify(token(keyA)))).toBe('ok') // the fallback serves this time
+    server.authorizationServer = { issuer: server.issuer, jwks_uri: server.jwksUrl }
+    await v.refreshKeys()
+    expect(server.authorizationServerRequests).toBe(1) // the first went to the stub
+    expect(server.discoveryRequests).toBe(2)
+  })
+
   it('uses a given jwksUri without discovery', async () => {
     const v = make({ jwksUri: server.jwksUrl })
     await v.ready()

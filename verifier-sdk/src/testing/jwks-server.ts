@@ -10,6 +10,8 @@ export interface JwksServer {
   /** Requests to the JWKS path, and the If-None-Match each carried. */
   readonly jwksRequests: (string | undefined)[]
   readonly discoveryRequests: number
+  /** Requests to /.well-known/oauth-authorization-server. */
+  readonly authorizationServerRequests: number
   keys: Record<string, unknown>[]
   etag: string | undefined
   cacheControl: string | undefined
@@ -17,6 +19,8 @@ export interface JwksServer {
   mode: 'ok' | 'garbage' | number
   /** Discovery document served at /.well-known/openid-configuration, or 404 when undefined. */
   discovery: Record<string, unknown> | undefined
+  /** RFC 8414 document served at /.well-known/oauth-authorization-server, or 404 when undefined. */
+  authorizationServer: Record<string, unknown> | undefined
   /** While set, JWKS responses wait for it. */
   gate: Promise<void> | undefined
   close(): Promise<void>
@@ -24,14 +28,20 @@ export interface JwksServer {
 
 export async function startJwksServer(path = '/.well-known/jwks.json'): Promise<JwksServer> {
   let discoveryRequests = 0
+  let authorizationServerRequests = 0
+  const serveDocument = (res: ServerResponse, document: Record<string, unknown> | undefined): void => {
+    if (document === undefined) res.writeHead(404).end()
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(document))
+  }
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.url === '/.well-known/openid-configuration') {
       discoveryRequests++
-      if (state.discovery === undefined) {
-        res.writeHead(404).end()
-        return
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.discovery))
+      serveDocument(res, state.discovery)
+      return
+    }
+    if (req.url === '/.well-known/oauth-authorization-server') {
+      authorizationServerRequests++
+      serveDocument(res, state.authorizationServer)
       return
     }
     if (req.url !== path) {
@@ -72,11 +82,15 @@ export async function startJwksServer(path = '/.well-known/jwks.json'): Promise<
     get discoveryRequests() {
       return discoveryRequests
     },
+    get authorizationServerRequests() {
+      return authorizationServerRequests
+    },
     keys: [],
     etag: undefined,
     cacheControl: undefined,
     mode: 'ok',
     discovery: undefined,
+    authorizationServer: undefined,
     gate: undefined,
     close: () =>
       new Promise<void>((resolve) => {

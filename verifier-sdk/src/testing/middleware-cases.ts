@@ -9,6 +9,7 @@ import { accessToken, createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER } from './te
  *   GET /api/orders       auth + requireScope('orders:read', 'orders:write')
  *   GET /down/me          auth with a verifier whose issuer is unreachable
  *   GET /boom/me          auth with a verifier that throws a non-VerifyError
+ *   GET /api/kind         auth only, answers { kind, sid } from the entry point's type guards
  */
 export const middlewareKey = createTestKey('RS256')
 
@@ -37,6 +38,11 @@ const scoped = accessToken(middlewareKey, { scope: 'orders:write profile orders:
 const halfScoped = accessToken(middlewareKey, { scope: 'orders:read' })
 const expired = accessToken(middlewareKey, { exp: T0 / 1000 - 60 })
 const forged = `${good.slice(0, -6)}AAAAAA`
+/** client_credentials: sub = client_id, no sid, no roles. */
+const service = { sub: 'billing-worker', client_id: 'billing-worker', sid: undefined, roles: undefined }
+const serviceToken = accessToken(middlewareKey, { ...service, scope: 'orders:read' })
+const serviceScoped = accessToken(middlewareKey, { ...service, scope: 'orders:read orders:write' })
+const sessionless = accessToken(middlewareKey, { sid: undefined })
 
 export interface MiddlewareCase {
   readonly name: string
@@ -143,6 +149,46 @@ export const middlewareCases: readonly MiddlewareCase[] = [
   },
   { name: 'every scope', path: '/api/orders', authorization: `Bearer ${scoped}`, status: 200, sub: 'user-1' },
   {
+    name: 'a service token',
+    path: '/api/me',
+    authorization: `Bearer ${serviceToken}`,
+    status: 200,
+    sub: 'billing-worker',
+  },
+  {
+    name: 'a service token where a role is required',
+    path: '/api/admin',
+    authorization: `Bearer ${serviceToken}`,
+    status: 403,
+    code: 'insufficient_role',
+    challenge:
+      'Bearer error="insufficient_scope", error_description="The access token does not grant access to this resource."',
+  },
+  {
+    name: 'a service token without every scope',
+    path: '/api/orders',
+    authorization: `Bearer ${serviceToken}`,
+    status: 403,
+    code: 'insufficient_scope',
+    challenge:
+      'Bearer error="insufficient_scope", error_description="The access token lacks a required scope.", scope="orders:read orders:write"',
+  },
+  {
+    name: 'a service token with every scope',
+    path: '/api/orders',
+    authorization: `Bearer ${serviceScoped}`,
+    status: 200,
+    sub: 'billing-worker',
+  },
+  {
+    name: "a user's token without its sid",
+    path: '/api/me',
+    authorization: `Bearer ${sessionless}`,
+    status: 401,
+    code: 'invalid_token',
+    challenge: invalid,
+  },
+  {
     name: 'keys unavailable',
     path: '/down/me',
     authorization: `Bearer ${good}`,
@@ -154,7 +200,17 @@ export const middlewareCases: readonly MiddlewareCase[] = [
 ]
 
 /** Every token the cases send: none may ever be echoed back. */
-export const middlewareTokens = [good, admin, scoped, halfScoped, expired, forged]
+export const middlewareTokens = [
+  good,
+  admin,
+  scoped,
+  halfScoped,
+  expired,
+  forged,
+  serviceToken,
+  serviceScoped,
+  sessionless,
+]
 
 /** The request of a case: its path and, when it has one, its Authorization header. */
 export function caseRequest(testCase: MiddlewareCase): { path: string; init: RequestInit } {
@@ -180,3 +236,14 @@ export async function expectCaseAnswer(testCase: MiddlewareCase, res: Response):
   for (const token of middlewareTokens) expect(echoed).not.toContain(token.split('.')[2])
   return text
 }
+
+/** What `/api/kind` answers for a user's and for a service's token (see `kindCases`). */
+export interface KindCase {
+  readonly authorization: string
+  readonly answer: { readonly kind: 'user' | 'service'; readonly sid: string | null }
+}
+
+export const kindCases: readonly KindCase[] = [
+  { authorization: `Bearer ${good}`, answer: { kind: 'user', sid: 'sid-1' } },
+  { authorization: `Bearer ${serviceToken}`, answer: { kind: 'service', sid: null } },
+]

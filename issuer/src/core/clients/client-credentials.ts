@@ -14,5 +14,9 @@ export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
   'none',
 ]
 
-/** RFC 7523 client assertions: asymmetric algorithms only, so a shared secret is never needed. */
-export const ASSERTION_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const
+/**
+ * RFC 7523 client assertions: asymmetric algorithms only, so a shared secret is never needed.
+ * `Ed25519` is RFC 9864's fully-specified name for EdDSA over Ed25519, which openid-client and
+ * oauth4webapi sign with; `EdDSA` is the older, polymorphic name.
+ */
+export const ASSERTION_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'Ed25519'] as const

@@ -48,7 +48,8 @@ export function createClientAuthenticator(deps: {
     })
 
   function keySetOf(client: ClientRecord): JWTVerifyGetKey | null {
-    if (client.jwks !== null) return createLocalJWKSet(client.jwks as JSONWebKeySet)
+    if (client.jwks !== null)
+      return createLocalJWKSet({ keys: client.jwks.keys.flatMap(withEd25519Alias) } as JSONWebKeySet)
     if (client.jwksUri === null) return null
     const cacheKey = `${client.id} ${client.jwksUri}`
     let keySet = remoteKeySets.get(cacheKey)
@@ -140,4 +141,15 @@ export function createClientAuthenticator(deps: {
       return client
     },
   }
+}
+
+/**
+ * An Ed25519 key registered as `"alg": "EdDSA"` also verifies assertions that name it
+ * `"Ed25519"` (RFC 9864's fully-specified name, which openid-client and oauth4webapi use), and
+ * the other way round: the same key and signature scheme under either name.
+ */
+function withEd25519Alias(jwk: Record<string, unknown>): Record<string, unknown>[] {
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || (jwk.alg !== 'EdDSA' && jwk.alg !== 'Ed25519'))
+    return [jwk]
+  return [jwk, { ...jwk, alg: jwk.alg === 'EdDSA' ? 'Ed25519' : 'EdDSA' }]
 }

@@ -432,11 +432,9 @@ describe('oauth4webapi 3', () => {
     expect(claimsOf(token.access_token)).toMatchObject({ sub: 'svc-eddsa', aud: 'urn:orders' })
   })
 
-  // KNOWN GAP (reported): oauth4webapi and openid-client sign with an Ed25519 key as
-  // `"alg": "Ed25519"` (RFC 9864's fully-specified name), and the issuer's assertion algorithms
-  // are RS256, ES256 and EdDSA only, so the assertion is refused (invalid_client). Flip this to
-  // `it` once the issuer accepts Ed25519 beside EdDSA.
-  it.fails('RFC 7523 §2.2 + RFC 9864 §2: private_key_jwt with an Ed25519 key as the library signs it ("alg": "Ed25519")', async () => {
+  // oauth4webapi and openid-client sign with an Ed25519 key as `"alg": "Ed25519"` (RFC 9864's
+  // fully-specified name): the issuer accepts it beside EdDSA.
+  it('RFC 7523 §2.2 + RFC 9864 §2: private_key_jwt with an Ed25519 key as the library signs it ("alg": "Ed25519")', async () => {
     const token = await serviceGrant('svc-eddsa', oauth.PrivateKeyJwt(keys.eddsa.privateKey))
     expect(token.access_token).toBeTypeOf('string')
   })

@@ -325,7 +325,7 @@ describe('metadata (RFC 8414)', () => {
         'private_key_jwt',
         'none',
       ],
-      token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
+      token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA', 'Ed25519'],
     })
     expect(doc.scopes_supported).toEqual(expect.arrayContaining(['account', 'invoices:read', 'orders:read']))
     for (const absent of [
