@@ -50,11 +50,17 @@ export function createRefresh(deps: {
   const { store, signer, random, clock, logger, config } = deps
   const invalid = (detail: string) => new IssuerError('invalid_token', BAD_REFRESH, { detail })
 
-  /** Asking for a scope is rare: only then is the session read first, so a refusal consumes nothing. */
-  async function checkNarrowing(tokenHash: string, scope: string): Promise<void> {
+  /**
+   * Asking for a scope is rare: only then is the session read first, so a refusal consumes
+   * nothing. Only the token's own client, on a live session, learns that a scope was not granted;
+   * anyone else gets the rotation's own answer, so the scope is no oracle.
+   */
+  async function checkNarrowing(tokenHash: string, scope: string, clientId: string | null): Promise<void> {
     const token = await store.findToken(tokenHash)
     const session = token === null ? null : await store.getSession(token.sessionId)
-    if (session === null) return // the rotation answers for an unknown token
+    if (session === null || session.revokedAt !== null) return
+    const owner = clientId === null ? session.publicClient : session.clientId === clientId
+    if (!owner) return
     const narrowed = narrowScope(scope, session.scope)
     if (!narrowed.ok) throw new IssuerError('invalid_scope', narrowed.reason)
   }
@@ -75,7 +81,8 @@ export function createRefresh(deps: {
     async refresh(presented, options = {}) {
       if (!isRefreshTokenShape(presented)) throw invalid('malformed')
       const tokenHash = hashRefreshToken(presented)
-      if (options.scope !== undefined) await checkNarrowing(tokenHash, options.scope)
+      if (options.scope !== undefined)
+        await checkNarrowing(tokenHash, options.scope, options.client?.id ?? null)
       const now = clock()
       const successor = newRefreshToken(random)
       const result = await store.rotate({

@@ -234,6 +234,44 @@ describe('POST /oauth/token (RFC 6749 §3.2)', () => {
     await expectOAuthError(repeated, 400, 'invalid_request')
   })
 
+  it("§6 tells only the token's own client which scopes its session lacks (no scope oracle)", async () => {
+    const portalSecret = newClientSecret()
+    await addClient({
+      id: 'portal',
+      type: 'confidential',
+      grants: ['password', 'refresh_token'],
+      scopes: ['a'],
+      secretHash: hashClientSecret(portalSecret),
+    })
+    const auth = { authorization: basic('portal', portalSecret) }
+    const pair = (await (
+      await passwordGrant({ client_id: 'portal', scope: 'a' }).catch(() => null)
+    )?.json()) as { refresh_token?: string } | undefined
+    expect(pair?.refresh_token).toBeUndefined() // portal must authenticate
+    const granted = (await (
+      await post(
+        '/oauth/token',
+        { grant_type: 'password', username: 'alice', password: PASSWORD, scope: 'a' },
+        auth,
+      )
+    ).json()) as { refresh_token: string }
+    const probe = { grant_type: 'refresh_token', refresh_token: granted.refresh_token, scope: 'b' }
+    await expectOAuthError(
+      await post('/oauth/token', { ...probe, client_id: 'default' }),
+      400,
+      'invalid_grant',
+    )
+    await expectOAuthError(await post('/oauth/token', probe, auth), 400, 'invalid_scope')
+  })
+
+  it('takes POST only: other methods get 405 with Allow: POST and the §5.2 body', async () => {
+    for (const path of ['/oauth/token', '/oauth/revoke', '/oauth/introspect']) {
+      const res = await t.request(path)
+      expect(res.headers.get('allow')).toBe('POST')
+      await expectOAuthError(res, 405, 'invalid_request')
+    }
+  })
+
   it('answers too many failed logins with 429 and Retry-After', async () => {
     for (let i = 0; i < 5; i++) await passwordGrant({ password: `wrong-${i}` })
     const res = await passwordGrant()

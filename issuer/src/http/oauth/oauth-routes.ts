@@ -115,6 +115,12 @@ export function createOAuthRoutes(deps: OAuthRoutesDeps): Hono {
     return c.json(await deps.introspection.introspect(client, form.require('token')))
   })
 
+  // The endpoints take POST only (RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1).
+  routes.on(['GET', 'PUT', 'PATCH', 'DELETE'], Object.values(OAUTH_PATHS), (c) => {
+    c.header('Allow', 'POST')
+    throw new OAuthError('invalid_request', 'This endpoint takes POST only.', { status: 405 })
+  })
+
   return routes
 }
 
