@@ -98,6 +98,8 @@ export async function startIssuer(
       clock,
       issuer: config.issuerUrl,
       tokenEndpoint: `${config.issuerUrl}${OAUTH_PATHS.token}`,
+      // As on the refresh path: a client disabled with the CLI is refused within 5 s everywhere.
+      acceptedForMs: 5000,
     }),
     grants: createTokenGrants({ login: auth, refresh: auth, signer, defaultAudience: config.audience }),
     revocation: createTokenRevocation({ store, verifier, clock, logger }),

@@ -156,6 +156,31 @@ describe('client authentication (RFC 6749 §2.3, RFC 7523)', () => {
     )
   })
 
+  it('remembers a success for acceptedForMs only, and a rotated secret works at once', async () => {
+    const cached = createClientAuthenticator({
+      store,
+      clock: () => now,
+      issuer: ISSUER,
+      tokenEndpoint: TOKEN_ENDPOINT,
+      acceptedForMs: 5000,
+    })
+    const basicWith = (s: string): ClientCredentials => ({
+      method: 'client_secret_basic',
+      clientId: 'svc',
+      secret: s,
+    })
+    await expect(cached.authenticate(basicWith(secret), TOKEN_ENDPOINT)).resolves.toBeTruthy()
+    const next = newClientSecret()
+    await store.updateClient('svc', { secretHash: hashClientSecret(next), updatedAt: now })
+    await expect(cached.authenticate(basicWith(next), TOKEN_ENDPOINT)).resolves.toBeTruthy()
+    await store.updateClient('svc', { disabled: true, updatedAt: now })
+    // Still in memory for the rest of its time, then the store's answer.
+    await expect(cached.authenticate(basicWith(next), TOKEN_ENDPOINT)).resolves.toBeTruthy()
+    now += 5000
+    const err = await cached.authenticate(basicWith(next), TOKEN_ENDPOINT).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'invalid_client', detail: 'unknown_client' })
+  })
+
   it('accepts a private_key_jwt assertion once, with aud the token endpoint or the issuer', async () => {
     const first = await assertion()
     await expect(

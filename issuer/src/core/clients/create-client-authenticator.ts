@@ -37,8 +37,17 @@ export function createClientAuthenticator(deps: {
   issuer: string
   /** The token endpoint's URL, a valid assertion `aud` wherever the assertion is used. */
   tokenEndpoint: string
+  /**
+   * How long a client that just authenticated may be taken from memory instead of the store
+   * (default 0: always the store). Only a success is remembered, and a secret that does not match
+   * the remembered record is checked against the store again, so a rotated secret works at once;
+   * a disabled or removed client is refused within this time.
+   */
+  acceptedForMs?: number
 }): ClientAuthenticator {
   const { store, clock } = deps
+  const acceptedForMs = deps.acceptedForMs ?? 0
+  const accepted = new Map<string, { client: ClientRecord; until: number }>()
   const remoteKeySets = new Map<string, JWTVerifyGetKey>()
 
   const refused = (credentials: ClientCredentials, detail: string) =>
@@ -118,26 +127,43 @@ export function createClientAuthenticator(deps: {
     return client
   }
 
+  /** The secret or public-id check against one record; null when it holds. */
+  function refusalOf(
+    client: ClientRecord | null,
+    credentials: Exclude<ClientCredentials, { method: 'private_key_jwt' }>,
+  ): string | null {
+    if (client === null || client.disabled) return 'unknown_client'
+    // A confidential client must prove itself; naming it is not enough.
+    if (credentials.method === 'none')
+      return client.type === 'public' ? null : 'confidential_client_without_credentials'
+    if (client.type !== 'confidential') return 'public_client_with_secret'
+    const now = clock()
+    const previousLive = client.previousSecretExpiresAt !== null && now < client.previousSecretExpiresAt
+    // Both compared, always: which one matched must not show in the timing.
+    const current = clientSecretMatches(credentials.secret, client.secretHash)
+    const previous = clientSecretMatches(credentials.secret, previousLive ? client.previousSecretHash : null)
+    return current || previous ? null : 'bad_secret'
+  }
+
   return {
     async authenticate(credentials, endpoint) {
       if (credentials.method === 'private_key_jwt') return verifyAssertion(credentials, endpoint)
-      const client = await store.getClient(credentials.clientId)
-      if (client === null || client.disabled) throw refused(credentials, 'unknown_client')
-      if (credentials.method === 'none') {
-        // A confidential client must prove itself; naming it is not enough.
-        if (client.type !== 'public') throw refused(credentials, 'confidential_client_without_credentials')
-        return client
-      }
-      if (client.type !== 'confidential') throw refused(credentials, 'public_client_with_secret')
       const now = clock()
-      const previousLive = client.previousSecretExpiresAt !== null && now < client.previousSecretExpiresAt
-      // Both compared, always: which one matched must not show in the timing.
-      const current = clientSecretMatches(credentials.secret, client.secretHash)
-      const previous = clientSecretMatches(
-        credentials.secret,
-        previousLive ? client.previousSecretHash : null,
-      )
-      if (!current && !previous) throw refused(credentials, 'bad_secret')
+      const remembered = accepted.get(credentials.clientId)
+      if (
+        remembered !== undefined &&
+        now < remembered.until &&
+        refusalOf(remembered.client, credentials) === null
+      ) {
+        return remembered.client
+      }
+      const client = await store.getClient(credentials.clientId)
+      const refusal = refusalOf(client, credentials)
+      if (refusal !== null || client === null) throw refused(credentials, refusal ?? 'unknown_client')
+      if (acceptedForMs > 0) {
+        if (accepted.size >= MAX_REMOTE_KEY_SETS) accepted.clear()
+        accepted.set(client.id, { client, until: now + acceptedForMs })
+      }
       return client
     },
   }
