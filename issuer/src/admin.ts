@@ -11,6 +11,7 @@ export {
   DEFAULT_PUBLISH_LEAD_SEC,
   DEFAULT_RETIRE_AFTER_SEC,
   DEFAULT_SCRYPT_COST,
+  firstPartyPublicClient,
   formatDurationSec,
   type GeneratedKey,
   type GenerateKeyOptions,

@@ -11,6 +11,7 @@ export {
   type ClientPatch,
   type ClientRecord,
   type ClientType,
+  firstPartyPublicClient,
   GRANT_TYPES,
   type GrantType,
   isClientId,

@@ -6,7 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
-import { hashClientSecret, newClientSecret, openStore } from '@tokensmith/issuer/admin'
+import {
+  firstPartyPublicClient,
+  hashClientSecret,
+  newClientSecret,
+  openStore,
+} from '@tokensmith/issuer/admin'
 import { freePort, type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
 import { createVerifier, isServiceToken, type Verifier } from '@tokensmith/verifier-sdk'
 import { createTokenClient } from '@tokensmith/verifier-sdk/client'
@@ -33,22 +38,13 @@ beforeAll(async () => {
   secret = newClientSecret()
   const store = await openStore(databaseUrl)
   await store.migrate()
-  const now = Date.now()
   const base = {
+    ...firstPartyPublicClient('base', Date.now()),
     type: 'confidential' as const,
     grants: ['client_credentials' as const],
     scopes: ['orders:read'],
     audiences: ['orders'],
     firstParty: false,
-    accessTokenTtlSec: null,
-    secretHash: null,
-    previousSecretHash: null,
-    previousSecretExpiresAt: null,
-    jwks: null,
-    jwksUri: null,
-    disabled: false,
-    createdAt: now,
-    updatedAt: now,
   }
   await store.createClient({ ...base, id: 'billing', name: 'billing', secretHash: hashClientSecret(secret) })
   const jwk = {

@@ -72,57 +72,45 @@ export function createAccessTokenSigner(deps: {
   const ttlOf = (ttlSec: number | undefined) =>
     ttlSec === undefined ? deps.ttlSec : Math.max(1, Math.min(ttlSec, deps.ttlSec))
 
-  async function signClaims(now: number, claims: Record<string, unknown>, ttlSec: number) {
+  /**
+   * One RFC 9068 token: the registered claims, then `client_id`, the user's `sid` and `roles`
+   * when there is a user, and `scope`. Serialised here and signed as a JWS (jose's CompactSign,
+   * RS256 via WebCrypto): SignJWT would rebuild and re-validate the same claims on every call.
+   */
+  async function signFor(
+    sub: string,
+    clientId: string,
+    user: { sid: string; roles: string[] } | null,
+    scope: readonly string[] | undefined,
+    audience: readonly string[] | undefined,
+    requestedTtlSec: number | undefined,
+  ): Promise<SignedAccessToken> {
+    const now = deps.clock()
+    const iat = Math.floor(now / 1000)
+    const ttlSec = ttlOf(requestedTtlSec)
+    const jti = randomUUID()
+    const claims = {
+      iss: deps.issuer,
+      sub,
+      aud: audOf(audience),
+      iat,
+      exp: iat + ttlSec,
+      jti,
+      client_id: clientId,
+      ...(user === null ? {} : { sid: user.sid, roles: user.roles }),
+      scope: (scope ?? []).join(' '),
+    }
     const signing = deps.keyRing.signingKey(now)
     const key = await cryptoKeyFor(signing)
-    // The claims are serialised here and signed as a JWS (jose's CompactSign, RS256 via WebCrypto):
-    // SignJWT would rebuild and re-validate the same claims through its builder on every call.
     const token = await new CompactSign(encoder.encode(JSON.stringify(claims)))
       .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYP })
       .sign(key)
-    return { token, expiresIn: ttlSec, jti: claims.jti as string }
+    return { token, expiresIn: ttlSec, jti }
   }
 
   return {
-    sign(subject) {
-      const now = deps.clock()
-      const iat = Math.floor(now / 1000)
-      const ttlSec = ttlOf(subject.ttlSec)
-      return signClaims(
-        now,
-        {
-          iss: deps.issuer,
-          sub: subject.userId,
-          aud: audOf(subject.audience),
-          iat,
-          exp: iat + ttlSec,
-          jti: randomUUID(),
-          client_id: subject.clientId,
-          sid: subject.sessionId,
-          roles: subject.roles,
-          scope: (subject.scope ?? []).join(' '),
-        },
-        ttlSec,
-      )
-    },
-    signService(subject) {
-      const now = deps.clock()
-      const iat = Math.floor(now / 1000)
-      const ttlSec = ttlOf(subject.ttlSec)
-      return signClaims(
-        now,
-        {
-          iss: deps.issuer,
-          sub: subject.clientId,
-          aud: audOf(subject.audience),
-          iat,
-          exp: iat + ttlSec,
-          jti: randomUUID(),
-          client_id: subject.clientId,
-          scope: subject.scope.join(' '),
-        },
-        ttlSec,
-      )
-    },
+    sign: (s) =>
+      signFor(s.userId, s.clientId, { sid: s.sessionId, roles: s.roles }, s.scope, s.audience, s.ttlSec),
+    signService: (s) => signFor(s.clientId, s.clientId, null, s.scope, s.audience, s.ttlSec),
   }
 }
