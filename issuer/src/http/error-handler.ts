@@ -1,7 +1,11 @@
 import type { ErrorHandler } from 'hono'
-import { StoreError } from '../core/store-error.ts'
 import { IssuerError } from '../errors.ts'
 import type { Logger } from '../runtime/logger.ts'
+import {
+  loggedAsStoreUnavailable,
+  STORE_RETRY_AFTER_SEC,
+  STORE_UNAVAILABLE_MESSAGE,
+} from './store-unavailable.ts'
 
 /**
  * Answers every error as `{ code, error }` with its status. A store that cannot serve is a 503
@@ -15,20 +19,9 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       if (err.status >= 500) logger.error('request_failed', { code: err.code, detail: err.detail ?? null })
       return c.json({ code: err.code, error: err.message }, err.status as 400)
     }
-    if (err instanceof StoreError && err.code === 'unavailable') {
-      // The driver's own code (SQLITE_FULL, 57P01, ECONNREFUSED) helps an operator; its message may
-      // quote a statement's values, so it is not logged.
-      const driverCode = (err.cause as { code?: unknown } | undefined)?.code
-      logger.error('store_unavailable', {
-        name: err.name,
-        code: err.code,
-        driverCode: typeof driverCode === 'string' ? driverCode : null,
-      })
-      c.header('Retry-After', '5')
-      return c.json(
-        { code: 'unavailable', error: 'The service is temporarily unavailable. Try again shortly.' },
-        503,
-      )
+    if (loggedAsStoreUnavailable(err, logger)) {
+      c.header('Retry-After', String(STORE_RETRY_AFTER_SEC))
+      return c.json({ code: 'unavailable', error: STORE_UNAVAILABLE_MESSAGE }, 503)
     }
     logger.error('unhandled_error', { name: err.name, path: c.req.path })
     return c.json({ code: 'server_error', error: 'The server failed to handle the request.' }, 500)

@@ -1,7 +1,11 @@
 import type { ErrorHandler } from 'hono'
 import type { Logger } from '../../core/logger.ts'
-import { StoreError } from '../../core/store-error.ts'
 import { IssuerError, OAuthError, type OAuthErrorCode } from '../../errors.ts'
+import {
+  loggedAsStoreUnavailable,
+  STORE_RETRY_AFTER_SEC,
+  STORE_UNAVAILABLE_MESSAGE,
+} from '../store-unavailable.ts'
 
 const REALM = 'tokensmith'
 
@@ -40,20 +44,10 @@ export function createOAuthErrorHandler(logger: Logger): ErrorHandler {
     let oauth: OAuthError
     if (err instanceof OAuthError) oauth = err
     else if (err instanceof IssuerError) oauth = asOAuthError(err)
-    else if (err instanceof StoreError && err.code === 'unavailable') {
-      const driverCode = (err.cause as { code?: unknown } | undefined)?.code
-      logger.error('store_unavailable', {
-        name: err.name,
-        code: err.code,
-        driverCode: typeof driverCode === 'string' ? driverCode : null,
+    else if (loggedAsStoreUnavailable(err, logger)) {
+      oauth = new OAuthError('temporarily_unavailable', STORE_UNAVAILABLE_MESSAGE, {
+        retryAfterSec: STORE_RETRY_AFTER_SEC,
       })
-      oauth = new OAuthError(
-        'temporarily_unavailable',
-        'The service is temporarily unavailable. Try again shortly.',
-        {
-          retryAfterSec: 5,
-        },
-      )
     } else {
       logger.error('unhandled_error', { name: err.name, path: c.req.path })
       oauth = new OAuthError('server_error', 'The server failed to handle the request.')
