@@ -327,6 +327,8 @@ async function add(store: Store, c: NewClient, now: number): Promise<void> {
     previousSecretExpiresAt: null,
     jwks,
     jwksUri: c.jwksUri,
+    redirectUris: [],
+    postLogoutRedirectUris: [],
     disabled: false,
     createdAt: now,
     updatedAt: now,

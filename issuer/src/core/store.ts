@@ -6,6 +6,7 @@
 // Failures of the store itself (disk full, connection lost) are raised as
 // StoreError('unavailable'), whatever the driver, with the driver's error as `cause`.
 
+import type { AuthorizationStore } from './authorization/authorization-store.ts'
 import type { ClientStore } from './clients/client-store.ts'
 
 export interface UserRecord {
@@ -131,7 +132,7 @@ export interface CounterState {
   resetAt: number
 }
 
-export interface Store extends ClientStore {
+export interface Store extends ClientStore, AuthorizationStore {
   /** Applies pending migrations; idempotent, safe to call from several processes. */
   migrate(): Promise<void>
   /** Cheap round trip for readiness checks. */
@@ -158,7 +159,8 @@ export interface Store extends ClientStore {
   /** Live (not revoked, not past absolute lifetime, with a live token) sessions of a user. */
   listSessions(userId: string, now: number): Promise<SessionRecord[]>
   /** Deletes sessions past their absolute lifetime (or revoked, or whose tokens all idled out)
-   *  before `now`, their tokens, expired counters and remembered keys past their `until`.
+   *  before `now`, their tokens, expired counters, remembered keys past their `until`, expired
+   *  authorization codes and login sessions ended or past their expiry.
    *  Returns rows deleted. */
   purgeExpired(now: number): Promise<number>
 

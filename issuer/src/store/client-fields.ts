@@ -69,6 +69,8 @@ export function clientFromFlat(get: (field: ClientField) => unknown): ClientReco
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw bad(field)
     return value
   }
+  // Fields added after a store held clients: a Redis hash written before lacks them.
+  const stringsOrNone = (field: ClientField): string[] => (absent(get(field)) ? [] : strings(field))
   const grants = strings('grants')
   if (!grants.every((g) => (GRANT_TYPES as readonly string[]).includes(g))) throw bad('grants')
   const type = text('type')
@@ -94,6 +96,8 @@ export function clientFromFlat(get: (field: ClientField) => unknown): ClientReco
     previousSecretExpiresAt: intOrNull('previousSecretExpiresAt'),
     jwks,
     jwksUri: textOrNull('jwksUri'),
+    redirectUris: stringsOrNone('redirectUris'),
+    postLogoutRedirectUris: stringsOrNone('postLogoutRedirectUris'),
     disabled: flag('disabled'),
     createdAt: int('createdAt'),
     updatedAt: int('updatedAt'),

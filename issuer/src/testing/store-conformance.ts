@@ -729,6 +729,8 @@ export function runStoreConformance(
           ],
         },
         jwksUri: 'https://svc.example/jwks.json',
+        redirectUris: ['https://svc.example/callback', 'http://127.0.0.1/cb'],
+        postLogoutRedirectUris: ['https://svc.example/bye'],
         disabled: false,
         createdAt: at,
         updatedAt: at,

@@ -5,9 +5,14 @@
 
 export type ClientType = 'public' | 'confidential'
 
-/** The grants of RFC 6749 this issuer speaks (authorization_code arrives with the authorize endpoint). */
-export type GrantType = 'password' | 'refresh_token' | 'client_credentials'
-export const GRANT_TYPES: readonly GrantType[] = ['password', 'refresh_token', 'client_credentials']
+/** The grants of RFC 6749 this issuer speaks. */
+export type GrantType = 'authorization_code' | 'password' | 'refresh_token' | 'client_credentials'
+export const GRANT_TYPES: readonly GrantType[] = [
+  'authorization_code',
+  'password',
+  'refresh_token',
+  'client_credentials',
+]
 
 export interface ClientRecord {
   /** The `client_id`: 1..128 of [A-Za-z0-9._~-]. */
@@ -31,6 +36,11 @@ export interface ClientRecord {
   /** Registered public keys for `private_key_jwt`: an inline JWKS or its https URL. */
   jwks: { keys: Record<string, unknown>[] } | null
   jwksUri: string | null
+  /** Where `/oauth/authorize` may send the browser back: exact strings (RFC 6749 §3.1.2; loopback
+   *  ports are free for native clients, RFC 8252 §7.3). */
+  redirectUris: string[]
+  /** Where RP-initiated logout may send the browser (OpenID Connect RP-Initiated Logout 1.0 §3). */
+  postLogoutRedirectUris: string[]
   disabled: boolean
   createdAt: number
   updatedAt: number
@@ -50,6 +60,8 @@ export type ClientPatch = Partial<
     | 'previousSecretExpiresAt'
     | 'jwks'
     | 'jwksUri'
+    | 'redirectUris'
+    | 'postLogoutRedirectUris'
     | 'disabled'
   >
 > & { updatedAt: number }
@@ -82,6 +94,8 @@ export function firstPartyPublicClient(id: string, now: number): ClientRecord {
     previousSecretExpiresAt: null,
     jwks: null,
     jwksUri: null,
+    redirectUris: [],
+    postLogoutRedirectUris: [],
     disabled: false,
     createdAt: now,
     updatedAt: now,

@@ -98,4 +98,56 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE sessions ADD COLUMN public_client INTEGER NOT NULL DEFAULT 1 CHECK (public_client IN (0, 1));
     `,
   },
+  {
+    version: 4,
+    name: 'authorization codes, login sessions, consent, redirect URIs',
+    // Lists are JSON text as in the other client columns; scopes are space-separated as in sessions.
+    sql: `
+      ALTER TABLE clients ADD COLUMN redirect_uris TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '[]';
+
+      CREATE TABLE authorization_codes (
+        hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        code_challenge TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        nonce TEXT,
+        login_session_id TEXT NOT NULL,
+        auth_time INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        consumed_at INTEGER,
+        session_id TEXT
+      ) STRICT;
+      CREATE INDEX authorization_codes_expires_at ON authorization_codes(expires_at);
+
+      CREATE TABLE login_sessions (
+        id TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        auth_time INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        idle_expires_at INTEGER NOT NULL,
+        absolute_expires_at INTEGER NOT NULL,
+        ended_at INTEGER
+      ) STRICT;
+
+      CREATE TABLE login_session_sessions (
+        login_session_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        PRIMARY KEY (login_session_id, session_id)
+      ) STRICT;
+
+      CREATE TABLE consents (
+        user_id TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        granted_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, client_id)
+      ) STRICT;
+    `,
+  },
 ]

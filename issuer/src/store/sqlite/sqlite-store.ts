@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
+import type { RedeemCodeResult } from '../../core/authorization/authorization-store.ts'
 import { planRotation } from '../../core/rotation/plan-rotation.ts'
 import type {
   CounterState,
@@ -22,6 +23,13 @@ import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
 import { joinScope } from '../session-scope.ts'
+import {
+  type AuthorizationRow,
+  CODE_REPLAY_MEMORY_MS,
+  codeFromRow,
+  consentFromRow,
+  loginSessionFromRow,
+} from '../sql/authorization-rows.ts'
 import { type ClientRow, clientColumns, clientFromRow } from '../sql/client-rows.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
 import {
@@ -129,6 +137,38 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const clientById = (id: string) => {
     const row = get<ClientRow>('SELECT * FROM clients WHERE id = ?', id)
     return row === undefined ? null : clientFromRow(row)
+  }
+
+  // A session and its first refresh token, inside the caller's transaction.
+  const insertSession = (session: NewSession): SessionRecord => {
+    try {
+      run(
+        `INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
+           revoked_at, revoked_reason, client_ip, user_agent, scope, public_client)
+         VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)`,
+        session.id,
+        session.userId,
+        session.clientId,
+        session.createdAt,
+        session.createdAt,
+        session.absoluteExpiresAt,
+        session.clientIp,
+        session.userAgent,
+        joinScope(session.scope),
+        session.publicClient ? 1 : 0,
+      )
+      run(
+        `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
+         VALUES (?, ?, 1, ?, ?)`,
+        session.tokenHash,
+        session.id,
+        session.createdAt,
+        Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
+      )
+    } catch (err) {
+      throw asConflict(err, (msg) => (msg.includes('sessions.id') ? 'session id' : 'refresh token hash'))
+    }
+    return sessionById(session.id)!
   }
 
   // Revokes a live session inside the caller's transaction; returns the row as written.
@@ -328,36 +368,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async createSession(session: NewSession) {
-      return immediate(() => {
-        try {
-          run(
-            `INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-               revoked_at, revoked_reason, client_ip, user_agent, scope, public_client)
-             VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)`,
-            session.id,
-            session.userId,
-            session.clientId,
-            session.createdAt,
-            session.createdAt,
-            session.absoluteExpiresAt,
-            session.clientIp,
-            session.userAgent,
-            joinScope(session.scope),
-            session.publicClient ? 1 : 0,
-          )
-          run(
-            `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
-             VALUES (?, ?, 1, ?, ?)`,
-            session.tokenHash,
-            session.id,
-            session.createdAt,
-            Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
-          )
-        } catch (err) {
-          throw asConflict(err, (msg) => (msg.includes('sessions.id') ? 'session id' : 'refresh token hash'))
-        }
-        return sessionById(session.id)!
-      })
+      return immediate(() => insertSession(session))
     },
 
     async getSession(id) {
@@ -428,6 +439,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         )
         deleted += run('DELETE FROM counters WHERE reset_at <= ?', now)
         deleted += run('DELETE FROM remembered WHERE until <= ?', now)
+        deleted += run('DELETE FROM authorization_codes WHERE expires_at <= ?', now - CODE_REPLAY_MEMORY_MS)
+        deleted += run(
+          `DELETE FROM login_session_sessions WHERE login_session_id IN (SELECT id FROM login_sessions
+             WHERE ended_at IS NOT NULL OR idle_expires_at <= @now OR absolute_expires_at <= @now)
+             OR session_id NOT IN (SELECT id FROM sessions)`,
+          { now },
+        )
+        deleted += run(
+          'DELETE FROM login_sessions WHERE ended_at IS NOT NULL OR idle_expires_at <= @now OR absolute_expires_at <= @now',
+          { now },
+        )
         return deleted
       })
     },
@@ -507,6 +529,153 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         now,
       )
       return row !== undefined
+    },
+
+    async createAuthorizationCode(code) {
+      try {
+        run(
+          `INSERT INTO authorization_codes (hash, client_id, user_id, redirect_uri, code_challenge, scope,
+             nonce, login_session_id, auth_time, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          code.hash,
+          code.clientId,
+          code.userId,
+          code.redirectUri,
+          code.codeChallenge,
+          joinScope(code.scope),
+          code.nonce,
+          code.loginSessionId,
+          code.authTime,
+          code.createdAt,
+          code.expiresAt,
+        )
+      } catch (err) {
+        throw asConflict(err, () => 'authorization code')
+      }
+    },
+
+    async findAuthorizationCode(hash) {
+      const row = get<AuthorizationRow>('SELECT * FROM authorization_codes WHERE hash = ?', hash)
+      return row === undefined ? null : codeFromRow(row)
+    },
+
+    async redeemAuthorizationCode(hash, now, session) {
+      return immediate((): RedeemCodeResult => {
+        const row = get<{
+          consumed_at: number | null
+          session_id: string | null
+          expires_at: number
+          login_session_id: string
+        }>(
+          'SELECT consumed_at, session_id, expires_at, login_session_id FROM authorization_codes WHERE hash = ?',
+          hash,
+        )
+        if (row === undefined) return { kind: 'invalid' }
+        if (row.consumed_at !== null && row.session_id !== null) {
+          return { kind: 'replayed', sessionId: row.session_id }
+        }
+        if (row.expires_at <= now) return { kind: 'invalid' }
+        const created = insertSession(session)
+        run(
+          'UPDATE authorization_codes SET consumed_at = ?, session_id = ? WHERE hash = ?',
+          now,
+          session.id,
+          hash,
+        )
+        run(
+          'INSERT OR IGNORE INTO login_session_sessions (login_session_id, session_id) VALUES (?, ?)',
+          row.login_session_id,
+          session.id,
+        )
+        return { kind: 'redeemed', session: created }
+      })
+    },
+
+    async createLoginSession(login) {
+      try {
+        run(
+          `INSERT INTO login_sessions (id, secret_hash, user_id, auth_time, created_at, last_seen_at,
+             idle_expires_at, absolute_expires_at, ended_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          login.id,
+          login.secretHash,
+          login.userId,
+          login.authTime,
+          login.createdAt,
+          login.lastSeenAt,
+          Math.min(login.idleExpiresAt, login.absoluteExpiresAt),
+          login.absoluteExpiresAt,
+          login.endedAt,
+        )
+      } catch (err) {
+        throw asConflict(err, () => 'login session')
+      }
+    },
+
+    async findLoginSession(secretHash, now) {
+      const row = get<AuthorizationRow>(
+        `SELECT * FROM login_sessions WHERE secret_hash = ? AND ended_at IS NULL
+           AND idle_expires_at > ? AND absolute_expires_at > ?`,
+        secretHash,
+        now,
+        now,
+      )
+      return row === undefined ? null : loginSessionFromRow(row)
+    },
+
+    async getLoginSession(id) {
+      const row = get<AuthorizationRow>('SELECT * FROM login_sessions WHERE id = ?', id)
+      return row === undefined ? null : loginSessionFromRow(row)
+    },
+
+    async touchLoginSession(id, lastSeenAt, idleExpiresAt) {
+      run(
+        `UPDATE login_sessions SET last_seen_at = ?, idle_expires_at = MIN(?, absolute_expires_at)
+         WHERE id = ? AND ended_at IS NULL`,
+        lastSeenAt,
+        idleExpiresAt,
+        id,
+      )
+    },
+
+    async endLoginSession(id, now) {
+      return immediate(() => {
+        run('UPDATE login_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL', now, id)
+        return all<{ session_id: string }>(
+          'SELECT session_id FROM login_session_sessions WHERE login_session_id = ? ORDER BY session_id',
+          id,
+        ).map((r) => r.session_id)
+      })
+    },
+
+    async getConsent(userId, clientId) {
+      const row = get<AuthorizationRow>(
+        'SELECT * FROM consents WHERE user_id = ? AND client_id = ?',
+        userId,
+        clientId,
+      )
+      return row === undefined ? null : consentFromRow(row)
+    },
+
+    async saveConsent(consent) {
+      run(
+        `INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at`,
+        consent.userId,
+        consent.clientId,
+        joinScope(consent.scope),
+        consent.grantedAt,
+      )
+    },
+
+    async listConsents(userId) {
+      return all<AuthorizationRow>('SELECT * FROM consents WHERE user_id = ? ORDER BY client_id', userId).map(
+        consentFromRow,
+      )
+    },
+
+    async revokeConsent(userId, clientId) {
+      return run('DELETE FROM consents WHERE user_id = ? AND client_id = ?', userId, clientId) > 0
     },
   }
   return translateErrors(store, sqliteUnavailable)
