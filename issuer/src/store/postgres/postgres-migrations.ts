@@ -98,4 +98,58 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE ${s}.sessions ADD COLUMN public_client boolean NOT NULL DEFAULT true;
     `,
   },
+  {
+    version: 4,
+    name: 'authorization codes, login sessions, consent, redirect URIs',
+    // The same tables as SQLite's migration 4: lists jsonb as in the other client columns, scopes
+    // space-separated as in sessions. No foreign keys, as there: purge removes what is dead.
+    sql: (s) => `
+      ALTER TABLE ${s}.clients ADD COLUMN redirect_uris jsonb NOT NULL DEFAULT '[]';
+      ALTER TABLE ${s}.clients ADD COLUMN post_logout_redirect_uris jsonb NOT NULL DEFAULT '[]';
+
+      CREATE TABLE ${s}.authorization_codes (
+        hash text PRIMARY KEY,
+        client_id text NOT NULL,
+        user_id text NOT NULL,
+        redirect_uri text NOT NULL,
+        code_challenge text NOT NULL,
+        scope text NOT NULL,
+        nonce text,
+        login_session_id text NOT NULL,
+        auth_time bigint NOT NULL,
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        consumed_at bigint,
+        session_id text
+      );
+      CREATE INDEX authorization_codes_expires_at ON ${s}.authorization_codes (expires_at);
+
+      CREATE TABLE ${s}.login_sessions (
+        id text PRIMARY KEY,
+        secret_hash text NOT NULL CONSTRAINT login_sessions_secret_hash_key UNIQUE,
+        user_id text NOT NULL,
+        auth_time bigint NOT NULL,
+        created_at bigint NOT NULL,
+        last_seen_at bigint NOT NULL,
+        idle_expires_at bigint NOT NULL,
+        absolute_expires_at bigint NOT NULL,
+        ended_at bigint
+      );
+
+      CREATE TABLE ${s}.login_session_sessions (
+        login_session_id text NOT NULL,
+        session_id text NOT NULL,
+        PRIMARY KEY (login_session_id, session_id)
+      );
+      CREATE INDEX login_session_sessions_session_id ON ${s}.login_session_sessions (session_id);
+
+      CREATE TABLE ${s}.consents (
+        user_id text NOT NULL,
+        client_id text NOT NULL,
+        scope text NOT NULL,
+        granted_at bigint NOT NULL,
+        PRIMARY KEY (user_id, client_id)
+      );
+    `,
+  },
 ]

@@ -6,6 +6,7 @@
 // transaction-scoped advisory lock, so instances starting together apply each one once.
 import { createHash } from 'node:crypto'
 import pg from 'pg'
+import type { RedeemCodeResult } from '../../core/authorization/authorization-store.ts'
 import { planRotation } from '../../core/rotation/plan-rotation.ts'
 import type {
   NewSession,
@@ -20,6 +21,13 @@ import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
 import { joinScope } from '../session-scope.ts'
+import {
+  type AuthorizationRow,
+  CODE_REPLAY_MEMORY_MS,
+  codeFromRow,
+  consentFromRow,
+  loginSessionFromRow,
+} from '../sql/authorization-rows.ts'
 import { type ClientRow, clientColumns, clientFromRow } from '../sql/client-rows.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
 import {
@@ -63,6 +71,9 @@ const CONSTRAINT_FIELDS: Record<string, string> = {
   sessions_pkey: 'session id',
   refresh_tokens_pkey: 'refresh token hash',
   clients_pkey: 'client id',
+  authorization_codes_pkey: 'authorization code',
+  login_sessions_pkey: 'login session',
+  login_sessions_secret_hash_key: 'login session',
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
@@ -75,6 +86,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const counters = `${s}.counters`
   const clients = `${s}.clients`
   const remembered = `${s}.remembered`
+  const codes = `${s}.authorization_codes`
+  const logins = `${s}.login_sessions`
+  const loginLinks = `${s}.login_session_sessions`
+  const consents = `${s}.consents`
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
@@ -405,11 +420,25 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       )
       const oldCounters = await query(`DELETE FROM ${counters} WHERE reset_at <= $1`, [now])
       const forgotten = await query(`DELETE FROM ${remembered} WHERE until <= $1`, [now])
+      // A code is kept a while past its expiry, so a replay still finds the session to revoke.
+      const oldCodes = await query(`DELETE FROM ${codes} WHERE expires_at <= $1`, [
+        now - CODE_REPLAY_MEMORY_MS,
+      ])
+      const deadLogin = 'ended_at IS NOT NULL OR idle_expires_at <= $1 OR absolute_expires_at <= $1'
+      const oldLinks = await query(
+        `DELETE FROM ${loginLinks} l WHERE l.login_session_id IN (SELECT id FROM ${logins} WHERE ${deadLogin})
+           OR NOT EXISTS (SELECT 1 FROM ${sessions} s WHERE s.id = l.session_id)`,
+        [now],
+      )
+      const oldLogins = await query(`DELETE FROM ${logins} WHERE ${deadLogin}`, [now])
       return (
         Number(deadSessions.rows[0]?.n ?? 0) +
         (oldTokens.rowCount ?? 0) +
         (oldCounters.rowCount ?? 0) +
-        (forgotten.rowCount ?? 0)
+        (forgotten.rowCount ?? 0) +
+        (oldCodes.rowCount ?? 0) +
+        (oldLinks.rowCount ?? 0) +
+        (oldLogins.rowCount ?? 0)
       )
     },
 
@@ -493,6 +522,185 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
          RETURNING r.key`,
         [key, until, now],
       )
+      return rowCount === 1
+    },
+
+    async createAuthorizationCode(code) {
+      try {
+        await query(
+          `INSERT INTO ${codes} (hash, client_id, user_id, redirect_uri, code_challenge, scope, nonce,
+             login_session_id, auth_time, created_at, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+          [
+            code.hash,
+            code.clientId,
+            code.userId,
+            code.redirectUri,
+            code.codeChallenge,
+            joinScope(code.scope),
+            code.nonce,
+            code.loginSessionId,
+            code.authTime,
+            code.createdAt,
+            code.expiresAt,
+          ],
+        )
+      } catch (err) {
+        throw asConflict(err)
+      }
+    },
+
+    async findAuthorizationCode(hash) {
+      const { rows } = await query<AuthorizationRow>(`SELECT * FROM ${codes} WHERE hash = $1`, [hash])
+      return rows[0] === undefined ? null : codeFromRow(rows[0])
+    },
+
+    async redeemAuthorizationCode(hash, now, session) {
+      try {
+        return await transaction(async (c): Promise<RedeemCodeResult> => {
+          // Compare-and-set on the code row: a concurrent redeem waits for this row's lock, then
+          // finds it consumed and matches nothing.
+          const consumed = await query<{ login_session_id: string }>(
+            `UPDATE ${codes} SET consumed_at = $2, session_id = $3
+             WHERE hash = $1 AND consumed_at IS NULL AND expires_at > $2 RETURNING login_session_id`,
+            [hash, now, session.id],
+            c,
+          )
+          const code = consumed.rows[0]
+          if (code === undefined) {
+            const { rows } = await query<{ session_id: string | null }>(
+              `SELECT session_id FROM ${codes} WHERE hash = $1 AND consumed_at IS NOT NULL`,
+              [hash],
+              c,
+            )
+            const sessionId = rows[0]?.session_id
+            return sessionId === undefined || sessionId === null
+              ? { kind: 'invalid' }
+              : { kind: 'replayed', sessionId }
+          }
+          // The session and its first token in one statement, as createSession writes them.
+          const { rows } = await query<SessionRow>(
+            `WITH created AS (
+               INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
+                 client_ip, user_agent, scope, public_client)
+               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING *
+             ), token AS (
+               INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
+               VALUES ($10, $1, 1, $4, $11)
+             ), link AS (
+               INSERT INTO ${loginLinks} (login_session_id, session_id) VALUES ($12, $1) ON CONFLICT DO NOTHING
+             )
+             SELECT * FROM created`,
+            [
+              session.id,
+              session.userId,
+              session.clientId,
+              session.createdAt,
+              session.absoluteExpiresAt,
+              session.clientIp,
+              session.userAgent,
+              joinScope(session.scope),
+              session.publicClient,
+              session.tokenHash,
+              Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
+              code.login_session_id,
+            ],
+            c,
+          )
+          return { kind: 'redeemed', session: sessionFromRow(rows[0]!) }
+        })
+      } catch (err) {
+        throw asConflict(err)
+      }
+    },
+
+    async createLoginSession(login) {
+      try {
+        await query(
+          `INSERT INTO ${logins} (id, secret_hash, user_id, auth_time, created_at, last_seen_at,
+             idle_expires_at, absolute_expires_at, ended_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            login.id,
+            login.secretHash,
+            login.userId,
+            login.authTime,
+            login.createdAt,
+            login.lastSeenAt,
+            Math.min(login.idleExpiresAt, login.absoluteExpiresAt),
+            login.absoluteExpiresAt,
+            login.endedAt,
+          ],
+        )
+      } catch (err) {
+        throw asConflict(err)
+      }
+    },
+
+    async findLoginSession(secretHash, now) {
+      const { rows } = await query<AuthorizationRow>(
+        `SELECT * FROM ${logins} WHERE secret_hash = $1 AND ended_at IS NULL
+           AND idle_expires_at > $2 AND absolute_expires_at > $2`,
+        [secretHash, now],
+      )
+      return rows[0] === undefined ? null : loginSessionFromRow(rows[0])
+    },
+
+    async getLoginSession(id) {
+      const { rows } = await query<AuthorizationRow>(`SELECT * FROM ${logins} WHERE id = $1`, [id])
+      return rows[0] === undefined ? null : loginSessionFromRow(rows[0])
+    },
+
+    async touchLoginSession(id, lastSeenAt, idleExpiresAt) {
+      await query(
+        `UPDATE ${logins} SET last_seen_at = $2, idle_expires_at = LEAST($3, absolute_expires_at)
+         WHERE id = $1 AND ended_at IS NULL`,
+        [id, lastSeenAt, idleExpiresAt],
+      )
+    },
+
+    async endLoginSession(id, now) {
+      return transaction(async (c) => {
+        // The row lock orders this after a redeem that is linking a session to it right now.
+        await query(`UPDATE ${logins} SET ended_at = COALESCE(ended_at, $2) WHERE id = $1`, [id, now], c)
+        const { rows } = await query<{ session_id: string }>(
+          `SELECT session_id FROM ${loginLinks} WHERE login_session_id = $1 ORDER BY session_id COLLATE "C"`,
+          [id],
+          c,
+        )
+        return rows.map((r) => r.session_id)
+      })
+    },
+
+    async getConsent(userId, clientId) {
+      const { rows } = await query<AuthorizationRow>(
+        `SELECT * FROM ${consents} WHERE user_id = $1 AND client_id = $2`,
+        [userId, clientId],
+      )
+      return rows[0] === undefined ? null : consentFromRow(rows[0])
+    },
+
+    async saveConsent(consent) {
+      await query(
+        `INSERT INTO ${consents} (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, client_id) DO UPDATE SET scope = EXCLUDED.scope, granted_at = EXCLUDED.granted_at`,
+        [consent.userId, consent.clientId, joinScope(consent.scope), consent.grantedAt],
+      )
+    },
+
+    async listConsents(userId) {
+      const { rows } = await query<AuthorizationRow>(
+        `SELECT * FROM ${consents} WHERE user_id = $1 ORDER BY client_id COLLATE "C"`,
+        [userId],
+      )
+      return rows.map(consentFromRow)
+    },
+
+    async revokeConsent(userId, clientId) {
+      const { rowCount } = await query(`DELETE FROM ${consents} WHERE user_id = $1 AND client_id = $2`, [
+        userId,
+        clientId,
+      ])
       return rowCount === 1
     },
   }
