@@ -17,6 +17,28 @@ local function extend_ttl(key, ttl)
   local cur = redis.call('PTTL', key)
   if cur < 0 or cur < ttl then redis.call('PEXPIRE', key, int(ttl)) end
 end
+-- A new session and its first token. ks: session, token, user's session set, session's token set,
+-- deadline zset. a: session id, token hash, session TTL, token TTL, deadline, n, n session
+-- field/value items, then token field/value items. Returns 'ok' or the field that conflicts.
+local function create_session(ks, a)
+  if redis.call('EXISTS', ks[1]) == 1 then return 'session id' end
+  if redis.call('EXISTS', ks[2]) == 1 then return 'refresh token hash' end
+  local n = tonumber(a[6])
+  local session, token = {}, {}
+  for i = 7, 6 + n do session[#session + 1] = a[i] end
+  for i = 7 + n, #a do token[#token + 1] = a[i] end
+  local sessionTtl, tokenTtl = tonumber(a[3]), tonumber(a[4])
+  redis.call('HSET', ks[1], unpack(session))
+  redis.call('PEXPIRE', ks[1], int(sessionTtl))
+  redis.call('HSET', ks[2], unpack(token))
+  redis.call('PEXPIRE', ks[2], int(tokenTtl))
+  redis.call('SADD', ks[3], a[1])
+  extend_ttl(ks[3], sessionTtl)
+  redis.call('SADD', ks[4], a[2])
+  redis.call('PEXPIRE', ks[4], int(sessionTtl))
+  redis.call('ZADD', ks[5], a[5], a[1])
+  return 'ok'
+end
 `
 
 /** KEYS: user, username index, users set. ARGV: P, id, username, password hash, roles JSON, createdAt. */
@@ -82,23 +104,87 @@ return 1
  * items, then token field/value items.
  */
 export const CREATE_SESSION = `${HELPERS}
-if redis.call('EXISTS', KEYS[1]) == 1 then return 'session id' end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 'refresh token hash' end
-local n = tonumber(ARGV[7])
-local session, token = {}, {}
-for i = 8, 7 + n do session[#session + 1] = ARGV[i] end
-for i = 8 + n, #ARGV do token[#token + 1] = ARGV[i] end
-local sessionTtl, tokenTtl = tonumber(ARGV[4]), tonumber(ARGV[5])
-redis.call('HSET', KEYS[1], unpack(session))
-redis.call('PEXPIRE', KEYS[1], int(sessionTtl))
-redis.call('HSET', KEYS[2], unpack(token))
-redis.call('PEXPIRE', KEYS[2], int(tokenTtl))
-redis.call('SADD', KEYS[3], ARGV[2])
-extend_ttl(KEYS[3], sessionTtl)
-redis.call('SADD', KEYS[4], ARGV[3])
-redis.call('PEXPIRE', KEYS[4], int(sessionTtl))
-redis.call('ZADD', KEYS[5], ARGV[6], ARGV[2])
+return create_session(KEYS, {unpack(ARGV, 2)})
+`
+
+/**
+ * Stores a new authorization code. KEYS: the code, the codes-by-expiry zset. ARGV: P, code hash,
+ * expiry, TTL ms, then field/value pairs. Returns 'ok' or 'authorization code' on a collision.
+ */
+export const CREATE_CODE = `${HELPERS}
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'authorization code' end
+local fields = {}
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 return 'ok'
+`
+
+/**
+ * Redeems a code (RFC 6749 §4.1.2: single use): when unconsumed and unexpired, creates the session
+ * exactly as CREATE_SESSION does, links it to the code's login session and marks the code consumed,
+ * all in this one script. KEYS: the code, then CREATE_SESSION's five keys. The login session's
+ * link set is derived from the code. ARGV: P, now, then CREATE_SESSION's arguments.
+ * Returns {'redeemed'}, {'replayed', session id}, {'invalid'} or {'conflict', field}.
+ */
+export const REDEEM_CODE = `${HELPERS}
+local c = redis.call('HMGET', KEYS[1], 'expiresAt', 'consumedAt', 'sessionId', 'loginSessionId')
+if not c[1] then return {'invalid'} end
+-- A consumed code answers its session whenever it comes back, so the caller can revoke it.
+if c[2] then return {'replayed', c[3]} end
+if tonumber(ARGV[2]) >= tonumber(c[1]) then return {'invalid'} end
+local a = {unpack(ARGV, 3)}
+local outcome = create_session({KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]}, a)
+if outcome ~= 'ok' then return {'conflict', outcome} end
+redis.call('HSET', KEYS[1], 'consumedAt', ARGV[2], 'sessionId', a[1])
+local links = P .. 'login-session-sessions:' .. c[4]
+redis.call('SADD', links, a[1])
+-- The links outlive both the session and the login session, so ending it finds them.
+extend_ttl(links, math.max(tonumber(a[3]), redis.call('PTTL', P .. 'login-session:' .. c[4])))
+return {'redeemed'}
+`
+
+/**
+ * KEYS: login session, its secret's index, login deadline zset. ARGV: P, id, deadline, TTL ms,
+ * then field/value pairs. Returns 'ok' or 'login session' when the id or the secret is taken.
+ */
+export const CREATE_LOGIN_SESSION = `${HELPERS}
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 'login session' end
+local fields = {}
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+return 'ok'
+`
+
+/**
+ * Slides a live login session's idle expiry, never past its absolute expiry. KEYS: login
+ * session, login deadline zset. ARGV: P, id, last seen, idle expiry.
+ */
+export const TOUCH_LOGIN_SESSION = `${HELPERS}
+local l = redis.call('HMGET', KEYS[1], 'absoluteExpiresAt', 'endedAt')
+if (not l[1]) or l[2] then return 0 end
+local idle = ARGV[4]
+if tonumber(idle) > tonumber(l[1]) then idle = l[1] end
+redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[3], 'idleExpiresAt', idle)
+redis.call('ZADD', KEYS[2], idle, ARGV[2])
+return 1
+`
+
+/**
+ * Ends a login session (the first end is kept) and answers the sessions its codes started.
+ * KEYS: login session, its link set, login deadline zset. ARGV: P, id, now.
+ */
+export const END_LOGIN_SESSION = `${HELPERS}
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HEXISTS', KEYS[1], 'endedAt') == 0 then
+  redis.call('HSET', KEYS[1], 'endedAt', ARGV[3])
+  -- Ended means dead to purge at any instant.
+  redis.call('ZADD', KEYS[3], '-inf', ARGV[2])
+end
+return redis.call('SMEMBERS', KEYS[2])
 `
 
 /**
@@ -210,7 +296,8 @@ return count
 `
 
 /**
- * KEYS: deadline zset, counter reset zset, remembered-until zset. ARGV: P, now, batch size.
+ * KEYS: deadline zset, counter reset zset, remembered-until zset, codes-by-expiry zset, login
+ * deadline zset. ARGV: P, now, batch size, the expiry at or before which codes are forgotten.
  * Returns {keys deleted, entries handled}; the caller repeats while a full batch was handled.
  */
 export const PURGE = `${HELPERS}
@@ -238,7 +325,22 @@ for _, k in ipairs(remembered) do
   removed = removed + redis.call('DEL', P .. 'remembered:' .. k)
   redis.call('ZREM', KEYS[3], k)
 end
-return {removed, #sids + #counters + #remembered}
+local codes = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[4], 'LIMIT', 0, ARGV[3])
+for _, h in ipairs(codes) do
+  removed = removed + redis.call('DEL', P .. 'auth-code:' .. h)
+  redis.call('ZREM', KEYS[4], h)
+end
+local logins = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+for _, id in ipairs(logins) do
+  local key = P .. 'login-session:' .. id
+  local secret = redis.call('HGET', key, 'secretHash')
+  if secret and redis.call('GET', P .. 'login-secret:' .. secret) == id then
+    redis.call('DEL', P .. 'login-secret:' .. secret)
+  end
+  removed = removed + redis.call('DEL', key) + redis.call('DEL', P .. 'login-session-sessions:' .. id)
+  redis.call('ZREM', KEYS[5], id)
+end
+return {removed, math.max(#sids, #counters, #remembered, #codes, #logins)}
 `
 
 /**

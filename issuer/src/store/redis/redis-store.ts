@@ -8,10 +8,19 @@
 //   counter:<key> (hash)   counters-by-reset (zset)
 //   client:<id> (hash)   clients (set of ids)
 //   remembered:<key> (string: its until)   remembered-by-until (zset, for purge)
+//   auth-code:<hash> (hash)   codes-by-expiry (zset)
+//   login-session:<id> (hash)   login-secret:<secretHash> -> id   login-sessions-by-deadline (zset)
+//   login-session-sessions:<id> (set of the session ids its codes started)
+//   consents:<userId> (hash: client id -> {"scope", "grantedAt"} JSON)
 // TTLs (relative to the caller's `now`, plus a day's retention) make Redis drop what the
 // background purge misses; purge and every check still compare the caller's instants.
 import { createHash } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
+import type {
+  AuthorizationCodeRecord,
+  ConsentRecord,
+  LoginSessionRecord,
+} from '../../core/authorization/authorization-store.ts'
 import type { ClientRecord } from '../../core/clients/client-record.ts'
 import type {
   InvalidReason,
@@ -30,19 +39,25 @@ import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
 import { clientFromFlat, flattenClient } from '../client-fields.ts'
 import { joinScope, splitScope } from '../session-scope.ts'
+import { CODE_REPLAY_MEMORY_MS } from '../sql/authorization-rows.ts'
 import { translateErrors } from '../translate-errors.ts'
 import {
   CREATE_CLIENT,
+  CREATE_CODE,
+  CREATE_LOGIN_SESSION,
   CREATE_SESSION,
   CREATE_USER,
   DELETE_CLIENT,
+  END_LOGIN_SESSION,
   HIT_COUNTER,
   PURGE,
+  REDEEM_CODE,
   RELEASE_COUNTER,
   REMEMBER_ONCE,
   REVOKE_SESSION,
   REVOKE_USER_SESSIONS,
   ROTATE,
+  TOUCH_LOGIN_SESSION,
   UPDATE_RECORD,
 } from './redis-scripts.ts'
 import { redisUnavailable } from './redis-unavailable.ts'
@@ -83,6 +98,11 @@ const SCRIPTS = {
   purge: script(PURGE),
   hitCounter: script(HIT_COUNTER),
   releaseCounter: script(RELEASE_COUNTER),
+  createCode: script(CREATE_CODE),
+  redeemCode: script(REDEEM_CODE),
+  createLoginSession: script(CREATE_LOGIN_SESSION),
+  touchLoginSession: script(TOUCH_LOGIN_SESSION),
+  endLoginSession: script(END_LOGIN_SESSION),
 }
 
 const INVALID_REASONS: readonly string[] = [
@@ -115,6 +135,69 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     clients: `${P}clients`,
     remembered: (key: string) => `${P}remembered:${key}`,
     rememberedByUntil: `${P}remembered-by-until`,
+    code: (hash: string) => `${P}auth-code:${hash}`,
+    codesByExpiry: `${P}codes-by-expiry`,
+    login: (id: string) => `${P}login-session:${id}`,
+    loginSecret: (secretHash: string) => `${P}login-secret:${secretHash}`,
+    loginLinks: (id: string) => `${P}login-session-sessions:${id}`,
+    loginDeadlines: `${P}login-sessions-by-deadline`,
+    consents: (userId: string) => `${P}consents:${userId}`,
+  }
+
+  /** The keys and arguments of CREATE_SESSION for `session` (REDEEM_CODE takes the same). */
+  function sessionWrite(session: NewSession): { keys: string[]; args: string[] } {
+    const idle = Math.min(session.idleExpiresAt, session.absoluteExpiresAt)
+    const sessionFields = [
+      'id',
+      session.id,
+      'userId',
+      session.userId,
+      'clientId',
+      session.clientId,
+      'createdAt',
+      String(session.createdAt),
+      'lastUsedAt',
+      String(session.createdAt),
+      'absoluteExpiresAt',
+      String(session.absoluteExpiresAt),
+      'liveIdleExpiresAt',
+      String(idle),
+      'scope',
+      joinScope(session.scope),
+      'publicClient',
+      session.publicClient ? '1' : '0',
+    ]
+    if (session.clientIp !== null) sessionFields.push('clientIp', session.clientIp)
+    if (session.userAgent !== null) sessionFields.push('userAgent', session.userAgent)
+    const tokenFields = [
+      'sessionId',
+      session.id,
+      'generation',
+      '1',
+      'createdAt',
+      String(session.createdAt),
+      'idleExpiresAt',
+      String(idle),
+    ]
+    return {
+      keys: [
+        k.session(session.id),
+        k.token(session.tokenHash),
+        k.userSessions(session.userId),
+        k.sessionTokens(session.id),
+        k.deadlines,
+      ],
+      args: [
+        session.id,
+        session.tokenHash,
+        ttl(session.absoluteExpiresAt - session.createdAt),
+        ttl(idle - session.createdAt),
+        String(idle),
+        String(sessionFields.length),
+        ...sessionFields,
+        ...tokenFields,
+      ],
+    }
   }
 
   // EVALSHA first; the script is sent in full only when this Redis has not seen it yet.
@@ -201,59 +284,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async createSession(session: NewSession) {
-      const idle = Math.min(session.idleExpiresAt, session.absoluteExpiresAt)
-      const sessionFields = [
-        'id',
-        session.id,
-        'userId',
-        session.userId,
-        'clientId',
-        session.clientId,
-        'createdAt',
-        String(session.createdAt),
-        'lastUsedAt',
-        String(session.createdAt),
-        'absoluteExpiresAt',
-        String(session.absoluteExpiresAt),
-        'liveIdleExpiresAt',
-        String(idle),
-        'scope',
-        joinScope(session.scope),
-        'publicClient',
-        session.publicClient ? '1' : '0',
-      ]
-      if (session.clientIp !== null) sessionFields.push('clientIp', session.clientIp)
-      if (session.userAgent !== null) sessionFields.push('userAgent', session.userAgent)
-      const tokenFields = [
-        'sessionId',
-        session.id,
-        'generation',
-        '1',
-        'createdAt',
-        String(session.createdAt),
-        'idleExpiresAt',
-        String(idle),
-      ]
-      const outcome = await run(
-        SCRIPTS.createSession,
-        [
-          k.session(session.id),
-          k.token(session.tokenHash),
-          k.userSessions(session.userId),
-          k.sessionTokens(session.id),
-          k.deadlines,
-        ],
-        [
-          session.id,
-          session.tokenHash,
-          ttl(session.absoluteExpiresAt - session.createdAt),
-          ttl(idle - session.createdAt),
-          String(idle),
-          sessionFields.length,
-          ...sessionFields,
-          ...tokenFields,
-        ],
-      )
+      const write = sessionWrite(session)
+      const outcome = await run(SCRIPTS.createSession, write.keys, write.args)
       if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
       return (await sessionById(session.id))!
     },
@@ -352,8 +384,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       for (;;) {
         const reply = await run(
           SCRIPTS.purge,
-          [k.deadlines, k.counterResets, k.rememberedByUntil],
-          [String(now), PURGE_BATCH],
+          [k.deadlines, k.counterResets, k.rememberedByUntil, k.codesByExpiry, k.loginDeadlines],
+          [String(now), PURGE_BATCH, String(now - CODE_REPLAY_MEMORY_MS)],
         )
         if (!Array.isArray(reply)) throw new Error('unexpected reply from the purge script')
         removed += Number(reply[0])
@@ -427,6 +459,154 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         [String(now), String(until), ttl, key],
       )
       return reply === 1
+    },
+
+    async createAuthorizationCode(code) {
+      const fields = [
+        'clientId',
+        code.clientId,
+        'userId',
+        code.userId,
+        'redirectUri',
+        code.redirectUri,
+        'codeChallenge',
+        code.codeChallenge,
+        'scope',
+        joinScope(code.scope),
+        'loginSessionId',
+        code.loginSessionId,
+        'authTime',
+        String(code.authTime),
+        'createdAt',
+        String(code.createdAt),
+        'expiresAt',
+        String(code.expiresAt),
+      ]
+      if (code.nonce !== null) fields.push('nonce', code.nonce)
+      const outcome = await run(
+        SCRIPTS.createCode,
+        [k.code(code.hash), k.codesByExpiry],
+        [
+          code.hash,
+          String(code.expiresAt),
+          ttl(code.expiresAt - code.createdAt + CODE_REPLAY_MEMORY_MS),
+          ...fields,
+        ],
+      )
+      if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
+    },
+
+    async findAuthorizationCode(hash) {
+      const h = await redis.hgetall(k.code(hash))
+      return Object.keys(h).length === 0 ? null : toCode(hash, h)
+    },
+
+    async redeemAuthorizationCode(hash, now, session) {
+      const write = sessionWrite(session)
+      const reply = await run(SCRIPTS.redeemCode, [k.code(hash), ...write.keys], [String(now), ...write.args])
+      if (!Array.isArray(reply)) throw new Error('unexpected reply from the redeem script')
+      const [kind, detail] = reply as unknown[]
+      switch (kind) {
+        case 'redeemed':
+          return { kind: 'redeemed', session: (await sessionById(session.id))! }
+        case 'replayed':
+          return { kind: 'replayed', sessionId: String(detail) }
+        case 'invalid':
+          return { kind: 'invalid' }
+        case 'conflict':
+          throw new StoreConflictError(String(detail))
+        default:
+          throw new Error('unexpected reply from the redeem script')
+      }
+    },
+
+    async createLoginSession(login) {
+      const idle = Math.min(login.idleExpiresAt, login.absoluteExpiresAt)
+      const fields = [
+        'id',
+        login.id,
+        'secretHash',
+        login.secretHash,
+        'userId',
+        login.userId,
+        'authTime',
+        String(login.authTime),
+        'createdAt',
+        String(login.createdAt),
+        'lastSeenAt',
+        String(login.lastSeenAt),
+        'idleExpiresAt',
+        String(idle),
+        'absoluteExpiresAt',
+        String(login.absoluteExpiresAt),
+      ]
+      if (login.endedAt !== null) fields.push('endedAt', String(login.endedAt))
+      const outcome = await run(
+        SCRIPTS.createLoginSession,
+        [k.login(login.id), k.loginSecret(login.secretHash), k.loginDeadlines],
+        [
+          login.id,
+          login.endedAt === null ? String(idle) : '-inf',
+          ttl(login.absoluteExpiresAt - login.createdAt),
+          ...fields,
+        ],
+      )
+      if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
+    },
+
+    async findLoginSession(secretHash, now) {
+      const id = await redis.get(k.loginSecret(secretHash))
+      if (id === null) return null
+      const login = await store.getLoginSession(id)
+      if (login === null || login.secretHash !== secretHash || login.endedAt !== null) return null
+      return login.idleExpiresAt > now && login.absoluteExpiresAt > now ? login : null
+    },
+
+    async getLoginSession(id) {
+      const h = await redis.hgetall(k.login(id))
+      return Object.keys(h).length === 0 ? null : toLoginSession(h)
+    },
+
+    async touchLoginSession(id, lastSeenAt, idleExpiresAt) {
+      await run(
+        SCRIPTS.touchLoginSession,
+        [k.login(id), k.loginDeadlines],
+        [id, String(lastSeenAt), String(idleExpiresAt)],
+      )
+    },
+
+    async endLoginSession(id, now) {
+      const ids = await run(
+        SCRIPTS.endLoginSession,
+        [k.login(id), k.loginLinks(id), k.loginDeadlines],
+        [id, String(now)],
+      )
+      if (!Array.isArray(ids)) throw new Error('unexpected reply from the end-login-session script')
+      return ids.map(String).sort(byCodePoint)
+    },
+
+    async getConsent(userId, clientId) {
+      const json = await redis.hget(k.consents(userId), clientId)
+      return json === null ? null : toConsent(userId, clientId, json)
+    },
+
+    async saveConsent(consent) {
+      await redis.hset(
+        k.consents(consent.userId),
+        consent.clientId,
+        JSON.stringify({ scope: joinScope(consent.scope), grantedAt: consent.grantedAt }),
+      )
+    },
+
+    async listConsents(userId) {
+      const all = await redis.hgetall(k.consents(userId))
+      return Object.keys(all)
+        .sort(byCodePoint)
+        .map((clientId) => toConsent(userId, clientId, all[clientId]!))
+    },
+
+    async revokeConsent(userId, clientId) {
+      return (await redis.hdel(k.consents(userId), clientId)) === 1
     },
   }
   return translateErrors(store, redisUnavailable)
@@ -504,4 +684,45 @@ function toToken(hash: string, h: Record<string, string>): RefreshTokenRecord {
     idleExpiresAt: Number(required(h, 'idleExpiresAt')),
     consumedAt: h.consumedAt === undefined ? null : Number(h.consumedAt),
   }
+}
+
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+function toCode(hash: string, h: Record<string, string>): AuthorizationCodeRecord {
+  return {
+    hash,
+    clientId: required(h, 'clientId'),
+    userId: required(h, 'userId'),
+    redirectUri: required(h, 'redirectUri'),
+    codeChallenge: required(h, 'codeChallenge'),
+    scope: splitScope(required(h, 'scope')),
+    nonce: h.nonce ?? null,
+    loginSessionId: required(h, 'loginSessionId'),
+    authTime: Number(required(h, 'authTime')),
+    createdAt: Number(required(h, 'createdAt')),
+    expiresAt: Number(required(h, 'expiresAt')),
+  }
+}
+
+function toLoginSession(h: Record<string, string>): LoginSessionRecord {
+  return {
+    id: required(h, 'id'),
+    secretHash: required(h, 'secretHash'),
+    userId: required(h, 'userId'),
+    authTime: Number(required(h, 'authTime')),
+    createdAt: Number(required(h, 'createdAt')),
+    lastSeenAt: Number(required(h, 'lastSeenAt')),
+    idleExpiresAt: Number(required(h, 'idleExpiresAt')),
+    absoluteExpiresAt: Number(required(h, 'absoluteExpiresAt')),
+    endedAt: h.endedAt === undefined ? null : Number(h.endedAt),
+  }
+}
+
+function toConsent(userId: string, clientId: string, json: string): ConsentRecord {
+  const value: unknown = JSON.parse(json)
+  const { scope, grantedAt } = (value ?? {}) as { scope?: unknown; grantedAt?: unknown }
+  if (typeof scope !== 'string' || typeof grantedAt !== 'number') {
+    throw new Error('stored consent is not {"scope", "grantedAt"} JSON')
+  }
+  return { userId, clientId, scope: splitScope(scope), grantedAt }
 }
