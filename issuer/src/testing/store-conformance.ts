@@ -4,8 +4,12 @@
 // `cleanup` closes it and removes its data. Every instant is explicit: no clock, no sleeping.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type {
+  AuthorizationCodeRecord,
+  LoginSessionRecord,
+} from '../core/authorization/authorization-store.ts'
 import { type ClientRecord, firstPartyPublicClient } from '../core/clients/client-record.ts'
-import type { RotateResult, SessionRecord, Store } from '../core/store.ts'
+import type { NewSession, RotateResult, SessionRecord, Store } from '../core/store.ts'
 import { StoreConflictError, StoreError } from '../core/store-error.ts'
 
 export interface StoreUnderTest {
@@ -709,6 +713,362 @@ export function runStoreConformance(
       })
     })
 
+    describe('authorization codes, login sessions and consent', () => {
+      // RFC 6749 §4.1.2: a code is short-lived and single use; these lifetimes are the flow's own.
+      const CODE_TTL = 60_000
+      const LOGIN_IDLE = DAY
+      const LOGIN_ABSOLUTE = 7 * DAY
+
+      const loginSession = (userId: string, at = T0, opts: Partial<LoginSessionRecord> = {}) => ({
+        id: randomUUID(),
+        secretHash: newHash(),
+        userId,
+        authTime: at,
+        createdAt: at,
+        lastSeenAt: at,
+        idleExpiresAt: at + LOGIN_IDLE,
+        absoluteExpiresAt: at + LOGIN_ABSOLUTE,
+        endedAt: null,
+        ...opts,
+      })
+
+      const authorizationCode = (
+        userId: string,
+        loginSessionId: string,
+        at = T0,
+        opts: Partial<AuthorizationCodeRecord> = {},
+      ): AuthorizationCodeRecord => ({
+        hash: newHash(),
+        clientId: 'web',
+        userId,
+        redirectUri: 'https://app.example/callback',
+        codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        scope: ['openid', 'profile'],
+        nonce: 'n-0S6_WzA2Mj',
+        loginSessionId,
+        authTime: at - 5000,
+        createdAt: at,
+        expiresAt: at + CODE_TTL,
+        ...opts,
+      })
+
+      const sessionFor = (code: AuthorizationCodeRecord, at: number): NewSession => ({
+        id: randomUUID(),
+        userId: code.userId,
+        clientId: code.clientId,
+        createdAt: at,
+        absoluteExpiresAt: at + ABSOLUTE,
+        clientIp: '198.51.100.4',
+        userAgent: 'conformance-browser/1.0',
+        scope: code.scope,
+        publicClient: true,
+        tokenHash: newHash(),
+        idleExpiresAt: at + IDLE,
+      })
+
+      /** A user, a live login session and one code issued in it at T0. */
+      async function issued(opts: Partial<AuthorizationCodeRecord> = {}) {
+        const user = await addUser()
+        const login = loginSession(user.id)
+        await store.createLoginSession(login)
+        const code = authorizationCode(user.id, login.id, T0, opts)
+        await store.createAuthorizationCode(code)
+        return { user, login, code }
+      }
+
+      it('stores a code and finds it by hash, nonce or not', async () => {
+        const { user, login, code } = await issued()
+        expect(await store.findAuthorizationCode(code.hash)).toEqual(code)
+        const bare = authorizationCode(user.id, login.id, T0, { nonce: null, scope: [] })
+        await store.createAuthorizationCode(bare)
+        expect(await store.findAuthorizationCode(bare.hash)).toEqual(bare)
+        expect(await store.findAuthorizationCode(newHash())).toBeNull()
+      })
+
+      it('refuses a code whose hash is taken with a conflict error, keeping the first', async () => {
+        const { user, login, code } = await issued()
+        const dup = store.createAuthorizationCode({
+          ...authorizationCode(user.id, login.id),
+          hash: code.hash,
+        })
+        await expect(dup).rejects.toBeInstanceOf(StoreConflictError)
+        await expect(dup).rejects.toMatchObject({ code: 'conflict', field: 'authorization code' })
+        expect(await store.findAuthorizationCode(code.hash)).toEqual(code)
+      })
+
+      it('redeems a live code once: the session and its first token are created in the same step', async () => {
+        const { code } = await issued()
+        const now = T0 + 1000
+        const next = sessionFor(code, now)
+        const result = await store.redeemAuthorizationCode(code.hash, now, next)
+        const expected: SessionRecord = {
+          id: next.id,
+          userId: code.userId,
+          clientId: 'web',
+          createdAt: now,
+          lastUsedAt: now,
+          absoluteExpiresAt: now + ABSOLUTE,
+          revokedAt: null,
+          revokedReason: null,
+          clientIp: '198.51.100.4',
+          userAgent: 'conformance-browser/1.0',
+          scope: ['openid', 'profile'],
+          publicClient: true,
+        }
+        expect(result).toEqual({ kind: 'redeemed', session: expected })
+        expect(await store.getSession(next.id)).toEqual(expected)
+        expect(await store.findToken(next.tokenHash)).toEqual({
+          hash: next.tokenHash,
+          sessionId: next.id,
+          generation: 1,
+          createdAt: now,
+          idleExpiresAt: now + IDLE,
+          consumedAt: null,
+        })
+        // The session rotates like any other.
+        expect((await rotateAt(next.tokenHash, now + 1000)).result.kind).toBe('rotated')
+        // A consumed code is still found, for the caller to check its bindings.
+        expect(await store.findAuthorizationCode(code.hash)).toEqual(code)
+      })
+
+      it('answers invalid for an unknown code or one at or past its expiry, and creates nothing', async () => {
+        const { code } = await issued()
+        const unknown = sessionFor(code, T0)
+        expect(await store.redeemAuthorizationCode(newHash(), T0, unknown)).toEqual({ kind: 'invalid' })
+        expect(await store.getSession(unknown.id)).toBeNull()
+        for (const at of [code.expiresAt, code.expiresAt + DAY]) {
+          const late = sessionFor(code, at)
+          expect(await store.redeemAuthorizationCode(code.hash, at, late)).toEqual({ kind: 'invalid' })
+          expect(await store.getSession(late.id)).toBeNull()
+          expect(await store.findToken(late.tokenHash)).toBeNull()
+        }
+        // One millisecond before its expiry the same code still redeems.
+        const inTime = sessionFor(code, code.expiresAt - 1)
+        expect(await store.redeemAuthorizationCode(code.hash, code.expiresAt - 1, inTime)).toMatchObject({
+          kind: 'redeemed',
+        })
+      })
+
+      it('answers replayed with the first session for a second redeem, also after the expiry (RFC 6749 §4.1.2)', async () => {
+        const { code } = await issued()
+        const first = sessionFor(code, T0 + 1000)
+        expect((await store.redeemAuthorizationCode(code.hash, T0 + 1000, first)).kind).toBe('redeemed')
+        for (const at of [T0 + 2000, code.expiresAt, code.expiresAt + DAY]) {
+          const again = sessionFor(code, at)
+          expect(await store.redeemAuthorizationCode(code.hash, at, again)).toEqual({
+            kind: 'replayed',
+            sessionId: first.id,
+          })
+          expect(await store.getSession(again.id)).toBeNull()
+          expect(await store.findToken(again.tokenHash)).toBeNull()
+        }
+      })
+
+      it('leaves the code unconsumed when its session cannot be created (all or nothing)', async () => {
+        const { user, code } = await issued()
+        const { tokenHash: taken } = await startSession(user.id)
+        const clash = { ...sessionFor(code, T0 + 1000), tokenHash: taken }
+        await expect(store.redeemAuthorizationCode(code.hash, T0 + 1000, clash)).rejects.toBeInstanceOf(
+          StoreConflictError,
+        )
+        expect(await store.getSession(clash.id)).toBeNull()
+        const retry = sessionFor(code, T0 + 2000)
+        expect(await store.redeemAuthorizationCode(code.hash, T0 + 2000, retry)).toMatchObject({
+          kind: 'redeemed',
+          session: { id: retry.id },
+        })
+      })
+
+      it('gives one code to exactly one of 20 concurrent redeems; the others are told it was replayed', async () => {
+        const { code } = await issued()
+        const other = openAnother?.()
+        try {
+          const attempts = Array.from({ length: 20 }, (_, i) => sessionFor(code, T0 + 1000 + i))
+          const results = await Promise.all(
+            attempts.map((s, i) =>
+              (i % 2 && other ? other : store).redeemAuthorizationCode(code.hash, s.createdAt, s),
+            ),
+          )
+          const redeemed = results.flatMap((r) => (r.kind === 'redeemed' ? [r.session.id] : []))
+          expect(redeemed).toHaveLength(1)
+          for (const r of results) {
+            if (r.kind !== 'redeemed') expect(r).toEqual({ kind: 'replayed', sessionId: redeemed[0] })
+          }
+          for (const s of attempts.filter((a) => a.id !== redeemed[0])) {
+            expect(await store.getSession(s.id)).toBeNull()
+            expect(await store.findToken(s.tokenHash)).toBeNull()
+          }
+        } finally {
+          await other?.close()
+        }
+      })
+
+      it('finds a live login session by its secret hash, and never an ended or expired one', async () => {
+        const user = await addUser()
+        const live = loginSession(user.id)
+        await store.createLoginSession(live)
+        expect(await store.findLoginSession(live.secretHash, T0 + 1)).toEqual(live)
+        expect(await store.getLoginSession(live.id)).toEqual(live)
+        expect(await store.findLoginSession(newHash(), T0 + 1)).toBeNull()
+        expect(await store.getLoginSession('nobody')).toBeNull()
+        // Idle expiry, then absolute expiry, each at its instant.
+        expect(await store.findLoginSession(live.secretHash, live.idleExpiresAt - 1)).toEqual(live)
+        expect(await store.findLoginSession(live.secretHash, live.idleExpiresAt)).toBeNull()
+        const long = loginSession(user.id, T0, { idleExpiresAt: T0 + LOGIN_ABSOLUTE })
+        await store.createLoginSession(long)
+        expect(await store.findLoginSession(long.secretHash, long.absoluteExpiresAt - 1)).toEqual(long)
+        expect(await store.findLoginSession(long.secretHash, long.absoluteExpiresAt)).toBeNull()
+        const ended = loginSession(user.id, T0, { endedAt: T0 })
+        await store.createLoginSession(ended)
+        expect(await store.findLoginSession(ended.secretHash, T0 + 1)).toBeNull()
+        expect(await store.getLoginSession(ended.id)).toEqual(ended)
+      })
+
+      it('clamps a login session idle expiry to its absolute expiry', async () => {
+        const user = await addUser()
+        const login = loginSession(user.id, T0, { idleExpiresAt: T0 + 2 * LOGIN_ABSOLUTE })
+        await store.createLoginSession(login)
+        expect(await store.getLoginSession(login.id)).toEqual({
+          ...login,
+          idleExpiresAt: login.absoluteExpiresAt,
+        })
+      })
+
+      it('refuses a login session whose id or secret hash is taken with a conflict error', async () => {
+        const user = await addUser()
+        const login = loginSession(user.id)
+        await store.createLoginSession(login)
+        const sameId = { ...loginSession(user.id), id: login.id }
+        await expect(store.createLoginSession(sameId)).rejects.toBeInstanceOf(StoreConflictError)
+        const sameSecret = { ...loginSession(user.id), secretHash: login.secretHash }
+        await expect(store.createLoginSession(sameSecret)).rejects.toMatchObject({ code: 'conflict' })
+        expect(await store.getLoginSession(sameSecret.id)).toBeNull()
+        expect(await store.findLoginSession(login.secretHash, T0 + 1)).toEqual(login)
+      })
+
+      it('slides the idle expiry on touch, never past the absolute expiry, and not for an ended session', async () => {
+        const user = await addUser()
+        const login = loginSession(user.id)
+        await store.createLoginSession(login)
+        const at = T0 + LOGIN_IDLE - 1
+        await store.touchLoginSession(login.id, at, at + LOGIN_IDLE)
+        const touched = { ...login, lastSeenAt: at, idleExpiresAt: at + LOGIN_IDLE }
+        expect(await store.getLoginSession(login.id)).toEqual(touched)
+        // Past the old idle expiry the touched session is still live.
+        expect(await store.findLoginSession(login.secretHash, T0 + LOGIN_IDLE + 1)).toEqual(touched)
+        const late = T0 + LOGIN_ABSOLUTE - 10
+        await store.touchLoginSession(login.id, late, late + LOGIN_IDLE)
+        expect(await store.getLoginSession(login.id)).toEqual({
+          ...login,
+          lastSeenAt: late,
+          idleExpiresAt: login.absoluteExpiresAt,
+        })
+        expect(await store.findLoginSession(login.secretHash, login.absoluteExpiresAt)).toBeNull()
+        await store.endLoginSession(login.id, late + 1)
+        await store.touchLoginSession(login.id, late + 2, late + 3)
+        expect(await store.getLoginSession(login.id)).toMatchObject({ lastSeenAt: late, endedAt: late + 1 })
+        await store.touchLoginSession('nobody', T0, T0 + 1)
+        expect(await store.getLoginSession('nobody')).toBeNull()
+      })
+
+      it('ends a login session and answers the sessions its codes started, again when ended twice', async () => {
+        const { user, login, code } = await issued()
+        const second = authorizationCode(user.id, login.id, T0 + 10)
+        await store.createAuthorizationCode(second)
+        const elsewhere = loginSession(user.id)
+        await store.createLoginSession(elsewhere)
+        const foreign = authorizationCode(user.id, elsewhere.id)
+        await store.createAuthorizationCode(foreign)
+        const started: string[] = []
+        for (const c of [code, second, foreign]) {
+          const s = sessionFor(c, T0 + 100)
+          expect((await store.redeemAuthorizationCode(c.hash, T0 + 100, s)).kind).toBe('redeemed')
+          if (c !== foreign) started.push(s.id)
+        }
+        // Revoked or not, they are answered: the caller revokes what is still live.
+        await store.revokeSession(started[0]!, 'logout', T0 + 150)
+        const sorted = [...started].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        expect(await store.endLoginSession(login.id, T0 + 200)).toEqual(sorted)
+        expect(await store.findLoginSession(login.secretHash, T0 + 201)).toBeNull()
+        expect(await store.getLoginSession(login.id)).toEqual({ ...login, endedAt: T0 + 200 })
+        expect(await store.endLoginSession(login.id, T0 + 300)).toEqual(sorted)
+        expect(await store.getLoginSession(login.id)).toMatchObject({ endedAt: T0 + 200 })
+        // The other login session is untouched.
+        expect(await store.findLoginSession(elsewhere.secretHash, T0 + 301)).toEqual(elsewhere)
+        expect(await store.endLoginSession('nobody', T0)).toEqual([])
+      })
+
+      it('saves, replaces, lists and revokes consent per user and client', async () => {
+        const alice = await addUser()
+        const bob = await addUser()
+        expect(await store.getConsent(alice.id, 'crm')).toBeNull()
+        expect(await store.listConsents(alice.id)).toEqual([])
+        const crm = { userId: alice.id, clientId: 'crm', scope: ['openid', 'profile'], grantedAt: T0 }
+        await store.saveConsent(crm)
+        await store.saveConsent({ userId: alice.id, clientId: 'Wiki', scope: [], grantedAt: T0 + 1 })
+        await store.saveConsent({ userId: bob.id, clientId: 'crm', scope: ['openid'], grantedAt: T0 + 2 })
+        expect(await store.getConsent(alice.id, 'crm')).toEqual(crm)
+        const more = { ...crm, scope: ['openid', 'profile', 'email'], grantedAt: T0 + 10 }
+        await store.saveConsent(more)
+        expect(await store.getConsent(alice.id, 'crm')).toEqual(more)
+        expect(await store.listConsents(alice.id)).toEqual([
+          { userId: alice.id, clientId: 'Wiki', scope: [], grantedAt: T0 + 1 },
+          more,
+        ])
+        expect(await store.revokeConsent(alice.id, 'crm')).toBe(true)
+        expect(await store.revokeConsent(alice.id, 'crm')).toBe(false)
+        expect(await store.revokeConsent(alice.id, 'never')).toBe(false)
+        expect(await store.getConsent(alice.id, 'crm')).toBeNull()
+        expect((await store.listConsents(alice.id)).map((c) => c.clientId)).toEqual(['Wiki'])
+        expect(await store.getConsent(bob.id, 'crm')).toMatchObject({ scope: ['openid'] })
+      })
+
+      it('purge forgets an expired code only after the replay memory, and the dead login sessions', async () => {
+        const { user, login, code } = await issued()
+        const first = sessionFor(code, T0 + 1000)
+        await store.redeemAuthorizationCode(code.hash, T0 + 1000, first)
+        const unused = authorizationCode(user.id, login.id)
+        await store.createAuthorizationCode(unused)
+        const fresh = authorizationCode(user.id, login.id, T0 + DAY)
+        await store.createAuthorizationCode(fresh)
+        const ended = loginSession(user.id)
+        await store.createLoginSession(ended)
+        await store.endLoginSession(ended.id, T0 + 10)
+        const idled = loginSession(user.id, T0, { idleExpiresAt: T0 + 1000 })
+        await store.createLoginSession(idled)
+        const live = loginSession(user.id, T0 + DAY)
+        await store.createLoginSession(live)
+
+        // Within a day of its expiry a replay still finds the session to revoke.
+        const memory = code.expiresAt + DAY
+        expect(await store.purgeExpired(memory - 1)).toBeGreaterThanOrEqual(2)
+        expect(await store.findAuthorizationCode(code.hash)).toEqual(code)
+        expect(await store.findAuthorizationCode(unused.hash)).toEqual(unused)
+        expect(
+          (await store.redeemAuthorizationCode(code.hash, memory - 1, sessionFor(code, memory - 1))).kind,
+        ).toBe('replayed')
+        expect(await store.getLoginSession(ended.id)).toBeNull()
+        expect(await store.getLoginSession(idled.id)).toBeNull()
+        expect(await store.findLoginSession(idled.secretHash, T0)).toBeNull()
+
+        expect(await store.purgeExpired(memory)).toBeGreaterThanOrEqual(2)
+        expect(await store.findAuthorizationCode(code.hash)).toBeNull()
+        expect(await store.findAuthorizationCode(unused.hash)).toBeNull()
+        expect(await store.redeemAuthorizationCode(code.hash, memory, sessionFor(code, memory))).toEqual({
+          kind: 'invalid',
+        })
+        // Live things stay: the code issued a day later, the live login session, the session.
+        expect(await store.findAuthorizationCode(fresh.hash)).toEqual(fresh)
+        expect(await store.findLoginSession(live.secretHash, memory)).toEqual(live)
+        expect(await store.getSession(first.id)).not.toBeNull()
+      })
+
+      it('purge removes nothing while codes and login sessions are live', async () => {
+        await issued()
+        expect(await store.purgeExpired(T0 + 1)).toBe(0)
+      })
+    })
+
     describe('clients', () => {
       const confidential = (id: string, at = T0): ClientRecord => ({
         id,
@@ -774,6 +1134,18 @@ export function runStoreConformance(
         const back = await store.updateClient('web', unpatch)
         expect(back).toEqual({ ...empty, ...unpatch })
         expect(await store.getClient('web')).toEqual(back)
+      })
+
+      it('replaces the redirect URI lists by patch (RFC 6749 §3.1.2), leaving the other fields', async () => {
+        const full = confidential('app')
+        await store.createClient(full)
+        const patch = {
+          redirectUris: ['com.example.app:/cb'],
+          postLogoutRedirectUris: [],
+          updatedAt: T0 + 1,
+        }
+        expect(await store.updateClient('app', patch)).toEqual({ ...full, ...patch })
+        expect(await store.getClient('app')).toEqual({ ...full, ...patch })
       })
 
       it('refuses a taken client id with a conflict error, keeping the first', async () => {

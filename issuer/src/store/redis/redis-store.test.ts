@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
+import { firstPartyPublicClient } from '../../core/clients/client-record.ts'
 import { runStoreConformance } from '../../testing/store-conformance.ts'
 import { createRedisStore } from './redis-store.ts'
 
@@ -86,6 +87,26 @@ describe('redis store', () => {
         })
       expect(await rotate('other')).toEqual({ kind: 'invalid', reason: 'client_mismatch' })
       expect(await rotate(null)).toMatchObject({ kind: 'rotated', session: { publicClient: true } })
+    } finally {
+      await store.close()
+      await dropPrefix(prefix)
+    }
+  })
+
+  it('reads a client hash from before redirect URIs as one with none', async () => {
+    await reachable()
+    const prefix = uniquePrefix()
+    const store = createRedisStore({ url, prefix })
+    try {
+      const client = { ...firstPartyPublicClient('web', 1), redirectUris: ['https://app.example/cb'] }
+      await store.createClient(client)
+      // As an issuer before these fields wrote it.
+      await admin.hdel(`${prefix}client:web`, 'redirectUris', 'postLogoutRedirectUris')
+      expect(await store.getClient('web')).toEqual({
+        ...client,
+        redirectUris: [],
+        postLogoutRedirectUris: [],
+      })
     } finally {
       await store.close()
       await dropPrefix(prefix)
