@@ -41,6 +41,7 @@ export {
   pruneKeys,
   RSA_BITS,
   readManifest,
+  redirectUriProblem,
   retireKey,
   type ScryptCost,
   SIGNING_ALGS,

@@ -19,6 +19,7 @@ export {
 } from './core/clients/client-record.ts'
 export { hashClientSecret, newClientSecret } from './core/clients/client-secret.ts'
 export type { ClientStore } from './core/clients/client-store.ts'
+export { matchesRedirectUri, redirectUriProblem } from './core/clients/redirect-uri.ts'
 export { type Clock, systemClock } from './core/clock.ts'
 export {
   createPasswordHasher,

@@ -309,7 +309,7 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       [['add', 'svc', '--type', 'secret'], /^clients: invalid --type "secret": public or confidential\n$/],
       [
         ['add', 'svc', '--grant', 'implicit'],
-        /^clients: invalid grant "implicit": one of password, refresh_token, client_credentials\n$/,
+        /^clients: invalid grant "implicit": one of authorization_code, password, refresh_token, client_credentials\n$/,
       ],
       [['add', 'svc', '--grant', 'password'], /^clients: the password grant is for first-party clients only/],
       [['add', 'web', '--type', 'public', '--grant', 'client_credentials'], /needs a confidential client/],
@@ -369,7 +369,42 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       ],
       [['add', 'svc', '--overlap', '1h'], /^clients: --overlap applies to rotate-secret only\n$/],
       [['list', '--scope', 'a'], /^clients: --scope applies to add only\n$/],
-      [['disable', 'svc', '--first-party'], /^clients: --first-party applies to add only\n$/],
+      [['disable', 'svc', '--first-party'], /^clients: --first-party applies to add and update only\n$/],
+      [
+        ['add', 'spa', '--type', 'public', '--grant', 'authorization_code'],
+        /^clients: the authorization_code grant needs at least one --redirect-uri\n$/,
+      ],
+      [
+        ['add', 'spa', '--redirect-uri', 'http://localhost:8080/cb'],
+        /^clients: invalid --redirect-uri "http:\/\/localhost:8080\/cb": use http:\/\/127\.0\.0\.1 or http:\/\/\[::1\] instead of localhost \(RFC 8252 §8\.3\)\n$/,
+      ],
+      [
+        ['add', 'spa', '--redirect-uri', 'https://app.example/cb#frag'],
+        /^clients: invalid --redirect-uri "https:\/\/app\.example\/cb#frag": must not have a fragment/,
+      ],
+      [['add', 'spa', '--redirect-uri', 'http://app.example/cb'], /http is allowed only on the loopback/],
+      [
+        ['add', 'spa', '--redirect-uri', '/cb'],
+        /^clients: invalid --redirect-uri "\/cb": must be an absolute URI\n$/,
+      ],
+      [['add', 'spa', '--redirect-uri', 'javascript:alert(1)'], /must use https, http on a loopback address/],
+      [
+        ['add', 'spa', '--post-logout-redirect-uri', 'https://user:pw@app.example/'],
+        /^clients: invalid --post-logout-redirect-uri ".*": must not carry user information\n$/,
+      ],
+      [['add', 'spa', '--third-party'], /^clients: --third-party applies to update only\n$/],
+      [['add', 'spa', '--no-redirect-uris'], /^clients: --no-redirect-uris applies to update only\n$/],
+      [['update', 'spa'], /^clients: update needs something to change/],
+      [
+        ['update', 'spa', '--redirect-uri', 'https://a.example/cb', '--no-redirect-uris'],
+        /^clients: --redirect-uri and --no-redirect-uris: give one\n$/,
+      ],
+      [
+        ['update', 'spa', '--first-party', '--third-party'],
+        /^clients: --first-party and --third-party: give one\n$/,
+      ],
+      [['update', 'spa', '--redirect-uri', 'ftp://a.example/'], /^clients: invalid --redirect-uri "ftp:/],
+      [['show'], /^clients: show needs a client id\n$/],
       [['list', 'svc'], /^clients: unexpected argument "svc"\n$/],
       [['remove', 'a', 'b'], /^clients: unexpected argument "b"\n$/],
       [['remove'], /^clients: remove needs a client id\n$/],
@@ -385,6 +420,127 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
     })
     expect((await clients(['list'])).stdout).toMatch(/^No clients\./)
     expect(transcript).not.toContain('secret-part')
+  })
+
+  it('registers redirect URIs for the authorization code flow, shows them, and replaces them (RFC 6749 §3.1.2)', async () => {
+    const added = await clients([
+      'add',
+      'spa',
+      '--type',
+      'public',
+      '--grant',
+      'authorization_code',
+      '--grant',
+      'refresh_token',
+      '--redirect-uri',
+      'https://app.example/callback',
+      '--redirect-uri',
+      'http://127.0.0.1/cb',
+      '--redirect-uri',
+      'https://app.example/callback',
+      '--post-logout-redirect-uri',
+      'https://app.example/',
+    ])
+    expect(added).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout:
+        'Created public client spa with grants authorization_code, refresh_token; as a public client it authenticates with its id alone.\n',
+    })
+    expect(await getClient('spa')).toMatchObject({
+      grants: ['authorization_code', 'refresh_token'],
+      firstParty: false,
+      redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'],
+      postLogoutRedirectUris: ['https://app.example/'],
+    })
+    // A confidential web app with a secret, and a native app on its private-use scheme (RFC 8252 §7.1).
+    const web = secretOf(
+      await clients([
+        'add',
+        'grafana',
+        '--grant',
+        'authorization_code',
+        '--redirect-uri',
+        'https://grafana.example/login/generic_oauth',
+      ]),
+    )
+    const native = await clients([
+      'add',
+      'mobile',
+      '--type',
+      'public',
+      '--first-party',
+      '--grant',
+      'authorization_code',
+      '--redirect-uri',
+      'com.example.app:/oauth2redirect',
+    ])
+    expect(native.code).toBe(0)
+    expect(await getClient('mobile')).toMatchObject({
+      firstParty: true,
+      redirectUris: ['com.example.app:/oauth2redirect'],
+      postLogoutRedirectUris: [],
+    })
+
+    const shown = await clients(['show', 'spa'])
+    expect(shown).toMatchObject({ code: 0, stderr: '' })
+    const rows = lines(shown.stdout)
+    expect(rows).toContain('grants:                    authorization_code, refresh_token')
+    const at = rows.indexOf('redirect URIs:             https://app.example/callback')
+    expect(at).toBeGreaterThan(0)
+    expect(rows[at + 1]).toBe(`${' '.repeat(27)}http://127.0.0.1/cb`)
+    expect(rows[at + 2]).toBe('post-logout redirect URIs: https://app.example/')
+    const grafana = await clients(['show', 'grafana'])
+    expect(grafana.stdout).toMatch(/^auth: +secret$/m)
+    expectNoSecrets(grafana, [await getClient('grafana')], [web])
+    // The list keeps its columns: redirect URIs are for `show`.
+    expect(lines((await clients(['list'])).stdout)[0]).toMatch(
+      /^ID\s+TYPE\s+GRANTS\s+SCOPES\s+AUDIENCES\s+AUTH\s+STATE$/,
+    )
+
+    const replaced = await clients([
+      'update',
+      'spa',
+      '--redirect-uri',
+      'https://app.example/v2/callback',
+      '--no-post-logout-redirect-uris',
+      '--first-party',
+    ])
+    expect(replaced).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout:
+        'Updated spa: redirect URIs https://app.example/v2/callback; post-logout redirect URIs (none); first-party.\n',
+    })
+    expect(await getClient('spa')).toMatchObject({
+      firstParty: true,
+      redirectUris: ['https://app.example/v2/callback'],
+      postLogoutRedirectUris: [],
+      grants: ['authorization_code', 'refresh_token'],
+    })
+    // The authorization_code grant keeps at least one redirect URI.
+    const emptied = await clients(['update', 'spa', '--no-redirect-uris'])
+    expect(emptied).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'clients: the authorization_code grant needs at least one --redirect-uri\n',
+    })
+    expect((await getClient('spa'))?.redirectUris).toEqual(['https://app.example/v2/callback'])
+    // The password grant stays with first-party clients.
+    await clients(['add', 'app', '--type', 'public', '--first-party', '--grant', 'password'])
+    expect(await clients(['update', 'app', '--third-party'])).toMatchObject({
+      code: 2,
+      stderr: 'clients: client "app" has the password grant, which is for first-party clients only\n',
+    })
+    expect(await clients(['update', 'ghost', '--third-party'])).toMatchObject({
+      code: 1,
+      stderr: 'clients: no client "ghost"\n',
+    })
+    expect(await clients(['show', 'ghost'])).toMatchObject({
+      code: 1,
+      stderr: 'clients: no client "ghost"\n',
+    })
+    expect(occurrences(transcript, web)).toBe(1)
   })
 
   it('prints the usage on --help', async () => {

@@ -1,5 +1,5 @@
-// pnpm clients: add, list, rotate-secret, disable, enable and remove the issuer's registered OAuth
-// clients, straight against the store in DATABASE_URL. A generated secret is printed once, alone
+// pnpm clients: add, list, show, update, rotate-secret, disable, enable and remove the issuer's
+// registered OAuth clients, straight against the store in DATABASE_URL. A generated secret is printed once, alone
 // on the last line of stdout, so a script can take it with `tail -n 1`; only its hash is kept, and
 // nothing ever lists a secret or a hash.
 import { readFile } from 'node:fs/promises'
@@ -13,6 +13,7 @@ import {
   isScopeToken,
   newClientSecret,
   parseDurationSec,
+  redirectUriProblem,
   type Store,
   StoreConflictError,
 } from '@tokensmith/issuer/admin'
@@ -25,16 +26,29 @@ import { withDatabase } from './shared/with-database.ts'
 const USAGE = `Usage: pnpm clients <command>
   add <id> [options]                    register a client; a confidential one without keys gets a secret
     --type public|confidential          default confidential
-    --grant <grant>                     password, refresh_token or client_credentials; repeatable
-                                        (default client_credentials, or refresh_token for a public client)
+    --grant <grant>                     authorization_code, password, refresh_token or client_credentials;
+                                        repeatable (default client_credentials, or refresh_token for a
+                                        public client)
     --scope <scope>                     a scope the client may ask for; repeatable
     --audience <aud>                    an audience its tokens may carry; repeatable (default AUDIENCE)
     --jwks-file <file>                  its public keys (a JWKS) for private_key_jwt, instead of a secret
     --jwks-uri <url>                    or the https URL they are fetched from
     --name <name>                       shown to people (default the id)
-    --first-party                       the operator's own client (the password grant needs it)
+    --first-party                       the operator's own client: the password grant needs it, and
+                                        /oauth/authorize asks its users no consent
+    --redirect-uri <uri>                where /oauth/authorize may send the browser back; repeatable;
+                                        authorization_code needs one (https, http://127.0.0.1 or
+                                        http://[::1] on any port, or a private-use scheme like com.example.app:)
+    --post-logout-redirect-uri <uri>    where logout may send the browser back; repeatable
     --access-token-ttl <dur>            shorter access tokens for this client than ACCESS_TOKEN_TTL
   list                                  id, type, grants, scopes, audiences, auth, state
+  show <id>                             one client in full: its redirect URIs too (never a secret)
+  update <id> [options]                 change a client; each list given replaces the stored one
+    --redirect-uri <uri>                the new redirect URIs (repeatable)
+    --no-redirect-uris                  or none
+    --post-logout-redirect-uri <uri>    the new post-logout redirect URIs (repeatable)
+    --no-post-logout-redirect-uris      or none
+    --first-party | --third-party       whether its users are asked for consent
   rotate-secret <id> [--overlap <dur>]  a new secret; the previous one works for the overlap (default 24h)
   disable <id>                          refuse the client's authentication
   enable <id>                           accept it again
@@ -52,6 +66,11 @@ const OPTIONS = {
   'jwks-uri': { type: 'string' },
   name: { type: 'string' },
   'first-party': { type: 'boolean' },
+  'third-party': { type: 'boolean' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'no-redirect-uris': { type: 'boolean' },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'no-post-logout-redirect-uris': { type: 'boolean' },
   'access-token-ttl': { type: 'string' },
   overlap: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -71,10 +90,24 @@ const COMMANDS: Record<string, { takesId: boolean; options: readonly OptionName[
       'jwks-uri',
       'name',
       'first-party',
+      'redirect-uri',
+      'post-logout-redirect-uri',
       'access-token-ttl',
     ],
   },
   list: { takesId: false, options: [] },
+  show: { takesId: true, options: [] },
+  update: {
+    takesId: true,
+    options: [
+      'redirect-uri',
+      'no-redirect-uris',
+      'post-logout-redirect-uri',
+      'no-post-logout-redirect-uris',
+      'first-party',
+      'third-party',
+    ],
+  },
   'rotate-secret': { takesId: true, options: ['overlap'] },
   disable: { takesId: true, options: [] },
   enable: { takesId: true, options: [] },
@@ -95,12 +128,29 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost'])
 /** The client `add` registers, minus what only the store run decides (secret, instants). */
 type NewClient = Pick<
   ClientRecord,
-  'id' | 'name' | 'type' | 'grants' | 'scopes' | 'audiences' | 'firstParty' | 'accessTokenTtlSec' | 'jwksUri'
+  | 'id'
+  | 'name'
+  | 'type'
+  | 'grants'
+  | 'scopes'
+  | 'audiences'
+  | 'firstParty'
+  | 'accessTokenTtlSec'
+  | 'jwksUri'
+  | 'redirectUris'
+  | 'postLogoutRedirectUris'
 > & { jwksFile: string | null }
+
+/** What `update` changes; an absent field is kept. */
+type ClientChange = Partial<Pick<ClientRecord, 'redirectUris' | 'postLogoutRedirectUris' | 'firstParty'>>
+
+type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values']
 
 type Command =
   | { name: 'list' }
   | { name: 'add'; client: NewClient }
+  | { name: 'update'; id: string; change: ClientChange }
+  | { name: 'show'; id: string }
   | { name: 'rotate-secret'; id: string; overlapSec: number }
   | { name: 'disable' | 'enable' | 'remove'; id: string }
 
@@ -116,8 +166,8 @@ function parseCommand(argv: string[]): Command | 'help' {
   }
   for (const option of Object.keys(values) as OptionName[]) {
     if (option !== 'help' && !spec.options.includes(option)) {
-      const owner = Object.entries(COMMANDS).find(([, c]) => c.options.includes(option))?.[0]
-      throw new UsageError(`--${option} applies to ${owner} only`)
+      const owners = Object.entries(COMMANDS).flatMap(([n, c]) => (c.options.includes(option) ? [n] : []))
+      throw new UsageError(`--${option} applies to ${owners.join(' and ')} only`)
     }
   }
   if (name === 'list') return { name }
@@ -129,6 +179,10 @@ function parseCommand(argv: string[]): Command | 'help' {
   switch (name) {
     case 'add':
       return { name, client: parseNewClient(id, values) }
+    case 'update':
+      return { name, id, change: parseChange(values) }
+    case 'show':
+      return { name, id }
     case 'rotate-secret': {
       const overlapSec = values.overlap === undefined ? DEFAULT_OVERLAP_SEC : parseDurationSec(values.overlap)
       if (overlapSec === null) {
@@ -145,7 +199,7 @@ function parseCommand(argv: string[]): Command | 'help' {
   }
 }
 
-function parseNewClient(id: string, values: ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values']) {
+function parseNewClient(id: string, values: Values) {
   const type = values.type ?? 'confidential'
   if (type !== 'public' && type !== 'confidential') {
     throw new UsageError(`invalid --type "${type}": public or confidential`)
@@ -167,6 +221,9 @@ function parseNewClient(id: string, values: ReturnType<typeof parseCommandLine<t
       'the client_credentials grant needs a confidential client: a public one cannot authenticate',
     )
   }
+  const redirectUris = uris('--redirect-uri', values['redirect-uri'])
+  const postLogoutRedirectUris = uris('--post-logout-redirect-uri', values['post-logout-redirect-uri'])
+  if (grants.includes('authorization_code')) needsRedirectUri(redirectUris)
   const scopes = unique(values.scope ?? [])
   for (const scope of scopes) {
     if (!isScopeToken(scope)) {
@@ -211,7 +268,50 @@ function parseNewClient(id: string, values: ReturnType<typeof parseCommandLine<t
     accessTokenTtlSec,
     jwksFile,
     jwksUri,
+    redirectUris,
+    postLogoutRedirectUris,
   } satisfies NewClient
+}
+
+function parseChange(values: Values): ClientChange {
+  const change: ClientChange = {}
+  const list = (option: string, given: string[] | undefined, none: boolean | undefined) => {
+    if (given !== undefined && none) throw new UsageError(`${option} and --no-${option.slice(2)}s: give one`)
+    return none ? [] : given === undefined ? undefined : uris(option, given)
+  }
+  const redirectUris = list('--redirect-uri', values['redirect-uri'], values['no-redirect-uris'])
+  const postLogout = list(
+    '--post-logout-redirect-uri',
+    values['post-logout-redirect-uri'],
+    values['no-post-logout-redirect-uris'],
+  )
+  if (redirectUris !== undefined) change.redirectUris = redirectUris
+  if (postLogout !== undefined) change.postLogoutRedirectUris = postLogout
+  if (values['first-party'] && values['third-party']) {
+    throw new UsageError('--first-party and --third-party: give one')
+  }
+  if (values['first-party']) change.firstParty = true
+  if (values['third-party']) change.firstParty = false
+  if (Object.keys(change).length === 0) {
+    throw new UsageError('update needs something to change: see --help')
+  }
+  return change
+}
+
+/** Redirect URIs as registered: each checked (RFC 6749 §3.1.2, RFC 8252 §7), duplicates dropped. */
+function uris(option: string, given: readonly string[] | undefined): string[] {
+  const list = unique(given ?? [])
+  for (const uri of list) {
+    const problem = redirectUriProblem(uri)
+    if (problem !== null) throw new UsageError(`invalid ${option} "${uri}": ${problem}`)
+  }
+  return list
+}
+
+function needsRedirectUri(redirectUris: readonly string[]): void {
+  if (redirectUris.length === 0) {
+    throw new UsageError('the authorization_code grant needs at least one --redirect-uri')
+  }
 }
 
 const unique = (values: readonly string[]): string[] => [...new Set(values)]
@@ -327,8 +427,8 @@ async function add(store: Store, c: NewClient, now: number): Promise<void> {
     previousSecretExpiresAt: null,
     jwks,
     jwksUri: c.jwksUri,
-    redirectUris: [],
-    postLogoutRedirectUris: [],
+    redirectUris: c.redirectUris,
+    postLogoutRedirectUris: c.postLogoutRedirectUris,
     disabled: false,
     createdAt: now,
     updatedAt: now,
@@ -375,6 +475,53 @@ async function rotateSecret(store: Store, id: string, overlapSec: number, now: n
   printSecret(secret)
 }
 
+async function update(store: Store, id: string, change: ClientChange, now: number): Promise<void> {
+  const client = await findClient(store, id)
+  const next = { ...client, ...change }
+  if (next.grants.includes('authorization_code')) needsRedirectUri(next.redirectUris)
+  if (next.grants.includes('password') && !next.firstParty) {
+    throw new UsageError(`client "${id}" has the password grant, which is for first-party clients only`)
+  }
+  await store.updateClient(id, { ...change, updatedAt: now })
+  const changed: string[] = []
+  if (change.redirectUris !== undefined) changed.push(`redirect URIs ${listed(change.redirectUris)}`)
+  if (change.postLogoutRedirectUris !== undefined) {
+    changed.push(`post-logout redirect URIs ${listed(change.postLogoutRedirectUris)}`)
+  }
+  if (change.firstParty !== undefined) changed.push(change.firstParty ? 'first-party' : 'third-party')
+  process.stdout.write(`Updated ${id}: ${changed.join('; ')}.\n`)
+}
+
+const listed = (values: readonly string[]): string => (values.length === 0 ? '(none)' : values.join(' '))
+
+/** One client, a field a line; lists one item a line so long URIs stay readable. No secret, no hash. */
+function printClient(c: ClientRecord): void {
+  const field = (name: string, value: string) => `${(name === '' ? '' : `${name}:`).padEnd(27)}${value}\n`
+  const items = (name: string, values: readonly string[]) =>
+    values.length === 0 ? field(name, '-') : values.map((v, i) => field(i === 0 ? name : '', v)).join('')
+  const joined = (values: readonly string[]) => (values.length === 0 ? '-' : values.join(', '))
+  const jwks = c.jwks === null ? null : `${c.jwks.keys.length} key${c.jwks.keys.length === 1 ? '' : 's'}`
+  process.stdout.write(
+    field('id', c.id) +
+      field('name', c.name) +
+      field('type', c.type) +
+      field('first party', c.firstParty ? 'yes' : 'no') +
+      field('grants', joined(c.grants)) +
+      field('scopes', joined(c.scopes)) +
+      field('audiences', joined(c.audiences)) +
+      field('auth', authOf(c) === 'jwks' ? `jwks (${c.jwksUri ?? jwks})` : authOf(c)) +
+      items('redirect URIs', c.redirectUris) +
+      items('post-logout redirect URIs', c.postLogoutRedirectUris) +
+      field(
+        'access token TTL',
+        c.accessTokenTtlSec === null ? 'default' : formatDurationSec(c.accessTokenTtlSec),
+      ) +
+      field('state', c.disabled ? 'disabled' : 'enabled') +
+      field('created', new Date(c.createdAt).toISOString()) +
+      field('updated', new Date(c.updatedAt).toISOString()),
+  )
+}
+
 async function setDisabled(store: Store, id: string, disabled: boolean, now: number): Promise<void> {
   const client = await findClient(store, id)
   if (client.disabled === disabled) {
@@ -396,6 +543,10 @@ async function run(cmd: Command, store: Store): Promise<void> {
       return printClients(await store.listClients())
     case 'add':
       return add(store, cmd.client, now)
+    case 'show':
+      return printClient(await findClient(store, cmd.id))
+    case 'update':
+      return update(store, cmd.id, cmd.change, now)
     case 'rotate-secret':
       return rotateSecret(store, cmd.id, cmd.overlapSec, now)
     case 'disable':
