@@ -69,12 +69,12 @@ function usersOnTerminal(args: string[], answers: string[]) {
   })
 }
 
-async function startSession(store: Store, userId: string): Promise<string> {
+async function startSession(store: Store, userId: string, clientId = 'test'): Promise<string> {
   const now = Date.now()
   const session = await store.createSession({
     id: randomUUID(),
     userId,
-    clientId: 'test',
+    clientId,
     createdAt: now,
     absoluteExpiresAt: now + 3_600_000,
     clientIp: null,
@@ -226,6 +226,77 @@ describe('pnpm users', { timeout: 120_000 }, () => {
       expect(runs[i]?.stderr, args.join(' ')).toMatch(stderr)
     })
     expect((await users(['list'])).stdout).toMatch(/^No users\./)
+  })
+
+  it('lists the consent a user gave clients and revokes one, ending its sessions at that client', async () => {
+    await users(['add', 'alice', '--role', 'reader', '--password-stdin'], { input: 'pw' })
+    await users(['add', 'bob', '--role', 'reader', '--password-stdin'], { input: 'pw' })
+    expect(await users(['consents', 'alice'])).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout: 'alice has consented to no client.\n',
+    })
+    const granted = Date.UTC(2026, 0, 2, 3, 4, 5)
+    const [crmSession, wikiSession, bobSession] = await withStore(async (s) => {
+      const alice = (await s.findUserByUsername('alice'))!
+      const bob = (await s.findUserByUsername('bob'))!
+      await s.saveConsent({ userId: alice.id, clientId: 'wiki', scope: [], grantedAt: granted + 1000 })
+      await s.saveConsent({
+        userId: alice.id,
+        clientId: 'crm',
+        scope: ['openid', 'profile'],
+        grantedAt: granted,
+      })
+      await s.saveConsent({ userId: bob.id, clientId: 'crm', scope: ['openid'], grantedAt: granted })
+      return [
+        await startSession(s, alice.id, 'crm'),
+        await startSession(s, alice.id, 'wiki'),
+        await startSession(s, bob.id, 'crm'),
+      ]
+    })
+    const listed = await users(['consents', 'Alice'])
+    expect(listed).toMatchObject({ code: 0, stderr: '' })
+    const rows = listed.stdout.trimEnd().split('\n')
+    expect(rows).toHaveLength(3)
+    expect(rows[0]).toMatch(/^CLIENT\s+SCOPES\s+GRANTED$/)
+    expect(rows[1]).toMatch(/^crm\s+openid profile\s+2026-01-02T03:04:05\.000Z$/)
+    expect(rows[2]).toMatch(/^wiki\s+-\s+2026-01-02T03:04:06\.000Z$/)
+
+    const revoked = await users(['revoke-consent', 'alice', 'crm'])
+    expect(revoked).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout: 'Revoked the consent of alice for crm; 1 session revoked.\n',
+    })
+    await withStore(async (s) => {
+      const alice = (await s.findUserByUsername('alice'))!
+      const bob = (await s.findUserByUsername('bob'))!
+      expect(await s.getConsent(alice.id, 'crm')).toBeNull()
+      expect(await s.getConsent(alice.id, 'wiki')).not.toBeNull()
+      expect(await s.getConsent(bob.id, 'crm')).not.toBeNull()
+      expect(await s.getSession(crmSession!)).toMatchObject({ revokedReason: 'consent_revoked' })
+      expect(await s.getSession(wikiSession!)).toMatchObject({ revokedAt: null })
+      expect(await s.getSession(bobSession!)).toMatchObject({ revokedAt: null })
+    })
+    expect((await users(['consents', 'alice'])).stdout).not.toMatch(/^crm/m)
+    expect(await users(['revoke-consent', 'alice', 'crm'])).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'users: alice has no consent for client "crm"\n',
+    })
+    const cases: [string[], RegExp][] = [
+      [['revoke-consent', 'alice'], /^users: revoke-consent needs a username and a client id\n$/],
+      [['revoke-consent', 'alice', 'a b'], /^users: invalid client id "a b"/],
+      [['revoke-consent', 'alice', 'crm', 'x'], /^users: unexpected argument "x"\n$/],
+      [['consents', 'alice', 'crm'], /^users: unexpected argument "crm"\n$/],
+      [['consents'], /^users: consents needs a username\n$/],
+      [['consents', 'ghost'], /^users: no user "ghost"\n$/],
+    ]
+    const runs = await inParallel(cases, ([args]) => users(args))
+    cases.forEach(([args, stderr], i) => {
+      expect(runs[i]?.code, args.join(' ')).toBe(2)
+      expect(runs[i]?.stderr, args.join(' ')).toMatch(stderr)
+    })
   })
 
   it('refuses unknown users', async () => {

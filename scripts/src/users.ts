@@ -1,5 +1,6 @@
-// pnpm users: add, list, disable, enable and set-password for the issuer's accounts, straight
-// against the store in DATABASE_URL. Passwords come from stdin (--password-stdin) or a prompt
+// pnpm users: add, list, disable, enable and set-password for the issuer's accounts, and the
+// consent they gave clients at /oauth/authorize (list, revoke), straight against the store in
+// DATABASE_URL. Passwords come from stdin (--password-stdin) or a prompt
 // on the terminal with echo off; neither a password nor a hash is ever printed.
 import { randomUUID } from 'node:crypto'
 import { openSync } from 'node:fs'
@@ -8,6 +9,7 @@ import { Writable } from 'node:stream'
 import { ReadStream, WriteStream } from 'node:tty'
 import {
   createPasswordHasher,
+  isClientId,
   normalizeUsername,
   type PasswordHasher,
   type Store,
@@ -26,6 +28,9 @@ const USAGE = `Usage: pnpm users <command>
   disable <username>                                             refuse logins, revoke every session
   enable <username>                                              allow logins again
   set-password <username> [--password-stdin]                     replace the password, revoke every session
+  consents <username>                                            the clients it consented to: scopes, when
+  revoke-consent <username> <client_id>                          forget that consent (asked again at the next
+                                                                 authorization) and revoke its sessions there
 Without --password-stdin the password is asked twice on the terminal, not echoed.
 --password-stdin reads it from stdin (one trailing newline is dropped).
 Environment: DATABASE_URL (default sqlite:./data/issuer.db), SCRYPT_LOG_N (default 15).`
@@ -44,6 +49,8 @@ class CancelledError extends Error {}
 interface Command {
   name: string
   username: string | null
+  /** The client of revoke-consent. */
+  clientId: string | null
   roles: string[]
   passwordStdin: boolean
 }
@@ -51,10 +58,12 @@ interface Command {
 function parseCommand(argv: string[]): Command | 'help' {
   const { values, positionals } = parseCommandLine(argv, OPTIONS)
   if (values.help) return 'help'
-  const [name, rawName, ...extra] = positionals
+  const [name, rawName, ...rest] = positionals
   if (name === undefined) throw new UsageError('missing command', { showUsage: true })
-  const takesUser = ['add', 'disable', 'enable', 'set-password'].includes(name)
+  const takesUser = ['add', 'disable', 'enable', 'set-password', 'consents', 'revoke-consent'].includes(name)
   if (!takesUser && name !== 'list') throw new UsageError(`unknown command "${name}"`, { showUsage: true })
+  const rawClientId = name === 'revoke-consent' ? rest.shift() : undefined
+  const extra = rest
   if (extra.length > 0 || (!takesUser && rawName !== undefined)) {
     throw new UsageError(`unexpected argument "${extra[0] ?? rawName}"`)
   }
@@ -71,13 +80,27 @@ function parseCommand(argv: string[]): Command | 'help' {
       throw new UsageError(`invalid username "${rawName}": 1 to 64 of a-z 0-9 . _ @ - (after lower-casing)`)
     }
   }
+  let clientId: string | null = null
+  if (name === 'revoke-consent') {
+    if (rawClientId === undefined) throw new UsageError('revoke-consent needs a username and a client id')
+    if (!isClientId(rawClientId)) {
+      throw new UsageError(`invalid client id "${rawClientId}": 1 to 128 of A-Z a-z 0-9 . _ ~ -`)
+    }
+    clientId = rawClientId
+  }
   if (name === 'add') {
     if (roles.length === 0) throw new UsageError('add needs at least one --role')
     for (const role of roles) {
       if (!ROLE.test(role)) throw new UsageError(`invalid role "${role}": 1 to 64 of a-z 0-9 _ : . -`)
     }
   }
-  return { name, username, roles: [...new Set(roles)], passwordStdin: values['password-stdin'] === true }
+  return {
+    name,
+    username,
+    clientId,
+    roles: [...new Set(roles)],
+    passwordStdin: values['password-stdin'] === true,
+  }
 }
 
 function hasherFromEnv(): PasswordHasher {
@@ -208,6 +231,39 @@ function printUsers(users: UserRecord[]): void {
   process.stdout.write(formatTable([header, ...rows], { style: 'plain' }))
 }
 
+async function printConsents(store: Store, user: UserRecord): Promise<void> {
+  const consents = await store.listConsents(user.id)
+  if (consents.length === 0) {
+    process.stdout.write(`${user.username} has consented to no client.\n`)
+    return
+  }
+  const header = ['CLIENT', 'SCOPES', 'GRANTED']
+  const rows = consents.map((c) => [
+    c.clientId,
+    c.scope.length === 0 ? '-' : c.scope.join(' '),
+    new Date(c.grantedAt).toISOString(),
+  ])
+  process.stdout.write(formatTable([header, ...rows], { style: 'plain' }))
+}
+
+/** Forgets the consent and ends the user's live sessions at that client: what it was granted stops. */
+async function revokeConsent(store: Store, user: UserRecord, clientId: string, now: number): Promise<void> {
+  const removed = await store.revokeConsent(user.id, clientId)
+  let revoked = 0
+  for (const session of await store.listSessions(user.id, now)) {
+    if (session.clientId === clientId && (await store.revokeSession(session.id, 'consent_revoked', now))) {
+      revoked += 1
+    }
+  }
+  if (!removed && revoked === 0) {
+    // Exit 1, not 2: the command was well formed; there is nothing to revoke.
+    throw new Error(`${user.username} has no consent for client "${clientId}"`)
+  }
+  process.stdout.write(
+    `${removed ? `Revoked the consent of ${user.username} for ${clientId}` : `${user.username} had no consent for ${clientId}`}; ${sessionsLine(revoked)}.\n`,
+  )
+}
+
 async function run(cmd: Command, store: Store, hasher: PasswordHasher): Promise<void> {
   const now = Date.now()
   const { username } = cmd
@@ -232,6 +288,8 @@ async function run(cmd: Command, store: Store, hasher: PasswordHasher): Promise<
   }
 
   const user = await findUser(store, username)
+  if (cmd.name === 'consents') return printConsents(store, user)
+  if (cmd.name === 'revoke-consent') return revokeConsent(store, user, cmd.clientId ?? '', now)
   if (cmd.name === 'set-password') {
     const passwordHash = await newPasswordHash(cmd, hasher)
     await store.updateUser(user.id, { passwordHash, updatedAt: now })
