@@ -87,6 +87,38 @@ describe('postgres store', () => {
     }
   })
 
+  it('reads a client registered before redirect URIs (migration 4) as one with none', async () => {
+    const schema = uniqueSchema()
+    const s = `"${schema}"`
+    try {
+      await admin.query(`CREATE SCHEMA ${s}`)
+      await admin.query(`CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now())`)
+      for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version < 4)) {
+        await admin.query(m.sql(s))
+        await admin.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+          m.version,
+          m.name,
+        ])
+      }
+      await admin.query(`INSERT INTO ${s}.clients (id, name, type, grants, created_at, updated_at)
+        VALUES ('old', 'Old app', 'public', '["refresh_token"]', 1, 1)`)
+      const store = createPostgresStore({ connectionString, schema, max: 2 })
+      try {
+        await store.migrate()
+        expect(await store.getClient('old')).toMatchObject({
+          grants: ['refresh_token'],
+          redirectUris: [],
+          postLogoutRedirectUris: [],
+        })
+      } finally {
+        await store.close()
+      }
+    } finally {
+      await dropSchema(schema)
+    }
+  })
+
   it('refuses an unsafe schema name', () => {
     expect(() => createPostgresStore({ connectionString, schema: 'x"; DROP TABLE y; --' })).toThrow(
       /schema name/,

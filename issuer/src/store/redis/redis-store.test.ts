@@ -134,11 +134,65 @@ describe('redis store', () => {
         idleExpiresAt: now + 600_000,
       })
       await store.hitCounter('k', now, 60_000)
-      for (const key of ['session:s', 'token:t', 'session-tokens:s', 'user-sessions:u', 'counter:k']) {
+      await store.createLoginSession({
+        id: 'l',
+        secretHash: 'cookie',
+        userId: 'u',
+        authTime: now,
+        createdAt: now,
+        lastSeenAt: now,
+        idleExpiresAt: now + 600_000,
+        absoluteExpiresAt: now + 3_600_000,
+        endedAt: null,
+      })
+      await store.createAuthorizationCode({
+        hash: 'code',
+        clientId: 'c',
+        userId: 'u',
+        redirectUri: 'https://app.example/cb',
+        codeChallenge: 'challenge',
+        scope: [],
+        nonce: null,
+        loginSessionId: 'l',
+        authTime: now,
+        createdAt: now,
+        expiresAt: now + 60_000,
+      })
+      const redeemed = await store.redeemAuthorizationCode('code', now + 1, {
+        id: 's2',
+        userId: 'u',
+        clientId: 'c',
+        createdAt: now + 1,
+        absoluteExpiresAt: now + 3_600_000,
+        clientIp: null,
+        userAgent: null,
+        scope: [],
+        publicClient: true,
+        tokenHash: 't2',
+        idleExpiresAt: now + 600_000,
+      })
+      expect(redeemed.kind).toBe('redeemed')
+      for (const key of [
+        'session:s',
+        'token:t',
+        'session-tokens:s',
+        'user-sessions:u',
+        'counter:k',
+        'login-session:l',
+        'login-secret:cookie',
+        'login-session-sessions:l',
+        'auth-code:code',
+        'session:s2',
+        'token:t2',
+      ]) {
         expect(await admin.pttl(`${prefix}${key}`)).toBeGreaterThan(0)
       }
-      // Users are permanent.
+      // A used code is kept past its expiry for the replay memory: a day, plus the retention.
+      expect(await admin.pttl(`${prefix}auth-code:code`)).toBeGreaterThan(86_400_000)
+      // Users are permanent; so is consent, until revoked.
       expect(await admin.pttl(`${prefix}user:u`)).toBe(-1)
+      await store.saveConsent({ userId: 'u', clientId: 'c', scope: [], grantedAt: now })
+      expect(await admin.pttl(`${prefix}consents:u`)).toBe(-1)
     } finally {
       await store.close()
       await dropPrefix(prefix)
