@@ -13,6 +13,21 @@ afterAll(() => admin.end())
 const uniqueSchema = () => `tokensmith_test_${randomBytes(6).toString('hex')}`
 const dropSchema = (schema: string) => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
 
+/** A schema as an issuer that knew only the migrations before `version` left it. */
+async function schemaBefore(schema: string, version: number): Promise<void> {
+  const s = `"${schema}"`
+  await admin.query(`CREATE SCHEMA ${s}`)
+  await admin.query(`CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now())`)
+  for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version < version)) {
+    await admin.query(m.sql(s))
+    await admin.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+      m.version,
+      m.name,
+    ])
+  }
+}
+
 runStoreConformance(
   'postgres',
   async () => {
@@ -55,11 +70,7 @@ describe('postgres store', () => {
     const schema = uniqueSchema()
     const s = `"${schema}"`
     try {
-      await admin.query(`CREATE SCHEMA ${s}`)
-      await admin.query(`CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now())`)
-      await admin.query(POSTGRES_MIGRATIONS[0]!.sql(s))
-      await admin.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES (1, 'initial schema')`)
+      await schemaBefore(schema, 2)
       await admin.query(`INSERT INTO ${s}.users (id, username, password_hash, created_at, updated_at)
         VALUES ('u', 'old', 'h', 1, 1)`)
       await admin.query(`INSERT INTO ${s}.sessions (id, user_id, client_id, created_at, last_used_at,
@@ -91,16 +102,7 @@ describe('postgres store', () => {
     const schema = uniqueSchema()
     const s = `"${schema}"`
     try {
-      await admin.query(`CREATE SCHEMA ${s}`)
-      await admin.query(`CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now())`)
-      for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version < 4)) {
-        await admin.query(m.sql(s))
-        await admin.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
-          m.version,
-          m.name,
-        ])
-      }
+      await schemaBefore(schema, 4)
       await admin.query(`INSERT INTO ${s}.clients (id, name, type, grants, created_at, updated_at)
         VALUES ('old', 'Old app', 'public', '["refresh_token"]', 1, 1)`)
       const store = createPostgresStore({ connectionString, schema, max: 2 })

@@ -23,10 +23,14 @@ import { usernameKey } from '../../core/users/username-key.ts'
 import { joinScope } from '../session-scope.ts'
 import {
   type AuthorizationRow,
+  CODE_COLUMNS,
   CODE_REPLAY_MEMORY_MS,
   codeFromRow,
+  codeValues,
   consentFromRow,
+  LOGIN_SESSION_COLUMNS,
   loginSessionFromRow,
+  loginSessionValues,
 } from '../sql/authorization-rows.ts'
 import { type ClientRow, clientColumns, clientFromRow } from '../sql/client-rows.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
@@ -132,6 +136,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     `(s.revoked_at IS NULL AND s.absolute_expires_at > ${now} AND ${liveTokenExists.replace('$NOW', now)})`
   const sessionDead = (now: string) => `(s.absolute_expires_at <= ${now}
     OR (s.revoked_at IS NOT NULL AND s.revoked_at <= ${now}) OR NOT ${liveTokenExists.replace('$NOW', now)})`
+
+  // One row of a table whose columns and values the shared row module lists in the same order.
+  const insertRow = (table: string, columns: readonly string[], values: unknown[]) =>
+    query(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      values,
+    )
 
   async function sessionById(
     id: string,
@@ -527,24 +538,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async createAuthorizationCode(code) {
       try {
-        await query(
-          `INSERT INTO ${codes} (hash, client_id, user_id, redirect_uri, code_challenge, scope, nonce,
-             login_session_id, auth_time, created_at, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [
-            code.hash,
-            code.clientId,
-            code.userId,
-            code.redirectUri,
-            code.codeChallenge,
-            joinScope(code.scope),
-            code.nonce,
-            code.loginSessionId,
-            code.authTime,
-            code.createdAt,
-            code.expiresAt,
-          ],
-        )
+        await insertRow(codes, CODE_COLUMNS, codeValues(code))
       } catch (err) {
         throw asConflict(err)
       }
@@ -616,22 +610,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async createLoginSession(login) {
       try {
-        await query(
-          `INSERT INTO ${logins} (id, secret_hash, user_id, auth_time, created_at, last_seen_at,
-             idle_expires_at, absolute_expires_at, ended_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [
-            login.id,
-            login.secretHash,
-            login.userId,
-            login.authTime,
-            login.createdAt,
-            login.lastSeenAt,
-            Math.min(login.idleExpiresAt, login.absoluteExpiresAt),
-            login.absoluteExpiresAt,
-            login.endedAt,
-          ],
-        )
+        await insertRow(logins, LOGIN_SESSION_COLUMNS, loginSessionValues(login))
       } catch (err) {
         throw asConflict(err)
       }

@@ -315,21 +315,18 @@ for _, sid in ipairs(sids) do
   removed = removed + redis.call('DEL', sessionKey)
   redis.call('ZREM', KEYS[1], sid)
 end
-local counters = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
-for _, k in ipairs(counters) do
-  removed = removed + redis.call('DEL', P .. 'counter:' .. k)
-  redis.call('ZREM', KEYS[2], k)
+-- Deletes the keys of the zset's members scored at or below upto (counters, remembered keys, codes).
+local function drop_upto(zkey, upto, keyPrefix)
+  local members = redis.call('ZRANGEBYSCORE', zkey, '-inf', upto, 'LIMIT', 0, ARGV[3])
+  for _, m in ipairs(members) do
+    removed = removed + redis.call('DEL', P .. keyPrefix .. m)
+    redis.call('ZREM', zkey, m)
+  end
+  return #members
 end
-local remembered = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
-for _, k in ipairs(remembered) do
-  removed = removed + redis.call('DEL', P .. 'remembered:' .. k)
-  redis.call('ZREM', KEYS[3], k)
-end
-local codes = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[4], 'LIMIT', 0, ARGV[3])
-for _, h in ipairs(codes) do
-  removed = removed + redis.call('DEL', P .. 'auth-code:' .. h)
-  redis.call('ZREM', KEYS[4], h)
-end
+local counters = drop_upto(KEYS[2], ARGV[2], 'counter:')
+local remembered = drop_upto(KEYS[3], ARGV[2], 'remembered:')
+local codes = drop_upto(KEYS[4], ARGV[4], 'auth-code:')
 local logins = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
 for _, id in ipairs(logins) do
   local key = P .. 'login-session:' .. id
@@ -340,7 +337,7 @@ for _, id in ipairs(logins) do
   removed = removed + redis.call('DEL', key) + redis.call('DEL', P .. 'login-session-sessions:' .. id)
   redis.call('ZREM', KEYS[5], id)
 end
-return {removed, math.max(#sids, #counters, #remembered, #codes, #logins)}
+return {removed, math.max(#sids, counters, remembered, codes, #logins)}
 `
 
 /**

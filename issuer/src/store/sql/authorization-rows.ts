@@ -5,7 +5,7 @@ import type {
   ConsentRecord,
   LoginSessionRecord,
 } from '../../core/authorization/authorization-store.ts'
-import { splitScope } from '../session-scope.ts'
+import { joinScope, splitScope } from '../session-scope.ts'
 
 export type AuthorizationRow = Record<string, unknown>
 
@@ -15,6 +15,65 @@ const str = (v: unknown): string => String(v)
 
 /** How long purge keeps a code past its expiry, so a replay still finds what to revoke. */
 export const CODE_REPLAY_MEMORY_MS = 24 * 60 * 60 * 1000
+
+/** The columns an INSERT of a code names, in the order of `codeValues`. */
+export const CODE_COLUMNS = [
+  'hash',
+  'client_id',
+  'user_id',
+  'redirect_uri',
+  'code_challenge',
+  'scope',
+  'nonce',
+  'login_session_id',
+  'auth_time',
+  'created_at',
+  'expires_at',
+] as const
+
+export function codeValues(code: AuthorizationCodeRecord): (string | number | null)[] {
+  return [
+    code.hash,
+    code.clientId,
+    code.userId,
+    code.redirectUri,
+    code.codeChallenge,
+    joinScope(code.scope),
+    code.nonce,
+    code.loginSessionId,
+    code.authTime,
+    code.createdAt,
+    code.expiresAt,
+  ]
+}
+
+/** The columns an INSERT of a login session names, in the order of `loginSessionValues`. */
+export const LOGIN_SESSION_COLUMNS = [
+  'id',
+  'secret_hash',
+  'user_id',
+  'auth_time',
+  'created_at',
+  'last_seen_at',
+  'idle_expires_at',
+  'absolute_expires_at',
+  'ended_at',
+] as const
+
+/** The idle expiry is clamped to the absolute one, as every store keeps it. */
+export function loginSessionValues(login: LoginSessionRecord): (string | number | null)[] {
+  return [
+    login.id,
+    login.secretHash,
+    login.userId,
+    login.authTime,
+    login.createdAt,
+    login.lastSeenAt,
+    Math.min(login.idleExpiresAt, login.absoluteExpiresAt),
+    login.absoluteExpiresAt,
+    login.endedAt,
+  ]
+}
 
 export function codeFromRow(row: AuthorizationRow): AuthorizationCodeRecord {
   return {

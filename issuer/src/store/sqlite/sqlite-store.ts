@@ -25,10 +25,14 @@ import { usernameKey } from '../../core/users/username-key.ts'
 import { joinScope } from '../session-scope.ts'
 import {
   type AuthorizationRow,
+  CODE_COLUMNS,
   CODE_REPLAY_MEMORY_MS,
   codeFromRow,
+  codeValues,
   consentFromRow,
+  LOGIN_SESSION_COLUMNS,
   loginSessionFromRow,
+  loginSessionValues,
 } from '../sql/authorization-rows.ts'
 import { type ClientRow, clientColumns, clientFromRow } from '../sql/client-rows.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
@@ -534,20 +538,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async createAuthorizationCode(code) {
       try {
         run(
-          `INSERT INTO authorization_codes (hash, client_id, user_id, redirect_uri, code_challenge, scope,
-             nonce, login_session_id, auth_time, created_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          code.hash,
-          code.clientId,
-          code.userId,
-          code.redirectUri,
-          code.codeChallenge,
-          joinScope(code.scope),
-          code.nonce,
-          code.loginSessionId,
-          code.authTime,
-          code.createdAt,
-          code.expiresAt,
+          `INSERT INTO authorization_codes (${CODE_COLUMNS.join(', ')})
+           VALUES (${CODE_COLUMNS.map(() => '?').join(', ')})`,
+          ...codeValues(code),
         )
       } catch (err) {
         throw asConflict(err, () => 'authorization code')
@@ -594,18 +587,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async createLoginSession(login) {
       try {
         run(
-          `INSERT INTO login_sessions (id, secret_hash, user_id, auth_time, created_at, last_seen_at,
-             idle_expires_at, absolute_expires_at, ended_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          login.id,
-          login.secretHash,
-          login.userId,
-          login.authTime,
-          login.createdAt,
-          login.lastSeenAt,
-          Math.min(login.idleExpiresAt, login.absoluteExpiresAt),
-          login.absoluteExpiresAt,
-          login.endedAt,
+          `INSERT INTO login_sessions (${LOGIN_SESSION_COLUMNS.join(', ')})
+           VALUES (${LOGIN_SESSION_COLUMNS.map(() => '?').join(', ')})`,
+          ...loginSessionValues(login),
         )
       } catch (err) {
         throw asConflict(err, () => 'login session')
