@@ -407,7 +407,7 @@ describe('the login session: single sign-on, prompt and max_age (OpenID Connect 
 
   it('max_age=0 and prompt=login force the form; signing in there answers a code with a new auth_time', async () => {
     const b = await signedIn()
-    for (const extra of [{ max_age: '0' }, { prompt: 'login' }]) {
+    for (const extra of [{ max_age: '0' }, { prompt: 'login' }] as Record<string, string>[]) {
       t.advance(5000)
       const res = await b.get(t.authorizeUrl({ ...spa, extra }).url)
       expect(res.status).toBe(200)
