@@ -67,3 +67,29 @@ export function hiddenFieldsOf(page: string): URLSearchParams {
   }
   return fields
 }
+
+/**
+ * From an authorization URL through the hosted pages (signing in with `credentials`, allowing
+ * consent) to the redirect back to the client; answers that redirect's URL.
+ */
+export async function followToRedirect(
+  browser: BrowserSession,
+  url: string,
+  credentials: { username: string; password: string },
+): Promise<{ location: URL; response: Response }> {
+  let res = await browser.get(url)
+  for (let step = 0; step < 3 && res.status === 200; step++) {
+    const page = await res.text()
+    const fields = hiddenFieldsOf(page)
+    if (page.includes('name="password"')) {
+      fields.set('username', credentials.username)
+      fields.set('password', credentials.password)
+    } else if (page.includes('value="allow"')) {
+      fields.set('decision', 'allow')
+    }
+    res = await browser.post('/oauth/authorize', fields)
+  }
+  const location = res.headers.get('location')
+  if (location === null) throw new Error(`no redirect back: ${res.status}`)
+  return { location: new URL(location), response: res }
+}

@@ -2,8 +2,8 @@
 // registered through the store: `spa` (public, first-party, a loopback redirect), `partner`
 // (public, third-party: consent), `portal` (confidential, third-party, client_secret_basic).
 import { hashClientSecret, newClientSecret } from '../core/clients/client-secret.ts'
-import { type BrowserSession, createBrowserSession, hiddenFieldsOf, pkcePair } from './browser-session.ts'
-import { createOAuthTestIssuer, type OAuthTestIssuer } from './oauth-test-issuer.ts'
+import { type BrowserSession, createBrowserSession, followToRedirect, pkcePair } from './browser-session.ts'
+import { createOAuthTestIssuer, OAUTH_USER, type OAuthTestIssuer } from './oauth-test-issuer.ts'
 import { serviceClient } from './service-client.ts'
 import { TEST_ISSUER_URL } from './test-issuer.ts'
 
@@ -90,21 +90,9 @@ export async function createOidcTestIssuer(env: Record<string, string> = {}): Pr
     authorizeUrl,
     async codeFor(b, start) {
       const { url, verifier } = authorizeUrl(start)
-      let res = await b.get(url)
-      for (let step = 0; step < 3 && res.status === 200; step++) {
-        const page = await res.text()
-        const fields = hiddenFieldsOf(page)
-        if (page.includes('name="password"')) {
-          fields.set('username', 'alice')
-          fields.set('password', 'correct horse battery staple')
-        } else if (page.includes('value="allow"')) {
-          fields.set('decision', 'allow')
-        }
-        res = await b.post('/oauth/authorize', fields)
-      }
-      const location = new URL(res.headers.get('location') ?? 'about:blank')
+      const { location, response } = await followToRedirect(b, url, OAUTH_USER)
       const code = location.searchParams.get('code')
-      if (code === null) throw new Error(`no code: ${res.status} ${location}`)
+      if (code === null) throw new Error(`no code: ${response.status} ${location}`)
       return { code, verifier, location }
     },
   }
