@@ -606,3 +606,31 @@ describe('discovery', () => {
     expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT' })
   })
 })
+
+describe('the login page shares /auth/login limits (the same limiter, counters in the store)', () => {
+  it('failures on the page and on /auth/login count together; over the limit: 429 and the limiter message', async () => {
+    const s = await createOidcTestIssuer({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3' })
+    try {
+      const b = s.browser()
+      const fields = hiddenFieldsOf(await (await b.get(s.authorizeUrl(spa).url)).text())
+      fields.set('username', 'alice')
+      fields.set('password', 'wrong')
+      expect((await b.post('/oauth/authorize', fields)).status).toBe(200)
+      const api = await s.request('/auth/login', {
+        method: 'POST',
+        json: { username: 'alice', password: 'wrong' },
+      })
+      expect(((await api.json()) as { error: string }).error).toBe(BAD_CREDENTIALS)
+      expect((await b.post('/oauth/authorize', fields)).status).toBe(200)
+      fields.set('password', OAUTH_USER.password)
+      const locked = await b.post('/oauth/authorize', fields)
+      expect(locked.status).toBe(429)
+      expect(locked.headers.get('retry-after')).toMatch(/^\d+$/)
+      expect(await locked.text()).toContain(
+        '<p role="alert" id="login-problem">Too many failed login attempts. Try again later.</p>',
+      )
+    } finally {
+      await s.cleanup()
+    }
+  })
+})
