@@ -549,6 +549,24 @@ describe('RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2)', () 
     expect(res.headers.get('location')).toBeNull()
   })
 
+  it("another user's id_token_hint cannot sign this browser out: the confirmation page instead", async () => {
+    await t.addUser('carol', 'carol password long enough')
+    const other = t.browser()
+    const { url, verifier } = t.authorizeUrl(spa)
+    const fields = hiddenFieldsOf(await (await other.get(url)).text())
+    fields.set('username', 'carol')
+    fields.set('password', 'carol password long enough')
+    const code = locationOf(await other.post('/oauth/authorize', fields)).searchParams.get('code') ?? ''
+    const carolIdToken = (await redeem(code, verifier)).body.id_token ?? ''
+    const alice = await signedIn()
+    const res = await alice.get(`/oauth/logout?id_token_hint=${carolIdToken}`)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toContain('value="yes"')
+    expect(alice.cookies.has('tokensmith_login')).toBe(true)
+    const still = await alice.get(t.authorizeUrl({ ...spa, extra: { prompt: 'none' } }).url)
+    expect(locationOf(still).searchParams.get('code')).toBeTruthy()
+  })
+
   it('without a hint the user confirms on a page (csrf checked), then is signed out', async () => {
     const b = await signedIn()
     const res = await b.get('/oauth/logout')

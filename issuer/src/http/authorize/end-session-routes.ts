@@ -35,6 +35,7 @@ export function createEndSessionRoutes(deps: {
   logger: Logger
 }): Hono {
   const pages = createHostedPages(deps.logger)
+  const hintDeps = { keyRing: deps.keyRing, clock: deps.clock, issuer: deps.issuerUrl }
   const routes = new Hono()
   routes.onError(pages.onError)
 
@@ -50,15 +51,11 @@ export function createEndSessionRoutes(deps: {
       }
       if (value !== undefined && value !== '') params.set(name, value)
     }
+    const session = await deps.authorization.loginSession(deps.loginCookie.read(c))
     const hintText = params.get('id_token_hint')
-    const hint =
-      hintText === undefined
-        ? null
-        : await readIdTokenHint(hintText, {
-            keyRing: deps.keyRing,
-            clock: deps.clock,
-            issuer: deps.issuerUrl,
-          })
+    const read = hintText === undefined ? null : await readIdTokenHint(hintText, hintDeps)
+    // A hint of another user than the browser's is no hint: it cannot sign this browser out.
+    const hint = read !== null && session !== null && session.userId !== read.sub ? null : read
     const clientId = params.get('client_id')
     if (hint !== null && clientId !== undefined && clientId !== hint.clientId) {
       return pages.refused(c, 400, 'The client_id does not match the id_token_hint.')
@@ -74,7 +71,6 @@ export function createEndSessionRoutes(deps: {
       redirect = target
     }
 
-    const session = await deps.authorization.loginSession(deps.loginCookie.read(c))
     if (hint === null && session !== null) {
       const confirmed = c.req.method === 'POST' && raw.get('confirm')?.[0] === 'yes'
       if (!confirmed) {
