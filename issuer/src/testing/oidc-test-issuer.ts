@@ -30,6 +30,7 @@ export interface OidcTestIssuer extends OAuthTestIssuer {
   codeFor(
     browser: BrowserSession,
     start: AuthorizeStart,
+    credentials?: { username: string; password: string },
   ): Promise<{ code: string; verifier: string; location: URL }>
 }
 
@@ -88,9 +89,9 @@ export async function createOidcTestIssuer(env: Record<string, string> = {}): Pr
     portalSecret,
     browser,
     authorizeUrl,
-    async codeFor(b, start) {
+    async codeFor(b, start, credentials = OAUTH_USER) {
       const { url, verifier } = authorizeUrl(start)
-      const { location, response } = await followToRedirect(b, url, OAUTH_USER)
+      const { location, response } = await followToRedirect(b, url, credentials)
       const code = location.searchParams.get('code')
       if (code === null) throw new Error(`no code: ${response.status} ${location}`)
       return { code, verifier, location }

@@ -364,12 +364,8 @@ describe('the code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.5)', ()
 
   it('a user disabled after the code was issued: invalid_grant', async () => {
     const id = await t.addUser('bob', 'bob password long enough')
-    const b = t.browser()
-    const { url, verifier } = t.authorizeUrl(spa)
-    const fields = hiddenFieldsOf(await (await b.get(url)).text())
-    fields.set('username', 'bob')
-    fields.set('password', 'bob password long enough')
-    const code = locationOf(await b.post('/oauth/authorize', fields)).searchParams.get('code') ?? ''
+    const bob = { username: 'bob', password: 'bob password long enough' }
+    const { code, verifier } = await t.codeFor(t.browser(), spa, bob)
     await t.store.updateUser(id, { disabled: true, updatedAt: t.now.ms })
     expect((await redeem(code, verifier)).body.error).toBe('invalid_grant')
   })
@@ -551,12 +547,8 @@ describe('RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2)', () 
 
   it("another user's id_token_hint cannot sign this browser out: the confirmation page instead", async () => {
     await t.addUser('carol', 'carol password long enough')
-    const other = t.browser()
-    const { url, verifier } = t.authorizeUrl(spa)
-    const fields = hiddenFieldsOf(await (await other.get(url)).text())
-    fields.set('username', 'carol')
-    fields.set('password', 'carol password long enough')
-    const code = locationOf(await other.post('/oauth/authorize', fields)).searchParams.get('code') ?? ''
+    const carol = { username: 'carol', password: 'carol password long enough' }
+    const { code, verifier } = await t.codeFor(t.browser(), spa, carol)
     const carolIdToken = (await redeem(code, verifier)).body.id_token ?? ''
     const alice = await signedIn()
     const res = await alice.get(`/oauth/logout?id_token_hint=${carolIdToken}`)
