@@ -397,7 +397,7 @@ describe('JWKS, discovery and health', () => {
     expect(other.status).toBe(200)
   })
 
-  it('publishes the RFC 8414 metadata, and no OpenID Connect document while there are no ID tokens', async () => {
+  it('publishes the RFC 8414 metadata and the OpenID Connect Discovery document', async () => {
     const meta = (await (await t.request('/.well-known/oauth-authorization-server')).json()) as Record<
       string,
       unknown
@@ -408,7 +408,11 @@ describe('JWKS, discovery and health', () => {
       token_endpoint: `${TEST_ISSUER_URL}/oauth/token`,
     })
     expect(meta).not.toHaveProperty('id_token_signing_alg_values_supported')
-    await expectError(await t.request('/.well-known/openid-configuration'), 404, 'not_found')
+    const oidc = (await (await t.request('/.well-known/openid-configuration')).json()) as Record<
+      string,
+      unknown
+    >
+    expect(oidc).toMatchObject({ ...meta, id_token_signing_alg_values_supported: ['RS256'] })
   })
 
   it('reports health and readiness, and 404s unknown paths as JSON', async () => {

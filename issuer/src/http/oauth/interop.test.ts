@@ -114,15 +114,14 @@ describe('openid-client 6', () => {
     )
   })
 
-  it('OpenID Connect Discovery 1.0 §4: no openid-configuration while there is no OpenID Connect', async () => {
-    const err = await caught(
-      client.discovery(issuerUrl, 'app', undefined, client.None(), {
-        execute: [client.allowInsecureRequests],
-      }),
-    )
-    expect(err).toBeInstanceOf(Error)
-    const res = await fetch(`${issuer.url}/.well-known/openid-configuration`)
-    expect(res.status).toBe(404)
+  it('OpenID Connect Discovery 1.0 §4: openid-configuration is read and names the OpenID endpoints', async () => {
+    const config = await client.discovery(issuerUrl, 'app', undefined, client.None(), {
+      execute: [client.allowInsecureRequests],
+    })
+    const meta = config.serverMetadata()
+    expect(meta.userinfo_endpoint).toBe(`${issuer.url}/oauth/userinfo`)
+    expect(meta.end_session_endpoint).toBe(`${issuer.url}/oauth/logout`)
+    expect(meta.authorization_endpoint).toBe(`${issuer.url}/oauth/authorize`)
   })
 
   it('RFC 6749 §4.3.2 via genericGrantRequest: the password grant of a first-party public client', async () => {

@@ -347,16 +347,22 @@ describe('client assertions that must not authenticate (RFC 7523 §3): 401 inval
 })
 
 describe('grants and their parameters', () => {
-  it.each([
-    'authorization_code',
-    'implicit',
-    'urn:ietf:params:oauth:grant-type:jwt-bearer',
-    'PASSWORD',
-    'x'.repeat(300),
-  ])('grant_type=%s: unsupported_grant_type', async (grant) => {
-    const res = await t.form('/oauth/token', { ...valid.client_credentials!().params, grant_type: grant })
-    await expectOAuthErrorBody(res, 400, 'unsupported_grant_type')
+  it('grant_type=authorization_code for a client without that grant: unauthorized_client', async () => {
+    const res = await t.form('/oauth/token', {
+      ...valid.client_credentials!().params,
+      grant_type: 'authorization_code',
+      code: 'A'.repeat(43),
+    })
+    await expectOAuthErrorBody(res, 400, 'unauthorized_client')
   })
+
+  it.each(['implicit', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'PASSWORD', 'x'.repeat(300)])(
+    'grant_type=%s: unsupported_grant_type',
+    async (grant) => {
+      const res = await t.form('/oauth/token', { ...valid.client_credentials!().params, grant_type: grant })
+      await expectOAuthErrorBody(res, 400, 'unsupported_grant_type')
+    },
+  )
 
   it('resource and audience naming two different audiences (RFC 8707): invalid_request', async () => {
     const { path, params } = valid.client_credentials!()

@@ -348,7 +348,7 @@ describe('POST /oauth/introspect (RFC 7662)', () => {
 })
 
 describe('metadata (RFC 8414)', () => {
-  it('lists exactly what exists; the OpenID Connect document is absent while there are no ID tokens', async () => {
+  it('lists exactly what exists: the authorization code flow with S256 PKCE only, answers with iss (RFC 9207 §3)', async () => {
     const res = await t.request('/.well-known/oauth-authorization-server')
     const doc = (await res.json()) as Record<string, unknown>
     expect(doc).toMatchObject({
@@ -356,7 +356,12 @@ describe('metadata (RFC 8414)', () => {
       token_endpoint: `${TEST_ISSUER_URL}/oauth/token`,
       revocation_endpoint: `${TEST_ISSUER_URL}/oauth/revoke`,
       introspection_endpoint: `${TEST_ISSUER_URL}/oauth/introspect`,
-      grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
+      authorization_endpoint: `${TEST_ISSUER_URL}/oauth/authorize`,
+      grant_types_supported: ['authorization_code', 'password', 'refresh_token', 'client_credentials'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
       token_endpoint_auth_methods_supported: [
         'client_secret_basic',
         'client_secret_post',
@@ -366,14 +371,15 @@ describe('metadata (RFC 8414)', () => {
       token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA', 'Ed25519'],
     })
     expect(doc.scopes_supported).toEqual(expect.arrayContaining(['account', 'invoices:read', 'orders:read']))
+    // OpenID Connect's own fields are in its document (/.well-known/openid-configuration) only.
     for (const absent of [
-      'response_types_supported',
       'id_token_signing_alg_values_supported',
-      'authorization_endpoint',
+      'userinfo_endpoint',
+      'subject_types_supported',
     ]) {
       expect(doc).not.toHaveProperty(absent)
     }
-    expect((await t.request('/.well-known/openid-configuration')).status).toBe(404)
+    expect((await t.request('/.well-known/openid-configuration')).status).toBe(200)
   })
 })
 
