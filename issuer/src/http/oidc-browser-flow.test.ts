@@ -35,6 +35,12 @@ let framer: Server
 let framerOrigin: string
 let userId: string
 
+/** `SCREENSHOTS_DIR=docs/images npx vitest run <this file>` refreshes the pictures in docs/oidc.md. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const target = process.env.SCREENSHOTS_DIR
+  if (target !== undefined) await page.screenshot({ path: join(target, name), fullPage: true })
+}
+
 /** A locator's text, trimmed of the markup's whitespace. */
 async function text(locator: Locator): Promise<string> {
   return ((await locator.textContent()) ?? '').trim()
@@ -179,11 +185,13 @@ describe('authorization code + PKCE with openid-client in Chromium (OIDC Core §
     expect(headers['x-content-type-options']).toBe('nosniff')
     expect(headers['referrer-policy']).toBe('no-referrer')
     expect(await page.locator('input[name="csrf"]').count()).toBe(1)
+    await screenshot(page, 'oidc-login-page.png')
 
     // A wrong password and an unknown user show the same message, naming neither part.
     await signIn(page, 'alice', 'not-the-password')
     await expect.poll(() => text(page.getByRole('alert'))).toBe(BAD_CREDENTIALS)
     expect(page.url().startsWith(issuerUrl)).toBe(true)
+    await screenshot(page, 'oidc-login-failed.png')
     await signIn(page, 'nobody-here', 'not-the-password')
     await expect.poll(() => text(page.getByRole('alert'))).toBe(BAD_CREDENTIALS)
 
@@ -193,6 +201,7 @@ describe('authorization code + PKCE with openid-client in Chromium (OIDC Core §
     const scopes = await page.locator('li').allTextContents()
     expect(scopes.join(' ')).toContain('openid')
     expect(scopes.join(' ')).toContain('profile')
+    await screenshot(page, 'oidc-consent-page.png')
     await page.getByRole('button', { name: 'Allow' }).click()
     await page.waitForURL(`${thirdParty.origin}/callback**`)
     expect(await text(page.locator('#user'))).toBe('alice')
