@@ -120,6 +120,17 @@ export type OAuthErrorCode =
   | 'unsupported_token_type'
   | 'temporarily_unavailable'
   | 'server_error'
+  // The authorization endpoint's (RFC 6749 §4.1.2.1, OpenID Connect Core §3.1.2.6).
+  | 'access_denied'
+  | 'unsupported_response_type'
+  | 'login_required'
+  | 'consent_required'
+  | 'interaction_required'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
+  // The userinfo endpoint's Bearer errors (RFC 6750 §3.1).
+  | 'invalid_token'
+  | 'insufficient_scope'
 
 const OAUTH_STATUS: Record<OAuthErrorCode, number> = {
   invalid_request: 400,
@@ -132,6 +143,15 @@ const OAUTH_STATUS: Record<OAuthErrorCode, number> = {
   unsupported_token_type: 400,
   temporarily_unavailable: 503,
   server_error: 500,
+  access_denied: 400,
+  unsupported_response_type: 400,
+  login_required: 400,
+  consent_required: 400,
+  interaction_required: 400,
+  request_not_supported: 400,
+  request_uri_not_supported: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
 }
 
 /**

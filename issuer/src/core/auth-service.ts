@@ -34,10 +34,14 @@ export function createAuthService(deps: {
   const { store, config } = deps
   // One source for every refresh token and seal IV the service draws.
   const random = createRandomSource()
-  const { login, loginAs } = createLogin({ ...deps, random, limiter: createLoginLimiter({ store, config }) })
+  const { login, loginAs, checkCredentials } = createLogin({
+    ...deps,
+    random,
+    limiter: createLoginLimiter({ store, config }),
+  })
   // How soon a client disabled with the CLI stops refreshing on every instance.
   const clients = createClientCache(store, deps.clock, CLIENT_CACHE_MS)
   const { refresh } = createRefresh({ ...deps, random, clients })
   const sessions = createSessions(deps)
-  return { login, loginAs, refresh, ...sessions }
+  return { login, loginAs, checkCredentials, refresh, ...sessions }
 }

@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono'
 import type { AuthService } from '../core/auth-service.ts'
+import type { Authorization } from '../core/authorization/create-authorization.ts'
 import type { ClientAuthenticator } from '../core/clients/create-client-authenticator.ts'
 import type { Clock } from '../core/clock.ts'
 import type { TokenGrants } from '../core/grants/create-token-grants.ts'
@@ -11,13 +12,21 @@ import type { KeyRing } from '../keys/key-ring.ts'
 import type { IssuerConfig } from '../runtime/config.ts'
 import type { Logger } from '../runtime/logger.ts'
 import { createAuthRoutes } from './auth-routes.ts'
+import { createAuthorizeRoutes } from './authorize/authorize-routes.ts'
+import { createCsrfGuard } from './authorize/csrf-guard.ts'
+import { createEndSessionRoutes } from './authorize/end-session-routes.ts'
+import { createLoginSessionCookie } from './authorize/login-session-cookie.ts'
+import { createUserinfoRoutes } from './authorize/userinfo-routes.ts'
 import type { BearerEnv } from './bearer-auth.ts'
 import { clientAddressFrom } from './client-address.ts'
+import { createConsentRoutes } from './consent-routes.ts'
 import { createErrorHandler } from './error-handler.ts'
 import { createHealthRoutes } from './health-routes.ts'
 import { createOAuthRoutes } from './oauth/oauth-routes.ts'
 import { createWellKnownRoutes } from './well-known-routes.ts'
 
+export { CSRF_COOKIE } from './authorize/csrf-guard.ts'
+export { LOGIN_SESSION_COOKIE } from './authorize/login-session-cookie.ts'
 export { CSRF_HEADER } from './cookie-origin-policy.ts'
 export { REFRESH_COOKIE } from './refresh-cookie.ts'
 
@@ -29,6 +38,8 @@ export interface OAuthDeps {
   introspection: TokenIntrospection
   /** The scopes clients may ask for, for the metadata. */
   scopes: () => Promise<string[]>
+  /** The authorization code flow's browser side (login session, consent, codes). */
+  authorization: Authorization
 }
 
 export interface IssuerAppDeps {
@@ -48,6 +59,7 @@ export interface IssuerAppDeps {
     | 'cookieSecure'
     | 'refreshIdleTtlSec'
     | 'clientIds'
+    | 'loginSessionAbsoluteTtlSec'
   >
   /** The JWKS max-age; must stay below the key schedule's publish lead. */
   jwksMaxAgeSec: number
@@ -72,6 +84,44 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
       defaultClientId: config.clientIds[0] ?? 'default',
       maxBodyBytes: config.maxBodyBytes,
       clientAddress,
+      logger: deps.logger,
+    }),
+  )
+  app.route(
+    '/auth',
+    createConsentRoutes({
+      authorization: deps.oauth.authorization,
+      verifier: deps.verifier,
+      isSessionLive: (userId, sessionId) => deps.auth.isSessionLive(userId, sessionId),
+      issuerUrl: config.issuerUrl,
+    }),
+  )
+  const csrf = createCsrfGuard({ keyRing: deps.keyRing, clock: deps.clock, secure: config.cookieSecure })
+  const loginCookie = createLoginSessionCookie({
+    secure: config.cookieSecure,
+    maxAgeSec: config.loginSessionAbsoluteTtlSec,
+  })
+  // The request's parameters travel with the password: more room than an API body needs.
+  const maxFormBytes = Math.max(config.maxBodyBytes, 16384)
+  const browser = {
+    authorization: deps.oauth.authorization,
+    csrf,
+    loginCookie,
+    issuerUrl: config.issuerUrl,
+    maxFormBytes,
+    logger: deps.logger,
+  }
+  app.route('/', createAuthorizeRoutes({ ...browser, clientAddress }))
+  app.route(
+    '/',
+    createEndSessionRoutes({ ...browser, clients: deps.store, keyRing: deps.keyRing, clock: deps.clock }),
+  )
+  app.route(
+    '/',
+    createUserinfoRoutes({
+      verifier: deps.verifier,
+      store: deps.store,
+      isSessionLive: (userId, sessionId) => deps.auth.isSessionLive(userId, sessionId),
       logger: deps.logger,
     }),
   )

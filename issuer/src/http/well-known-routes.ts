@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
 import { createJwksResponder, etagMatches } from './jwks-response.ts'
 import { authorizationServerMetadata } from './oauth/authorization-server-metadata.ts'
+import { openIdProviderMetadata } from './oauth/openid-provider-metadata.ts'
 
 export interface WellKnownRoutesDeps {
   keyRing: KeyRing
@@ -15,9 +16,8 @@ export interface WellKnownRoutesDeps {
 }
 
 /**
- * `/.well-known/*`: the JWKS (ETag, 304) and the RFC 8414 metadata (mount at `/.well-known`).
- * `openid-configuration` is OpenID Connect's document: it is answered only once ID tokens exist,
- * so until then it is a 404 and discovery clients (the SDK too) fall back to RFC 8414's.
+ * `/.well-known/*` (mount at `/.well-known`): the JWKS (ETag, 304), the RFC 8414 metadata and
+ * OpenID Connect Discovery's `openid-configuration`.
  */
 export function createWellKnownRoutes(deps: WellKnownRoutesDeps): Hono {
   const { keyRing, clock } = deps
@@ -37,6 +37,12 @@ export function createWellKnownRoutes(deps: WellKnownRoutesDeps): Hono {
   routes.get('/oauth-authorization-server', async (c: Context) => {
     c.header('Cache-Control', cacheControl)
     return c.json(authorizationServerMetadata(deps.issuerUrl, await deps.scopes()))
+  })
+
+  routes.get('/openid-configuration', async (c: Context) => {
+    c.header('Cache-Control', cacheControl)
+    const alg = keyRing.signingKey(clock()).alg
+    return c.json(openIdProviderMetadata(deps.issuerUrl, await deps.scopes(), [alg]))
   })
 
   return routes

@@ -16,6 +16,8 @@ describe('loadConfig', () => {
       refreshIdleTtlSec: 7 * 86400,
       sessionAbsoluteTtlSec: 30 * 86400,
       refreshGraceSec: 10,
+      loginSessionIdleTtlSec: 3600,
+      loginSessionAbsoluteTtlSec: 12 * 3600,
       scryptLogN: 15,
       cookieSecure: true,
       trustProxy: false,
@@ -29,6 +31,8 @@ describe('loadConfig', () => {
       AUDIENCE: 'orders, billing',
       ACCESS_TOKEN_TTL: '5m',
       REFRESH_GRACE: '0',
+      LOGIN_SESSION_IDLE_TTL: '30m',
+      LOGIN_SESSION_ABSOLUTE_TTL: '1d',
       ISSUER_URL: 'https://id.example.com/',
     })
     expect(c).toMatchObject({
@@ -36,6 +40,8 @@ describe('loadConfig', () => {
       audience: ['orders', 'billing'],
       accessTokenTtlSec: 300,
       refreshGraceSec: 0,
+      loginSessionIdleTtlSec: 1800,
+      loginSessionAbsoluteTtlSec: 86400,
       issuerUrl: 'https://id.example.com',
     })
   })
@@ -49,6 +55,8 @@ describe('loadConfig', () => {
     [{ ACCESS_TOKEN_TTL: '5' }, 'ACCESS_TOKEN_TTL'],
     [{ REFRESH_IDLE_TTL: '30d', SESSION_ABSOLUTE_TTL: '7d' }, 'SESSION_ABSOLUTE_TTL'],
     [{ REFRESH_GRACE: '1h' }, 'REFRESH_GRACE'],
+    [{ LOGIN_SESSION_IDLE_TTL: '10s' }, 'LOGIN_SESSION_IDLE_TTL'],
+    [{ LOGIN_SESSION_IDLE_TTL: '2h', LOGIN_SESSION_ABSOLUTE_TTL: '1h' }, 'LOGIN_SESSION_ABSOLUTE_TTL'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ SCRYPT_LOG_N: '8' }, 'SCRYPT_LOG_N'],
     [{ HELPER_THREAD_NICE: '20' }, 'HELPER_THREAD_NICE'],

@@ -14,6 +14,9 @@ export interface IssuerConfig {
   refreshIdleTtlSec: number
   sessionAbsoluteTtlSec: number
   refreshGraceSec: number
+  /** The hosted login's session at the issuer (single sign-on): idle and absolute lifetimes. */
+  loginSessionIdleTtlSec: number
+  loginSessionAbsoluteTtlSec: number
   clockSkewSec: number
   scryptLogN: number
   loginWindowSec: number
@@ -116,6 +119,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   const refreshGraceSec = duration(env, 'REFRESH_GRACE', 10, 0)
   if (refreshGraceSec > 120) throw new ConfigError('REFRESH_GRACE', 'must be at most 120 s (0 disables it)')
+  const loginSessionIdleTtlSec = duration(env, 'LOGIN_SESSION_IDLE_TTL', 3600, 60)
+  const loginSessionAbsoluteTtlSec = duration(env, 'LOGIN_SESSION_ABSOLUTE_TTL', 12 * 3600, 60)
+  if (loginSessionAbsoluteTtlSec < loginSessionIdleTtlSec) {
+    throw new ConfigError('LOGIN_SESSION_ABSOLUTE_TTL', 'must be at least LOGIN_SESSION_IDLE_TTL')
+  }
   const keysDir = read(env, 'KEYS_DIR') ?? './keys'
   const databaseUrl = read(env, 'DATABASE_URL') ?? 'sqlite:./data/issuer.db'
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/|redis:\/\/|rediss:\/\/)/.test(databaseUrl)) {
@@ -139,6 +147,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     refreshIdleTtlSec,
     sessionAbsoluteTtlSec,
     refreshGraceSec,
+    loginSessionIdleTtlSec,
+    loginSessionAbsoluteTtlSec,
     clockSkewSec: duration(env, 'CLOCK_SKEW', 60, 0),
     scryptLogN: integer(env, 'SCRYPT_LOG_N', 15, 10, 20),
     loginWindowSec: duration(env, 'LOGIN_WINDOW', 15 * 60, 1),

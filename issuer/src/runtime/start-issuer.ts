@@ -1,4 +1,6 @@
 import { type AuthService, createAuthService } from '../core/auth-service.ts'
+import { createAuthorization } from '../core/authorization/create-authorization.ts'
+import { createCodeRedemption } from '../core/authorization/create-code-redemption.ts'
 import { createClientAuthenticator } from '../core/clients/create-client-authenticator.ts'
 import { ensureRegisteredClients } from '../core/clients/ensure-registered-clients.ts'
 import { ACCOUNT_SCOPE } from '../core/clients/grant-scope.ts'
@@ -10,9 +12,11 @@ import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
 import type { Store } from '../core/store.ts'
 import { createAccessTokenSigner } from '../core/tokens/access-token-signer.ts'
 import { createAccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
+import { createIdTokenSigner } from '../core/tokens/id-token-signer.ts'
 import { createIssuerApp } from '../http/create-issuer-app.ts'
 import { jwksMaxAgeFor } from '../http/jwks-max-age.ts'
 import { OAUTH_PATHS } from '../http/oauth/authorization-server-metadata.ts'
+import { OIDC_SCOPES } from '../http/oauth/openid-provider-metadata.ts'
 import { generateFirstKey } from '../keys/generate-first-key.ts'
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts'
 import { openStore } from '../store/open-store.ts'
@@ -101,11 +105,29 @@ export async function startIssuer(
       // As on the refresh path: a client disabled with the CLI is refused within 5 s everywhere.
       acceptedForMs: 5000,
     }),
-    grants: createTokenGrants({ login: auth, refresh: auth, signer, defaultAudience: config.audience }),
+    grants: createTokenGrants({
+      login: auth,
+      refresh: auth,
+      codes: createCodeRedemption({
+        store,
+        signer,
+        idTokens: createIdTokenSigner({ keyRing, issuer: config.issuerUrl, clock }),
+        clock,
+        logger,
+        config,
+      }),
+      signer,
+      defaultAudience: config.audience,
+    }),
+    authorization: createAuthorization({ store, login: auth, clock, logger, config }),
     revocation: createTokenRevocation({ store, verifier, clock, logger }),
     introspection: createTokenIntrospection({ store, verifier, clock, issuer: config.issuerUrl }),
     scopes: async () => [
-      ...new Set([ACCOUNT_SCOPE, ...(await store.listClients()).flatMap((client) => client.scopes)]),
+      ...new Set([
+        ...OIDC_SCOPES,
+        ACCOUNT_SCOPE,
+        ...(await store.listClients()).flatMap((client) => client.scopes),
+      ]),
     ],
   }
   const app = createIssuerApp({

@@ -1,4 +1,5 @@
 import { OAuthError } from '../../errors.ts'
+import type { CodeGrantInput, CodeRedemption } from '../authorization/create-code-redemption.ts'
 import type { ClientRecord, GrantType } from '../clients/client-record.ts'
 import { ACCOUNT_SCOPE, grantScope } from '../clients/grant-scope.ts'
 import type { ClientMeta, Login } from '../login/create-login.ts'
@@ -14,6 +15,11 @@ export interface ServiceToken {
 }
 
 export interface TokenGrants {
+  /** RFC 6749 §4.1.3 with RFC 7636 §4.5: a code of /oauth/authorize, for the client it was issued to. */
+  authorizationCode(
+    client: ClientRecord,
+    params: CodeGrantInput,
+  ): Promise<TokenPair & { idToken: string | null }>
   /** RFC 6749 §4.3, first-party clients only: the login of `/auth/login`. */
   password(
     client: ClientRecord,
@@ -34,6 +40,7 @@ export interface TokenGrants {
  */
 export function createTokenGrants(deps: {
   login: Pick<Login, 'loginAs'>
+  codes: CodeRedemption
   refresh: Refresh
   signer: AccessTokenSigner
   /** The issuer's AUDIENCE: a client with no audiences of its own gets these. */
@@ -51,6 +58,11 @@ export function createTokenGrants(deps: {
   }
 
   return {
+    authorizationCode(client, params) {
+      requireGrant(client, 'authorization_code')
+      return deps.codes.redeem(client, params)
+    },
+
     async password(client, params) {
       requireGrant(client, 'password')
       // RFC 9700 §2.4: the password grant must not be used; kept for first-party apps only.

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { IssuerError } from '../../errors.ts'
 import { accessTokenShapeOf } from '../clients/access-token-shape-of.ts'
 import type { ClientRecord } from '../clients/client-record.ts'
@@ -6,10 +5,10 @@ import { grantScope } from '../clients/grant-scope.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import type { PasswordHasher } from '../passwords/password-hasher.ts'
-import type { Store } from '../store.ts'
+import { newSessionFor } from '../sessions/new-session.ts'
+import type { Store, UserRecord } from '../store.ts'
 import type { AccessTokenSigner } from '../tokens/access-token-signer.ts'
 import type { RandomBytes } from '../tokens/random-source.ts'
-import { hashRefreshToken, newRefreshToken } from '../tokens/refresh-token.ts'
 import { issueTokenPair, type TokenPair } from '../tokens/token-pair.ts'
 import { normalizeUsername } from '../users/normalize-username.ts'
 import type { LoginLimiter } from './create-login-limiter.ts'
@@ -40,9 +39,15 @@ export interface Login {
   login(input: LoginInput): Promise<TokenPair>
   /** The same login for a client already authenticated (the password grant) and a granted scope. */
   loginAs(client: ClientRecord, scope: readonly string[], credentials: Credentials): Promise<TokenPair>
+  /**
+   * The password check alone, under the same limiter and dummy hash (the hosted login page):
+   * the user, or `invalid_credentials` / `user_disabled` / `rate_limited`.
+   */
+  checkCredentials(credentials: Credentials): Promise<UserRecord>
 }
 
-const BAD_CREDENTIALS = 'The username or password is incorrect.'
+/** The one failure message of every password check, whichever part was wrong. */
+export const BAD_CREDENTIALS = 'The username or password is incorrect.'
 
 export function createLogin(deps: {
   store: Pick<Store, 'findUserByUsername' | 'updateUser' | 'createSession' | 'getClient'>
@@ -58,11 +63,7 @@ export function createLogin(deps: {
 
   const unknownClient = () => new IssuerError('invalid_request', 'Unknown clientId.')
 
-  async function loginAs(
-    client: ClientRecord,
-    scope: readonly string[],
-    input: Credentials,
-  ): Promise<TokenPair> {
+  async function checkCredentials(input: Credentials): Promise<UserRecord> {
     const now = clock()
     if (Buffer.byteLength(input.password, 'utf8') > hasher.maxPasswordBytes) {
       throw new IssuerError(
@@ -70,7 +71,6 @@ export function createLogin(deps: {
         `The password must be at most ${hasher.maxPasswordBytes} bytes.`,
       )
     }
-    const clientId = client.id
     const username = normalizeUsername(input.username)
     // Counted per normalised name even when no such user exists, so a lockout reveals nothing.
     const account = username ?? input.username.slice(0, 128)
@@ -102,27 +102,28 @@ export function createLogin(deps: {
       await store.updateUser(user.id, { passwordHash: await hasher.hash(input.password), updatedAt: now })
       logger.info('password_rehashed', { userId: user.id })
     }
-    const refreshToken = newRefreshToken(random)
-    const absoluteExpiresAt = now + config.sessionAbsoluteTtlSec * 1000
-    const session = await store.createSession({
-      id: randomUUID(),
-      userId: user.id,
-      clientId,
-      createdAt: now,
-      absoluteExpiresAt,
-      clientIp: input.clientIp,
-      userAgent: input.userAgent?.slice(0, 256) ?? null,
-      scope: [...scope],
-      publicClient: client.type === 'public',
-      tokenHash: hashRefreshToken(refreshToken),
-      idleExpiresAt: Math.min(now + config.refreshIdleTtlSec * 1000, absoluteExpiresAt),
-    })
+    return user
+  }
+
+  async function loginAs(
+    client: ClientRecord,
+    scope: readonly string[],
+    input: Credentials,
+  ): Promise<TokenPair> {
+    const user = await checkCredentials(input)
+    const clientId = client.id
+    const started = newSessionFor(
+      { userId: user.id, client, scope, meta: input, now: clock() },
+      config,
+      random,
+    )
+    const session = await store.createSession(started.session)
     logger.info('login', { userId: user.id, sessionId: session.id, clientId })
     return issueTokenPair(
       signer,
       session,
       user.roles,
-      refreshToken,
+      started.refreshToken,
       accessTokenShapeOf(client, scope, config.issuerUrl),
     )
   }
@@ -144,5 +145,6 @@ export function createLogin(deps: {
       return loginAs(client, scope.scope, input)
     },
     loginAs,
+    checkCredentials,
   }
 }

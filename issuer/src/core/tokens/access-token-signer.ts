@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { CompactSign, type CryptoKey, importJWK, type JWK } from 'jose'
+import { CompactSign } from 'jose'
 import type { KeyRing } from '../../keys/key-ring.ts'
-import type { SigningKey } from '../../keys/load-signing-key.ts'
 import type { Clock } from '../clock.ts'
+import { createCryptoKeyCache } from './crypto-key-cache.ts'
 
 export const ACCESS_TOKEN_TYP = 'at+jwt'
 
@@ -50,16 +50,7 @@ export function createAccessTokenSigner(deps: {
   ttlSec: number
   clock: Clock
 }): AccessTokenSigner {
-  // Imported once per kid (exporting and importing a private key costs more than signing).
-  const imported = new Map<string, Promise<CryptoKey>>()
-  const cryptoKeyFor = (signing: SigningKey): Promise<CryptoKey> => {
-    let key = imported.get(signing.kid)
-    if (!key) {
-      key = importJWK(signing.privateKey.export({ format: 'jwk' }) as JWK, signing.alg) as Promise<CryptoKey>
-      imported.set(signing.kid, key)
-    }
-    return key
-  }
+  const cryptoKeyFor = createCryptoKeyCache()
   const encoder = new TextEncoder()
   const aud = deps.audience.length === 1 ? (deps.audience[0] as string) : deps.audience
 

@@ -1,5 +1,6 @@
 import { ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from '../../core/clients/client-credentials.ts'
 import { GRANT_TYPES } from '../../core/clients/client-record.ts'
+import { BROWSER_PATHS } from '../authorize/browser-paths.ts'
 
 /** The standard endpoints, relative to the issuer URL. */
 export const OAUTH_PATHS = {
@@ -9,16 +10,16 @@ export const OAUTH_PATHS = {
 } as const
 
 /**
- * RFC 8414 §2: what this issuer implements, and nothing it does not. No
- * `response_types_supported` or ID-token fields: there is no authorization endpoint and no ID
- * token yet (that document would be OpenID Connect's, which answers 404 until it is true).
- * Introspection is for confidential clients only, so `none` is not among its methods.
+ * RFC 8414 §2: what this issuer implements, and nothing it does not: the authorization code flow
+ * with S256 PKCE only, answers in the query with `iss` (RFC 9207 §3). Introspection is for
+ * confidential clients only, so `none` is not among its methods.
  */
 export function authorizationServerMetadata(issuer: string, scopes: readonly string[]) {
   const algs = [...ASSERTION_ALGORITHMS]
   const confidentialMethods = CLIENT_AUTH_METHODS.filter((m) => m !== 'none')
   return {
     issuer,
+    authorization_endpoint: `${issuer}${BROWSER_PATHS.authorization}`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     token_endpoint: `${issuer}${OAUTH_PATHS.token}`,
     revocation_endpoint: `${issuer}${OAUTH_PATHS.revocation}`,
@@ -31,6 +32,10 @@ export function authorizationServerMetadata(issuer: string, scopes: readonly str
     introspection_endpoint_auth_methods_supported: confidentialMethods,
     introspection_endpoint_auth_signing_alg_values_supported: algs,
     scopes_supported: [...scopes],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
     // tokensmith's JSON API (`/auth/*`), for first-party apps and the browser cookie flow.
     login_endpoint: `${issuer}/auth/login`,
     logout_all_endpoint: `${issuer}/auth/logout-all`,

@@ -56,6 +56,19 @@ export function createOAuthRoutes(deps: OAuthRoutesDeps): Hono {
     const scope = form.get('scope')
     const withScope = scope === undefined ? {} : { scope }
     switch (grantType) {
+      case 'authorization_code': {
+        const pair = await deps.grants.authorizationCode(client, {
+          code: form.require('code'),
+          redirectUri: form.get('redirect_uri'),
+          codeVerifier: form.get('code_verifier'),
+          clientIp: deps.clientAddress(c),
+          userAgent: c.req.header('user-agent') ?? null,
+        })
+        return c.json({
+          ...tokenResponse(pair.accessToken, pair.expiresIn, pair.scope, pair.refreshToken),
+          ...(pair.idToken === null ? {} : { id_token: pair.idToken }),
+        })
+      }
       case 'refresh_token': {
         const pair = await deps.grants.refreshToken(client, {
           refreshToken: form.require('refresh_token'),

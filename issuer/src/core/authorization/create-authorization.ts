@@ -1,0 +1,199 @@
+// The browser's side of the authorization code flow: who is signed in at the issuer (the login
+// session, OpenID Connect Core §3.1.2.3), whether they must sign in again (`prompt`, `max_age`),
+// whether they must consent (§3.1.2.4), and the code that ends the step (RFC 6749 §4.1.2).
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import type { Clock } from '../clock.ts'
+import type { Logger } from '../logger.ts'
+import type { Credentials, Login } from '../login/create-login.ts'
+import type { Store } from '../store.ts'
+import type { RandomBytes } from '../tokens/random-source.ts'
+import {
+  AUTHORIZATION_CODE_TTL_SEC,
+  hashAuthorizationCode,
+  newAuthorizationCode,
+} from './authorization-code.ts'
+import type { ConsentRecord, LoginSessionRecord } from './authorization-store.ts'
+import {
+  type AuthorizationParams,
+  type AuthorizationRequest,
+  checkAuthorizationRequest,
+  type RequestCheck,
+} from './check-authorization-request.ts'
+
+export interface AuthorizationConfig {
+  loginSessionIdleTtlSec: number
+  loginSessionAbsoluteTtlSec: number
+}
+
+/** What the authorization endpoint does next for a valid request. */
+export type Decision =
+  | { kind: 'login' }
+  | { kind: 'consent'; session: LoginSessionRecord; username: string }
+  | { kind: 'error'; error: 'login_required' | 'consent_required'; description: string }
+  | { kind: 'code'; code: string }
+
+export interface Authorization {
+  check(params: AuthorizationParams): Promise<RequestCheck>
+  /** The live login session the cookie's secret names, its idle expiry slid; null otherwise. */
+  loginSession(secret: string | undefined): Promise<LoginSessionRecord | null>
+  /** The hosted login form: the password check of `/auth/login`, then a new login session. */
+  signIn(credentials: Credentials): Promise<{ secret: string; session: LoginSessionRecord }>
+  /**
+   * `freshLogin`: the user signed in during this interaction (prompt=login and max_age are met).
+   * `consented`: the user just allowed the request on the consent page.
+   */
+  decide(
+    request: AuthorizationRequest,
+    session: LoginSessionRecord | null,
+    opts: { freshLogin: boolean; consented: boolean },
+  ): Promise<Decision>
+  /** Remembers the user's consent to the request's scopes (added to what they allowed before). */
+  rememberConsent(request: AuthorizationRequest, userId: string): Promise<void>
+  /** Ends the login session and revokes every session its codes started; answers how many. */
+  signOut(loginSessionId: string): Promise<number>
+  /** The same for a login session named by an ID token's `sid`, when it is `userId`'s. */
+  signOutSession(loginSessionId: string, userId: string): Promise<number>
+  listConsents(userId: string): Promise<ConsentRecord[]>
+  /** Forgets the consent and ends the user's sessions at that client; false when there was none. */
+  revokeConsent(userId: string, clientId: string): Promise<boolean>
+}
+
+const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/
+const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex')
+
+export function createAuthorization(deps: {
+  store: Store
+  login: Pick<Login, 'checkCredentials'>
+  clock: Clock
+  logger: Logger
+  config: AuthorizationConfig
+  random?: RandomBytes
+}): Authorization {
+  const { store, clock, logger, config } = deps
+  const random = deps.random ?? randomBytes
+
+  async function issueCode(request: AuthorizationRequest, session: LoginSessionRecord): Promise<string> {
+    const now = clock()
+    const code = newAuthorizationCode(random)
+    await store.createAuthorizationCode({
+      hash: hashAuthorizationCode(code),
+      clientId: request.client.id,
+      userId: session.userId,
+      redirectUri: request.redirectUri,
+      codeChallenge: request.codeChallenge,
+      scope: request.scope,
+      nonce: request.nonce,
+      loginSessionId: session.id,
+      authTime: session.authTime,
+      createdAt: now,
+      expiresAt: now + AUTHORIZATION_CODE_TTL_SEC * 1000,
+    })
+    logger.info('authorization_code_issued', { userId: session.userId, clientId: request.client.id })
+    return code
+  }
+
+  async function consentCovers(request: AuthorizationRequest, userId: string): Promise<boolean> {
+    if (request.client.firstParty) return true
+    const consent = await store.getConsent(userId, request.client.id)
+    return consent !== null && request.scope.every((s) => consent.scope.includes(s))
+  }
+
+  async function signOut(loginSessionId: string): Promise<number> {
+    const now = clock()
+    const sessionIds = await store.endLoginSession(loginSessionId, now)
+    let revoked = 0
+    for (const id of sessionIds) if (await store.revokeSession(id, 'logout', now)) revoked++
+    logger.info('login_session_ended', { loginSessionId, sessions: revoked })
+    return revoked
+  }
+
+  return {
+    check: (params) => checkAuthorizationRequest(params, (id) => store.getClient(id)),
+
+    async loginSession(secret) {
+      if (secret === undefined || !SECRET_SHAPE.test(secret)) return null
+      const now = clock()
+      const session = await store.findLoginSession(hashSecret(secret), now)
+      if (session === null) return null
+      const idleExpiresAt = Math.min(now + config.loginSessionIdleTtlSec * 1000, session.absoluteExpiresAt)
+      await store.touchLoginSession(session.id, now, idleExpiresAt)
+      return { ...session, lastSeenAt: now, idleExpiresAt }
+    },
+
+    async signIn(credentials) {
+      const user = await deps.login.checkCredentials(credentials)
+      const now = clock()
+      const secret = random(32).toString('base64url')
+      const absoluteExpiresAt = now + config.loginSessionAbsoluteTtlSec * 1000
+      const session: LoginSessionRecord = {
+        id: randomUUID(),
+        secretHash: hashSecret(secret),
+        userId: user.id,
+        authTime: now,
+        createdAt: now,
+        lastSeenAt: now,
+        idleExpiresAt: Math.min(now + config.loginSessionIdleTtlSec * 1000, absoluteExpiresAt),
+        absoluteExpiresAt,
+        endedAt: null,
+      }
+      await store.createLoginSession(session)
+      logger.info('login_session_started', { userId: user.id, loginSessionId: session.id })
+      return { secret, session }
+    },
+
+    async decide(request, session, opts) {
+      const user = session === null ? null : await store.findUserById(session.userId)
+      const signedIn = session !== null && user !== null && !user.disabled
+      const now = clock()
+      const tooOld =
+        session !== null && request.maxAgeSec !== null && now - session.authTime > request.maxAgeSec * 1000
+      const mustLogin = !signedIn || (!opts.freshLogin && (request.prompt.has('login') || tooOld))
+      if (mustLogin) {
+        if (request.prompt.has('none')) {
+          return { kind: 'error', error: 'login_required', description: 'The user is not signed in.' }
+        }
+        return { kind: 'login' }
+      }
+      const live = session as LoginSessionRecord
+      const username = user?.username ?? ''
+      const mustConsent =
+        !opts.consented &&
+        (!(await consentCovers(request, live.userId)) ||
+          (request.prompt.has('consent') && !request.client.firstParty))
+      if (mustConsent) {
+        if (request.prompt.has('none')) {
+          return { kind: 'error', error: 'consent_required', description: 'The user has not consented.' }
+        }
+        return { kind: 'consent', session: live, username }
+      }
+      return { kind: 'code', code: await issueCode(request, live) }
+    },
+
+    async rememberConsent(request, userId) {
+      const before = await store.getConsent(userId, request.client.id)
+      const scope = [...new Set([...(before?.scope ?? []), ...request.scope])]
+      await store.saveConsent({ userId, clientId: request.client.id, scope, grantedAt: clock() })
+      logger.info('consent_granted', { userId, clientId: request.client.id })
+    },
+
+    signOut,
+
+    async signOutSession(loginSessionId, userId) {
+      const session = await store.getLoginSession(loginSessionId)
+      if (session === null || session.userId !== userId) return 0
+      return signOut(loginSessionId)
+    },
+
+    listConsents: (userId) => store.listConsents(userId),
+
+    async revokeConsent(userId, clientId) {
+      if (!(await store.revokeConsent(userId, clientId))) return false
+      const now = clock()
+      for (const s of await store.listSessions(userId, now)) {
+        if (s.clientId === clientId) await store.revokeSession(s.id, 'consent_revoked', now)
+      }
+      logger.info('consent_revoked', { userId, clientId })
+      return true
+    },
+  }
+}

@@ -1,0 +1,232 @@
+import { type Context, Hono } from 'hono'
+import {
+  AUTHORIZATION_PARAMS,
+  type AuthorizationParams,
+  type AuthorizationRequest,
+} from '../../core/authorization/check-authorization-request.ts'
+import type { Authorization } from '../../core/authorization/create-authorization.ts'
+import type { Logger } from '../../core/logger.ts'
+import { IssuerError } from '../../errors.ts'
+import { BROWSER_PATHS } from './browser-paths.ts'
+import type { CsrfGuard } from './csrf-guard.ts'
+import { createHostedPages, type HostedPages } from './hosted-pages.ts'
+import type { LoginSessionCookie } from './login-session-cookie.ts'
+import { LOGIN_STYLESHEET } from './login-stylesheet.ts'
+import { STYLESHEET_PATH } from './page-layout.ts'
+import { formParamsOf, queryParamsOf, single } from './raw-params.ts'
+
+export interface AuthorizeRoutesDeps {
+  authorization: Authorization
+  csrf: CsrfGuard
+  loginCookie: LoginSessionCookie
+  issuerUrl: string
+  /** The bound of a posted form (the request's parameters travel with the password). */
+  maxFormBytes: number
+  clientAddress: (c: Context) => string | null
+  logger: Logger
+}
+
+/** Form fields of the hosted pages that are not parameters of the authorization request. */
+const FORM_FIELDS = ['csrf', 'username', 'password', 'decision']
+
+/**
+ * `/oauth/authorize` (RFC 6749 §4.1.1 with RFC 7636; OpenID Connect Core §3.1.2.1, GET and POST)
+ * and the hosted login and consent pages it shows. The pages post back to the same endpoint with
+ * the request's parameters as hidden fields, so each post is checked as a new request.
+ */
+export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): Hono {
+  const { authorization, csrf, loginCookie } = deps
+  const pages: HostedPages = createHostedPages(deps.logger)
+  const routes = new Hono()
+  routes.onError(pages.onError)
+
+  routes.get(STYLESHEET_PATH, (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8')
+    c.header('Cache-Control', 'public, max-age=3600')
+    c.header('X-Content-Type-Options', 'nosniff')
+    return c.body(LOGIN_STYLESHEET)
+  })
+
+  routes.get(BROWSER_PATHS.authorization, (c) => authorize(c, queryParamsOf(c)))
+
+  routes.post(BROWSER_PATHS.authorization, async (c) => {
+    const params = await formParamsOf(c, deps.maxFormBytes)
+    const isPageForm = FORM_FIELDS.some((f) => params.has(f))
+    if (!isPageForm) return authorize(c, params)
+    // A post of the hosted pages must come from them: the anti-CSRF pair, checked first.
+    if (!csrf.check(c, single(params, 'csrf'))) {
+      deps.logger.info('authorize_csrf_refused', { clientIp: deps.clientAddress(c) })
+      return pages.refused(c, 403, 'This form has expired or did not come from this site. Start again.')
+    }
+    const check = await authorization.check(params)
+    if (check.kind !== 'valid') return answerCheck(c, check)
+    const request = check.request
+    if (params.has('decision')) return consentDecision(c, params, request, single(params, 'decision'))
+    return signIn(c, params, request)
+  })
+
+  routes.on(['PUT', 'PATCH', 'DELETE'], BROWSER_PATHS.authorization, (c) => {
+    c.header('Allow', 'GET, POST')
+    throw new IssuerError('invalid_request', 'This endpoint takes GET and POST only.')
+  })
+
+  async function authorize(c: Context, params: AuthorizationParams): Promise<Response> {
+    const check = await authorization.check(params)
+    if (check.kind !== 'valid') return answerCheck(c, check)
+    const session = await authorization.loginSession(loginCookie.read(c))
+    return proceed(c, params, check.request, session, { freshLogin: false, consented: false })
+  }
+
+  function answerCheck(
+    c: Context,
+    check: Exclude<Awaited<ReturnType<Authorization['check']>>, { kind: 'valid' }>,
+  ) {
+    if (check.kind === 'refused') return pages.refused(c, 400, check.reason)
+    return redirectBack(c, check.redirectUri, {
+      error: check.error,
+      error_description: check.description,
+      ...(check.state === null ? {} : { state: check.state }),
+    })
+  }
+
+  async function proceed(
+    c: Context,
+    params: AuthorizationParams,
+    request: AuthorizationRequest,
+    session: Awaited<ReturnType<Authorization['loginSession']>>,
+    opts: { freshLogin: boolean; consented: boolean },
+  ): Promise<Response> {
+    const decision = await authorization.decide(request, session, opts)
+    switch (decision.kind) {
+      case 'login':
+        return pages.login(c, {
+          request,
+          fields: carried(params, false),
+          csrf: csrf.issue(c),
+          username: request.loginHint ?? '',
+          problem: null,
+        })
+      case 'consent':
+        return pages.consent(c, {
+          request,
+          username: decision.username,
+          // Signed in during this interaction: the consent post must not ask for it again.
+          fields: carried(params, opts.freshLogin),
+          csrf: csrf.issue(c),
+        })
+      case 'error':
+        return redirectBack(
+          c,
+          request.redirectUri,
+          stateOf(request, { error: decision.error, error_description: decision.description }),
+        )
+      case 'code':
+        return redirectBack(c, request.redirectUri, stateOf(request, { code: decision.code }))
+    }
+  }
+
+  async function signIn(c: Context, params: AuthorizationParams, request: AuthorizationRequest) {
+    const username = single(params, 'username') ?? ''
+    const password = single(params, 'password') ?? ''
+    const again = (status: number, message: string, field: 'username' | 'password') =>
+      pages.login(
+        c,
+        {
+          request,
+          fields: carried(params, false),
+          csrf: csrf.issue(c),
+          username: username.slice(0, 256),
+          problem: { message, field },
+        },
+        status,
+      )
+    if (username === '' || username.length > 256) return again(200, 'Enter your username.', 'username')
+    if (password === '') return again(200, 'Enter your password.', 'password')
+    try {
+      const { secret, session } = await authorization.signIn({
+        username,
+        password,
+        clientIp: deps.clientAddress(c),
+        userAgent: c.req.header('user-agent') ?? null,
+      })
+      loginCookie.set(c, secret)
+      return proceed(c, params, request, session, { freshLogin: true, consented: false })
+    } catch (err) {
+      // The messages of /auth/login, word for word: the page says no more than the API.
+      if (!(err instanceof IssuerError)) throw err
+      if (err.code === 'rate_limited' && err.retryAfterSec !== undefined) {
+        c.header('Retry-After', String(err.retryAfterSec))
+        return again(429, err.message, 'username')
+      }
+      if (['invalid_credentials', 'user_disabled', 'invalid_request'].includes(err.code)) {
+        return again(200, err.message, err.code === 'invalid_request' ? 'password' : 'username')
+      }
+      throw err
+    }
+  }
+
+  async function consentDecision(
+    c: Context,
+    params: AuthorizationParams,
+    request: AuthorizationRequest,
+    decision: string | undefined,
+  ) {
+    const session = await authorization.loginSession(loginCookie.read(c))
+    if (decision === 'deny') {
+      return redirectBack(
+        c,
+        request.redirectUri,
+        stateOf(request, {
+          error: 'access_denied',
+          error_description: 'The user denied the request.',
+        }),
+      )
+    }
+    if (decision !== 'allow') return pages.refused(c, 400, 'The consent form was not answered.')
+    // Signed out meanwhile (or another browser's form): sign in again, then consent again.
+    if (session === null) return proceed(c, params, request, null, { freshLogin: false, consented: false })
+    await authorization.rememberConsent(request, session.userId)
+    return proceed(c, params, request, session, { freshLogin: true, consented: true })
+  }
+
+  /**
+   * RFC 6749 §4.1.2 and §4.1.2.1, with `iss` (RFC 9207 §2). 302 for a GET; 303 after a post, so
+   * the browser does not post the form on to the client (RFC 9700 §4.12).
+   */
+  function redirectBack(c: Context, redirectUri: string, values: Record<string, string>): Response {
+    const url = new URL(redirectUri)
+    for (const [name, value] of Object.entries({ ...values, iss: deps.issuerUrl })) {
+      url.searchParams.append(name, value)
+    }
+    c.header('Cache-Control', 'no-store')
+    c.header('Referrer-Policy', 'no-referrer')
+    return c.redirect(url.toString(), c.req.method === 'POST' ? 303 : 302)
+  }
+
+  return routes
+}
+
+function stateOf(request: AuthorizationRequest, values: Record<string, string>): Record<string, string> {
+  return request.state === null ? values : { ...values, state: request.state }
+}
+
+/**
+ * The request's own parameters, to post back. `signedIn`: the user has just signed in, so the
+ * consent post carries neither `prompt=login` nor `max_age` (met by that sign-in; the ID token's
+ * `auth_time` tells the client when it was).
+ */
+function carried(params: AuthorizationParams, signedIn: boolean): Map<string, string> {
+  const fields = new Map<string, string>()
+  for (const name of AUTHORIZATION_PARAMS) {
+    let value = single(params, name)
+    if (value === undefined || value === '') continue
+    if (signedIn && name === 'max_age') continue
+    if (signedIn && name === 'prompt')
+      value = value
+        .split(' ')
+        .filter((p) => p !== 'login')
+        .join(' ')
+    if (value !== '') fields.set(name, value)
+  }
+  return fields
+}

@@ -1,0 +1,74 @@
+import type { Context, ErrorHandler } from 'hono'
+import type { AuthorizationRequest } from '../../core/authorization/check-authorization-request.ts'
+import type { Logger } from '../../core/logger.ts'
+import { IssuerError, OAuthError } from '../../errors.ts'
+import {
+  loggedAsStoreUnavailable,
+  STORE_RETRY_AFTER_SEC,
+  STORE_UNAVAILABLE_MESSAGE,
+} from '../store-unavailable.ts'
+import { BROWSER_PATHS } from './browser-paths.ts'
+import { consentPage } from './consent-page.ts'
+import { errorPage } from './error-page.ts'
+import { type LoginPageInput, loginPage } from './login-page.ts'
+import { setPageHeaders } from './page-headers.ts'
+
+export interface HostedPages {
+  login(
+    c: Context,
+    p: Omit<LoginPageInput, 'clientName' | 'action'> & { request: AuthorizationRequest },
+    status?: number,
+  ): Response | Promise<Response>
+  consent(
+    c: Context,
+    p: { request: AuthorizationRequest; username: string; fields: ReadonlyMap<string, string>; csrf: string },
+  ): Response | Promise<Response>
+  /** The error page: the browser stays at the issuer. */
+  refused(c: Context, status: number, reason: string): Response | Promise<Response>
+  /** Any error of a browser endpoint as a page: never a JSON body, never a 5xx for bad input. */
+  onError: ErrorHandler
+}
+
+/** The hosted pages with their headers; a page that posts to a redirect allows its origin. */
+export function createHostedPages(logger: Logger): HostedPages {
+  const refused: HostedPages['refused'] = (c, status, reason) => {
+    setPageHeaders(c)
+    return c.html(errorPage(reason), status as 400)
+  }
+  return {
+    login(c, p, status = 200) {
+      setPageHeaders(c, p.request.redirectUri)
+      return c.html(
+        loginPage({ ...p, clientName: p.request.client.name, action: BROWSER_PATHS.authorization }),
+        status as 200,
+      )
+    },
+    consent(c, p) {
+      setPageHeaders(c, p.request.redirectUri)
+      return c.html(
+        consentPage({
+          clientName: p.request.client.name,
+          username: p.username,
+          scope: p.request.scope,
+          action: BROWSER_PATHS.authorization,
+          fields: p.fields,
+          csrf: p.csrf,
+        }),
+      )
+    },
+    refused,
+    onError(err, c) {
+      if (err instanceof IssuerError || err instanceof OAuthError) {
+        if (err.status < 500) return refused(c, err.status === 401 ? 400 : err.status, err.message)
+      }
+      if (loggedAsStoreUnavailable(err, logger)) {
+        c.header('Retry-After', String(STORE_RETRY_AFTER_SEC))
+        setPageHeaders(c)
+        return c.html(errorPage(STORE_UNAVAILABLE_MESSAGE, 'Sign-in is unavailable'), 503)
+      }
+      logger.error('unhandled_error', { name: err.name, path: c.req.path })
+      setPageHeaders(c)
+      return c.html(errorPage('The server failed to handle the request.', 'Sign-in failed'), 500)
+    },
+  }
+}
