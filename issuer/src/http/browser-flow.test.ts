@@ -5,12 +5,13 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
 import { loadConfig } from '../runtime/config.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { type Issuer, startIssuer } from '../runtime/start-issuer.ts'
+import { launchChromium } from '../testing/launch-chromium.ts'
 
 // The browser flow in a real Chromium: the app page at one origin, the issuer at another
 // (same site), the refresh token only ever in an httpOnly cookie.
@@ -65,18 +66,7 @@ beforeAll(async () => {
   })
   issuerUrl = `http://127.0.0.1:${port}`
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
+  browser = await launchChromium()
 }, 60_000)
 
 afterAll(async () => {
