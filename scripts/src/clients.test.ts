@@ -370,6 +370,25 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       [['add', 'svc', '--overlap', '1h'], /^clients: --overlap applies to rotate-secret only\n$/],
       [['list', '--scope', 'a'], /^clients: --scope applies to add only\n$/],
       [['disable', 'svc', '--first-party'], /^clients: --first-party applies to add and update only\n$/],
+      [['list', 'svc'], /^clients: unexpected argument "svc"\n$/],
+      [['remove', 'a', 'b'], /^clients: unexpected argument "b"\n$/],
+      [['remove'], /^clients: remove needs a client id\n$/],
+      [['add', 'svc', '--bogus'], /^clients: Unknown option '--bogus'[\s\S]*Usage: pnpm clients/],
+      [['delete', 'svc'], /^clients: unknown command "delete"\nUsage: pnpm clients/],
+      [[], /^clients: missing command\nUsage: pnpm clients/],
+    ]
+    const runs = await inParallel(cases, ([args]) => clients(args))
+    cases.forEach(([args, stderr], i) => {
+      expect(runs[i]?.code, args.join(' ')).toBe(2)
+      expect(runs[i]?.stdout, args.join(' ')).toBe('')
+      expect(runs[i]?.stderr, args.join(' ')).toMatch(stderr)
+    })
+    expect((await clients(['list'])).stdout).toMatch(/^No clients\./)
+    expect(transcript).not.toContain('secret-part')
+  })
+
+  it('refuses bad redirect URIs (RFC 8252 §7, §8.3) and bad update usage with exit 2, registering nothing', async () => {
+    const cases: [string[], RegExp][] = [
       [
         ['add', 'spa', '--type', 'public', '--grant', 'authorization_code'],
         /^clients: the authorization_code grant needs at least one --redirect-uri\n$/,
@@ -405,12 +424,6 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       ],
       [['update', 'spa', '--redirect-uri', 'ftp://a.example/'], /^clients: invalid --redirect-uri "ftp:/],
       [['show'], /^clients: show needs a client id\n$/],
-      [['list', 'svc'], /^clients: unexpected argument "svc"\n$/],
-      [['remove', 'a', 'b'], /^clients: unexpected argument "b"\n$/],
-      [['remove'], /^clients: remove needs a client id\n$/],
-      [['add', 'svc', '--bogus'], /^clients: Unknown option '--bogus'[\s\S]*Usage: pnpm clients/],
-      [['delete', 'svc'], /^clients: unknown command "delete"\nUsage: pnpm clients/],
-      [[], /^clients: missing command\nUsage: pnpm clients/],
     ]
     const runs = await inParallel(cases, ([args]) => clients(args))
     cases.forEach(([args, stderr], i) => {
@@ -419,7 +432,6 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       expect(runs[i]?.stderr, args.join(' ')).toMatch(stderr)
     })
     expect((await clients(['list'])).stdout).toMatch(/^No clients\./)
-    expect(transcript).not.toContain('secret-part')
   })
 
   it('registers redirect URIs for the authorization code flow, shows them, and replaces them (RFC 6749 §3.1.2)', async () => {
