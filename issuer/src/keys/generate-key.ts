@@ -1,8 +1,3 @@
-import { generateKeyPair as generateKeyPairCb, type KeyObject } from 'node:crypto'
-import { chmod, mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { ConfigError } from '../errors.ts'
 import {
   type KeyManifest,
   type ManifestKey,
@@ -11,12 +6,7 @@ import {
   writeManifest,
 } from './key-manifest.ts'
 import { currentKeyAt } from './key-schedule.ts'
-import { MIN_RSA_BITS } from './load-signing-key.ts'
-import { publicJwkOf } from './public-jwk.ts'
-
-const generateKeyPair = promisify(generateKeyPairCb)
-
-export const RSA_BITS = [2048, 3072, 4096] as const
+import { checkKeySize, writeNewKeyFile } from './write-new-key-file.ts'
 
 export interface GenerateKeyOptions {
   dir: string
@@ -38,36 +28,21 @@ export interface GeneratedKey {
   activatedNow: boolean
 }
 
-async function newPrivateKey(alg: SigningAlg, bits: number): Promise<KeyObject> {
-  if (alg === 'RS256') return (await generateKeyPair('rsa', { modulusLength: bits })).privateKey
-  if (alg === 'ES256') return (await generateKeyPair('ec', { namedCurve: 'P-256' })).privateKey
-  return (await generateKeyPair('ed25519')).privateKey
-}
-
 /**
- * Adds a signing key to the keys directory as `next` (activating after the publish lead, so
+ * Adds one signing key to the keys directory as `next` (activating after the publish lead, so
  * every verifier has it before the first token signed with it arrives), or as `current` at once
- * when asked or when no key is current. The private key is written PKCS#8 PEM with mode 0600.
+ * when asked or when no key is current. `rotateKeys` is the operator's command built on the same
+ * steps; this stays the one-key primitive tests and seeding use.
  */
 export async function generateKey(opts: GenerateKeyOptions): Promise<GeneratedKey> {
   const alg = opts.alg ?? 'RS256'
   const bits = opts.bits ?? 2048
-  if (alg === 'RS256' && (!RSA_BITS.includes(bits as (typeof RSA_BITS)[number]) || bits < MIN_RSA_BITS)) {
-    throw new ConfigError('--bits', `must be one of ${RSA_BITS.join(', ')} for RS256 (got ${bits})`)
-  }
-  await mkdir(opts.dir, { recursive: true, mode: 0o700 })
+  checkKeySize(alg, bits)
   const manifest = await readManifest(opts.dir)
   if (opts.publishLeadSec !== undefined) manifest.publishLeadSec = opts.publishLeadSec
   if (opts.retireAfterSec !== undefined) manifest.retireAfterSec = opts.retireAfterSec
 
-  const privateKey = await newPrivateKey(alg, bits)
-  const { kid } = await publicJwkOf(privateKey, alg)
-  const file = `${kid}.pem`
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
-  const path = join(opts.dir, file)
-  await writeFile(path, pem, { mode: 0o600, flag: 'wx' })
-  await chmod(path, 0o600) // the umask cannot widen it, but be explicit for existing dirs
-
+  const { kid, file } = await writeNewKeyFile({ dir: opts.dir, alg, bits })
   const activatedNow = opts.immediate === true || currentKeyAt(manifest, opts.now) === undefined
   const activateAt = activatedNow ? opts.now : opts.now + manifest.publishLeadSec * 1000
   const entry: ManifestKey = {

@@ -47,7 +47,7 @@ export async function startIssuer(
 
   const firstKey = await generateFirstKey({
     dir: config.keysDir,
-    now: clock(),
+    clock,
     retireAfterSec: retentionNeededSec(config),
   })
   if (firstKey) {
