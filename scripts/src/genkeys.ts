@@ -35,6 +35,7 @@ const USAGE = `Usage: pnpm genkeys [options]
   --prune                delete retired keys
   --retire KID           unpublish a key at once (compromised key; not the current one)
   --dir DIR              keys directory (default $KEYS_DIR or ./keys)
+  --lock-wait DUR        how long to wait for another genkeys' lock (default 30s)
 DUR is seconds or a number with s, m, h or d. Every command that writes holds the lock file
 <dir>/.genkeys.lock. Exit codes: 0 done (rotated or not), 2 refused (flags, keys directory),
 3 the keys directory stayed locked by another genkeys.`
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
         prune: { type: 'boolean' }
         retire: { type: 'string' }
         dir: { type: 'string' }
+        'lock-wait': { type: 'string' }
         help: { type: 'boolean' }
       }
     }>
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
         prune: { type: 'boolean' },
         retire: { type: 'string' },
         dir: { type: 'string' },
+        'lock-wait': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -146,8 +149,10 @@ async function main(): Promise<void> {
     ...(settings.retireAfterSec === undefined ? {} : { retireAfterSec: settings.retireAfterSec }),
   }
   // The manifest is read and rewritten under the lock, from the instant the lock is held.
+  const lockWaitSec = duration('--lock-wait', v['lock-wait'])
+  const waitMs = lockWaitSec === undefined ? {} : { waitMs: lockWaitSec * 1000 }
   const locked = <T>(fn: (now: number) => Promise<T>): Promise<T> =>
-    withKeysDirLock({ dir, clock }, () => fn(clock()))
+    withKeysDirLock({ dir, clock, ...waitMs }, () => fn(clock()))
 
   if (v.prune) {
     const removed = await locked((now) => pruneKeys(dir, now))

@@ -8,6 +8,7 @@ import { generateKey } from './generate-key.ts'
 import { MANIFEST_FILE, readManifest, STANDBY_ACTIVATE_AT } from './key-manifest.ts'
 import { createKeyRing } from './key-ring.ts'
 import { keyScheduleAt } from './key-schedule.ts'
+import { withKeysDirLock } from './keys-dir-lock.ts'
 import { rotateIfOlder } from './rotate-if-older.ts'
 import { rotateKeys } from './rotate-keys.ts'
 
@@ -137,6 +138,20 @@ describe('rotateIfOlder', () => {
     const again = await rotateIfOlder({ dir, now: T0 + 30 * DAY, maxAgeSec: 30 * 86_400 })
     expect(again).toMatchObject({ rotated: false, reason: 'fresh', ageMs: 0, addedStandby: undefined })
     expect((await readManifest(dir)).keys).toHaveLength(3)
+  })
+
+  it('run concurrently under the keys-directory lock, rotates once; without it, twice', async () => {
+    await rotateKeys({ dir, now: T0 })
+    const now = T0 + 31 * DAY
+    const opts = { dir, now, maxAgeSec: 30 * 86_400 }
+    const clock = () => now
+    const locked = await Promise.all(
+      [1, 2, 3].map(() => withKeysDirLock({ dir, clock }, () => rotateIfOlder(opts))),
+    )
+    expect(locked.filter((r) => r.rotated)).toHaveLength(1)
+    // The control: the same runs with no lock interleave their reads and writes.
+    const unlocked = await Promise.all([1, 2].map(() => rotateIfOlder({ ...opts, now: now + 31 * DAY })))
+    expect(unlocked.filter((r) => r.rotated)).toHaveLength(2)
   })
 
   it('counts a key scheduled to sign later as the rotation, and adds a missing standby', async () => {
