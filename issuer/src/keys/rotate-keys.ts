@@ -1,29 +1,16 @@
 import { KeyError } from '../errors.ts'
-import {
-  type KeyManifest,
-  MANIFEST_FILE,
-  type ManifestKey,
-  readManifest,
-  type SigningAlg,
-  STANDBY_ACTIVATE_AT,
-  writeManifest,
-} from './key-manifest.ts'
+import { type EditKeyManifestOptions, editKeyManifest } from './edit-key-manifest.ts'
+import { type KeyManifest, MANIFEST_FILE, type ManifestKey } from './key-manifest.ts'
 import { type KeyStatus, keyScheduleAt } from './key-schedule.ts'
-import { checkKeySize, writeNewKeyFile } from './write-new-key-file.ts'
 
-export interface RotateKeysOptions {
-  dir: string
+/** `alg` and `bits` are those of the keys this rotation creates; a promoted key keeps its own. */
+export interface RotateKeysOptions extends EditKeyManifestOptions {
   now: number
-  /** Algorithm and size of the keys this rotation creates (the promoted key keeps its own). */
-  alg?: SigningAlg
-  bits?: number
   /**
    * An emergency (`genkeys --now`): the published key that waited longest signs at once. Without
    * it the standby signs once it has been published for the publish lead (at once when it has).
    */
   emergency?: boolean
-  publishLeadSec?: number
-  retireAfterSec?: number
 }
 
 export interface KeyRotation {
@@ -54,32 +41,15 @@ const byCreation = (a: KeyStatus, b: KeyStatus): number =>
  * nothing signs at all (the first key), where there is nothing to keep working.
  */
 export async function rotateKeys(opts: RotateKeysOptions): Promise<KeyRotation> {
-  const alg = opts.alg ?? 'RS256'
-  const bits = opts.bits ?? 2048
-  checkKeySize(alg, bits)
-  const manifest = await readManifest(opts.dir)
-  if (opts.publishLeadSec !== undefined) manifest.publishLeadSec = opts.publishLeadSec
-  if (opts.retireAfterSec !== undefined) manifest.retireAfterSec = opts.retireAfterSec
+  const edit = await editKeyManifest(opts)
+  const { manifest } = edit
   const { now } = opts
   const leadMs = manifest.publishLeadSec * 1000
   const statuses = keyScheduleAt(manifest, now)
   const current = statuses.find((s) => s.state === 'current')
   const waiting = statuses.filter((s) => s.state === 'next').sort(byCreation)
   const standbys = waiting.filter((s) => s.key.standby === true)
-
-  const newEntry = async (activateAt: number | 'standby'): Promise<ManifestKey> => {
-    const { kid, file } = await writeNewKeyFile({ dir: opts.dir, alg, bits })
-    const entry: ManifestKey = {
-      kid,
-      alg,
-      file,
-      createdAt: new Date(now).toISOString(),
-      activateAt: activateAt === 'standby' ? STANDBY_ACTIVATE_AT : new Date(activateAt).toISOString(),
-      ...(activateAt === 'standby' ? { standby: true as const } : {}),
-    }
-    manifest.keys.push(entry)
-    return entry
-  }
+  const newEntry = (activateAt: number | 'standby') => edit.addKey(now, activateAt)
   const promote = (key: ManifestKey, at: number): ManifestKey => {
     delete key.standby
     key.activateAt = new Date(at).toISOString()
@@ -119,7 +89,7 @@ export async function rotateKeys(opts: RotateKeysOptions): Promise<KeyRotation> 
 
   const kept = standbys.map((s) => s.key).find((k) => k !== signing)
   const standby = kept ?? (await newEntry('standby'))
-  await writeManifest(opts.dir, manifest)
+  await edit.save()
   return {
     signing,
     signsFrom,
