@@ -28,8 +28,9 @@ const AUDIENCE = 'orders'
 const USERS = 4
 /** Load before the rotation, and after every issuer signs with the promoted key. */
 const STEADY_MS = 3000
-/** What the test allows for "every instance signs with it" (docs/keys.md: within about a second). */
-const PROMOTION_BOUND_MS = 3000
+/** What the test allows for "every instance signs with it": docs/keys.md says about a second
+ *  (the manifest check plus a reload); the slack is for a loaded 2-core machine. */
+const PROMOTION_BOUND_MS = 4000
 /** Instances re-read within about a second; a verifier missing the kid refetches 2 s later. */
 const RECOVERY_BOUND_MS = 6000
 
