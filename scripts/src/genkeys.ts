@@ -230,7 +230,7 @@ function describeRotation(dir: string, r: KeyRotation, now: number, emergency: b
       )
     }
     process.stdout.write(
-      'Issuers reading this directory sign with it once they notice the manifest changed (within seconds), ' +
+      'Issuers reading this directory sign with it once they notice the manifest changed (about a second), ' +
         'or at once on SIGHUP.\n',
     )
   } else {

@@ -136,6 +136,15 @@ describe('keyScheduleAt with a standby', () => {
     expect(keyScheduleSpanAt(withStandby, T0 + MIN).until).toBe(Number.POSITIVE_INFINITY)
   })
 
+  it('an older reader that ignores the standby field still sees it as next: its activateAt never comes', () => {
+    const asOldReaderSeesIt: KeyManifest = {
+      ...withStandby,
+      keys: withStandby.keys.map(({ standby: _ignored, ...k }) => k),
+    }
+    const inAMillenium = T0 + 1000 * 365 * 24 * 60 * MIN
+    expect(states(asOldReaderSeesIt, inAMillenium)).toEqual({ A: 'current', S: 'next' })
+  })
+
   it('keeps standbys last, behind a scheduled next key, and drops one retired by hand', () => {
     const m: KeyManifest = {
       ...manifest,
