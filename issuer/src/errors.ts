@@ -85,8 +85,12 @@ export class ConfigError extends TokensmithError<ConfigErrorCode> {
   }
 }
 
-/** `invalid_key`: a key file or manifest entry is refused. `no_current_key`: nothing can sign now. */
-export type KeyErrorCode = 'invalid_key' | 'no_current_key'
+/**
+ * `invalid_key`: a key file or manifest entry is refused. `no_current_key`: nothing can sign now.
+ * `no_standby_key`: an emergency rotation found no published key to promote. `keys_locked`: another
+ * genkeys held the keys directory's lock for longer than the wait.
+ */
+export type KeyErrorCode = 'invalid_key' | 'no_current_key' | 'no_standby_key' | 'keys_locked'
 
 /** A key file or manifest the issuer refuses to use. The message names the file and the fix. */
 export class KeyError extends TokensmithError<KeyErrorCode> {

@@ -69,7 +69,8 @@ export {
 } from './errors.ts'
 export { CSRF_HEADER, createIssuerApp, type IssuerAppDeps, REFRESH_COOKIE } from './http/create-issuer-app.ts'
 export { jwksMaxAgeFor } from './http/jwks-max-age.ts'
-export { type GeneratedKey, type GenerateKeyOptions, generateKey, RSA_BITS } from './keys/generate-key.ts'
+export { ensureStandby } from './keys/ensure-standby.ts'
+export { type GeneratedKey, type GenerateKeyOptions, generateKey } from './keys/generate-key.ts'
 export {
   DEFAULT_PUBLISH_LEAD_SEC,
   DEFAULT_RETIRE_AFTER_SEC,
@@ -79,14 +80,31 @@ export {
   readManifest,
   SIGNING_ALGS,
   type SigningAlg,
+  STANDBY_ACTIVATE_AT,
   writeManifest,
 } from './keys/key-manifest.ts'
 export { createKeyRing, type Jwks, type KeyRing } from './keys/key-ring.ts'
-export { currentKeyAt, type KeyState, type KeyStatus, keyScheduleAt } from './keys/key-schedule.ts'
+export {
+  activationOf,
+  currentKeyAt,
+  type KeyState,
+  type KeyStatus,
+  keyScheduleAt,
+} from './keys/key-schedule.ts'
+export {
+  DEFAULT_LOCK_STALE_MS,
+  DEFAULT_LOCK_WAIT_MS,
+  KEYS_LOCK_FILE,
+  type KeysDirLockOptions,
+  withKeysDirLock,
+} from './keys/keys-dir-lock.ts'
 export { loadSigningKey, MIN_RSA_BITS, type SigningKey } from './keys/load-signing-key.ts'
 export { pruneKeys } from './keys/prune-keys.ts'
 export { type PublicJwk, publicJwkOf } from './keys/public-jwk.ts'
 export { retireKey } from './keys/retire-key.ts'
+export { type RotateIfOlderResult, rotateIfOlder } from './keys/rotate-if-older.ts'
+export { type KeyRotation, type RotateKeysOptions, rotateKeys } from './keys/rotate-keys.ts'
+export { RSA_BITS } from './keys/write-new-key-file.ts'
 export { type IssuerConfig, loadConfig } from './runtime/config.ts'
 export { ISSUER_ENTRY } from './runtime/issuer-entry.ts'
 export { createLogger, type LogFields, type Logger, type LogLevel } from './runtime/logger.ts'

@@ -230,7 +230,7 @@ async function main(): Promise<number> {
     const password = randomBytes(12).toString('base64url')
     await step('generate a signing key (pnpm genkeys)', async () => {
       await generateKeys(keysDir)
-      return 'RS256, 2048 bits, current at once'
+      return 'RS256, 2048 bits, current at once, and a standby published beside it'
     })
     await step(
       `create user "${USERNAME}" (pnpm users add ${USERNAME} --role user --password-stdin)`,

@@ -1,37 +1,48 @@
-// pnpm genkeys: add, list, prune and retire signing keys in KEYS_DIR (default ./keys).
+// pnpm genkeys: rotate, list, prune and retire signing keys in KEYS_DIR (default ./keys).
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
   ConfigError,
   formatDurationSec,
-  generateKey,
   KeyError,
+  type KeyRotation,
   keyScheduleAt,
+  type ManifestKey,
   parseDurationSec,
   pruneKeys,
   readManifest,
   retireKey,
+  rotateIfOlder,
+  rotateKeys,
   SIGNING_ALGS,
   type SigningAlg,
+  withKeysDirLock,
 } from '@tokensmith/issuer/admin'
 import { formatTable } from './shared/format-table.ts'
 
 const USAGE = `Usage: pnpm genkeys [options]
-  (no option)            add a new RS256-2048 key as "next"; it signs after the publish lead
-  --alg RS256|ES256|EdDSA  algorithm of the new key (default RS256)
+  (no option)            rotate: the standby signs after the publish lead (at once if it was
+                         published that long), and a new standby is published beside it
+                         (an empty directory: a key that signs now, and a standby)
+  --alg RS256|ES256|EdDSA  algorithm of the keys created (default RS256)
   --bits 2048|3072|4096  RSA modulus size (default 2048)
-  --now                  the new key signs at once (first key, or an emergency)
+  --now                  emergency: the standby every verifier already holds signs at once,
+                         and a new standby is published; refused when no key is published to promote
+  --rotate-if-older DUR  rotate only when the current key has signed for DUR (30d, 12h); for cron
   --publish-lead DUR     how long a new key is published before it signs (default 15m)
   --retire-after DUR     how long a replaced key stays published (default 16m: token lifetime + skew)
   --list                 print the schedule: kid, alg, state, activates, retires
   --prune                delete retired keys
   --retire KID           unpublish a key at once (compromised key; not the current one)
   --dir DIR              keys directory (default $KEYS_DIR or ./keys)
-DUR is seconds or a number with s, m, h or d.`
+  --lock-wait DUR        how long to wait for another genkeys' lock (default 30s)
+DUR is seconds or a number with s, m, h or d. Every command that writes holds the lock file
+<dir>/.genkeys.lock. Exit codes: 0 done (rotated or not), 2 refused (flags, keys directory),
+3 the keys directory stayed locked by another genkeys.`
 
-function fail(message: string): never {
+function fail(message: string, code = 2): never {
   process.stderr.write(`genkeys: ${message}\n`)
-  process.exit(2)
+  process.exit(code)
 }
 
 function duration(flag: string, text: string | undefined): number | undefined {
@@ -43,6 +54,7 @@ function duration(flag: string, text: string | undefined): number | undefined {
 
 function when(at: number | null, now: number): string {
   if (at === null) return '-'
+  if (at === Number.POSITIVE_INFINITY) return 'standby: on promotion'
   const rel = formatDurationSec((at - now) / 1000)
   return `${new Date(at).toISOString()} (${at > now ? `in ${rel}` : `${rel} ago`})`
 }
@@ -74,12 +86,14 @@ async function main(): Promise<void> {
         alg: { type: 'string' }
         bits: { type: 'string' }
         now: { type: 'boolean' }
+        'rotate-if-older': { type: 'string' }
         'publish-lead': { type: 'string' }
         'retire-after': { type: 'string' }
         list: { type: 'boolean' }
         prune: { type: 'boolean' }
         retire: { type: 'string' }
         dir: { type: 'string' }
+        'lock-wait': { type: 'string' }
         help: { type: 'boolean' }
       }
     }>
@@ -91,12 +105,14 @@ async function main(): Promise<void> {
         alg: { type: 'string' },
         bits: { type: 'string' },
         now: { type: 'boolean' },
+        'rotate-if-older': { type: 'string' },
         'publish-lead': { type: 'string' },
         'retire-after': { type: 'string' },
         list: { type: 'boolean' },
         prune: { type: 'boolean' },
         retire: { type: 'string' },
         dir: { type: 'string' },
+        'lock-wait': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -111,11 +127,35 @@ async function main(): Promise<void> {
     return
   }
   const dir = resolve(v.dir ?? process.env.KEYS_DIR ?? './keys')
-  const now = Date.now()
+  const clock = Date.now
 
-  if (v.list) return list(dir, now)
+  if (v.list) return list(dir, clock())
+  if ([v.now, v.prune, v.retire !== undefined, v['rotate-if-older'] !== undefined].filter(Boolean).length > 1)
+    fail('use one of --now, --rotate-if-older, --prune, --retire at a time')
+  const maxAgeSec = duration('--rotate-if-older', v['rotate-if-older'])
+  const alg = (v.alg ?? 'RS256') as SigningAlg
+  if (!SIGNING_ALGS.includes(alg)) fail(`--alg must be one of ${SIGNING_ALGS.join(', ')} (got "${v.alg}")`)
+  if (v.bits !== undefined && alg !== 'RS256') fail('--bits applies to RS256 only')
+  const bits = v.bits === undefined ? 2048 : Number(v.bits)
+  const settings = {
+    publishLeadSec: duration('--publish-lead', v['publish-lead']),
+    retireAfterSec: duration('--retire-after', v['retire-after']),
+  }
+  const keyOptions = {
+    dir,
+    alg,
+    bits,
+    ...(settings.publishLeadSec === undefined ? {} : { publishLeadSec: settings.publishLeadSec }),
+    ...(settings.retireAfterSec === undefined ? {} : { retireAfterSec: settings.retireAfterSec }),
+  }
+  // The manifest is read and rewritten under the lock, from the instant the lock is held.
+  const lockWaitSec = duration('--lock-wait', v['lock-wait'])
+  const waitMs = lockWaitSec === undefined ? {} : { waitMs: lockWaitSec * 1000 }
+  const locked = <T>(fn: (now: number) => Promise<T>): Promise<T> =>
+    withKeysDirLock({ dir, clock, ...waitMs }, () => fn(clock()))
+
   if (v.prune) {
-    const removed = await pruneKeys(dir, now)
+    const removed = await locked((now) => pruneKeys(dir, now))
     process.stdout.write(
       removed.length
         ? `Pruned ${removed.length} retired key(s): ${removed.join(', ')}\n`
@@ -124,45 +164,86 @@ async function main(): Promise<void> {
     return
   }
   if (v.retire !== undefined) {
-    await retireKey(dir, v.retire, now)
+    const kid = v.retire
+    await locked((now) => retireKey(dir, kid, now))
     process.stdout.write(
-      `Key ${v.retire} is retired: no longer published. Verifiers drop it at their next JWKS refresh; ` +
+      `Key ${kid} is retired: no longer published. Verifiers drop it at their next JWKS refresh; ` +
         'tokens it signed fail from then on.\n',
     )
     return
   }
-
-  const alg = (v.alg ?? 'RS256') as SigningAlg
-  if (!SIGNING_ALGS.includes(alg)) fail(`--alg must be one of ${SIGNING_ALGS.join(', ')} (got "${v.alg}")`)
-  if (v.bits !== undefined && alg !== 'RS256') fail('--bits applies to RS256 only')
-  const bits = v.bits === undefined ? 2048 : Number(v.bits)
-  const { entry, manifest, activatedNow } = await generateKey({
-    dir,
-    now,
-    alg,
-    bits,
-    immediate: v.now === true,
-    publishLeadSec: duration('--publish-lead', v['publish-lead']),
-    retireAfterSec: duration('--retire-after', v['retire-after']),
-  })
-  process.stdout.write(`Created ${alg} key ${entry.kid} in ${dir}/${entry.file} (mode 0600).\n`)
-  if (activatedNow) {
+  if (maxAgeSec !== undefined) {
+    const threshold = formatDurationSec(maxAgeSec)
+    const result = await locked((now) => rotateIfOlder({ ...keyOptions, now, maxAgeSec }))
+    if (result.rotated) {
+      const r = result.rotation
+      process.stdout.write(
+        `rotated: ${r.signing.kid} signs from ${new Date(r.signsFrom).toISOString()}; standby ${r.standby.kid}\n`,
+      )
+      describeRotation(dir, r, clock(), false)
+      return
+    }
     process.stdout.write(
-      v.now
-        ? 'It signs from now. Verifiers that cached the JWKS before now do not know it yet: they refetch on ' +
-            'the unknown kid (at most once per cooldown), so tokens signed in the next seconds may be refused ' +
-            'until then. Use --now for the first key or an emergency only.\n'
-        : 'No key was signing, so it signs from now.\n',
+      result.reason === 'fresh'
+        ? `not rotated: current key ${result.kid} is ${Math.floor(result.ageMs / 86_400_000)} days old ` +
+            `(${formatDurationSec(result.ageMs / 1000)}; rotates at ${threshold})\n`
+        : `not rotated: a rotation is already scheduled: ${result.kid} signs from ${new Date(result.signsFrom).toISOString()}\n`,
+    )
+    if (result.addedStandby) describeStandby(dir, result.addedStandby, true)
+    return
+  }
+
+  const rotation = await locked((now) => rotateKeys({ ...keyOptions, now, emergency: v.now === true }))
+  describeRotation(dir, rotation, clock(), v.now === true)
+}
+
+function describeStandby(dir: string, standby: ManifestKey, created: boolean): void {
+  process.stdout.write(
+    created
+      ? `Created standby ${standby.alg} key ${standby.kid} in ${dir}/${standby.file} (mode 0600): published now, ` +
+          'it signs only when promoted (`pnpm genkeys --now`, or the next rotation).\n'
+      : `Standby key ${standby.kid} stays published.\n`,
+  )
+}
+
+function describeRotation(dir: string, r: KeyRotation, now: number, emergency: boolean): void {
+  const lead = formatDurationSec(r.manifest.publishLeadSec)
+  const k = r.signing
+  if (r.how === 'created') {
+    process.stdout.write(`Created ${k.alg} key ${k.kid} in ${dir}/${k.file} (mode 0600).\n`)
+    process.stdout.write(
+      r.signsFrom <= now
+        ? 'No key was signing, so it signs from now.\n'
+        : `It is published now and signs from ${k.activateAt} (after the ${lead} publish lead), ` +
+            'so every verifier has it before the first token signed with it.\n',
+    )
+  } else if (r.signsFrom <= now) {
+    const held = r.publishedForMs >= r.manifest.publishLeadSec * 1000
+    process.stdout.write(
+      `Promoted ${k.alg} key ${k.kid}: it signs from now; it was published ${formatDurationSec(r.publishedForMs / 1000)} ago` +
+        (held ? ', so every verifier already holds it.\n' : '.\n'),
+    )
+    if (emergency && !held) {
+      process.stdout.write(
+        `warning: that is less than the ${lead} publish lead: a verifier whose cached JWKS is older refuses its ` +
+          'tokens until its unknown-kid refetch (after 1 s, backing off to the cooldown).\n',
+      )
+    }
+    process.stdout.write(
+      'Issuers reading this directory sign with it once they notice the manifest changed (about a second), ' +
+        'or at once on SIGHUP.\n',
     )
   } else {
     process.stdout.write(
-      `It is published now and signs from ${entry.activateAt} (after the ${formatDurationSec(manifest.publishLeadSec)} publish lead), ` +
+      `Promoted ${k.alg} key ${k.kid}: it signs from ${k.activateAt} (after the ${lead} publish lead), ` +
         'so every verifier has it before the first token signed with it.\n',
     )
   }
+  describeStandby(dir, r.standby, r.createdStandby)
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof KeyError && err.code === 'keys_locked') fail(err.message, 3)
   if (err instanceof KeyError || err instanceof ConfigError) fail(err.message)
   throw err
 })

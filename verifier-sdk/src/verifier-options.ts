@@ -32,7 +32,7 @@ export interface VerifierOptions {
   readonly minCacheSec?: number
   /** Upper bound on the JWKS Cache-Control max-age, and the age used when the header is absent [600]. */
   readonly maxCacheSec?: number
-  /** Least time between refetches caused by an unknown `kid` [30]. */
+  /** Longest wait between refetches caused by an unknown `kid`: they back off from 1 s up to this [30]. */
   readonly unknownKidCooldownSec?: number
   /** Timeout of one discovery or JWKS request [5000]. */
   readonly fetchTimeoutMs?: number

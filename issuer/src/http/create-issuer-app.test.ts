@@ -389,8 +389,8 @@ describe('JWKS, discovery and health', () => {
     const etag = res.headers.get('etag')!
     expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/)
     const jwks = (await res.json()) as JSONWebKeySet
-    expect(jwks.keys).toHaveLength(1)
-    expect(jwks.keys[0]).not.toHaveProperty('d')
+    expect(jwks.keys).toHaveLength(2) // the signing key, and the standby published beside it
+    for (const k of jwks.keys) expect(k).not.toHaveProperty('d')
     const cached = await t.request('/.well-known/jwks.json', { headers: { 'if-none-match': `W/${etag}` } })
     expect(cached.status).toBe(304)
     const other = await t.request('/.well-known/jwks.json', { headers: { 'if-none-match': '"other"' } })

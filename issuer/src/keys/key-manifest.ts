@@ -14,8 +14,12 @@ export interface ManifestKey {
   /** PKCS#8 PEM file name inside the keys directory. */
   file: string
   createdAt: string
-  /** When the key starts signing; before that it is published only (`next`). */
+  /** When the key starts signing; before that it is published only (`next`). For a standby,
+   *  STANDBY_ACTIVATE_AT: readers that predate standbys then keep it `next` too. */
   activateAt: string
+  /** A standby: published, signs only once promoted (`genkeys --now`, or a rotation), whatever
+   *  `activateAt` says. Absent in manifests written before standbys existed. */
+  standby?: true
   /** Set by `genkeys --retire`: the key stops being published at this instant. */
   retiredAt?: string
 }
@@ -29,6 +33,9 @@ export interface KeyManifest {
   publishLeadSec: number
   keys: ManifestKey[]
 }
+
+/** What a standby's `activateAt` holds: an instant that never comes. */
+export const STANDBY_ACTIVATE_AT = '9999-12-31T23:59:59.999Z'
 
 export const DEFAULT_PUBLISH_LEAD_SEC = 15 * 60
 /** 15-minute access tokens plus 60 s of clock skew. */
@@ -78,6 +85,8 @@ function parseManifest(file: string, text: string): KeyManifest {
       throw bad(`keys[${i}] needs ISO-8601 "createdAt" and "activateAt"`)
     if (entry.retiredAt !== undefined && !isIsoInstant(entry.retiredAt))
       throw bad(`keys[${i}].retiredAt must be an ISO-8601 instant`)
+    if (entry.standby !== undefined && entry.standby !== true)
+      throw bad(`keys[${i}].standby must be true when present`)
   }
   return m as KeyManifest
 }

@@ -187,6 +187,22 @@ describe('the schedule the key ring keeps', () => {
     expect(computed).toHaveBeenCalledTimes(4)
   })
 
+  it('notices a rewritten manifest with one stat, once per change, also when it fails to load', async () => {
+    const a = await generateKey({ dir, now })
+    const ring = await createKeyRing({ dir, clock })
+    expect(await ring.manifestChanged()).toBe(false)
+    const b = await generateKey({ dir, now: now + 1, immediate: true })
+    expect(await ring.manifestChanged()).toBe(true)
+    expect(ring.signingKey(now + 2).kid).toBe(a.entry.kid) // noticing is not reloading
+    await ring.reload()
+    expect(ring.signingKey(now + 2).kid).toBe(b.entry.kid)
+    expect(await ring.manifestChanged()).toBe(false)
+    await writeFile(join(dir, 'keyset.json'), '{not json')
+    expect(await ring.manifestChanged()).toBe(true)
+    await expect(ring.reload()).rejects.toThrow(KeyError)
+    expect(await ring.manifestChanged()).toBe(false)
+  })
+
   it('forgets the kept schedule on reload', async () => {
     const a = await generateKey({ dir, now })
     const ring = await createKeyRing({ dir, clock })

@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { KeyError } from '../errors.ts'
 import { type KeyManifest, MANIFEST_FILE, readManifest } from './key-manifest.ts'
 import { type KeyScheduleSpan, type KeyStatus, keyScheduleAt, keyScheduleSpanAt } from './key-schedule.ts'
@@ -17,14 +19,33 @@ export interface KeyRing {
   manifest(): KeyManifest
   /** Re-reads the directory. On failure the previous key set stays in use and the error is thrown. */
   reload(): Promise<void>
+  /**
+   * Whether the manifest on disk changed since it was last loaded or reported changed (one `stat`:
+   * cheap enough to ask every second, so a promotion by `genkeys --now` signs within a second).
+   */
+  manifestChanged(): Promise<boolean>
 }
 
 interface Loaded {
   manifest: KeyManifest
   keys: Map<string, SigningKey>
+  /** The manifest file's identity when read: genkeys replaces it by rename, so any write changes it. */
+  fileStamp: string
+}
+
+async function manifestStamp(dir: string): Promise<string> {
+  try {
+    const st = await stat(join(dir, MANIFEST_FILE), { bigint: true })
+    return `${st.ino}:${st.size}:${st.mtimeNs}`
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing'
+    throw err
+  }
 }
 
 async function loadDir(dir: string, now: number): Promise<Loaded> {
+  // Stamp before reading: a write landing in between is seen as a change on the next check.
+  const fileStamp = await manifestStamp(dir)
   const manifest = await readManifest(dir)
   const keys = new Map<string, SigningKey>()
   for (const status of keyScheduleAt(manifest, now)) {
@@ -32,7 +53,7 @@ async function loadDir(dir: string, now: number): Promise<Loaded> {
     if (status.state === 'retired') continue
     keys.set(status.key.kid, await loadSigningKey(dir, status.key))
   }
-  return { manifest, keys }
+  return { manifest, keys, fileStamp }
 }
 
 /** What the ring answers for every instant of one schedule span. */
@@ -49,6 +70,7 @@ interface Answers extends KeyScheduleSpan {
  */
 export async function createKeyRing(opts: { dir: string; clock: () => number }): Promise<KeyRing> {
   let loaded = await loadDir(opts.dir, opts.clock())
+  let seenStamp = loaded.fileStamp
   let answers: Answers | undefined
 
   const answersAt = (now: number): Answers => {
@@ -90,7 +112,16 @@ export async function createKeyRing(opts: { dir: string; clock: () => number }):
     },
     async reload() {
       loaded = await loadDir(opts.dir, opts.clock())
+      seenStamp = loaded.fileStamp
       answers = undefined
+    },
+    async manifestChanged() {
+      // Against the last stamp seen, not the last loaded: a manifest that failed to load is
+      // reported once, not on every check until someone fixes it.
+      const stamp = await manifestStamp(opts.dir)
+      if (stamp === seenStamp) return false
+      seenStamp = stamp
+      return true
     },
   }
 }

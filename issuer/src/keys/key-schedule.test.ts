@@ -120,3 +120,41 @@ describe('keyScheduleSpanAt', () => {
     }
   })
 })
+
+describe('keyScheduleAt with a standby', () => {
+  const standby = (c: string, createdAt: number): ManifestKey =>
+    key(c, 0, { createdAt: iso(createdAt), activateAt: '9999-12-31T23:59:59.999Z', standby: true })
+  const withStandby: KeyManifest = { ...manifest, keys: [key('A', T0), standby('S', T0 + MIN)] }
+
+  it('publishes it as next for ever, replacing nobody, however far its sentinel activateAt lies', () => {
+    for (const at of [T0, T0 + 365 * 24 * 60 * MIN]) {
+      expect(states(withStandby, at)).toEqual({ A: 'current', S: 'next' })
+    }
+    const [a, s] = keyScheduleAt(withStandby, T0)
+    expect(a?.retireAt).toBeNull()
+    expect(s?.activateAt).toBe(Number.POSITIVE_INFINITY)
+    expect(keyScheduleSpanAt(withStandby, T0 + MIN).until).toBe(Number.POSITIVE_INFINITY)
+  })
+
+  it('an older reader that ignores the standby field still sees it as next: its activateAt never comes', () => {
+    const asOldReaderSeesIt: KeyManifest = {
+      ...withStandby,
+      keys: withStandby.keys.map(({ standby: _ignored, ...k }) => k),
+    }
+    const inAMillenium = T0 + 1000 * 365 * 24 * 60 * MIN
+    expect(states(asOldReaderSeesIt, inAMillenium)).toEqual({ A: 'current', S: 'next' })
+  })
+
+  it('keeps standbys last, behind a scheduled next key, and drops one retired by hand', () => {
+    const m: KeyManifest = {
+      ...manifest,
+      keys: [standby('S', T0), key('A', T0), key('B', T0 + 20 * MIN)],
+    }
+    expect(keyScheduleAt(m, T0).map((s) => s.key.file[0])).toEqual(['A', 'B', 'S'])
+    expect(states(m, T0 + 20 * MIN)).toEqual({ A: 'previous', B: 'current', S: 'next' })
+    const retired = { ...m, keys: [...m.keys.slice(1), standby('S', T0)] }
+    const r = retired.keys[2]
+    if (r) r.retiredAt = iso(T0 + MIN)
+    expect(states(retired, T0 + MIN)).toEqual({ A: 'current', B: 'next', S: 'retired' })
+  })
+})

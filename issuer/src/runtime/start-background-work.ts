@@ -9,9 +9,13 @@ export interface BackgroundWork {
   stop(): void
 }
 
+/** How often the keys manifest is checked for a change (one stat); a change reloads the keys. */
+export const KEYS_MANIFEST_CHECK_MS = 1000
+
 /**
  * The issuer's periodic work: rescan the keys directory (new keys are picked up without a
- * restart) and purge expired sessions, tokens and counters. The timers do not keep the process alive.
+ * restart; a changed manifest within KEYS_MANIFEST_CHECK_MS, so an emergency promotion signs at
+ * once) and purge expired sessions, tokens and counters. The timers do not keep the process alive.
  */
 export function startBackgroundWork(deps: {
   keyRing: KeyRing
@@ -40,8 +44,21 @@ export function startBackgroundWork(deps: {
       logger.error('purge_failed', { name: (err as Error).name })
     }
   }
+  let checking = false
+  const reloadIfChanged = async () => {
+    if (checking) return
+    checking = true
+    try {
+      if (await keyRing.manifestChanged()) await reloadKeys()
+    } catch (err) {
+      logger.error('keys_check_failed', { message: (err as Error).message })
+    } finally {
+      checking = false
+    }
+  }
   const timers = [
     setInterval(reloadKeys, deps.keysRescanSec * 1000),
+    setInterval(reloadIfChanged, KEYS_MANIFEST_CHECK_MS),
     setInterval(purge, deps.purgeIntervalSec * 1000),
   ]
   for (const t of timers) t.unref()

@@ -51,7 +51,7 @@ export async function startIssuer(
 
   const firstKey = await generateFirstKey({
     dir: config.keysDir,
-    now: clock(),
+    clock,
     retireAfterSec: retentionNeededSec(config),
   })
   if (firstKey) {

@@ -5,7 +5,11 @@ export interface FreshnessBounds {
   readonly maxCacheSec: number
   /** How long past its freshness the last good JWKS keeps verifying while refreshes fail. */
   readonly maxStaleSec: number
-  /** Least time between two fetches caused by an unknown `kid`; also the longest retry backoff. */
+  /**
+   * The longest wait between two fetches caused by unknown `kid`s: the unknown-kid refetch backs
+   * off from one second, doubling after each refetch that did not find its kid, up to this. Also
+   * the longest retry backoff.
+   */
   readonly cooldownSec: number
 }
 
@@ -32,14 +36,26 @@ export interface FreshnessPolicy {
   retryDue(now: number): boolean
   /** Whether a token with an unknown `kid` may cause a refetch now. */
   unknownKidRefetchAllowed(now: number): boolean
+  /** How long until an unknown-kid refetch is allowed (0: now). */
+  unknownKidRefetchInMs(now: number): number
+  /** An unknown-kid refetch ended: finding its kid resets the backoff, a miss doubles it. */
+  unknownKidRefetched(now: number, found: boolean): void
   /** When the background timer should fire: the retry after a failure, else refresh-ahead; undefined: never. */
   nextRefreshAt(): number | undefined
 }
 
 /** Refresh in the background once this share of the freshness lifetime has passed. */
 const REFRESH_AHEAD = 0.8
-/** The first retry after a failure; each further one waits twice as long, up to the cooldown. */
+/**
+ * The first retry after a failure, and the least time from any fetch to an unknown-kid refetch;
+ * each further one waits twice as long, up to the cooldown.
+ */
 const FIRST_RETRY_MS = 1000
+/**
+ * Unknown-kid misses this far apart (in cooldowns) count as a new episode: the backoff starts
+ * from a second again. A flood that never pauses that long stays at one refetch per cooldown.
+ */
+const QUIET_COOLDOWNS = 2
 
 /** A policy before any fetch: no keys are usable, a fetch may start at once. */
 export function createFreshnessPolicy(bounds: FreshnessBounds): FreshnessPolicy {
@@ -50,6 +66,13 @@ export function createFreshnessPolicy(bounds: FreshnessBounds): FreshnessPolicy 
   let failures = 0
   let nextAttemptAt = Number.NEGATIVE_INFINITY
   let lastFetchAt = Number.NEGATIVE_INFINITY
+  /** Unknown-kid refetches in a row that did not find their kid, and when the last one was. */
+  let misses = 0
+  let lastMissAt = Number.NEGATIVE_INFINITY
+  const firstUnknownKidMs = Math.min(FIRST_RETRY_MS, cooldownMs)
+  const quiet = (now: number) => now - lastMissAt >= QUIET_COOLDOWNS * cooldownMs
+  const unknownKidDelayMs = (now: number) =>
+    quiet(now) ? firstUnknownKidMs : Math.min(firstUnknownKidMs * 2 ** misses, cooldownMs)
 
   return {
     fetchStarted(now) {
@@ -76,7 +99,18 @@ export function createFreshnessPolicy(bounds: FreshnessBounds): FreshnessPolicy 
     usable: (now) => now <= staleUntil,
     refreshDue: (now) => now >= refreshAt && now >= nextAttemptAt,
     retryDue: (now) => now >= nextAttemptAt,
-    unknownKidRefetchAllowed: (now) => now - lastFetchAt >= cooldownMs,
+    unknownKidRefetchAllowed: (now) => now - lastFetchAt >= unknownKidDelayMs(now),
+    unknownKidRefetchInMs: (now) => Math.max(0, lastFetchAt + unknownKidDelayMs(now) - now),
+    unknownKidRefetched(now, found) {
+      if (found) {
+        misses = 0
+        lastMissAt = Number.NEGATIVE_INFINITY
+        return
+      }
+      if (quiet(now)) misses = 0
+      misses++
+      lastMissAt = now
+    },
     nextRefreshAt() {
       const target = failures > 0 ? nextAttemptAt : refreshAt
       return Number.isFinite(target) ? target : undefined

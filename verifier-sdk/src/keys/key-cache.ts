@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { VerifyError } from '../errors.ts'
 import type { JwsAlgorithm } from '../jws/jws-algorithm.ts'
 import { describeError } from './describe-error.ts'
@@ -27,7 +28,7 @@ export interface KeyCacheOptions extends FreshnessBounds {
 export interface KeyCache {
   /** Fast path: the key, if usable keys are in memory and one matches. Never fetches in line. */
   find(kid: string, alg: JwsAlgorithm, now: number): KeyObject | undefined
-  /** Slow path after `find` missed: cache file, cold fetch, or one unknown-kid refetch per cooldown. */
+  /** Slow path after `find` missed: cache file, cold fetch, or an unknown-kid refetch (backing off from 1 s). */
   resolve(kid: string, alg: JwsAlgorithm): Promise<KeyObject>
   /** Resolves once usable keys are in memory; rejects with `keys_unavailable` otherwise. */
   ready(): Promise<void>
@@ -37,6 +38,12 @@ export interface KeyCache {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1
+/**
+ * A token whose kid is unknown waits for an unknown-kid refetch due in less than this instead of
+ * being refused: a verifier that fetched the JWKS just before the issuer started signing with a new
+ * key refuses nothing. Longer waits (a flood backed off) are refused at once, holding no request.
+ */
+const UNKNOWN_KID_WAIT_MS = 1000
 
 function noop(): void {}
 
@@ -138,6 +145,9 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
     return inflight
   }
 
+  /** Read through a function: TypeScript keeps `inflight` narrowed across an await otherwise. */
+  const inflightFetch = (): Promise<void> | undefined => inflight
+
   function refreshInBackgroundIfDue(now: number): void {
     if (inflight === undefined && policy.refreshDue(now)) fetchKeys().catch(noop)
   }
@@ -201,11 +211,25 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
         if (key !== undefined) return key
         if (inflight !== undefined) {
           await inflight.catch(noop)
-        } else if (policy.unknownKidRefetchAllowed(now)) {
-          await fetchKeys().catch(noop)
-        } else {
-          throw unknownKeyError('no key matches the kid and alg (refetch cooling down)')
+          return keyAfterFetch(kid, alg)
         }
+        const inMs = policy.unknownKidRefetchInMs(now)
+        if (inMs >= UNKNOWN_KID_WAIT_MS) {
+          throw unknownKeyError('no key matches the kid and alg (refetch backing off)')
+        }
+        if (inMs > 0) {
+          await sleep(inMs)
+          // Another waiter may have refetched meanwhile: join it or use what it brought.
+          if (keys?.get(kid, alg) !== undefined) return keyAfterFetch(kid, alg)
+          const joined = inflightFetch()
+          if (joined !== undefined) {
+            await joined.catch(noop)
+            return keyAfterFetch(kid, alg)
+          }
+          if (!policy.unknownKidRefetchAllowed(clock())) return keyAfterFetch(kid, alg)
+        }
+        await fetchKeys().catch(noop)
+        policy.unknownKidRefetched(clock(), keys?.get(kid, alg) !== undefined)
         return keyAfterFetch(kid, alg)
       }
       // No usable keys: never loaded, or stale past maxStaleSec. Fetch unless a retry is not due yet.
