@@ -28,6 +28,13 @@ export {
   type VerifyResult,
 } from './core/passwords/password-hasher.ts'
 export { DEFAULT_SCRYPT_COST, type ScryptCost } from './core/passwords/scrypt-cost.ts'
+export {
+  DEFAULT_REVOCATION_TTL_MS,
+  type RevocationEntry,
+  type RevocationKind,
+  type RevocationPage,
+  type RevocationStore,
+} from './core/revocations/revocation-store.ts'
 export type {
   CounterState,
   NewSession,
@@ -86,6 +93,7 @@ export { loadSigningKey, MIN_RSA_BITS, type SigningKey } from './keys/load-signi
 export { pruneKeys } from './keys/prune-keys.ts'
 export { type PublicJwk, publicJwkOf } from './keys/public-jwk.ts'
 export { retireKey } from './keys/retire-key.ts'
+export { retentionNeededSec } from './runtime/check-key-retention.ts'
 export { type IssuerConfig, loadConfig } from './runtime/config.ts'
 export { ISSUER_ENTRY } from './runtime/issuer-entry.ts'
 export { createLogger, type LogFields, type Logger, type LogLevel } from './runtime/logger.ts'
