@@ -7,6 +7,7 @@ import { createTokenGrants } from '../core/grants/create-token-grants.ts'
 import { createTokenIntrospection } from '../core/grants/create-token-introspection.ts'
 import { createTokenRevocation } from '../core/grants/create-token-revocation.ts'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
+import { createRevocationFeed, type RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
 import type { Store } from '../core/store.ts'
 import { createAccessTokenSigner } from '../core/tokens/access-token-signer.ts'
 import { createAccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
@@ -26,6 +27,8 @@ export interface Issuer {
   auth: AuthService
   keyRing: KeyRing
   store: Store
+  /** This instance's revocation feed (its poller stops with close()). */
+  revocationFeed: RevocationFeed
   logger: Logger
   /** Re-reads the keys directory; logs and keeps the last good set on failure. */
   reloadKeys(): Promise<boolean>
@@ -109,12 +112,22 @@ export async function startIssuer(
       ...new Set([ACCOUNT_SCOPE, ...(await store.listClients()).flatMap((client) => client.scopes)]),
     ],
   }
+  const revocationFeed = createRevocationFeed({
+    store,
+    keyRing,
+    clock,
+    logger,
+    issuer: config.issuerUrl,
+    pollIntervalMs: config.revocationFeedPollMs,
+    horizonMs: retentionNeededSec(config) * 1000,
+  })
   const app = createIssuerApp({
     auth,
     oauth,
     verifier,
     keyRing,
     store,
+    revocationFeed,
     clock,
     logger,
     config,
@@ -134,10 +147,12 @@ export async function startIssuer(
     auth,
     keyRing,
     store,
+    revocationFeed,
     logger,
     reloadKeys: background.reloadKeys,
     async close() {
       background.stop()
+      revocationFeed.stop()
       await store.close()
     },
   }
