@@ -79,8 +79,9 @@ function resolveRevocation(
   }
   const r = given ?? {}
   const maxStaleSec = r.maxStaleSec ?? 60
-  if (typeof maxStaleSec !== 'number' || !(maxStaleSec > 0) || maxStaleSec > 86_400) {
-    fail('revocation.maxStaleSec', 'a number of seconds above 0, at most 86400')
+  // The issuer's stream beats every second: a smaller bound would go stale between beats.
+  if (typeof maxStaleSec !== 'number' || !(maxStaleSec >= 2) || maxStaleSec > 86_400) {
+    fail('revocation.maxStaleSec', 'a number of seconds from 2 to 86400')
   }
   const pollIntervalMs = r.pollIntervalMs ?? 1000
   if (typeof pollIntervalMs !== 'number' || !(pollIntervalMs >= 50) || pollIntervalMs > 600_000) {

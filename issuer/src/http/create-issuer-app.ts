@@ -59,9 +59,9 @@ export interface IssuerAppDeps {
   clientAddress?: (c: Context) => string | null
 }
 
-// An idle stream re-sends its (signed, unchanged) delta this often: the follower's proof that the
-// feed is still followed, well inside the SDK's default staleness bound.
-const FEED_HEARTBEAT_MS = 5000
+// An idle stream beats this often: the follower's sign that the feed is still followed, well
+// inside the SDK's smallest staleness bound.
+const FEED_HEARTBEAT_MS = 1000
 
 /** The issuer's HTTP surface, composed of its route modules. Every error answers `{ code, error }`. */
 export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {

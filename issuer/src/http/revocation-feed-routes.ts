@@ -14,7 +14,7 @@ export const REVOCATION_FEED_MEDIA_TYPE = 'application/revocation-feed+jwt'
 
 export interface RevocationFeedRoutesDeps {
   feed: RevocationFeed
-  /** How often an idle stream re-sends the current delta, which proves it is still followed. */
+  /** How often an idle stream beats, which tells its follower the feed is still followed. */
   heartbeatMs: number
 }
 
@@ -71,7 +71,7 @@ export function createRevocationFeedRoutes(deps: RevocationFeedRoutesDeps): Hono
       })
       try {
         let retry: number | undefined = RECONNECT_MS
-        while (!stream.aborted && !stream.closed) {
+        while (!stream.aborted && !stream.closed && !feed.stopped()) {
           if (pending) {
             pending = false
             const doc = await feed.document(sent)
@@ -88,17 +88,20 @@ export function createRevocationFeedRoutes(deps: RevocationFeedRoutesDeps): Hono
             }
           }
           if (pending) continue
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(() => {
-              pending = true
-              resolve()
-            }, deps.heartbeatMs)
+          const woken = await new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => resolve(false), deps.heartbeatMs)
             wake = () => {
               clearTimeout(timer)
-              resolve()
+              resolve(true)
             }
           })
           wake = null
+          if (woken) continue
+          // Nothing new: a small unsigned beat that says "still current at this cursor", sent only
+          // while this instance reads the store. A follower counts it only at its own cursor.
+          if (sent !== null && feed.fresh())
+            await stream.writeSSE({ event: 'alive', id: String(sent), data: '' })
+          else pending = true
         }
       } finally {
         unsubscribe()

@@ -192,6 +192,11 @@ export function createRevocationFollower(deps: RevocationFollowerDeps): Revocati
       }
       res.setEncoding('utf8')
       const parser = createSseParser((event) => {
+        // A beat at our own cursor: nothing was missed, the feed is current.
+        if (event.event === 'alive') {
+          if (streaming && event.id === String(list.cursor)) fresh()
+          return
+        }
         if (event.event !== 'feed') return
         handle(event.data).then(() => {
           if (ended) return
@@ -286,7 +291,8 @@ export function createRevocationFollower(deps: RevocationFollowerDeps): Revocati
       await discovery
       await Promise.race([
         first,
-        new Promise<void>((resolve) => setTimeout(resolve, deps.fetchTimeoutMs).unref()),
+        // Held (not unref'd): a caller awaiting ready() keeps its process alive meanwhile.
+        new Promise<void>((resolve) => setTimeout(resolve, deps.fetchTimeoutMs)),
       ])
     },
     get size() {

@@ -1,6 +1,6 @@
 /** `createVerifier`'s `revocation` option: how the verifier follows the issuer's revocation feed. */
 export interface RevocationOptions {
-  /** How long the feed may go unfollowed (no verified document) before `whenStale` applies [60]. */
+  /** How long the feed may go unfollowed (no verified document) before `whenStale` applies, at least 2 [60]. */
   readonly maxStaleSec?: number
   /**
    * Past `maxStaleSec`: `'fail-closed'` refuses every token with 503 `revocation_unavailable`;

@@ -25,11 +25,15 @@ export interface RevocationFeed {
   document(since: number | null): Promise<SignedFeedDocument | null>
   /** The feed's cursor now. */
   cursor(): number
+  /** Whether this instance has read the store recently enough to serve the feed as current. */
+  fresh(): boolean
   /** Called after every change (new entries, key events); returns the unsubscribe function. */
   subscribe(listener: () => void): () => void
   /** Reads the store once now (the poller does this on its own every interval). */
   poll(): Promise<void>
+  /** Stops the poller and ends every stream (a shutting-down instance's followers go elsewhere). */
   stop(): void
+  stopped(): boolean
 }
 
 export interface RevocationFeedDeps {
@@ -61,6 +65,7 @@ export function createRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
   let lastReadAt = Number.NEGATIVE_INFINITY
   let keysJson = ''
   let failing = false
+  let isStopped = false
   const listeners = new Set<() => void>()
   const documents = new Map<string, Promise<SignedFeedDocument>>()
   const imported = new Map<string, Promise<CryptoKey>>()
@@ -134,6 +139,7 @@ export function createRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
   return {
     async document(since) {
       await first
+      if (isStopped) return null
       if (clock() - lastReadAt > STALE_AFTER_POLLS * deps.pollIntervalMs) {
         await poll()
         if (clock() - lastReadAt > STALE_AFTER_POLLS * deps.pollIntervalMs) return null
@@ -151,6 +157,7 @@ export function createRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
       return doc
     },
     cursor: () => cursor,
+    fresh: () => !isStopped && clock() - lastReadAt <= STALE_AFTER_POLLS * deps.pollIntervalMs,
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
@@ -158,7 +165,10 @@ export function createRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
     poll,
     stop() {
       clearInterval(timer)
+      isStopped = true
+      for (const listener of listeners) listener()
       listeners.clear()
     },
+    stopped: () => isStopped,
   }
 }
