@@ -94,7 +94,10 @@ export async function runFeedBench(argv: string[]): Promise<number> {
       return (r.statusCounts[status] ?? 0) / r.durationSec
     }
     rows.push(['snapshot documents served per s (200, 16 connections)', fmt(await load({}, '200'))])
-    rows.push(['conditional requests per s (304, If-None-Match)', fmt(await load({ 'if-none-match': etag }, '304'))])
+    rows.push([
+      'conditional requests per s (304, If-None-Match)',
+      fmt(await load({ 'if-none-match': etag }, '304')),
+    ])
 
     const idleFrom = processCpuSeconds(feed.issuer.pid)
     await new Promise((r) => setTimeout(r, 5000))
