@@ -1,6 +1,7 @@
 // The revocation feed over HTTP (docs/issuer.md, "Revocation feed"): the signed document with its
 // strong ETag (RFC 9110 §8.8.3) and 304, deltas by cursor, and the Server-Sent Events stream
 // (WHATWG HTML §9.2) resuming from Last-Event-ID.
+import fc from 'fast-check'
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FeedPayload } from '../core/revocations/feed-payload.ts'
@@ -91,6 +92,32 @@ describe('GET /revocations', () => {
       expect(res.status).toBe(400)
       expect(await res.json()).toEqual({ code: 'invalid_request', error: expect.any(String) })
     }
+  })
+
+  it('property: any since or Last-Event-ID answers 200 or 400, never a server error', async () => {
+    const cursorLike = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+      fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }).map(String),
+    )
+    await fc.assert(
+      fc.asyncProperty(cursorLike, async (value) => {
+        const doc = await t.request(`/revocations?since=${encodeURIComponent(value)}`)
+        expect([200, 400]).toContain(doc.status)
+        await doc.body?.cancel()
+        // Header values cannot hold control characters: those are refused before the app.
+        if (/^[\x20-\x7e]*$/.test(value)) {
+          const controller = new AbortController()
+          const stream = await t.request('/revocations/stream', {
+            signal: controller.signal,
+            headers: { 'last-event-id': value },
+          })
+          expect([200, 400]).toContain(stream.status)
+          controller.abort()
+        }
+      }),
+      { numRuns: 150 },
+    )
   })
 
   it('is advertised in the RFC 8414 metadata', async () => {
