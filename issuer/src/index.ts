@@ -29,6 +29,13 @@ export {
   type VerifyResult,
 } from './core/passwords/password-hasher.ts'
 export { DEFAULT_SCRYPT_COST, type ScryptCost } from './core/passwords/scrypt-cost.ts'
+export {
+  DEFAULT_REVOCATION_TTL_MS,
+  type RevocationEntry,
+  type RevocationKind,
+  type RevocationPage,
+  type RevocationStore,
+} from './core/revocations/revocation-store.ts'
 export type {
   CounterState,
   NewSession,
@@ -105,6 +112,7 @@ export { retireKey } from './keys/retire-key.ts'
 export { type RotateIfOlderResult, rotateIfOlder } from './keys/rotate-if-older.ts'
 export { type KeyRotation, type RotateKeysOptions, rotateKeys } from './keys/rotate-keys.ts'
 export { RSA_BITS } from './keys/write-new-key-file.ts'
+export { retentionNeededSec } from './runtime/check-key-retention.ts'
 export { type IssuerConfig, loadConfig } from './runtime/config.ts'
 export { ISSUER_ENTRY } from './runtime/issuer-entry.ts'
 export { createLogger, type LogFields, type Logger, type LogLevel } from './runtime/logger.ts'

@@ -6,12 +6,15 @@
 //   1. verify() with many calls in flight vs jose jwtVerify (local key), jsonwebtoken, fast-jwt
 //   2. the SDK's verified-result cache vs fast-jwt's cache
 //   3. a Hono service behind honoAuth vs a bare Hono route calling jose, under autocannon load
+//   4. verify() following a live issuer's revocation feed (1,000 entries) vs not, one real token
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { cpus } from 'node:os'
 import { createVerifier } from '@tokensmith/verifier-sdk'
 import { type Algorithm, createVerifier as createFastJwtVerifier } from 'fast-jwt'
 import { importJWK, jwtVerify } from 'jose'
 import jsonwebtoken from 'jsonwebtoken'
+import { startFeedIssuer } from './bench/feed-issuer.ts'
+import { feedOnOffRounds } from './bench/feed-on-off.ts'
 import { formatNumber as fmt } from './bench/format-number.ts'
 import { runLoad } from './bench/load.ts'
 import { intOption, parseBenchArgs } from './bench/parse-bench-args.ts'
@@ -29,6 +32,7 @@ const TARGET_OVER_JOSE = 0.9
 const TARGET_OVER_SYNC_PEERS = 1.0
 const TARGET_CACHED = 0.8
 const TARGET_HTTP = 0.9
+const TARGET_FEED_ON = 0.95
 
 const USAGE = `Usage: ${COMMAND} [--rounds 9] [--verifications 10000] [--in-flight 256] [--http-rounds 5] [--http-sec 3] [--connections 64] [--no-write]`
 
@@ -185,6 +189,22 @@ export async function runVerifyBench(argv: string[]): Promise<number> {
     await Promise.all(children.map((child) => child.stop(5000)))
   }
 
+  log('  feed on vs off: a live issuer with 1,000 feed entries...')
+  const feedIssuer = await startFeedIssuer({ sessions: 1000, logouts: 1000 })
+  let feedRounds: Map<string, number[]>
+  try {
+    feedRounds = await feedOnOffRounds({
+      issuerUrl: feedIssuer.issuer.url,
+      token: feedIssuer.token,
+      rounds: options.rounds,
+      verifications: total,
+      inFlight,
+    })
+  } finally {
+    await feedIssuer.stop()
+  }
+  for (const [name, samples] of feedRounds) uncached.set(name, samples)
+
   const contenderRows: string[][] = [['contender', 'median', 'rounds']]
   for (const [samplesByName, unit] of [
     [uncached, 'verifications/s'],
@@ -203,6 +223,7 @@ export async function runVerifyBench(argv: string[]): Promise<number> {
     ratioRow('sdk / jsonwebtoken (uncached)', m('sdk'), m('jsonwebtoken'), TARGET_OVER_SYNC_PEERS),
     ratioRow('sdk cached / fast-jwt cached', m('sdk cached'), m('fast-jwt cached'), TARGET_CACHED),
     ratioRow('honoAuth / bare jose route (HTTP)', m('hono + honoAuth'), m('hono + jose (bare)'), TARGET_HTTP),
+    ratioRow('sdk feed on / feed off (uncached)', m('sdk feed on'), m('sdk feed off'), TARGET_FEED_ON),
   ]
   const tables = [
     formatTable(contenderRows, { align: ['left', 'right', 'left'] }),

@@ -9,17 +9,22 @@ import { verifySignature } from './jws/verify-signature.ts'
 import { createKeyCache } from './keys/key-cache.ts'
 import { createLocalKeyCache } from './keys/local-key-cache.ts'
 import { resolveVerifierOptions } from './resolve-verifier-options.ts'
+import { createRevocationFollower, type RevocationFollower } from './revocation/create-revocation-follower.ts'
+import type { FeedPayload } from './revocation/parse-feed-payload.ts'
 import { createVerifiedResultCache } from './verified-result-cache.ts'
 import type { VerifierOptions } from './verifier-options.ts'
 
 export interface Verifier {
   /** Verifies an access token and returns its claims; throws `VerifyError` with a stable `code`. */
   verify(token: string): Promise<AccessTokenClaims>
-  /** Resolves once keys are loaded (cache file or issuer); rejects with `keys_unavailable`. */
+  /** Resolves once keys are loaded (cache file or issuer), and the revocation feed read once when
+   *  it is followed; rejects with `keys_unavailable`. */
   ready(): Promise<void>
+  /** How many revocation entries the verifier holds (0 when the feed is not followed). */
+  revocationEntries(): number
   /** Fetches the JWKS now (or re-reads `jwksFile`), sharing a fetch already under way. */
   refreshKeys(): Promise<void>
-  /** Stops the background refresh timer. */
+  /** Stops the background refresh timer and the revocation feed's connection. */
   close(): void
 }
 
@@ -36,7 +41,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
     resolved.cache === undefined
       ? undefined
       : createVerifiedResultCache(resolved.cache.maxEntries, resolved.cache.maxAgeSec)
-  const onKeysChanged = (kids: ReadonlySet<string>) => results?.retainKids(kids)
+  let knownKids: ReadonlySet<string> = new Set()
+  const onKeysChanged = (kids: ReadonlySet<string>) => {
+    knownKids = kids
+    results?.retainKids(kids)
+  }
   const { source } = resolved
   const keys =
     source.kind === 'remote'
@@ -56,6 +65,38 @@ export function createVerifier(options: VerifierOptions): Verifier {
           onWarning: resolved.onWarning,
         })
       : createLocalKeyCache(source, algorithms, onKeysChanged)
+  // Key events from the feed: a published or promoted key not yet held is fetched at once (it is
+  // then known before it signs), once per kid; a retired one makes the JWKS be fetched again.
+  const asked = new Set<string>()
+  const onKeyEvents = (events: FeedPayload['keys']) => {
+    let refetch = false
+    for (const e of events) {
+      if (e.event === 'retired') {
+        if (knownKids.has(e.kid)) {
+          refetch = true
+          results?.retainKids(new Set([...knownKids].filter((kid) => kid !== e.kid)))
+        }
+      } else if (!knownKids.has(e.kid) && !asked.has(e.kid)) {
+        asked.add(e.kid)
+        refetch = true
+      }
+    }
+    if (refetch) keys.refresh().catch(() => {})
+  }
+  const follower: RevocationFollower | undefined =
+    resolved.revocation === undefined
+      ? undefined
+      : createRevocationFollower({
+          issuer: resolved.issuer,
+          fetch: resolved.fetch,
+          clock,
+          keys,
+          algorithms,
+          fetchTimeoutMs: resolved.fetchTimeoutMs,
+          options: resolved.revocation,
+          onWarning: resolved.onWarning,
+          onKeyEvents,
+        })
   // Accepted headers by their base64url text: every token of one key shares its header, so the
   // header is decoded and checked once. Bounded, and only headers that passed the checks enter.
   const headers = new Map<string, { readonly alg: JwsAlgorithm; readonly kid: string }>()
@@ -86,7 +127,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const hit = results.get(token, now)
       // A hit still needs its key present and usable: a retired key or keys stale past maxStaleSec
       // end it (and the lookup drives the background refresh even when every request is a hit).
-      if (hit !== undefined && keys.find(hit.kid, hit.alg, now) !== undefined) return hit.claims
+      // The feed is checked on a hit too: a cached result never outlives a revocation.
+      if (hit !== undefined && keys.find(hit.kid, hit.alg, now) !== undefined) {
+        follower?.check(hit.claims, hit.kid, now)
+        return hit.claims
+      }
     }
     const jws = splitCompactJws(token)
     const { alg, kid } = checkedHeader(jws.headerSegment)
@@ -97,14 +142,22 @@ export function createVerifier(options: VerifierOptions): Verifier {
     // The payload is parsed only once its signature has verified.
     const verifiedAt = clock()
     const claims = checkClaims(decodeJsonSegment(jws.payloadSegment, 'payload'), rules, verifiedAt)
+    follower?.check(claims, kid, verifiedAt)
     results?.set(token, { kid, alg, claims }, verifiedAt)
     return claims
   }
 
   return {
     verify,
-    ready: () => keys.ready(),
+    async ready() {
+      await keys.ready()
+      await follower?.ready()
+    },
     refreshKeys: () => keys.refresh(),
-    close: () => keys.close(),
+    revocationEntries: () => follower?.size ?? 0,
+    close() {
+      keys.close()
+      follower?.close()
+    },
   }
 }

@@ -11,6 +11,8 @@ export type VerifyErrorCode =
   | 'insufficient_scope'
   | 'insufficient_role'
   | 'keys_unavailable'
+  | 'token_revoked'
+  | 'revocation_unavailable'
 
 /**
  * The token client's own codes, or the code of the issuer's refusal (`code` of its JSON API's
@@ -50,6 +52,8 @@ const STATUS: Readonly<Record<VerifyErrorCode, 401 | 403 | 503>> = {
   insufficient_scope: 403,
   insufficient_role: 403,
   keys_unavailable: 503,
+  token_revoked: 401,
+  revocation_unavailable: 503,
 }
 
 const MESSAGE: Readonly<Record<VerifyErrorCode, string>> = {
@@ -59,6 +63,8 @@ const MESSAGE: Readonly<Record<VerifyErrorCode, string>> = {
   insufficient_scope: 'The access token lacks a required scope.',
   insufficient_role: 'The access token does not grant access to this resource.',
   keys_unavailable: 'The service cannot verify access tokens right now.',
+  token_revoked: 'The access token has been revoked.',
+  revocation_unavailable: 'The service cannot check access tokens for revocation right now.',
 }
 
 /**
@@ -81,6 +87,7 @@ export type VerifyErrorReason =
   | 'refresh_failed'
   | 'not_loaded'
   | 'stale'
+  | 'revoked'
 
 /** What a throw site says about a refusal, besides its code. */
 export interface VerifyErrorDetails {

@@ -3,6 +3,7 @@ import { isHttpUrl } from './is-http-url.ts'
 import { isJwsAlgorithm, type JwsAlgorithm } from './jws/jws-algorithm.ts'
 import { buildKeySet } from './keys/key-set.ts'
 import type { KeySource } from './keys/key-source.ts'
+import type { ResolvedRevocationOptions } from './revocation/revocation-options.ts'
 import type { VerifierOptions } from './verifier-options.ts'
 
 export interface ResolvedVerifierOptions {
@@ -19,6 +20,8 @@ export interface ResolvedVerifierOptions {
   readonly fetchTimeoutMs: number
   readonly cacheFile: string | undefined
   readonly cache: { readonly maxEntries: number; readonly maxAgeSec: number } | undefined
+  /** Undefined: the feed is not followed. */
+  readonly revocation: ResolvedRevocationOptions | undefined
   readonly fetch: typeof globalThis.fetch
   readonly clock: () => number
   readonly onWarning: (message: string) => void
@@ -43,7 +46,61 @@ const KNOWN_OPTIONS = new Set<string>([
   'fetch',
   'clock',
   'onWarning',
+  'revocation',
 ])
+
+const REVOCATION_OPTIONS = new Set<string>([
+  'maxStaleSec',
+  'whenStale',
+  'onStale',
+  'pollIntervalMs',
+  'stream',
+])
+
+/**
+ * The feed is followed by default where keys are discovered from the issuer (its metadata says
+ * where the feed is); with a given jwksUri, jwks or jwksFile only when `revocation` is an object.
+ */
+function resolveRevocation(
+  options: VerifierOptions,
+  source: KeySource,
+): ResolvedRevocationOptions | undefined {
+  const given = options.revocation
+  if (given === false) return undefined
+  if (given === undefined) {
+    if (source.kind !== 'remote' || source.jwksUri !== undefined) return undefined
+  } else {
+    if (typeof given !== 'object' || given === null) fail('revocation', 'false or an object')
+    for (const name of Object.keys(given)) {
+      if (!REVOCATION_OPTIONS.has(name))
+        throw new TypeError(`createVerifier: unknown option "revocation.${name}"`)
+    }
+    if (!isHttpUrl(options.issuer)) fail('issuer', 'an http(s) URL when the revocation feed is followed')
+  }
+  const r = given ?? {}
+  const maxStaleSec = r.maxStaleSec ?? 60
+  // The issuer's stream beats every second: a smaller bound would go stale between beats.
+  if (typeof maxStaleSec !== 'number' || !(maxStaleSec >= 2) || maxStaleSec > 86_400) {
+    fail('revocation.maxStaleSec', 'a number of seconds from 2 to 86400')
+  }
+  const pollIntervalMs = r.pollIntervalMs ?? 1000
+  if (typeof pollIntervalMs !== 'number' || !(pollIntervalMs >= 50) || pollIntervalMs > 600_000) {
+    fail('revocation.pollIntervalMs', 'a number of milliseconds from 50 to 600000')
+  }
+  const whenStale = r.whenStale ?? 'fail-closed'
+  if (whenStale !== 'fail-closed' && whenStale !== 'report') {
+    fail('revocation.whenStale', "'fail-closed' or 'report'")
+  }
+  if (r.onStale !== undefined && typeof r.onStale !== 'function') fail('revocation.onStale', 'a function')
+  if (r.stream !== undefined && typeof r.stream !== 'boolean') fail('revocation.stream', 'a boolean')
+  return {
+    maxStaleMs: maxStaleSec * 1000,
+    failClosed: whenStale === 'fail-closed',
+    onStale: r.onStale ?? (() => {}),
+    pollIntervalMs,
+    stream: r.stream ?? true,
+  }
+}
 
 function fail(option: string, expected: string): never {
   throw new TypeError(`createVerifier: option "${option}" must be ${expected}`)
@@ -159,6 +216,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     fetchTimeoutMs: number(options, 'fetchTimeoutMs', 5000, 1, 600_000),
     cacheFile,
     cache,
+    revocation: resolveRevocation(options, source),
     // Resolved lazily so a test or polyfill that replaces globalThis.fetch later is honoured.
     fetch: fetchImpl ?? ((input, init) => globalThis.fetch(input, init)),
     clock: optionalFunction(options, 'clock', Date.now),

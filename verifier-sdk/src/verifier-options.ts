@@ -1,4 +1,5 @@
 import type { JwsAlgorithm } from './jws/jws-algorithm.ts'
+import type { RevocationOptions } from './revocation/revocation-options.ts'
 
 /** A JSON Web Key Set as the issuer publishes it at `/.well-known/jwks.json`. */
 export interface JwksDocument {
@@ -44,6 +45,12 @@ export interface VerifierOptions {
   readonly fetch?: typeof globalThis.fetch
   /** Clock in milliseconds since the epoch [Date.now]. */
   readonly clock?: () => number
+  /**
+   * The issuer's revocation feed [followed when keys are discovered from the issuer and its metadata
+   * advertises the feed]: a token whose session or user was ended is refused with `token_revoked`.
+   * `false` turns it off; an object sets how (and follows it with a given jwksUri, jwks or jwksFile too).
+   */
+  readonly revocation?: false | RevocationOptions
   /** Receives operational warnings (JWKS refresh failed, cache file unwritable, ...) [ignored]. */
   readonly onWarning?: (message: string) => void
 }

@@ -8,6 +8,7 @@
 
 import type { AuthorizationStore } from './authorization/authorization-store.ts'
 import type { ClientStore } from './clients/client-store.ts'
+import type { RevocationStore } from './revocations/revocation-store.ts'
 
 export interface UserRecord {
   id: string
@@ -132,7 +133,7 @@ export interface CounterState {
   resetAt: number
 }
 
-export interface Store extends ClientStore, AuthorizationStore {
+export interface Store extends ClientStore, AuthorizationStore, RevocationStore {
   /** Applies pending migrations; idempotent, safe to call from several processes. */
   migrate(): Promise<void>
   /** Cheap round trip for readiness checks. */
@@ -152,15 +153,17 @@ export interface Store extends ClientStore, AuthorizationStore {
   findToken(tokenHash: string): Promise<RefreshTokenRecord | null>
   /** The whole rotation step (docs/issuer.md, "Refresh rotation"), atomically. */
   rotate(input: RotateInput): Promise<RotateResult>
-  /** Returns true when the session was live and is now revoked. */
+  /** Returns true when the session was live and is now revoked; then, in the same step, writes
+   *  its `session` revocation entry. */
   revokeSession(sessionId: string, reason: string, now: number): Promise<boolean>
-  /** Revokes every live session of the user; returns how many. */
+  /** Revokes every live session of the user; returns how many. Always writes, in the same step,
+   *  a `user` revocation entry at `now` (tokens outlive the sessions that issued them). */
   revokeUserSessions(userId: string, reason: string, now: number): Promise<number>
   /** Live (not revoked, not past absolute lifetime, with a live token) sessions of a user. */
   listSessions(userId: string, now: number): Promise<SessionRecord[]>
   /** Deletes sessions past their absolute lifetime (or revoked, or whose tokens all idled out)
-   *  before `now`, their tokens, expired counters, remembered keys past their `until`, expired
-   *  authorization codes and login sessions ended or past their expiry.
+   *  before `now`, their tokens, expired counters, remembered keys and revocation entries past
+   *  their `until`, expired authorization codes and login sessions ended or past their expiry.
    *  Returns rows deleted. */
   purgeExpired(now: number): Promise<number>
 

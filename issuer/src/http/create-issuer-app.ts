@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.ts'
 import type { TokenGrants } from '../core/grants/create-token-grants.ts'
 import type { TokenIntrospection } from '../core/grants/create-token-introspection.ts'
 import type { TokenRevocation } from '../core/grants/create-token-revocation.ts'
+import type { RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
 import type { Store } from '../core/store.ts'
 import type { AccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
@@ -23,6 +24,7 @@ import { createConsentRoutes } from './consent-routes.ts'
 import { createErrorHandler } from './error-handler.ts'
 import { createHealthRoutes } from './health-routes.ts'
 import { createOAuthRoutes } from './oauth/oauth-routes.ts'
+import { createRevocationFeedRoutes } from './revocation-feed-routes.ts'
 import { createWellKnownRoutes } from './well-known-routes.ts'
 
 export { CSRF_COOKIE } from './authorize/csrf-guard.ts'
@@ -48,6 +50,8 @@ export interface IssuerAppDeps {
   verifier: AccessTokenVerifier
   keyRing: KeyRing
   store: Store
+  /** This instance's view of the revocation and key-event feed. */
+  revocationFeed: RevocationFeed
   clock: Clock
   logger: Logger
   config: Pick<
@@ -66,6 +70,10 @@ export interface IssuerAppDeps {
   /** Overrides how the client address is found (tests). */
   clientAddress?: (c: Context) => string | null
 }
+
+// An idle stream beats this often: the follower's sign that the feed is still followed, well
+// inside the SDK's smallest staleness bound.
+const FEED_HEARTBEAT_MS = 1000
 
 /** The issuer's HTTP surface, composed of its route modules. Every error answers `{ code, error }`. */
 export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
@@ -135,6 +143,7 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
       scopes: deps.oauth.scopes,
     }),
   )
+  app.route('/', createRevocationFeedRoutes({ feed: deps.revocationFeed, heartbeatMs: FEED_HEARTBEAT_MS }))
   app.route('/', createHealthRoutes({ store: deps.store, keyRing: deps.keyRing, clock: deps.clock }))
   return app
 }

@@ -11,6 +11,8 @@ export interface IssuerConfig {
   keysDir: string
   databaseUrl: string
   accessTokenTtlSec: number
+  /** How often each instance reads the store for new revocation entries (REVOCATION_FEED_POLL_MS). */
+  revocationFeedPollMs: number
   refreshIdleTtlSec: number
   sessionAbsoluteTtlSec: number
   refreshGraceSec: number
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     loginSessionIdleTtlSec,
     loginSessionAbsoluteTtlSec,
     clockSkewSec: duration(env, 'CLOCK_SKEW', 60, 0),
+    revocationFeedPollMs: integer(env, 'REVOCATION_FEED_POLL_MS', 250, 20, 10000),
     scryptLogN: integer(env, 'SCRYPT_LOG_N', 15, 10, 20),
     loginWindowSec: duration(env, 'LOGIN_WINDOW', 15 * 60, 1),
     loginMaxFailuresPerAccount: integer(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),

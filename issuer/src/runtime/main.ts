@@ -37,6 +37,8 @@ async function main(): Promise<void> {
       process.exit(1)
     }, 10_000)
     force.unref()
+    // Streams never finish on their own: end them, so their followers reconnect elsewhere.
+    issuer.revocationFeed.stop()
     server.close(() => {
       void issuer.close().then(() => {
         logger.info('stopped', {})

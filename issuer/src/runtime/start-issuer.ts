@@ -9,6 +9,7 @@ import { createTokenGrants } from '../core/grants/create-token-grants.ts'
 import { createTokenIntrospection } from '../core/grants/create-token-introspection.ts'
 import { createTokenRevocation } from '../core/grants/create-token-revocation.ts'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
+import { createRevocationFeed, type RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
 import type { Store } from '../core/store.ts'
 import { createAccessTokenSigner } from '../core/tokens/access-token-signer.ts'
 import { createAccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
@@ -30,6 +31,8 @@ export interface Issuer {
   auth: AuthService
   keyRing: KeyRing
   store: Store
+  /** This instance's revocation feed (its poller stops with close()). */
+  revocationFeed: RevocationFeed
   logger: Logger
   /** Re-reads the keys directory; logs and keeps the last good set on failure. */
   reloadKeys(): Promise<boolean>
@@ -70,6 +73,7 @@ export async function startIssuer(
     opts.store ??
     (await openStore(config.databaseUrl, {
       server: true,
+      revocationTtlMs: retentionNeededSec(config) * 1000,
       // Idle server connections fail on their own: log which error (name and code, not its message).
       onError: (err) =>
         logger.error('store_connection_error', {
@@ -130,12 +134,22 @@ export async function startIssuer(
       ]),
     ],
   }
+  const revocationFeed = createRevocationFeed({
+    store,
+    keyRing,
+    clock,
+    logger,
+    issuer: config.issuerUrl,
+    pollIntervalMs: config.revocationFeedPollMs,
+    horizonMs: retentionNeededSec(config) * 1000,
+  })
   const app = createIssuerApp({
     auth,
     oauth,
     verifier,
     keyRing,
     store,
+    revocationFeed,
     clock,
     logger,
     config,
@@ -155,10 +169,12 @@ export async function startIssuer(
     auth,
     keyRing,
     store,
+    revocationFeed,
     logger,
     reloadKeys: background.reloadKeys,
     async close() {
       background.stop()
+      revocationFeed.stop()
       await store.close()
     },
   }

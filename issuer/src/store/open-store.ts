@@ -13,6 +13,8 @@ export interface OpenStoreOptions {
   server?: boolean
   /** Errors of idle server connections, which the store itself never logs. */
   onError?: (err: Error) => void
+  /** How long a revocation entry lasts: ACCESS_TOKEN_TTL plus CLOCK_SKEW (see revocation-store.ts). */
+  revocationTtlMs?: number
 }
 
 const VARIABLE = 'DATABASE_URL'
@@ -20,12 +22,14 @@ const VARIABLE = 'DATABASE_URL'
 const SERVER_CHECKPOINT_INTERVAL_MS = 200
 
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const ttl = options.revocationTtlMs === undefined ? {} : { revocationTtlMs: options.revocationTtlMs }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(databaseUrl)?.[1]?.toLowerCase()
   switch (scheme) {
     case 'sqlite': {
       const { createSqliteStore } = await import('./sqlite/sqlite-store.ts')
       return createSqliteStore({
         path: sqlitePath(databaseUrl),
+        ...ttl,
         ...(options.server ? { backgroundCheckpointMs: SERVER_CHECKPOINT_INTERVAL_MS } : {}),
       })
     }
@@ -37,6 +41,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
       const { createPostgresStore } = await import('./postgres/postgres-store.ts')
       return createPostgresStore({
         connectionString: url.toString(),
+        ...ttl,
         ...(schema === undefined ? {} : { schema }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
       })
@@ -49,6 +54,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
       const { createRedisStore } = await import('./redis/redis-store.ts')
       return createRedisStore({
         url: url.toString(),
+        ...ttl,
         ...(prefix === undefined ? {} : { prefix }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
       })

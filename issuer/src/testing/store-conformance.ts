@@ -9,6 +9,7 @@ import type {
   LoginSessionRecord,
 } from '../core/authorization/authorization-store.ts'
 import { type ClientRecord, firstPartyPublicClient } from '../core/clients/client-record.ts'
+import { DEFAULT_REVOCATION_TTL_MS } from '../core/revocations/revocation-store.ts'
 import type { NewSession, RotateResult, SessionRecord, Store } from '../core/store.ts'
 import { StoreConflictError, StoreError } from '../core/store-error.ts'
 
@@ -96,6 +97,43 @@ export function runStoreConformance(
           for (const r of results.filter((x) => x.hash !== winner))
             expect(await store.findToken(r.hash)).toBeNull()
           expect((await store.listSessions(user.id, T0 + 2000)).map((s) => s.id)).toEqual([session.id])
+        } finally {
+          await other.close()
+        }
+      })
+    }
+
+    if (options.sharedByInstances) {
+      it('hands out every revocation sequence once, in commit order, to a reader polling deltas (two instances)', async () => {
+        if (!openAnother) throw new Error(`${name}: sharedByInstances needs openAnother`)
+        const other = openAnother()
+        try {
+          const user = await addUser()
+          const sessions = await Promise.all(
+            Array.from({ length: 30 }, (_, i) => startSession(user.id, T0 + i)),
+          )
+          const seen = new Map<string, number>()
+          let since = 0
+          let writing = true
+          // A delta reader must never move its cursor past an entry it has not been served.
+          const reader = (async () => {
+            while (writing) {
+              const page = await other.readRevocations(since, T0)
+              for (const e of page.entries) seen.set(e.subject, e.seq)
+              since = page.cursor
+            }
+          })()
+          await Promise.all(
+            sessions.map((s, i) =>
+              (i % 2 ? store : other).revokeSession(s.session.id, 'logout', T0 + 100 + i),
+            ),
+          )
+          writing = false
+          await reader
+          const last = await store.readRevocations(since, T0)
+          for (const e of last.entries) seen.set(e.subject, e.seq)
+          expect([...seen.keys()].sort()).toEqual(sessions.map((s) => s.session.id).sort())
+          expect(new Set(seen.values()).size).toBe(sessions.length)
         } finally {
           await other.close()
         }
@@ -1273,6 +1311,101 @@ export function runStoreConformance(
         expect(listed.map((s) => s.id)).toEqual([newer.session.id, older.session.id])
         expect(listed[0]).toEqual({ ...newer.session, lastUsedAt: T0 + DAY })
         expect(await store.listSessions('nobody', now)).toEqual([])
+      })
+    })
+
+    // The revocation feed's source (docs/issuer.md, "Revocation feed"). Entries last the store's
+    // revocation TTL (the default here: 15 min access tokens plus 60 s skew).
+    describe('revocation entries', () => {
+      const TTL = DEFAULT_REVOCATION_TTL_MS
+
+      it('writes a session entry when revokeSession ends a live session, and only then', async () => {
+        const user = await addUser()
+        const { session } = await startSession(user.id)
+        expect(await store.readRevocations(0, T0)).toEqual({ cursor: 0, entries: [] })
+        expect(await store.revokeSession(session.id, 'logout', T0 + 10)).toBe(true)
+        const page = await store.readRevocations(0, T0 + 10)
+        expect(page.entries).toEqual([
+          { seq: page.cursor, kind: 'session', subject: session.id, at: T0 + 10, until: T0 + 10 + TTL },
+        ])
+        expect(page.cursor).toBeGreaterThan(0)
+        expect(await store.revokeSession(session.id, 'again', T0 + 20)).toBe(false)
+        expect(await store.revokeSession('nope', 'logout', T0 + 20)).toBe(false)
+        expect(await store.readRevocations(page.cursor, T0 + 20)).toEqual({
+          cursor: page.cursor,
+          entries: [],
+        })
+      })
+
+      it('writes a user entry on every revokeUserSessions, even with no live session; a later one replaces it', async () => {
+        const alice = await addUser()
+        await startSession(alice.id)
+        expect(await store.revokeUserSessions(alice.id, 'logout_all', T0 + 100)).toBe(1)
+        const first = await store.readRevocations(0, T0 + 100)
+        expect(first.entries).toEqual([
+          { seq: first.cursor, kind: 'user', subject: alice.id, at: T0 + 100, until: T0 + 100 + TTL },
+        ])
+        expect(await store.revokeUserSessions(alice.id, 'user_disabled', T0 + 200)).toBe(0)
+        const second = await store.readRevocations(0, T0 + 200)
+        expect(second.cursor).toBeGreaterThan(first.cursor)
+        expect(second.entries).toEqual([
+          { seq: second.cursor, kind: 'user', subject: alice.id, at: T0 + 200, until: T0 + 200 + TTL },
+        ])
+        // A delta from the first cursor carries the replacement.
+        expect((await store.readRevocations(first.cursor, T0 + 200)).entries.map((e) => e.at)).toEqual([
+          T0 + 200,
+        ])
+      })
+
+      it('recordRevocation is idempotent: the same or an earlier instant changes nothing, a later one replaces', async () => {
+        await store.recordRevocation('session', 'sid-1', T0 + 50)
+        const once = await store.readRevocations(0, T0)
+        await store.recordRevocation('session', 'sid-1', T0 + 50)
+        await store.recordRevocation('session', 'sid-1', T0 + 10)
+        const again = await store.readRevocations(0, T0)
+        expect(again.entries).toEqual(once.entries)
+        expect(again.entries).toHaveLength(1)
+        expect((await store.readRevocations(once.cursor, T0)).entries).toEqual([])
+        await store.recordRevocation('session', 'sid-1', T0 + 60)
+        const later = await store.readRevocations(once.cursor, T0)
+        expect(later.entries).toMatchObject([
+          { kind: 'session', subject: 'sid-1', at: T0 + 60, until: T0 + 60 + TTL },
+        ])
+        // Kinds are separate: a user with the same id is its own entry.
+        await store.recordRevocation('user', 'sid-1', T0 + 60)
+        expect((await store.readRevocations(0, T0)).entries.map((e) => e.kind)).toEqual(['session', 'user'])
+      })
+
+      it('serves deltas in sequence order and never an entry past its until', async () => {
+        await store.recordRevocation('session', 'a', T0)
+        await store.recordRevocation('user', 'u', T0 + 1000)
+        await store.recordRevocation('session', 'b', T0 + 2000)
+        const all = await store.readRevocations(0, T0 + 2000)
+        expect(all.entries.map((e) => e.subject)).toEqual(['a', 'u', 'b'])
+        const seqs = all.entries.map((e) => e.seq)
+        expect([...seqs].sort((x, y) => x - y)).toEqual(seqs)
+        expect(all.cursor).toBe(seqs[2])
+        expect((await store.readRevocations(seqs[0]!, T0 + 2000)).entries.map((e) => e.subject)).toEqual([
+          'u',
+          'b',
+        ])
+        // Past a's until (at + TTL) it is no longer served, though not yet purged.
+        expect((await store.readRevocations(0, T0 + TTL)).entries.map((e) => e.subject)).toEqual(['u', 'b'])
+        expect((await store.readRevocations(0, T0 + TTL + 2000)).entries).toEqual([])
+      })
+
+      it('purge drops entries past their until; the cursor never moves back', async () => {
+        await store.recordRevocation('session', 'old', T0)
+        await store.recordRevocation('session', 'kept', T0 + 10 * MINUTE)
+        const before = await store.readRevocations(0, T0)
+        expect(await store.purgeExpired(T0 + TTL + 1)).toBeGreaterThanOrEqual(1)
+        const after = await store.readRevocations(0, T0)
+        expect(after.entries.map((e) => e.subject)).toEqual(['kept'])
+        expect(after.cursor).toBe(before.cursor)
+        await store.recordRevocation('session', 'old', T0 + TTL + 2)
+        const next = await store.readRevocations(before.cursor, T0 + TTL + 2)
+        expect(next.entries.map((e) => e.subject)).toEqual(['old'])
+        expect(next.cursor).toBeGreaterThan(before.cursor)
       })
     })
 

@@ -24,6 +24,7 @@ describe('attack: typ confusion', () => {
     'a logout token': 'logout+jwt',
     'a security event': 'secevent+jwt',
     'a DPoP proof': 'dpop+jwt',
+    "the issuer's revocation feed": 'revocation-feed+jwt',
     JOSE: 'JOSE',
     'at+jwt with a space': 'at+jwt ',
     'at+jwt with a parameter': 'application/at+jwt; charset=utf-8',

@@ -36,6 +36,7 @@ export function authErrorResponse(error: VerifyError, { realm, scope }: Challeng
       break
     case 'invalid_token':
     case 'token_expired':
+    case 'token_revoked':
       params.push('error="invalid_token"', `error_description=${quoted(error.message)}`)
       break
     case 'insufficient_role':
@@ -44,6 +45,7 @@ export function authErrorResponse(error: VerifyError, { realm, scope }: Challeng
       if (scope !== undefined) params.push(`scope=${quoted(scope)}`)
       break
     case 'keys_unavailable':
+    case 'revocation_unavailable':
       headers['retry-after'] = KEYS_RETRY_AFTER_SEC
       return { status: error.status, headers, body }
   }

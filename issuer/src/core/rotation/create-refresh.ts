@@ -38,7 +38,7 @@ export interface Refresh {
 const BAD_REFRESH = 'The refresh token is not valid. Log in again.'
 
 export function createRefresh(deps: {
-  store: Pick<Store, 'rotate' | 'findToken' | 'getSession' | 'revokeSession'>
+  store: Pick<Store, 'rotate' | 'findToken' | 'getSession' | 'revokeSession' | 'recordRevocation'>
   /** The registry as the refresh path reads it (the client's audiences and lifetime). */
   clients: ClientCache
   signer: AccessTokenSigner
@@ -49,6 +49,17 @@ export function createRefresh(deps: {
 }): Refresh {
   const { store, signer, random, clock, logger, config } = deps
   const invalid = (detail: string) => new IssuerError('invalid_token', BAD_REFRESH, { detail })
+
+  /**
+   * `rotate` ends a session itself on reuse or a disabled user; its feed entry is written here,
+   * right after (docs/threat-model.md names the window between the two). Idempotent, so a retry
+   * or a second instance writing the same entry changes nothing.
+   */
+  async function recordUserEnded(tokenHash: string, now: number): Promise<void> {
+    const token = await store.findToken(tokenHash)
+    const session = token === null ? null : await store.getSession(token.sessionId)
+    if (session !== null) await store.recordRevocation('user', session.userId, now)
+  }
 
   /**
    * Asking for a scope is rare: only then is the session read first, so a refusal consumes
@@ -123,6 +134,7 @@ export function createRefresh(deps: {
           )
         }
         case 'reuse_detected':
+          await store.recordRevocation('session', result.session.id, now)
           logger.security('refresh_reuse_detected', {
             userId: result.session.userId,
             sessionId: result.session.id,
@@ -133,6 +145,7 @@ export function createRefresh(deps: {
           )
         case 'invalid':
           // Includes a disabled or deleted user ('user_disabled'): the store has ended the session.
+          if (result.reason === 'user_disabled') await recordUserEnded(tokenHash, now)
           throw invalid(result.reason)
       }
     },

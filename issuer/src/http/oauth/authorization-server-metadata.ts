@@ -1,6 +1,7 @@
 import { ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from '../../core/clients/client-credentials.ts'
 import { GRANT_TYPES } from '../../core/clients/client-record.ts'
 import { BROWSER_PATHS } from '../authorize/browser-paths.ts'
+import { REVOCATION_FEED_PATHS } from '../revocation-feed-routes.ts'
 
 /** The standard endpoints, relative to the issuer URL. */
 export const OAUTH_PATHS = {
@@ -40,5 +41,8 @@ export function authorizationServerMetadata(issuer: string, scopes: readonly str
     login_endpoint: `${issuer}/auth/login`,
     logout_all_endpoint: `${issuer}/auth/logout-all`,
     sessions_endpoint: `${issuer}/auth/sessions`,
+    // tokensmith's revocation and key-event feed (docs/issuer.md, "Revocation feed").
+    revocation_feed_endpoint: `${issuer}${REVOCATION_FEED_PATHS.document}`,
+    revocation_feed_stream_endpoint: `${issuer}${REVOCATION_FEED_PATHS.stream}`,
   }
 }

@@ -152,4 +152,25 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'revocation feed',
+    // The feed's cursor is one counter row, not a SEQUENCE: see writeEntry in postgres-store.ts.
+    sql: (s) => `
+      CREATE TABLE ${s}.revocations (
+        seq bigint PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('session', 'user')),
+        subject text NOT NULL,
+        at bigint NOT NULL,
+        until bigint NOT NULL,
+        UNIQUE (kind, subject)
+      );
+      CREATE INDEX revocations_until ON ${s}.revocations (until);
+      CREATE TABLE ${s}.revocation_cursor (
+        id integer PRIMARY KEY CHECK (id = 1),
+        value bigint NOT NULL
+      );
+      INSERT INTO ${s}.revocation_cursor (id, value) VALUES (1, 0);
+    `,
+  },
 ]

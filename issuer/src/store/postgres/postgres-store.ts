@@ -7,6 +7,11 @@
 import { createHash } from 'node:crypto'
 import pg from 'pg'
 import type { RedeemCodeResult } from '../../core/authorization/authorization-store.ts'
+import {
+  DEFAULT_REVOCATION_TTL_MS,
+  type RevocationEntry,
+  type RevocationKind,
+} from '../../core/revocations/revocation-store.ts'
 import { planRotation } from '../../core/rotation/plan-rotation.ts'
 import type {
   NewSession,
@@ -63,6 +68,8 @@ export interface PostgresStoreOptions {
   connectionTimeoutMs?: number
   /** Errors of idle pooled connections (the pool drops them itself); the store never logs. */
   onError?: (err: Error) => void
+  /** How long a revocation entry lasts: the access-token lifetime plus the clock skew. */
+  revocationTtlMs?: number
 }
 
 // bigint columns arrive as strings from pg; instants fit a double exactly, so they become numbers.
@@ -94,6 +101,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const logins = `${s}.login_sessions`
   const loginLinks = `${s}.login_session_sessions`
   const consents = `${s}.consents`
+  const revocations = `${s}.revocations`
+  const revocationCursor = `${s}.revocation_cursor`
+  const revocationTtlMs = options.revocationTtlMs ?? DEFAULT_REVOCATION_TTL_MS
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
@@ -129,6 +139,26 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       client.release(broken)
     }
   }
+
+  /**
+   * The statement tail that writes a revocation entry when the CTE `ended` has a row. The sequence
+   * comes from one counter row updated in the same transaction: its row lock is held to commit, so
+   * sequences become visible in order and a reader that sees the cursor at n sees every entry up
+   * to n (a bare SEQUENCE could commit n+1 before n and a delta reader would skip n). Parameters:
+   * $K kind, $S subject, $A at, $U until.
+   */
+  const writeEntry = (k: string, sub: string, at: string, until: string) => `
+    next_seq AS (
+      UPDATE ${revocationCursor} SET value = value + 1
+      WHERE id = 1 AND EXISTS (SELECT 1 FROM ended)
+        AND NOT EXISTS (SELECT 1 FROM ${revocations} WHERE kind = ${k} AND subject = ${sub} AND at >= ${at})
+      RETURNING value
+    ), written AS (
+      INSERT INTO ${revocations} (seq, kind, subject, at, until)
+      SELECT value, ${k}, ${sub}, ${at}, ${until} FROM next_seq
+      ON CONFLICT (kind, subject) DO UPDATE SET seq = excluded.seq, at = excluded.at, until = excluded.until
+      RETURNING 1
+    )`
 
   const liveTokenExists = `EXISTS (SELECT 1 FROM ${tokens} t
     WHERE t.session_id = s.id AND t.consumed_at IS NULL AND t.idle_expires_at > $NOW)`
@@ -378,25 +408,74 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async revokeSession(sessionId, reason, now) {
-      const { rowCount } = await query(
-        `UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
-         WHERE id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3`,
-        [sessionId, reason, now],
+      // One statement: the revocation and its feed entry commit together.
+      const { rows } = await query<{ n: number }>(
+        `WITH ended AS (
+           UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
+           WHERE id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3
+           RETURNING id
+         ), ${writeEntry("'session'", '$1::text', '$3::bigint', '$4::bigint')}
+         SELECT (SELECT count(*) FROM ended)::int AS n`,
+        [sessionId, reason, now, now + revocationTtlMs],
       )
-      return rowCount === 1
+      return rows[0]?.n === 1
     },
 
     async revokeUserSessions(userId, reason, now) {
-      // Rows are locked in id order, so two logout-alls of one user cannot deadlock each other.
-      const { rowCount } = await query(
-        `UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
-         WHERE revoked_at IS NULL AND id IN (
-           SELECT id FROM ${sessions}
-           WHERE user_id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3
-           ORDER BY id FOR UPDATE)`,
-        [userId, reason, now],
+      // Rows are locked in id order, so two logout-alls of one user cannot deadlock each other;
+      // the session rows before the cursor row, as every writer of an entry takes them.
+      const { rows } = await query<{ n: number }>(
+        `WITH revoked AS (
+           UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
+           WHERE revoked_at IS NULL AND id IN (
+             SELECT id FROM ${sessions}
+             WHERE user_id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3
+             ORDER BY id FOR UPDATE)
+           RETURNING id
+         ), ended AS (SELECT 1 WHERE (SELECT count(*) FROM revoked) >= 0), ${writeEntry("'user'", '$1::text', '$3::bigint', '$4::bigint')}
+         SELECT (SELECT count(*) FROM revoked)::int AS n`,
+        [userId, reason, now, now + revocationTtlMs],
       )
-      return rowCount ?? 0
+      return rows[0]?.n ?? 0
+    },
+
+    async recordRevocation(kind, subject, at) {
+      await query(
+        `WITH ended AS (SELECT 1), ${writeEntry('$1::text', '$2::text', '$3::bigint', '$4::bigint')}
+         SELECT 1`,
+        [kind, subject, at, at + revocationTtlMs],
+      )
+    },
+
+    async readRevocations(since, now) {
+      // One statement, one snapshot: the cursor and the entries up to it agree.
+      const { rows } = await query<{
+        cursor: SqlInstant
+        seq: SqlInstant | null
+        kind: RevocationKind | null
+        subject: string | null
+        at: SqlInstant | null
+        until: SqlInstant | null
+      }>(
+        `SELECT c.value AS cursor, r.seq, r.kind, r.subject, r.at, r.until
+         FROM ${revocationCursor} c
+         LEFT JOIN ${revocations} r ON r.seq > $1 AND r.seq <= c.value AND r.until > $2
+         WHERE c.id = 1
+         ORDER BY r.seq`,
+        [since, now],
+      )
+      const entries: RevocationEntry[] = []
+      for (const row of rows) {
+        if (row.seq === null || row.kind === null || row.subject === null) continue
+        entries.push({
+          seq: Number(row.seq),
+          kind: row.kind,
+          subject: row.subject,
+          at: Number(row.at),
+          until: Number(row.until),
+        })
+      }
+      return { cursor: Number(rows[0]?.cursor ?? 0), entries }
     },
 
     async listSessions(userId, now) {
@@ -442,6 +521,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         [now],
       )
       const oldLogins = await query(`DELETE FROM ${logins} WHERE ${deadLogin}`, [now])
+      const lapsed = await query(`DELETE FROM ${revocations} WHERE until <= $1`, [now])
       return (
         Number(deadSessions.rows[0]?.n ?? 0) +
         (oldTokens.rowCount ?? 0) +
@@ -449,7 +529,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         (forgotten.rowCount ?? 0) +
         (oldCodes.rowCount ?? 0) +
         (oldLinks.rowCount ?? 0) +
-        (oldLogins.rowCount ?? 0)
+        (oldLogins.rowCount ?? 0) +
+        (lapsed.rowCount ?? 0)
       )
     },
 

@@ -41,6 +41,22 @@ local function create_session(ks, a)
 end
 `
 
+// Only the scripts that write the revocation feed carry this helper.
+const REVOCATION_HELPERS = `${HELPERS}
+-- A revocation entry (docs/issuer.md, "Revocation feed"): kept unless the same one is already
+-- there at the same or a later instant; a new one takes the next sequence of the feed's cursor.
+local function record_revocation(kind, subject, at, ttl)
+  local id = kind .. ':' .. subject
+  local cur = redis.call('HGET', P .. 'revocations', id)
+  if cur and tonumber(string.match(cur, '^(%d+)')) >= tonumber(at) then return end
+  local seq = redis.call('INCR', P .. 'revocation-seq')
+  local untilAt = int(tonumber(at) + tonumber(ttl))
+  redis.call('HSET', P .. 'revocations', id, at .. ' ' .. untilAt .. ' ' .. seq)
+  redis.call('ZADD', P .. 'revocations-by-seq', seq, id)
+  redis.call('ZADD', P .. 'revocations-by-until', untilAt, id)
+end
+`
+
 /** KEYS: user, username index, users set. ARGV: P, id, username, password hash, roles JSON, createdAt. */
 export const CREATE_USER = `${HELPERS}
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'username' end
@@ -268,18 +284,21 @@ lower_deadline(KEYS[3], sid, now)
 return {'reuse_detected', '', redis.call('HGETALL', sessionKey)}
 `
 
-/** KEYS: session, deadline zset. ARGV: P, now, reason, session id. Returns 1 when it revoked. */
-export const REVOKE_SESSION = `${HELPERS}
+/** KEYS: session, deadline zset. ARGV: P, now, reason, session id, revocation TTL ms.
+ * Returns 1 when it revoked. */
+export const REVOKE_SESSION = `${REVOCATION_HELPERS}
 local now = tonumber(ARGV[2])
 local s = redis.call('HMGET', KEYS[1], 'absoluteExpiresAt', 'revokedAt')
 if (not s[1]) or s[2] or tonumber(s[1]) <= now then return 0 end
 redis.call('HSET', KEYS[1], 'revokedAt', ARGV[2], 'revokedReason', ARGV[3])
 lower_deadline(KEYS[2], ARGV[4], now)
+record_revocation('session', ARGV[4], ARGV[2], ARGV[5])
 return 1
 `
 
-/** KEYS: user's session set, deadline zset. ARGV: P, now, reason. Returns how many it revoked. */
-export const REVOKE_USER_SESSIONS = `${HELPERS}
+/** KEYS: user's session set, deadline zset. ARGV: P, now, reason, user id, revocation TTL ms.
+ * Returns how many it revoked. */
+export const REVOKE_USER_SESSIONS = `${REVOCATION_HELPERS}
 local now, count = tonumber(ARGV[2]), 0
 for _, sid in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local key = P .. 'session:' .. sid
@@ -292,6 +311,7 @@ for _, sid in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     count = count + 1
   end
 end
+record_revocation('user', ARGV[4], ARGV[2], ARGV[5])
 return count
 `
 
@@ -360,4 +380,43 @@ export const RELEASE_COUNTER = `
 local c = tonumber(redis.call('HGET', KEYS[1], 'count'))
 if c and c > 0 then redis.call('HINCRBY', KEYS[1], 'count', -1) end
 return 0
+`
+
+/** KEYS: none (derived from P). ARGV: P, kind, subject, at, revocation TTL ms. */
+export const RECORD_REVOCATION = `${REVOCATION_HELPERS}
+record_revocation(ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+return 0
+`
+
+/**
+ * KEYS: none (derived from P). ARGV: P, since, now. Returns {cursor, id, at, until, seq, ...}:
+ * the entries after `since` still in force at `now`, by sequence, read in one step with the cursor.
+ */
+export const READ_REVOCATIONS = `${HELPERS}
+local out = {redis.call('GET', P .. 'revocation-seq') or '0'}
+local now = tonumber(ARGV[3])
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'revocations-by-seq', '(' .. ARGV[2], '+inf')) do
+  local v = redis.call('HGET', P .. 'revocations', id)
+  if v then
+    local at, untilAt, seq = string.match(v, '^(%d+) (%d+) (%d+)$')
+    if tonumber(untilAt) > now then
+      table.insert(out, id)
+      table.insert(out, at)
+      table.insert(out, untilAt)
+      table.insert(out, seq)
+    end
+  end
+end
+return out
+`
+
+/** KEYS: none (derived from P). ARGV: P, now, batch size. Returns how many entries it dropped. */
+export const PURGE_REVOCATIONS = `${HELPERS}
+local ids = redis.call('ZRANGEBYSCORE', P .. 'revocations-by-until', '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+for _, id in ipairs(ids) do
+  redis.call('HDEL', P .. 'revocations', id)
+  redis.call('ZREM', P .. 'revocations-by-seq', id)
+  redis.call('ZREM', P .. 'revocations-by-until', id)
+end
+return #ids
 `

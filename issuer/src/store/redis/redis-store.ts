@@ -12,6 +12,8 @@
 //   login-session:<id> (hash)   login-secret:<secretHash> -> id   login-sessions-by-deadline (zset)
 //   login-session-sessions:<id> (set of the session ids its codes started)
 //   consents:<userId> (hash: client id -> {"scope", "grantedAt"} JSON)
+//   revocations (hash: kind:subject -> "at until seq")   revocation-seq (the feed's cursor, INCR)
+//   revocations-by-seq (zset, for deltas)   revocations-by-until (zset, for purge)
 // TTLs (relative to the caller's `now`, plus a day's retention) make Redis drop what the
 // background purge misses; purge and every check still compare the caller's instants.
 import { createHash } from 'node:crypto'
@@ -22,6 +24,7 @@ import type {
   LoginSessionRecord,
 } from '../../core/authorization/authorization-store.ts'
 import type { ClientRecord } from '../../core/clients/client-record.ts'
+import { DEFAULT_REVOCATION_TTL_MS, type RevocationEntry } from '../../core/revocations/revocation-store.ts'
 import type {
   InvalidReason,
   NewSession,
@@ -51,6 +54,9 @@ import {
   END_LOGIN_SESSION,
   HIT_COUNTER,
   PURGE,
+  PURGE_REVOCATIONS,
+  READ_REVOCATIONS,
+  RECORD_REVOCATION,
   REDEEM_CODE,
   RELEASE_COUNTER,
   REMEMBER_ONCE,
@@ -71,6 +77,8 @@ export interface RedisStoreOptions {
   redisOptions?: RedisOptions
   /** Connection errors; the store itself never logs. */
   onError?: (err: Error) => void
+  /** How long a revocation entry lasts: the access-token lifetime plus the clock skew. */
+  revocationTtlMs?: number
 }
 
 /** How long Redis keeps a session, token or counter past its logical expiry. */
@@ -96,6 +104,9 @@ const SCRIPTS = {
   revokeSession: script(REVOKE_SESSION),
   revokeUserSessions: script(REVOKE_USER_SESSIONS),
   purge: script(PURGE),
+  recordRevocation: script(RECORD_REVOCATION),
+  readRevocations: script(READ_REVOCATIONS),
+  purgeRevocations: script(PURGE_REVOCATIONS),
   hitCounter: script(HIT_COUNTER),
   releaseCounter: script(RELEASE_COUNTER),
   createCode: script(CREATE_CODE),
@@ -116,6 +127,7 @@ const INVALID_REASONS: readonly string[] = [
 
 export function createRedisStore(options: RedisStoreOptions): Store {
   const P = options.prefix ?? 'tokensmith:'
+  const revocationTtl = String(Math.trunc(options.revocationTtlMs ?? DEFAULT_REVOCATION_TTL_MS))
   const redis = new Redis(options.url, { maxRetriesPerRequest: 3, ...options.redisOptions })
   // Without a listener ioredis prints connection errors itself; the store stays silent.
   redis.on('error', (err: Error) => options.onError?.(err))
@@ -350,15 +362,43 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const revoked = await run(
         SCRIPTS.revokeSession,
         [k.session(sessionId), k.deadlines],
-        [String(now), reason, sessionId],
+        [String(now), reason, sessionId, revocationTtl],
       )
       return revoked === 1
     },
 
     async revokeUserSessions(userId, reason, now) {
       return Number(
-        await run(SCRIPTS.revokeUserSessions, [k.userSessions(userId), k.deadlines], [String(now), reason]),
+        await run(
+          SCRIPTS.revokeUserSessions,
+          [k.userSessions(userId), k.deadlines],
+          [String(now), reason, userId, revocationTtl],
+        ),
       )
+    },
+
+    async recordRevocation(kind, subject, at) {
+      await run(SCRIPTS.recordRevocation, [], [kind, subject, String(Math.trunc(at)), revocationTtl])
+    },
+
+    async readRevocations(since, now) {
+      const reply = await run(SCRIPTS.readRevocations, [], [String(Math.trunc(since)), String(now)])
+      if (!Array.isArray(reply)) throw new Error('unexpected reply from the revocation read script')
+      const entries: RevocationEntry[] = []
+      for (let i = 1; i + 3 < reply.length; i += 4) {
+        const id = String(reply[i])
+        const colon = id.indexOf(':')
+        const kind = id.slice(0, colon)
+        if (kind !== 'session' && kind !== 'user') continue
+        entries.push({
+          kind,
+          subject: id.slice(colon + 1),
+          at: Number(reply[i + 1]),
+          until: Number(reply[i + 2]),
+          seq: Number(reply[i + 3]),
+        })
+      }
+      return { cursor: Number(reply[0]), entries }
     },
 
     async listSessions(userId, now) {
@@ -390,7 +430,12 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         if (!Array.isArray(reply)) throw new Error('unexpected reply from the purge script')
         removed += Number(reply[0])
         // Batches keep each script short, so Redis never stalls other clients for long.
-        if (Number(reply[1]) < PURGE_BATCH) return removed
+        if (Number(reply[1]) < PURGE_BATCH) break
+      }
+      for (;;) {
+        const dropped = Number(await run(SCRIPTS.purgeRevocations, [], [String(now), PURGE_BATCH]))
+        removed += dropped
+        if (dropped < PURGE_BATCH) return removed
       }
     },
 

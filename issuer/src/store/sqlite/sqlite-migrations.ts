@@ -150,4 +150,21 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'revocation feed',
+    // The sequence is the feed's cursor (AUTOINCREMENT: never reused); one entry per ended
+    // session or user, replaced when the same one ends again later.
+    sql: `
+      CREATE TABLE revocations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('session', 'user')),
+        subject TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        until INTEGER NOT NULL,
+        UNIQUE (kind, subject)
+      ) STRICT;
+      CREATE INDEX revocations_until ON revocations(until);
+    `,
+  },
 ]

@@ -8,6 +8,11 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import type { RedeemCodeResult } from '../../core/authorization/authorization-store.ts'
+import {
+  DEFAULT_REVOCATION_TTL_MS,
+  type RevocationEntry,
+  type RevocationKind,
+} from '../../core/revocations/revocation-store.ts'
 import { planRotation } from '../../core/rotation/plan-rotation.ts'
 import type {
   CounterState,
@@ -71,6 +76,8 @@ export interface SqliteStoreOptions {
    * Unset: SQLite's own inline checkpoints, right for short-lived tools.
    */
   backgroundCheckpointMs?: number
+  /** How long a revocation entry lasts: the access-token lifetime plus the clock skew. */
+  revocationTtlMs?: number
 }
 
 // With background checkpoints, the request connection still checkpoints past this many WAL
@@ -173,6 +180,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       throw asConflict(err, (msg) => (msg.includes('sessions.id') ? 'session id' : 'refresh token hash'))
     }
     return sessionById(session.id)!
+  }
+
+  const revocationTtlMs = options.revocationTtlMs ?? DEFAULT_REVOCATION_TTL_MS
+  // Inside the caller's transaction. AUTOINCREMENT never reuses a sequence, even after purge:
+  // the feed's cursor only moves forward.
+  const recordEntry = (kind: RevocationKind, subject: string, at: number): void => {
+    run('DELETE FROM revocations WHERE kind = ? AND subject = ? AND at < ?', kind, subject, at)
+    run(
+      'INSERT OR IGNORE INTO revocations (kind, subject, at, until) VALUES (?, ?, ?, ?)',
+      kind,
+      subject,
+      at,
+      at + revocationTtlMs,
+    )
   }
 
   // Revokes a live session inside the caller's transaction; returns the row as written.
@@ -397,26 +418,51 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async revokeSession(sessionId, reason, now) {
-      const changed = run(
-        `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
-         WHERE id = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
-        now,
-        reason,
-        sessionId,
-        now,
-      )
-      return changed === 1
+      return immediate(() => {
+        const changed = run(
+          `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+           WHERE id = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
+          now,
+          reason,
+          sessionId,
+          now,
+        )
+        if (changed === 1) recordEntry('session', sessionId, now)
+        return changed === 1
+      })
     },
 
     async revokeUserSessions(userId, reason, now) {
-      return run(
-        `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
-         WHERE user_id = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
-        now,
-        reason,
-        userId,
-        now,
-      )
+      return immediate(() => {
+        const changed = run(
+          `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+           WHERE user_id = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
+          now,
+          reason,
+          userId,
+          now,
+        )
+        recordEntry('user', userId, now)
+        return changed
+      })
+    },
+
+    async recordRevocation(kind, subject, at) {
+      immediate(() => recordEntry(kind, subject, at))
+    },
+
+    async readRevocations(since, now) {
+      // One read transaction: the cursor and the entries come from the same snapshot.
+      return db.transaction(() => {
+        const cursor =
+          get<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'revocations'")?.seq ?? 0
+        const entries = all<RevocationEntry>(
+          'SELECT seq, kind, subject, at, until FROM revocations WHERE seq > ? AND until > ? ORDER BY seq',
+          since,
+          now,
+        )
+        return { cursor, entries }
+      })()
     },
 
     async listSessions(userId, now) {
@@ -454,6 +500,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           'DELETE FROM login_sessions WHERE ended_at IS NOT NULL OR idle_expires_at <= @now OR absolute_expires_at <= @now',
           { now },
         )
+        deleted += run('DELETE FROM revocations WHERE until <= ?', now)
         return deleted
       })
     },

@@ -1,0 +1,237 @@
+// The revocation-feed propagation proof's trials: for one way a session can end, log a fresh user
+// in, check that every verifier accepts its access token, end the session (or the user), and time
+// until every verifier refuses the token with `token_revoked`. Trials run in parallel batches.
+import { randomUUID } from 'node:crypto'
+import { openStore, type Store } from '@tokensmith/issuer/admin'
+import { requestJson } from '../bench/request-json.ts'
+import { quantile } from '../bench/stats.ts'
+import type { FeedVerifier } from './feed-verifier-service.ts'
+
+export const ENDINGS = [
+  'logout',
+  'logout-all',
+  'DELETE /auth/sessions/:id',
+  'reuse detection',
+  '/oauth/revoke',
+  'users disable',
+  'users set-password',
+] as const
+export type Ending = (typeof ENDINGS)[number]
+
+export const TRIAL_PASSWORD = 'propagation-pass-1'
+
+export interface TrialContext {
+  /** Where users log in and sessions end (instance A in the multi-instance case). */
+  issuerUrl: string
+  verifiers: readonly FeedVerifier[]
+  /** The store the CLI's `users disable` / `set-password` steps run against (as `pnpm users` does). */
+  databaseUrl: string
+  /** A seeded username for a trial: a fresh one for an ending that ends the user (it cannot log in
+   *  again, or its other trials would be ended with it), else any. */
+  nextUser: (ending: Ending) => string
+}
+
+export interface TrialResults {
+  ending: Ending
+  latenciesMs: number[]
+  p50: number
+  p99: number
+  max: number
+  verifiedTokens: number
+}
+
+interface Pair {
+  accessToken: string
+  refreshToken: string
+}
+
+async function login(issuerUrl: string, username: string, scope?: string): Promise<Pair> {
+  const res = await requestJson(`${issuerUrl}/auth/login`, {
+    body: { username, password: TRIAL_PASSWORD, ...(scope === undefined ? {} : { scope }) },
+  })
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body as unknown as Pair
+}
+
+const claimsOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+    sid: string
+    sub: string
+  }
+
+/** Prepares the trial (logins) and returns the step that ends it. */
+async function prepare(
+  ending: Ending,
+  ctx: TrialContext,
+  store: Store,
+): Promise<{ token: string; end: () => Promise<void> }> {
+  const { issuerUrl } = ctx
+  const username = ctx.nextUser(ending)
+  const victim = await login(issuerUrl, username)
+  const expectOk = async (p: Promise<{ status: number }>, what: string) => {
+    const { status } = await p
+    if (status !== 200) throw new Error(`${what} answered ${status}`)
+  }
+  switch (ending) {
+    case 'logout':
+      return {
+        token: victim.accessToken,
+        end: () =>
+          expectOk(
+            requestJson(`${issuerUrl}/auth/logout`, { body: { refreshToken: victim.refreshToken } }),
+            'logout',
+          ),
+      }
+    case 'logout-all': {
+      const manager = await login(issuerUrl, username, 'account')
+      return {
+        token: victim.accessToken,
+        end: () =>
+          expectOk(
+            requestJson(`${issuerUrl}/auth/logout-all`, { method: 'POST', bearer: manager.accessToken }),
+            'logout-all',
+          ),
+      }
+    }
+    case 'DELETE /auth/sessions/:id': {
+      const manager = await login(issuerUrl, username, 'account')
+      const sid = claimsOf(victim.accessToken).sid
+      return {
+        token: victim.accessToken,
+        end: async () => {
+          const res = await requestJson(`${issuerUrl}/auth/sessions/${sid}`, {
+            method: 'DELETE',
+            bearer: manager.accessToken,
+          })
+          if (res.status !== 204 && res.status !== 200)
+            throw new Error(`DELETE session answered ${res.status}`)
+        },
+      }
+    }
+    case 'reuse detection': {
+      const next = await requestJson(`${issuerUrl}/auth/refresh`, {
+        body: { refreshToken: victim.refreshToken },
+      })
+      if (next.status !== 200) throw new Error(`refresh answered ${next.status}`)
+      return {
+        token: victim.accessToken,
+        end: async () => {
+          const reused = await requestJson(`${issuerUrl}/auth/refresh`, {
+            body: { refreshToken: victim.refreshToken },
+          })
+          if (reused.body.code !== 'reuse_detected')
+            throw new Error(`reuse answered ${JSON.stringify(reused.body)}`)
+        },
+      }
+    }
+    case '/oauth/revoke':
+      return {
+        token: victim.accessToken,
+        end: async () => {
+          const res = await fetch(`${issuerUrl}/oauth/revoke`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ token: victim.refreshToken, client_id: 'default' }),
+          })
+          if (res.status !== 200) throw new Error(`/oauth/revoke answered ${res.status}`)
+        },
+      }
+    case 'users disable':
+    case 'users set-password': {
+      const { sub } = claimsOf(victim.accessToken)
+      // The store calls of scripts/src/users.ts, against the same store.
+      return {
+        token: victim.accessToken,
+        end: async () => {
+          const now = Date.now()
+          if (ending === 'users disable') {
+            await store.updateUser(sub, { disabled: true, updatedAt: now })
+            await store.revokeUserSessions(sub, 'user_disabled', now)
+          } else {
+            await store.updateUser(sub, { passwordHash: 'scrypt$replaced', updatedAt: now })
+            await store.revokeUserSessions(sub, 'password_changed', now)
+          }
+        },
+      }
+    }
+  }
+}
+
+/** One trial: milliseconds from the ending's request to the last verifier's refusal. */
+async function trial(ending: Ending, ctx: TrialContext, store: Store): Promise<number> {
+  const { token, end } = await prepare(ending, ctx, store)
+  for (const v of ctx.verifiers) {
+    const ok = await requestJson(`${v.url}/api/me`, { bearer: token })
+    if (ok.status !== 200) throw new Error(`a verifier refused a valid token: ${JSON.stringify(ok.body)}`)
+  }
+  const probes = ctx.verifiers.map((v) =>
+    requestJson(`${v.url}/probe/refused?timeoutMs=5000&token=${encodeURIComponent(token)}`),
+  )
+  const startedAt = Date.now()
+  await end()
+  const answers = await Promise.all(probes)
+  let last = startedAt
+  for (const a of answers) {
+    if (a.body.code !== 'token_revoked')
+      throw new Error(`${ending}: a verifier answered ${JSON.stringify(a.body)}`)
+    last = Math.max(last, Number(a.body.at))
+  }
+  // And over HTTP, through each framework's middleware.
+  for (const v of ctx.verifiers) {
+    const refused = await requestJson(`${v.url}/api/me`, { bearer: token })
+    if (refused.status !== 401 || refused.body.code !== 'token_revoked') {
+      throw new Error(`${ending}: the middleware answered ${refused.status} ${JSON.stringify(refused.body)}`)
+    }
+  }
+  return last - startedAt
+}
+
+/** `count` trials of one ending, `parallel` at a time. */
+export async function runTrials(
+  ending: Ending,
+  ctx: TrialContext,
+  count: number,
+  parallel: number,
+): Promise<TrialResults> {
+  const store = await openStore(ctx.databaseUrl)
+  try {
+    const latenciesMs: number[] = []
+    for (let done = 0; done < count; done += parallel) {
+      const batch = Math.min(parallel, count - done)
+      latenciesMs.push(...(await Promise.all(Array.from({ length: batch }, () => trial(ending, ctx, store)))))
+    }
+    return {
+      ending,
+      latenciesMs,
+      p50: quantile(latenciesMs, 0.5),
+      p99: quantile(latenciesMs, 0.99),
+      max: Math.max(...latenciesMs),
+      verifiedTokens: count * ctx.verifiers.length,
+    }
+  } finally {
+    await store.close()
+  }
+}
+
+const USER_LEVEL: readonly Ending[] = ['logout-all', 'users disable', 'users set-password']
+const SHARED_USERS = 20
+
+/** The users to seed for `trials` trials of every ending, and the picker of TrialContext.nextUser. */
+export function trialUsers(trials: number): { usernames: string[]; nextUser: (ending: Ending) => string } {
+  const prefix = randomUUID().slice(0, 8)
+  const usernames = Array.from(
+    { length: SHARED_USERS + USER_LEVEL.length * trials },
+    (_, i) => `p-${prefix}-${i}`,
+  )
+  let shared = 0
+  let fresh = SHARED_USERS
+  return {
+    usernames,
+    nextUser(ending) {
+      if (!USER_LEVEL.includes(ending)) return usernames[shared++ % SHARED_USERS] as string
+      const name = usernames[fresh++]
+      if (name === undefined) throw new Error('no fresh trial user left')
+      return name
+    },
+  }
+}
