@@ -54,8 +54,14 @@ describe('GET /revocations', () => {
     expect(payload).toMatchObject({ iss: TEST_ISSUER_URL, users: [] })
     expect(payload.since).toBeUndefined()
     expect(payload.sessions).toEqual([{ sid, at: t.now.ms, until: t.now.ms + (15 * 60 + 60) * 1000 }])
+    // The signing key, and the standby every issuer keeps published (docs/keys.md).
+    const signing = decodeProtectedHeader(accessToken).kid
+    const jwks = (await (await t.request('/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }
+    const standby = jwks.keys.map((k) => k.kid).filter((kid) => kid !== signing)
+    expect(standby).toHaveLength(1)
     expect(payload.keys).toEqual([
-      { kid: decodeProtectedHeader(accessToken).kid, event: 'promoted', at: expect.any(Number) },
+      { kid: standby[0], event: 'published', at: expect.any(Number) },
+      { kid: signing, event: 'promoted', at: expect.any(Number) },
     ])
     const again = await t.request('/revocations', { headers: { 'if-none-match': etag ?? '' } })
     expect(again.status).toBe(304)
