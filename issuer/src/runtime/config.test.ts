@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       cookieSecure: true,
       trustProxy: false,
       helperThreadNice: 5,
+      databasePoolSize: null,
     })
   })
 
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
       ACCESS_TOKEN_TTL: '5m',
       REFRESH_GRACE: '0',
       ISSUER_URL: 'https://id.example.com/',
+      DATABASE_POOL_SIZE: '24',
     })
     expect(c).toMatchObject({
       port: 8080,
@@ -37,6 +39,7 @@ describe('loadConfig', () => {
       accessTokenTtlSec: 300,
       refreshGraceSec: 0,
       issuerUrl: 'https://id.example.com',
+      databasePoolSize: 24,
     })
   })
 
@@ -52,6 +55,9 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ SCRYPT_LOG_N: '8' }, 'SCRYPT_LOG_N'],
     [{ HELPER_THREAD_NICE: '20' }, 'HELPER_THREAD_NICE'],
+    [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_POOL_SIZE: 'many' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_POOL_SIZE: '1001' }, 'DATABASE_POOL_SIZE'],
     [{ HELPER_THREAD_NICE: '-5' }, 'HELPER_THREAD_NICE'],
     [{ AUDIENCE: ' , ' }, 'AUDIENCE'],
     [{ COOKIE_SECURE: 'maybe' }, 'COOKIE_SECURE'],

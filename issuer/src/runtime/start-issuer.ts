@@ -66,6 +66,7 @@ export async function startIssuer(
     opts.store ??
     (await openStore(config.databaseUrl, {
       server: true,
+      ...(config.databasePoolSize === null ? {} : { poolSize: config.databasePoolSize }),
       // Idle server connections fail on their own: log which error (name and code, not its message).
       onError: (err) =>
         logger.error('store_connection_error', {

@@ -13,6 +13,8 @@ export interface OpenStoreOptions {
   server?: boolean
   /** Errors of idle server connections, which the store itself never logs. */
   onError?: (err: Error) => void
+  /** PostgreSQL pool size; default four per core (the other stores hold one connection). */
+  poolSize?: number
 }
 
 const VARIABLE = 'DATABASE_URL'
@@ -38,6 +40,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
       return createPostgresStore({
         connectionString: url.toString(),
         ...(schema === undefined ? {} : { schema }),
+        ...(options.poolSize === undefined ? {} : { max: options.poolSize }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
       })
     }
