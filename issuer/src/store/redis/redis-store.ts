@@ -96,9 +96,20 @@ const INVALID_REASONS: readonly string[] = [
 
 export function createRedisStore(options: RedisStoreOptions): Store {
   const P = options.prefix ?? 'tokensmith:'
-  const redis = new Redis(options.url, { maxRetriesPerRequest: 3, ...options.redisOptions })
+  // Auto-pipelining: the commands of one event-loop turn (the refreshes of many requests) go out
+  // in one write, and their replies come back in one read.
+  const redis = new Redis(options.url, {
+    maxRetriesPerRequest: 3,
+    enableAutoPipelining: true,
+    ...options.redisOptions,
+  })
   // Without a listener ioredis prints connection errors itself; the store stays silent.
   redis.on('error', (err: Error) => options.onError?.(err))
+  // Each (re)connection loads every script once, so each step is one EVALSHA round trip from the
+  // first request on; a Redis that lost them (SCRIPT FLUSH, failover) is handled by `run`.
+  redis.on('ready', () => {
+    for (const s of Object.values(SCRIPTS)) redis.script('LOAD', s.lua).catch(() => {})
+  })
 
   const k = {
     user: (id: string) => `${P}user:${id}`,
