@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { openStore } from '@tokensmith/issuer/admin'
 import { Redis } from 'ioredis'
 import pg from 'pg'
+import { parseCommandStats } from './parse-command-stats.ts'
 
 export type StoreKind = 'sqlite' | 'postgres' | 'redis'
 export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'postgres', 'redis']
@@ -139,16 +140,6 @@ export function benchStore(kind: StoreKind, dir: string): BenchStore {
       }
     }
   }
-}
-
-/** `cmdstat_evalsha:calls=12,...` lines as {evalsha: 12, ...}. */
-export function parseCommandStats(info: string): Record<string, number> {
-  const calls: Record<string, number> = {}
-  for (const line of info.split(/\r?\n/)) {
-    const m = /^cmdstat_([^:]+):calls=(\d+)/.exec(line)
-    if (m?.[1] !== undefined) calls[m[1]] = Number(m[2])
-  }
-  return calls
 }
 
 /** Sessions created through the store port, `inFlight` at a time. */
