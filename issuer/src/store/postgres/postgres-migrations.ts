@@ -120,6 +120,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         v_roles jsonb;
         v_disabled boolean;
         v_user_live boolean;
+        v_replay boolean;
         v_next_consumed bigint;
         v_idle bigint;
       BEGIN
@@ -161,47 +162,49 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         SELECT u.roles, u.disabled INTO v_roles, v_disabled FROM ${s}.users u WHERE u.id = v_session.user_id;
         v_user_live := FOUND AND NOT v_disabled;
 
-        IF v_token.consumed_at IS NULL THEN
-          IF NOT v_user_live THEN
-            UPDATE ${s}.sessions SET revoked_at = p_now, revoked_reason = 'user_disabled'
-              WHERE id = v_session.id AND revoked_at IS NULL;
-            RETURN QUERY SELECT 'invalid'::text, 'user_disabled'::text, NULL::integer, NULL::jsonb, NULL::jsonb;
+        -- Consumed: only the newest consumed token may be retried, within the grace window;
+        -- anything else is reuse, and the whole session dies.
+        IF v_token.consumed_at IS NOT NULL THEN
+          v_replay := p_grace_ms > 0 AND p_now - v_token.consumed_at <= p_grace_ms
+            AND v_token.successor_hash IS NOT NULL AND v_token.successor_sealed IS NOT NULL;
+          IF v_replay THEN
+            SELECT n.consumed_at INTO v_next_consumed FROM ${s}.refresh_tokens n WHERE n.hash = v_token.successor_hash;
+            v_replay := FOUND AND v_next_consumed IS NULL;
+          END IF;
+          IF NOT v_replay THEN
+            UPDATE ${s}.sessions SET revoked_at = p_now, revoked_reason = 'reuse_detected'
+              WHERE id = v_session.id AND revoked_at IS NULL RETURNING * INTO v_session;
+            RETURN QUERY SELECT 'reuse_detected'::text, NULL::text, NULL::integer, to_jsonb(v_session), NULL::jsonb;
             RETURN;
           END IF;
-          -- Rotation never extends the session's absolute lifetime.
-          v_idle := LEAST(p_successor_idle, v_session.absolute_expires_at);
-          UPDATE ${s}.refresh_tokens SET consumed_at = p_now, successor_hash = p_successor_hash,
-              successor_sealed = p_successor_sealed
-            WHERE hash = p_hash AND consumed_at IS NULL;
-          IF NOT FOUND THEN
-            RAISE EXCEPTION 'refresh token changed while its session was locked';
-          END IF;
-          INSERT INTO ${s}.refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
-            VALUES (p_successor_hash, v_session.id, v_token.generation + 1, p_now, v_idle);
-          UPDATE ${s}.sessions SET last_used_at = GREATEST(last_used_at, p_now)
-            WHERE id = v_session.id RETURNING * INTO v_session;
-          RETURN QUERY SELECT 'rotated'::text, NULL::text, v_token.generation + 1, to_jsonb(v_session), v_roles;
+        END IF;
+
+        -- Only a token that would be honoured asks about the user: a disabled user's token is
+        -- not consumed, the session ends here instead.
+        IF NOT v_user_live THEN
+          UPDATE ${s}.sessions SET revoked_at = p_now, revoked_reason = 'user_disabled'
+            WHERE id = v_session.id AND revoked_at IS NULL;
+          RETURN QUERY SELECT 'invalid'::text, 'user_disabled'::text, NULL::integer, NULL::jsonb, NULL::jsonb;
+          RETURN;
+        END IF;
+        IF v_token.consumed_at IS NOT NULL THEN
+          RETURN QUERY SELECT 'replayed'::text, v_token.successor_sealed, NULL::integer, to_jsonb(v_session), v_roles;
           RETURN;
         END IF;
 
-        -- Consumed: only the newest consumed token may be retried, within the grace window.
-        IF p_grace_ms > 0 AND p_now - v_token.consumed_at <= p_grace_ms
-           AND v_token.successor_hash IS NOT NULL AND v_token.successor_sealed IS NOT NULL THEN
-          SELECT n.consumed_at INTO v_next_consumed FROM ${s}.refresh_tokens n WHERE n.hash = v_token.successor_hash;
-          IF FOUND AND v_next_consumed IS NULL THEN
-            IF NOT v_user_live THEN
-              UPDATE ${s}.sessions SET revoked_at = p_now, revoked_reason = 'user_disabled'
-                WHERE id = v_session.id AND revoked_at IS NULL;
-              RETURN QUERY SELECT 'invalid'::text, 'user_disabled'::text, NULL::integer, NULL::jsonb, NULL::jsonb;
-              RETURN;
-            END IF;
-            RETURN QUERY SELECT 'replayed'::text, v_token.successor_sealed, NULL::integer, to_jsonb(v_session), v_roles;
-            RETURN;
-          END IF;
+        -- Rotation never extends the session's absolute lifetime.
+        v_idle := LEAST(p_successor_idle, v_session.absolute_expires_at);
+        UPDATE ${s}.refresh_tokens SET consumed_at = p_now, successor_hash = p_successor_hash,
+            successor_sealed = p_successor_sealed
+          WHERE hash = p_hash AND consumed_at IS NULL;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION 'refresh token changed while its session was locked';
         END IF;
-        UPDATE ${s}.sessions SET revoked_at = p_now, revoked_reason = 'reuse_detected'
-          WHERE id = v_session.id AND revoked_at IS NULL RETURNING * INTO v_session;
-        RETURN QUERY SELECT 'reuse_detected'::text, NULL::text, NULL::integer, to_jsonb(v_session), NULL::jsonb;
+        INSERT INTO ${s}.refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
+          VALUES (p_successor_hash, v_session.id, v_token.generation + 1, p_now, v_idle);
+        UPDATE ${s}.sessions SET last_used_at = GREATEST(last_used_at, p_now)
+          WHERE id = v_session.id RETURNING * INTO v_session;
+        RETURN QUERY SELECT 'rotated'::text, NULL::text, v_token.generation + 1, to_jsonb(v_session), v_roles;
       END
       $fn$;
     `,

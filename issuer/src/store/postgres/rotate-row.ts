@@ -1,5 +1,6 @@
 // The row `rotate_refresh` (PostgreSQL migration 6) answers, and the RotateResult it stands for.
-import type { InvalidReason, RotateResult } from '../../core/store.ts'
+import type { RotateResult } from '../../core/store.ts'
+import { isInvalidReason } from '../invalid-reason.ts'
 import { type SessionRow, sessionFromRow, userRolesOf } from '../sql/sql-rows.ts'
 
 export interface RotateRow {
@@ -12,15 +13,6 @@ export interface RotateRow {
   out_roles: unknown
 }
 
-const INVALID_REASONS: ReadonlySet<string> = new Set<InvalidReason>([
-  'unknown',
-  'revoked',
-  'session_expired',
-  'idle_expired',
-  'user_disabled',
-  'client_mismatch',
-])
-
 export function rotateResultFromRow(row: RotateRow | undefined): RotateResult {
   if (row === undefined) throw new Error('rotate_refresh answered no row')
   const session = () => {
@@ -30,9 +22,9 @@ export function rotateResultFromRow(row: RotateRow | undefined): RotateResult {
   const roles = () => userRolesOf({ ...session(), user_roles: row.out_roles, user_disabled: false })
   switch (row.out_kind) {
     case 'invalid':
-      if (row.out_detail === null || !INVALID_REASONS.has(row.out_detail))
+      if (!isInvalidReason(row.out_detail))
         throw new Error('rotate_refresh answered an unknown invalid reason')
-      return { kind: 'invalid', reason: row.out_detail as InvalidReason }
+      return { kind: 'invalid', reason: row.out_detail }
     case 'rotated':
       return {
         kind: 'rotated',

@@ -14,7 +14,6 @@ import { createHash } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
 import type { ClientRecord } from '../../core/clients/client-record.ts'
 import type {
-  InvalidReason,
   NewSession,
   NewUser,
   RefreshTokenRecord,
@@ -29,6 +28,7 @@ import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
 import { clientFromFlat, flattenClient } from '../client-fields.ts'
+import { isInvalidReason } from '../invalid-reason.ts'
 import { joinScope, splitScope } from '../session-scope.ts'
 import { translateErrors } from '../translate-errors.ts'
 import {
@@ -84,15 +84,6 @@ const SCRIPTS = {
   hitCounter: script(HIT_COUNTER),
   releaseCounter: script(RELEASE_COUNTER),
 }
-
-const INVALID_REASONS: readonly string[] = [
-  'unknown',
-  'revoked',
-  'session_expired',
-  'idle_expired',
-  'user_disabled',
-  'client_mismatch',
-]
 
 export function createRedisStore(options: RedisStoreOptions): Store {
   const P = options.prefix ?? 'tokensmith:'
@@ -298,10 +289,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const [kind, detail, sessionFlat, rolesJson] = reply as unknown[]
       switch (kind) {
         case 'invalid':
-          if (typeof detail !== 'string' || !INVALID_REASONS.includes(detail)) {
-            throw new Error('unexpected invalid reason from the rotate script')
-          }
-          return { kind: 'invalid', reason: detail as InvalidReason }
+          if (!isInvalidReason(detail)) throw new Error('unexpected invalid reason from the rotate script')
+          return { kind: 'invalid', reason: detail }
         case 'conflict':
           throw new StoreConflictError(String(detail))
         case 'rotated':
