@@ -1,6 +1,7 @@
-// `pnpm bench issuer`: how fast the issuer rotates refresh tokens over HTTP on its SQLite store,
-// next to two peers measured in the same run on the same machine: the raw RSA-2048 signing
-// capacity of every core, and node-oidc-provider 9 issuing RS256 JWT access tokens. The standard
+// `pnpm bench issuer`: how fast the issuer rotates refresh tokens over HTTP on one of its stores
+// (`--store sqlite|postgres|redis`, one or two instances), next to peers measured in the same run
+// on the same machine: the raw RSA-2048 signing capacity of every core, a bare hono + jose server
+// that only signs, and node-oidc-provider 9 issuing RS256 JWT access tokens. The standard
 // surface beside them: the refresh_token grant at /oauth/token against /auth/refresh, and the
 // issuer's client_credentials grant against oidc-provider's. Plus login latency at the default
 // scrypt cost and JWKS latency while logins run. A benchmark, not a test:
@@ -10,7 +11,11 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { openStore } from '@tokensmith/issuer/admin'
 import type { SpawnedService } from '@tokensmith/issuer/testing'
+import { type BareSignPeer, startBareSignPeer } from './bench/bare-sign-peer.ts'
+import { type BenchStore, benchStore, STORE_KINDS, type StoreKind } from './bench/bench-store.ts'
+import { countRoundTrips } from './bench/count-round-trips.ts'
 import { summarizeCpuProfiles } from './bench/cpu-profile-summary.ts'
 import { formatNumber as fmt } from './bench/format-number.ts'
 import type { TokenRequest } from './bench/issuer-loads.ts'
@@ -20,7 +25,7 @@ import { type LoadResult, runLoad } from './bench/load.ts'
 import { LOAD_OPTIONS, type LoadOptions, loadOptionsFrom } from './bench/load-options.ts'
 import { createLoginUsers } from './bench/login-users.ts'
 import { type OidcProviderPeer, startOidcProviderPeer } from './bench/oidc-provider-peer.ts'
-import { parseBenchArgs } from './bench/parse-bench-args.ts'
+import { intOption, parseBenchArgs } from './bench/parse-bench-args.ts'
 import { processCpuSeconds } from './bench/process-cpu.ts'
 import { RefreshTokenPool } from './bench/refresh-token-pool.ts'
 import { OAUTH_REFRESH } from './bench/refresh-wire.ts'
@@ -33,24 +38,39 @@ import { formatTable } from './shared/format-table.ts'
 
 /** The refresh path's targets: docs/performance.md ("## issuer") says where it stands. */
 const TARGET_OF_SIGNING = 0.6
-const TARGET_OVER_OIDC = 1.2
+const TARGET_OVER_OIDC = 1.3
+/** Issue 13: refresh against the bare hono + jose signer, per store; and what scale must keep. */
+const TARGET_OF_BARE_SIGN: Record<StoreKind, number> = { sqlite: 0.9, postgres: 0.6, redis: 0.75 }
+const TARGET_TWO_OVER_ONE = 0.9
+const TARGET_FULL_OVER_EMPTY = 0.9
+const TARGET_ROUND_TRIPS = 1
 /** The standard surface's targets (issue 10): printed beside the figures, never asserted. */
 const TARGET_SERVICE_OVER_OIDC = 1.5
 const TARGET_OAUTH_OVER_AUTH_REFRESH = 0.95
 
 const USAGE = `Usage: pnpm bench issuer [--rounds 5] [--duration 4] [--connections 16] [--load wrk|autocannon]
-                         [--profile <dir>]
+                         [--store sqlite|postgres|redis] [--instances 1|2] [--sessions N] [--profile <dir>]
   --rounds       rounds of (signing capacity, issuer refresh at /auth/refresh and /oauth/token,
                  issuer and oidc-provider client_credentials), medians reported
   --duration     seconds per load run
   --connections  concurrent keep-alive connections for the refresh and client_credentials runs
   --load         load generator for those runs: wrk (default when installed; pnpm bench installs
                  Debian's wrk when root) or autocannon (in this process)
+  --store        the issuer's store: a SQLite file (default), a fresh PostgreSQL schema
+                 (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test) or a fresh
+                 Redis key prefix (BENCH_REDIS_URL, default redis://127.0.0.1:6379); dropped after
+  --instances    2: each round also runs the refresh load split over two issuer processes on
+                 the one store, against one instance's figure in the same round
+  --sessions     afterwards, store N more sessions (bulk) and rerun the refresh rounds against
+                 the bare signer: the full store's figure over the near-empty one
   --profile      afterwards, run the refresh load once more against an issuer started with
                  node --cpu-prof, keep the .cpuprofile files in <dir> and print the hottest functions`
 
 interface Options extends LoadOptions {
   profileDir: string | null
+  store: StoreKind
+  instances: 1 | 2
+  sessions: number
 }
 
 interface Round {
@@ -66,13 +86,32 @@ interface Round {
   serviceIssuerCores: number
   oidc: LoadResult
   oidcServerCores: number
+  /** The bare hono + jose signer, right after the refresh pair. */
+  bare: LoadResult
+  /** With --instances 2: the refresh load split over both instances (rps summed). */
+  twoInstances: LoadResult | null
 }
 
 function parseOptions(argv: string[]): Options | null {
-  const values = parseBenchArgs(argv, { ...LOAD_OPTIONS, profile: { type: 'string' } }, USAGE)
+  const values = parseBenchArgs(
+    argv,
+    {
+      ...LOAD_OPTIONS,
+      profile: { type: 'string' },
+      store: { type: 'string', default: 'sqlite' },
+      instances: { type: 'string', default: '1' },
+      sessions: { type: 'string', default: '0' },
+    },
+    USAGE,
+  )
   if (values === null) return null
+  if (!(STORE_KINDS as readonly string[]).includes(values.store))
+    throw new Error(`--store must be one of ${STORE_KINDS.join(', ')} (got ${values.store})\n${USAGE}`)
   return {
     ...loadOptionsFrom(values, 9),
+    store: values.store as StoreKind,
+    instances: intOption('instances', values.instances, 1, 2) as 1 | 2,
+    sessions: intOption('sessions', values.sessions, 0, 10_000_000),
     profileDir:
       values.profile === undefined ? null : resolve(process.env.INIT_CWD ?? process.cwd(), values.profile),
   }
@@ -209,6 +248,34 @@ function failures(r: LoadResult): string {
   return ` (failed: ${parts.join(', ')})`
 }
 
+/** Two loads that ran side by side as one: throughput and counts summed, latencies the worse. */
+function sumLoads(a: LoadResult, b: LoadResult): LoadResult {
+  const statusCounts: Record<string, number> = { ...a.statusCounts }
+  for (const [code, n] of Object.entries(b.statusCounts)) statusCounts[code] = (statusCounts[code] ?? 0) + n
+  return {
+    rps: a.rps + b.rps,
+    ok: a.ok + b.ok,
+    failed: a.failed + b.failed,
+    errors: a.errors + b.errors,
+    latencyP50Ms: Math.max(a.latencyP50Ms, b.latencyP50Ms),
+    latencyP99Ms: Math.max(a.latencyP99Ms, b.latencyP99Ms),
+    durationSec: Math.max(a.durationSec, b.durationSec),
+    statusCounts,
+  }
+}
+
+/** The id of the bench's own user, whose sessions the full-store run adds. */
+async function benchUserId(databaseUrl: string): Promise<string> {
+  const store = await openStore(databaseUrl)
+  try {
+    const user = await store.findUserByUsername('bench')
+    if (user === null) throw new Error('the bench user is missing')
+    return user.id
+  } finally {
+    await store.close()
+  }
+}
+
 const printTable = (rows: string[][]): void => void process.stdout.write(formatTable(rows))
 
 export async function runIssuerBench(argv: string[]): Promise<number> {
@@ -217,13 +284,16 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
   const threads = cpus().length
   process.stdout.write(
     `tokensmith bench issuer: ${threads} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ` +
-      `${opts.rounds} rounds × ${opts.durationSec} s, ${opts.connections} connections\n`,
+      `${opts.rounds} rounds × ${opts.durationSec} s, ${opts.connections} connections, store ${opts.store}, ` +
+      `${opts.instances} instance${opts.instances === 1 ? '' : 's'}\n`,
   )
 
   const dir = await mkdtemp(join(tmpdir(), 'tokensmith-bench-'))
   const children: Pick<SpawnedService, 'stop'>[] = []
+  const store: BenchStore = benchStore(opts.store, dir)
   const cleanup = async () => {
     await Promise.all(children.map((c) => c.stop(5000)))
+    await store.cleanup()
     await rm(dir, { recursive: true, force: true })
   }
   const onSignal = () => void cleanup().finally(() => process.exit(130))
@@ -232,7 +302,7 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
 
   try {
     const keysDir = join(dir, 'keys')
-    const databaseUrl = `sqlite:${join(dir, 'issuer.db')}`
+    const databaseUrl = store.databaseUrl
     const credentials = { username: 'bench', password: randomBytes(12).toString('base64url') }
     log('pnpm genkeys, pnpm users add bench (default scrypt cost)')
     await generateKeys(keysDir)
@@ -249,17 +319,38 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
       password: credentials.password,
     }
 
-    log('starting the issuer (default settings, SQLite file) and node-oidc-provider')
+    log(`starting the issuer (default settings, store ${opts.store}), the bare signer and node-oidc-provider`)
     const issuer = await startIssuerProcess({ keysDir, databaseUrl })
     children.push(issuer)
+    const second = opts.instances === 2 ? await startIssuerProcess({ keysDir, databaseUrl }) : null
+    if (second !== null) children.push(second)
     const peer = await startOidcProviderPeer()
     children.push(peer)
+    const bare: BareSignPeer = await startBareSignPeer()
+    children.push(bare)
 
     const pool = new RefreshTokenPool(issuer.url, credentials)
     const poolSize = opts.connections * 3
     log(`logging in ${poolSize} sessions for the refresh load`)
     await pool.topUp(poolSize)
     await checkPeersAnswer(issuer, serviceRequest, peer, pool)
+    // Two instances: each half of the load keeps its own tokens (any instance rotates any of them).
+    const half = { ...opts, connections: Math.max(1, Math.floor(opts.connections / 2)) }
+    const pools =
+      second === null
+        ? null
+        : [new RefreshTokenPool(issuer.url, credentials), new RefreshTokenPool(second.url, credentials)]
+    const twoInstanceRun = async (durationSec: number): Promise<LoadResult> => {
+      if (pools === null || second === null) throw new Error('no second instance')
+      // One after the other: the issuer counts logins in flight per account.
+      for (const p of pools) await p.topUp(half.connections * 3)
+      const [a, b] = await Promise.all([
+        refreshLoad(half, pools[0]!)(issuer.url, durationSec),
+        refreshLoad(half, pools[1]!)(second.url, durationSec),
+      ])
+      return sumLoads(a, b)
+    }
+    const bareRun = tokenRequestLoad(opts, bare.tokenRequest)
 
     log(`warm-up (JIT, SQLite page cache, connection setup); load from ${opts.load}`)
     const refreshRun = refreshLoad(opts, pool)
@@ -271,6 +362,8 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
     await oauthRefreshRun(issuer.url, 2)
     await serviceRun(issuer.url, 2)
     await oidcRun(peer.url, 2)
+    await bareRun(bare.url, 2)
+    if (pools !== null) await twoInstanceRun(2)
 
     const rounds: Round[] = []
     // A refresh load uses up the pool's tokens (wrk keeps the successors); each one starts full.
@@ -288,6 +381,8 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
         () => refreshWith(refreshRun),
         () => refreshWith(oauthRefreshRun),
       )
+      const bareSign = await bareRun(bare.url, opts.durationSec)
+      const twoInstances = pools === null ? null : await twoInstanceRun(opts.durationSec)
       const [service, oidc] = await backToBack(
         swap,
         () => loadWithCpu(issuer.pid, () => serviceRun(issuer.url, opts.durationSec)),
@@ -304,6 +399,8 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
         serviceIssuerCores: service.serverCores,
         oidc: oidc.result,
         oidcServerCores: oidc.serverCores,
+        bare: bareSign,
+        twoInstances,
       })
       log(
         `round ${r}: signing ${fmt(signing)}/s, refresh ${fmt(refresh.result.rps)}/s ` +
@@ -312,12 +409,42 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
           `(${failures(oauthRefresh.result) || 'no failures'}), issuer client_credentials ` +
           `${fmt(service.result.rps)}/s (${failures(service.result) || 'no failures'}, ` +
           `${fmt(service.serverCores, 2)} cores), oidc-provider ${fmt(oidc.result.rps)}/s ` +
-          `(${failures(oidc.result) || 'no failures'}, ${fmt(oidc.serverCores, 2)} cores)`,
+          `(${failures(oidc.result) || 'no failures'}, ${fmt(oidc.serverCores, 2)} cores), ` +
+          `bare signer ${fmt(bareSign.rps)}/s` +
+          (twoInstances === null
+            ? ''
+            : `, two instances ${fmt(twoInstances.rps)}/s${failures(twoInstances)}`),
       )
     }
     if (pool.starved > 0)
       log(`WARNING: ${pool.starved} refresh requests found no live token (counted as failed)`)
     await peer.stop()
+
+    const roundTrips = await countRoundTrips(store, keysDir, credentials)
+
+    // The same refresh load once the store holds many more sessions, each round beside the bare
+    // signer again, so the full store's ratio can be set against the near-empty one's.
+    const fullRounds: { refresh: number; bare: number }[] = []
+    if (opts.sessions > 0) {
+      const seedStart = performance.now()
+      log(`storing ${fmt(opts.sessions)} more sessions (bulk)`)
+      await store.seedSessions(await benchUserId(databaseUrl), opts.sessions, Date.now())
+      log(`stored in ${fmt((performance.now() - seedStart) / 1000, 1)} s`)
+      await refreshWith(refreshRun)
+      for (let r = 1; r <= opts.rounds; r++) {
+        const [refreshed, bareSign] = await backToBack(
+          r % 2 === 0,
+          async () => (await refreshWith(refreshRun)).result,
+          () => bareRun(bare.url, opts.durationSec),
+        )
+        fullRounds.push({ refresh: refreshed.rps, bare: bareSign.rps })
+        log(
+          `full-store round ${r}: refresh ${fmt(refreshed.rps)}/s${failures(refreshed)}, bare signer ${fmt(bareSign.rps)}/s`,
+        )
+      }
+    }
+
+    await bare.stop()
 
     log('login latency: one login at a time')
     const loginSamples = await loginLatencies(issuer.url, credentials, 10 * opts.rounds)
@@ -339,6 +466,65 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
     const oauthOverAuth = median(col((r) => r.oauthRefresh.rps / r.refresh.rps))
     const list = (xs: number[], digits = 0) => xs.map((x) => fmt(x, digits)).join(', ')
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
+    const bareSign = col((r) => r.bare.rps)
+    const ofBare = median(col((r) => r.refresh.rps / r.bare.rps))
+    const targetOfBare = TARGET_OF_BARE_SIGN[opts.store]
+    const two = rounds.flatMap((r) => (r.twoInstances === null ? [] : [r.twoInstances.rps]))
+    const twoOverOne = median(
+      rounds.flatMap((r) => (r.twoInstances === null ? [] : [r.twoInstances.rps / r.refresh.rps])),
+    )
+    const fullOfBare = median(fullRounds.map((r) => r.refresh / r.bare))
+    const fullOverEmpty = fullOfBare / ofBare
+    const scaleRows: string[][] = [
+      ...(two.length === 0
+        ? []
+        : [
+            [
+              'issuer refresh/s, two instances on the one store',
+              fmt(median(two)),
+              list(two),
+              `each instance half the connections; ${opts.store}`,
+            ],
+            [
+              'refresh: two instances / one',
+              `${fmt(twoOverOne, 2)}x`,
+              list(
+                rounds.flatMap((r) => (r.twoInstances === null ? [] : [r.twoInstances.rps / r.refresh.rps])),
+                2,
+              ),
+              `target >= ${TARGET_TWO_OVER_ONE}x: ${verdict(twoOverOne >= TARGET_TWO_OVER_ONE)}`,
+            ],
+          ]),
+      ...(roundTrips === null
+        ? [['store round trips per refresh', '0', 'embedded', 'SQLite runs in the process']]
+        : [
+            [
+              'store round trips per refresh',
+              fmt(roundTrips.perRefresh, 2),
+              `${roundTrips.refreshes} refreshes, one at a time`,
+              `counted on the wire by a proxy; target ${TARGET_ROUND_TRIPS}: ${verdict(roundTrips.perRefresh <= TARGET_ROUND_TRIPS)}` +
+                (roundTrips.commandsPerRefresh === null
+                  ? ''
+                  : `; Redis commandstats per refresh: ${roundTrips.commandsPerRefresh}`),
+            ],
+          ]),
+      ...(fullRounds.length === 0
+        ? []
+        : [
+            [
+              `issuer refresh/s with ${fmt(opts.sessions)} more sessions stored`,
+              fmt(median(fullRounds.map((r) => r.refresh))),
+              list(fullRounds.map((r) => r.refresh)),
+              `bare signer meanwhile ${list(fullRounds.map((r) => r.bare))}`,
+            ],
+            [
+              'refresh / bare signer: full store / near-empty',
+              `${fmt(fullOverEmpty, 2)}x`,
+              `${fmt(fullOfBare, 2)} / ${fmt(ofBare, 2)}`,
+              `target >= ${TARGET_FULL_OVER_EMPTY}x: ${verdict(fullOverEmpty >= TARGET_FULL_OVER_EMPTY)}`,
+            ],
+          ]),
+    ]
 
     process.stdout.write('\n')
     printTable([
@@ -350,12 +536,28 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
         'the ceiling for any RS256 issuer here',
       ],
       [
-        'issuer refresh/s (HTTP, rotation on SQLite)',
+        `issuer refresh/s (HTTP, rotation on ${opts.store})`,
         fmt(median(refresh)),
         list(refresh),
         `p50 ${fmt(median(col((r) => r.refresh.latencyP50Ms)))} ms, p99 ${fmt(median(col((r) => r.refresh.latencyP99Ms)))} ms; ` +
           `issuer ${fmt(median(col((r) => r.refreshIssuerCores)), 2)} cores, load generator ${fmt(median(col((r) => r.refreshClientCores)), 2)}`,
       ],
+      [
+        'bare hono + jose signer/s (JSON in, RS256 token out)',
+        fmt(median(bareSign)),
+        list(bareSign),
+        `p99 ${fmt(median(col((r) => r.bare.latencyP99Ms)))} ms; the reference of issue 13`,
+      ],
+      [
+        'refresh / bare signer',
+        fmt(ofBare, 2),
+        list(
+          col((r) => r.refresh.rps / r.bare.rps),
+          2,
+        ),
+        `target on ${opts.store} >= ${targetOfBare}: ${verdict(ofBare >= targetOfBare)}`,
+      ],
+      ...scaleRows,
       [
         'issuer refresh_token grant/s (/oauth/token, same rotation)',
         fmt(median(oauthRefresh)),

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       cookieSecure: true,
       trustProxy: false,
       helperThreadNice: 5,
+      databasePoolSize: null,
     })
   })
 
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
       LOGIN_SESSION_IDLE_TTL: '30m',
       LOGIN_SESSION_ABSOLUTE_TTL: '1d',
       ISSUER_URL: 'https://id.example.com/',
+      DATABASE_POOL_SIZE: '24',
     })
     expect(c).toMatchObject({
       port: 8080,
@@ -43,6 +45,7 @@ describe('loadConfig', () => {
       loginSessionIdleTtlSec: 1800,
       loginSessionAbsoluteTtlSec: 86400,
       issuerUrl: 'https://id.example.com',
+      databasePoolSize: 24,
     })
   })
 
@@ -60,6 +63,9 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ SCRYPT_LOG_N: '8' }, 'SCRYPT_LOG_N'],
     [{ HELPER_THREAD_NICE: '20' }, 'HELPER_THREAD_NICE'],
+    [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_POOL_SIZE: 'many' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_POOL_SIZE: '1001' }, 'DATABASE_POOL_SIZE'],
     [{ HELPER_THREAD_NICE: '-5' }, 'HELPER_THREAD_NICE'],
     [{ AUDIENCE: ' , ' }, 'AUDIENCE'],
     [{ COOKIE_SECURE: 'maybe' }, 'COOKIE_SECURE'],

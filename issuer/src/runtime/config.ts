@@ -10,6 +10,8 @@ export interface IssuerConfig {
   audience: string[]
   keysDir: string
   databaseUrl: string
+  /** PostgreSQL connections per instance (DATABASE_POOL_SIZE); null: four per core. */
+  databasePoolSize: number | null
   accessTokenTtlSec: number
   /** How often each instance reads the store for new revocation entries (REVOCATION_FEED_POLL_MS). */
   revocationFeedPollMs: number
@@ -145,6 +147,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     audience,
     keysDir: isAbsolute(keysDir) ? keysDir : resolve(cwd, keysDir),
     databaseUrl,
+    databasePoolSize:
+      read(env, 'DATABASE_POOL_SIZE') === undefined ? null : integer(env, 'DATABASE_POOL_SIZE', 0, 1, 1000),
     accessTokenTtlSec,
     refreshIdleTtlSec,
     sessionAbsoluteTtlSec,

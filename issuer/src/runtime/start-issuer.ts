@@ -74,6 +74,7 @@ export async function startIssuer(
     (await openStore(config.databaseUrl, {
       server: true,
       revocationTtlMs: retentionNeededSec(config) * 1000,
+      ...(config.databasePoolSize === null ? {} : { poolSize: config.databasePoolSize }),
       // Idle server connections fail on their own: log which error (name and code, not its message).
       onError: (err) =>
         logger.error('store_connection_error', {

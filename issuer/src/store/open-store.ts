@@ -15,6 +15,8 @@ export interface OpenStoreOptions {
   onError?: (err: Error) => void
   /** How long a revocation entry lasts: ACCESS_TOKEN_TTL plus CLOCK_SKEW (see revocation-store.ts). */
   revocationTtlMs?: number
+  /** PostgreSQL pool size; default four per core (the other stores hold one connection). */
+  poolSize?: number
 }
 
 const VARIABLE = 'DATABASE_URL'
@@ -43,6 +45,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
         connectionString: url.toString(),
         ...ttl,
         ...(schema === undefined ? {} : { schema }),
+        ...(options.poolSize === undefined ? {} : { max: options.poolSize }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
       })
     }

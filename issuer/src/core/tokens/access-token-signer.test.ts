@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createLocalJWKSet, jwtVerify } from 'jose'
+import { CompactSign, createLocalJWKSet, importJWK, type JWK, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateKey } from '../../keys/generate-key.ts'
 import { createKeyRing, type KeyRing } from '../../keys/key-ring.ts'
@@ -84,5 +84,16 @@ describe('access-token signer (RFC 9068)', () => {
     })
     expect(payload).not.toHaveProperty('sid')
     expect(payload).not.toHaveProperty('roles')
+  })
+
+  it('signs the RS256 JWS jose CompactSign signs for the same header and claims (RFC 7515 §7.1)', async () => {
+    const { token } = await signer().sign({ userId: 'u1', clientId: 'web', sessionId: 's1', roles: ['user'] })
+    const [header, payload] = token.split('.') as [string, string]
+    const signing = keyRing.signingKey(NOW)
+    const joseKey = await importJWK(signing.privateKey.export({ format: 'jwk' }) as JWK, 'RS256')
+    const reference = await new CompactSign(Buffer.from(payload, 'base64url'))
+      .setProtectedHeader(JSON.parse(Buffer.from(header, 'base64url').toString()))
+      .sign(joseKey)
+    expect(token).toBe(reference)
   })
 })

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { CompactSign } from 'jose'
 import type { KeyRing } from '../../keys/key-ring.ts'
+import type { SigningKey } from '../../keys/load-signing-key.ts'
 import type { Clock } from '../clock.ts'
-import { createCryptoKeyCache } from './crypto-key-cache.ts'
+import { compactJwsSigner } from './compact-jws-signer.ts'
 
 export const ACCESS_TOKEN_TYP = 'at+jwt'
 
@@ -40,8 +40,8 @@ export interface AccessTokenSigner {
 }
 
 /**
- * Signs RFC 9068 access tokens with the key ring's current key. WebCrypto keys are imported once
- * per kid: jose then signs on libuv's thread pool, so RSA work never blocks the event loop.
+ * Signs RFC 9068 access tokens with the key ring's current key, through node:crypto on libuv's
+ * thread pool (compact-jws-signer.ts), so RSA work never blocks the event loop.
  */
 export function createAccessTokenSigner(deps: {
   keyRing: KeyRing
@@ -50,8 +50,20 @@ export function createAccessTokenSigner(deps: {
   ttlSec: number
   clock: Clock
 }): AccessTokenSigner {
-  const cryptoKeyFor = createCryptoKeyCache()
-  const encoder = new TextEncoder()
+  // One signer per kid: its protected header is encoded once.
+  const signers = new Map<string, (payload: string) => Promise<string>>()
+  const signerFor = (signing: SigningKey) => {
+    let signer = signers.get(signing.kid)
+    if (!signer) {
+      signer = compactJwsSigner(signing.alg, signing.privateKey, {
+        alg: signing.alg,
+        kid: signing.kid,
+        typ: ACCESS_TOKEN_TYP,
+      })
+      signers.set(signing.kid, signer)
+    }
+    return signer
+  }
   const aud = deps.audience.length === 1 ? (deps.audience[0] as string) : deps.audience
 
   const audOf = (audience: readonly string[] | undefined) =>
@@ -65,8 +77,8 @@ export function createAccessTokenSigner(deps: {
 
   /**
    * One RFC 9068 token: the registered claims, then `client_id`, the user's `sid` and `roles`
-   * when there is a user, and `scope`. Serialised here and signed as a JWS (jose's CompactSign,
-   * RS256 via WebCrypto): SignJWT would rebuild and re-validate the same claims on every call.
+   * when there is a user, and `scope`. Serialised here and signed as a compact JWS: SignJWT
+   * would rebuild and re-validate the same claims on every call.
    */
   async function signFor(
     sub: string,
@@ -92,10 +104,7 @@ export function createAccessTokenSigner(deps: {
       scope: (scope ?? []).join(' '),
     }
     const signing = deps.keyRing.signingKey(now)
-    const key = await cryptoKeyFor(signing)
-    const token = await new CompactSign(encoder.encode(JSON.stringify(claims)))
-      .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYP })
-      .sign(key)
+    const token = await signerFor(signing)(JSON.stringify(claims))
     return { token, expiresIn: ttlSec, jti }
   }
 

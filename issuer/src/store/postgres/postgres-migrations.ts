@@ -173,4 +173,115 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       INSERT INTO ${s}.revocation_cursor (id, value) VALUES (1, 0);
     `,
   },
+  {
+    version: 6,
+    name: 'rotation in one round trip',
+    // The whole rotation step of docs/issuer.md ("Refresh rotation") as one server-side function,
+    // so a refresh is one statement: the same decisions as core/rotation/plan-rotation.ts (the
+    // conformance suite holds both to them) under the same session row lock (FOR UPDATE) and the
+    // same compare-and-set consume, all inside the statement's own transaction. It returns the
+    // outcome as one row: out_kind, out_detail (the invalid reason or the sealed successor),
+    // out_generation, out_session (the session row as jsonb) and out_roles (the user's roles).
+    sql: (s) => `
+      CREATE FUNCTION ${s}.rotate_refresh(
+        p_hash text, p_now bigint, p_client_id text, p_grace_ms bigint,
+        p_successor_hash text, p_successor_idle bigint, p_successor_sealed text)
+      RETURNS TABLE (out_kind text, out_detail text, out_generation integer, out_session jsonb, out_roles jsonb)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_session_id text;
+        v_session ${s}.sessions%ROWTYPE;
+        v_token ${s}.refresh_tokens%ROWTYPE;
+        v_roles jsonb;
+        v_disabled boolean;
+        v_user_live boolean;
+        v_replay boolean;
+        v_next_consumed bigint;
+        v_idle bigint;
+      BEGIN
+        SELECT rt.session_id INTO v_session_id FROM ${s}.refresh_tokens rt WHERE rt.hash = p_hash;
+        IF NOT FOUND THEN
+          RETURN QUERY SELECT 'invalid'::text, 'unknown'::text, NULL::integer, NULL::jsonb, NULL::jsonb;
+          RETURN;
+        END IF;
+        -- The session lock: every rotate, replay and reuse check of this session waits here, in
+        -- whichever instance it runs; the reads below see what the previous holder committed.
+        SELECT * INTO v_session FROM ${s}.sessions ss WHERE ss.id = v_session_id FOR UPDATE;
+        IF NOT FOUND THEN
+          RETURN QUERY SELECT 'invalid'::text, 'unknown'::text, NULL::integer, NULL::jsonb, NULL::jsonb;
+          RETURN;
+        END IF;
+        SELECT * INTO v_token FROM ${s}.refresh_tokens rt WHERE rt.hash = p_hash;
+        IF NOT FOUND THEN
+          RETURN QUERY SELECT 'invalid'::text, 'unknown'::text, NULL::integer, NULL::jsonb, NULL::jsonb;
+          RETURN;
+        END IF;
+        IF v_session.revoked_at IS NOT NULL THEN
+          RETURN QUERY SELECT 'invalid'::text, 'revoked'::text, NULL::integer, NULL::jsonb, NULL::jsonb;
+          RETURN;
+        END IF;
+        IF p_now >= v_session.absolute_expires_at THEN
+          RETURN QUERY SELECT 'invalid'::text, 'session_expired'::text, NULL::integer, NULL::jsonb, NULL::jsonb;
+          RETURN;
+        END IF;
+        IF p_now >= v_token.idle_expires_at THEN
+          RETURN QUERY SELECT 'invalid'::text, 'idle_expired'::text, NULL::integer, NULL::jsonb, NULL::jsonb;
+          RETURN;
+        END IF;
+        -- Before anything that consumes or revokes: a wrong client must not end the session.
+        IF (p_client_id IS NULL AND NOT v_session.public_client)
+           OR (p_client_id IS NOT NULL AND v_session.client_id <> p_client_id) THEN
+          RETURN QUERY SELECT 'invalid'::text, 'client_mismatch'::text, NULL::integer, NULL::jsonb, NULL::jsonb;
+          RETURN;
+        END IF;
+        SELECT u.roles, u.disabled INTO v_roles, v_disabled FROM ${s}.users u WHERE u.id = v_session.user_id;
+        v_user_live := FOUND AND NOT v_disabled;
+
+        -- Consumed: only the newest consumed token may be retried, within the grace window;
+        -- anything else is reuse, and the whole session dies.
+        IF v_token.consumed_at IS NOT NULL THEN
+          v_replay := p_grace_ms > 0 AND p_now - v_token.consumed_at <= p_grace_ms
+            AND v_token.successor_hash IS NOT NULL AND v_token.successor_sealed IS NOT NULL;
+          IF v_replay THEN
+            SELECT n.consumed_at INTO v_next_consumed FROM ${s}.refresh_tokens n WHERE n.hash = v_token.successor_hash;
+            v_replay := FOUND AND v_next_consumed IS NULL;
+          END IF;
+          IF NOT v_replay THEN
+            UPDATE ${s}.sessions SET revoked_at = p_now, revoked_reason = 'reuse_detected'
+              WHERE id = v_session.id AND revoked_at IS NULL RETURNING * INTO v_session;
+            RETURN QUERY SELECT 'reuse_detected'::text, NULL::text, NULL::integer, to_jsonb(v_session), NULL::jsonb;
+            RETURN;
+          END IF;
+        END IF;
+
+        -- Only a token that would be honoured asks about the user: a disabled user's token is
+        -- not consumed, the session ends here instead.
+        IF NOT v_user_live THEN
+          UPDATE ${s}.sessions SET revoked_at = p_now, revoked_reason = 'user_disabled'
+            WHERE id = v_session.id AND revoked_at IS NULL;
+          RETURN QUERY SELECT 'invalid'::text, 'user_disabled'::text, NULL::integer, NULL::jsonb, NULL::jsonb;
+          RETURN;
+        END IF;
+        IF v_token.consumed_at IS NOT NULL THEN
+          RETURN QUERY SELECT 'replayed'::text, v_token.successor_sealed, NULL::integer, to_jsonb(v_session), v_roles;
+          RETURN;
+        END IF;
+
+        -- Rotation never extends the session's absolute lifetime.
+        v_idle := LEAST(p_successor_idle, v_session.absolute_expires_at);
+        UPDATE ${s}.refresh_tokens SET consumed_at = p_now, successor_hash = p_successor_hash,
+            successor_sealed = p_successor_sealed
+          WHERE hash = p_hash AND consumed_at IS NULL;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION 'refresh token changed while its session was locked';
+        END IF;
+        INSERT INTO ${s}.refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
+          VALUES (p_successor_hash, v_session.id, v_token.generation + 1, p_now, v_idle);
+        UPDATE ${s}.sessions SET last_used_at = GREATEST(last_used_at, p_now)
+          WHERE id = v_session.id RETURNING * INTO v_session;
+        RETURN QUERY SELECT 'rotated'::text, NULL::text, v_token.generation + 1, to_jsonb(v_session), v_roles;
+      END
+      $fn$;
+    `,
+  },
 ]

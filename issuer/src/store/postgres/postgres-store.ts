@@ -1,10 +1,13 @@
 // The store for several issuer instances behind a load balancer: one PostgreSQL database.
-// Atomicity comes from the database, never from a lock in one process: `rotate` locks the session
-// row (`SELECT ... FOR UPDATE`) so every step of one session runs one at a time across all
-// instances, then consumes the token with a compare-and-set `UPDATE ... WHERE consumed_at IS NULL`.
-// Counters are one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`. Migrations take a
-// transaction-scoped advisory lock, so instances starting together apply each one once.
+// Atomicity comes from the database, never from a lock in one process: `rotate` is one call of the
+// server-side function `rotate_refresh` (migration 6), which locks the session row (`SELECT ... FOR
+// UPDATE`) so every step of one session runs one at a time across all instances, then consumes the
+// token with a compare-and-set `UPDATE ... WHERE consumed_at IS NULL`: one round trip per refresh.
+// Session creation is one statement too (data-modifying CTE). Counters are one `INSERT ... ON
+// CONFLICT DO UPDATE ... RETURNING`. Hot statements are named (prepared once per connection).
+// Migrations take a transaction-scoped advisory lock, so instances starting together apply each once.
 import { createHash } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import pg from 'pg'
 import type { RedeemCodeResult } from '../../core/authorization/authorization-store.ts'
 import {
@@ -12,7 +15,6 @@ import {
   type RevocationEntry,
   type RevocationKind,
 } from '../../core/revocations/revocation-store.ts'
-import { planRotation } from '../../core/rotation/plan-rotation.ts'
 import type {
   NewSession,
   NewUser,
@@ -40,29 +42,29 @@ import {
 import { type ClientRow, clientColumns, clientFromRow } from '../sql/client-rows.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
 import {
-  replayedResult,
-  rotationStateFromRows,
-  SESSION_USER_COLUMNS,
   type SessionRow,
-  type SessionUserRow,
   type SqlInstant,
   sessionFromRow,
   type TokenRow,
-  type TokenStateRow,
   tokenFromRow,
   type UserRow,
   userFromRow,
-  userRolesOf,
 } from '../sql/sql-rows.ts'
 import { translateErrors } from '../translate-errors.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { postgresUnavailable } from './postgres-unavailable.ts'
+import { type RotateRow, rotateResultFromRow } from './rotate-row.ts'
+
+interface NamedStatement {
+  name: string
+  text: string
+}
 
 export interface PostgresStoreOptions {
   connectionString: string
   /** Schema holding the tables, created if missing; lets tests and tenants share a database. */
   schema?: string
-  /** Pool size. Default 10. */
+  /** Pool size (DATABASE_POOL_SIZE). Default four per core: see docs/scale-out.md. */
   max?: number
   /** How long to wait for a connection before failing. Default 10 s. */
   connectionTimeoutMs?: number
@@ -106,7 +108,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const revocationTtlMs = options.revocationTtlMs ?? DEFAULT_REVOCATION_TTL_MS
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: options.max ?? 10,
+    max: options.max ?? defaultPoolSize(),
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
   })
   // Without a listener an idle connection's error (e.g. a server restart) would crash the process.
@@ -114,10 +116,21 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   let closed = false
 
   const query = async <R extends object>(
-    sql: string,
+    sql: string | NamedStatement,
     params: unknown[] = [],
     client: pg.Pool | pg.PoolClient = pool,
-  ): Promise<pg.QueryResult<R>> => client.query<R>(sql, params)
+  ): Promise<pg.QueryResult<R>> =>
+    typeof sql === 'string' ? client.query<R>(sql, params) : client.query<R>({ ...sql, values: params })
+  // The hot statements are named: each connection parses and plans them once, then only binds.
+  const statements = new Map<string, NamedStatement>()
+  const named = (name: string, text: string): NamedStatement => {
+    let statement = statements.get(name)
+    if (statement === undefined) {
+      statement = { name: `tokensmith_${name}`, text }
+      statements.set(name, statement)
+    }
+    return statement
+  }
 
   async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect()
@@ -237,14 +250,15 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async findUserByUsername(username) {
-      const { rows } = await query<UserRow>(`SELECT * FROM ${users} WHERE username = $1`, [
-        usernameKey(username),
-      ])
+      const { rows } = await query<UserRow>(
+        named('user_by_name', `SELECT * FROM ${users} WHERE username = $1`),
+        [usernameKey(username)],
+      )
       return rows[0] === undefined ? null : userFromRow(rows[0])
     },
 
     async findUserById(id) {
-      const { rows } = await query<UserRow>(`SELECT * FROM ${users} WHERE id = $1`, [id])
+      const { rows } = await query<UserRow>(named('user_by_id', `SELECT * FROM ${users} WHERE id = $1`), [id])
       return rows[0] === undefined ? null : userFromRow(rows[0])
     },
 
@@ -275,37 +289,35 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async createSession(session: NewSession) {
       try {
-        return await transaction(async (c) => {
-          const { rows } = await query<SessionRow>(
-            `INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-               client_ip, user_agent, scope, public_client)
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING *`,
-            [
-              session.id,
-              session.userId,
-              session.clientId,
-              session.createdAt,
-              session.absoluteExpiresAt,
-              session.clientIp,
-              session.userAgent,
-              joinScope(session.scope),
-              session.publicClient,
-            ],
-            c,
-          )
-          await query(
-            `INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
-             VALUES ($1, $2, 1, $3, $4)`,
-            [
-              session.tokenHash,
-              session.id,
-              session.createdAt,
-              Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
-            ],
-            c,
-          )
-          return sessionFromRow(rows[0]!)
-        })
+        // One statement, so one round trip: the session and its first token commit together.
+        const { rows } = await query<SessionRow>(
+          named(
+            'create_session',
+            `WITH created AS (
+               INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
+                 client_ip, user_agent, scope, public_client)
+               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING *
+             ), first_token AS (
+               INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
+               SELECT $10, id, 1, $4, $11 FROM created
+             )
+             SELECT * FROM created`,
+          ),
+          [
+            session.id,
+            session.userId,
+            session.clientId,
+            session.createdAt,
+            session.absoluteExpiresAt,
+            session.clientIp,
+            session.userAgent,
+            joinScope(session.scope),
+            session.publicClient,
+            session.tokenHash,
+            Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
+          ],
+        )
+        return sessionFromRow(rows[0]!)
       } catch (err) {
         throw asConflict(err)
       }
@@ -325,83 +337,21 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async rotate(input: RotateInput): Promise<RotateResult> {
       try {
-        return await transaction(async (c): Promise<RotateResult> => {
-          const found = await query<{ session_id: string }>(
-            `SELECT session_id FROM ${tokens} WHERE hash = $1`,
-            [input.tokenHash],
-            c,
-          )
-          const sessionId = found.rows[0]?.session_id
-          if (sessionId === undefined) return { kind: 'invalid', reason: 'unknown' }
-          // The session lock: every rotate, replay and reuse check of this session waits here, in
-          // whichever instance it runs. Read committed: the reads below see what the previous
-          // holder committed. The user row comes with it, so a refresh learns whether its user is
-          // still enabled in this same round of the transaction.
-          const locked = await query<SessionUserRow>(
-            `SELECT ${SESSION_USER_COLUMNS} FROM ${sessions} s LEFT JOIN ${users} u ON u.id = s.user_id
-             WHERE s.id = $1 FOR UPDATE OF s`,
-            [sessionId],
-            c,
-          )
-          const sessionRow = locked.rows[0]
-          const { rows } = await query<TokenStateRow>(
-            `SELECT t.*, n.hash AS next_hash, n.consumed_at AS next_consumed_at
-             FROM ${tokens} t LEFT JOIN ${tokens} n ON n.hash = t.successor_hash
-             WHERE t.hash = $1`,
-            [input.tokenHash],
-            c,
-          )
-          const token = rows[0]
-          // Purged between the two reads.
-          if (sessionRow === undefined || token === undefined) return { kind: 'invalid', reason: 'unknown' }
-          const revokeLive = async (reason: string) => {
-            const revoked = await query<SessionRow>(
-              `UPDATE ${sessions} SET revoked_at = $2, revoked_reason = $3
-               WHERE id = $1 AND revoked_at IS NULL RETURNING *`,
-              [sessionRow.id, input.now, reason],
-              c,
-            )
-            return sessionFromRow(revoked.rows[0] ?? sessionRow)
-          }
-          const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
-          switch (plan.kind) {
-            case 'invalid':
-              if (plan.reason === 'user_disabled') await revokeLive('user_disabled')
-              return plan
-            case 'replayed':
-              return replayedResult(plan, sessionRow)
-            case 'reuse_detected':
-              return { kind: 'reuse_detected', session: await revokeLive('reuse_detected') }
-            case 'rotated': {
-              const consumed = await query(
-                `UPDATE ${tokens} SET consumed_at = $2, successor_hash = $3, successor_sealed = $4
-                 WHERE hash = $1 AND consumed_at IS NULL`,
-                [input.tokenHash, input.now, input.successor.hash, input.successor.sealed],
-                c,
-              )
-              if (consumed.rowCount !== 1)
-                throw new Error('refresh token changed while its session was locked')
-              const generation = token.generation + 1
-              await query(
-                `INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
-                 VALUES ($1, $2, $3, $4, $5)`,
-                [input.successor.hash, sessionRow.id, generation, input.now, plan.successorIdleExpiresAt],
-                c,
-              )
-              const touched = await query<SessionRow>(
-                `UPDATE ${sessions} SET last_used_at = GREATEST(last_used_at, $2) WHERE id = $1 RETURNING *`,
-                [sessionRow.id, input.now],
-                c,
-              )
-              return {
-                kind: 'rotated',
-                session: sessionFromRow(touched.rows[0]!),
-                generation,
-                roles: userRolesOf(sessionRow),
-              }
-            }
-          }
-        })
+        // One round trip: the whole step runs in rotate_refresh (migration 6), under the session
+        // row lock, in the statement's own transaction.
+        const { rows } = await query<RotateRow>(
+          named('rotate', `SELECT * FROM ${s}.rotate_refresh($1, $2, $3, $4, $5, $6, $7)`),
+          [
+            input.tokenHash,
+            input.now,
+            input.clientId,
+            input.graceMs,
+            input.successor.hash,
+            input.successor.idleExpiresAt,
+            input.successor.sealed,
+          ],
+        )
+        return rotateResultFromRow(rows[0])
       } catch (err) {
         throw asConflict(err)
       }
@@ -536,11 +486,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async hitCounter(key, now, windowMs) {
       const { rows } = await query<{ count: number; reset_at: SqlInstant }>(
-        `INSERT INTO ${counters} AS c (key, count, reset_at) VALUES ($1, 1, $3)
-         ON CONFLICT (key) DO UPDATE SET
-           count = CASE WHEN c.reset_at <= $2 THEN 1 ELSE c.count + 1 END,
-           reset_at = CASE WHEN c.reset_at <= $2 THEN EXCLUDED.reset_at ELSE c.reset_at END
-         RETURNING count, reset_at`,
+        named(
+          'hit_counter',
+          `INSERT INTO ${counters} AS c (key, count, reset_at) VALUES ($1, 1, $3)
+           ON CONFLICT (key) DO UPDATE SET
+             count = CASE WHEN c.reset_at <= $2 THEN 1 ELSE c.count + 1 END,
+             reset_at = CASE WHEN c.reset_at <= $2 THEN EXCLUDED.reset_at ELSE c.reset_at END
+           RETURNING count, reset_at`,
+        ),
         [key, now, now + windowMs],
       )
       const row = rows[0]!
@@ -558,11 +511,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async resetCounter(key) {
-      await query(`DELETE FROM ${counters} WHERE key = $1`, [key])
+      await query(named('reset_counter', `DELETE FROM ${counters} WHERE key = $1`), [key])
     },
 
     async releaseCounter(key) {
-      await query(`UPDATE ${counters} SET count = count - 1 WHERE key = $1 AND count > 0`, [key])
+      await query(
+        named('release_counter', `UPDATE ${counters} SET count = count - 1 WHERE key = $1 AND count > 0`),
+        [key],
+      )
     },
 
     async createClient(client) {
@@ -580,7 +536,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async getClient(id) {
-      const { rows } = await query<ClientRow>(`SELECT * FROM ${clients} WHERE id = $1`, [id])
+      const { rows } = await query<ClientRow>(
+        named('client_by_id', `SELECT * FROM ${clients} WHERE id = $1`),
+        [id],
+      )
       return rows[0] === undefined ? null : clientFromRow(rows[0])
     },
 
@@ -765,6 +724,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
   }
   return translateErrors(store, postgresUnavailable)
+}
+
+/** Four connections per core: with one round trip per step, enough to keep the cores busy. */
+export function defaultPoolSize(): number {
+  return 4 * availableParallelism()
 }
 
 function asConflict(err: unknown): unknown {

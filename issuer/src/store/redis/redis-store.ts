@@ -26,7 +26,6 @@ import type {
 import type { ClientRecord } from '../../core/clients/client-record.ts'
 import { DEFAULT_REVOCATION_TTL_MS, type RevocationEntry } from '../../core/revocations/revocation-store.ts'
 import type {
-  InvalidReason,
   NewSession,
   NewUser,
   RefreshTokenRecord,
@@ -41,6 +40,7 @@ import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
 import { clientFromFlat, flattenClient } from '../client-fields.ts'
+import { isInvalidReason } from '../invalid-reason.ts'
 import { joinScope, splitScope } from '../session-scope.ts'
 import { CODE_REPLAY_MEMORY_MS } from '../sql/authorization-rows.ts'
 import { translateErrors } from '../translate-errors.ts'
@@ -116,21 +116,23 @@ const SCRIPTS = {
   endLoginSession: script(END_LOGIN_SESSION),
 }
 
-const INVALID_REASONS: readonly string[] = [
-  'unknown',
-  'revoked',
-  'session_expired',
-  'idle_expired',
-  'user_disabled',
-  'client_mismatch',
-]
-
 export function createRedisStore(options: RedisStoreOptions): Store {
   const P = options.prefix ?? 'tokensmith:'
   const revocationTtl = String(Math.trunc(options.revocationTtlMs ?? DEFAULT_REVOCATION_TTL_MS))
-  const redis = new Redis(options.url, { maxRetriesPerRequest: 3, ...options.redisOptions })
+  // Auto-pipelining: the commands of one event-loop turn (the refreshes of many requests) go out
+  // in one write, and their replies come back in one read.
+  const redis = new Redis(options.url, {
+    maxRetriesPerRequest: 3,
+    enableAutoPipelining: true,
+    ...options.redisOptions,
+  })
   // Without a listener ioredis prints connection errors itself; the store stays silent.
   redis.on('error', (err: Error) => options.onError?.(err))
+  // Each (re)connection loads every script once, so each step is one EVALSHA round trip from the
+  // first request on; a Redis that lost them (SCRIPT FLUSH, failover) is handled by `run`.
+  redis.on('ready', () => {
+    for (const s of Object.values(SCRIPTS)) redis.script('LOAD', s.lua).catch(() => {})
+  })
 
   const k = {
     user: (id: string) => `${P}user:${id}`,
@@ -331,10 +333,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const [kind, detail, sessionFlat, rolesJson] = reply as unknown[]
       switch (kind) {
         case 'invalid':
-          if (typeof detail !== 'string' || !INVALID_REASONS.includes(detail)) {
-            throw new Error('unexpected invalid reason from the rotate script')
-          }
-          return { kind: 'invalid', reason: detail as InvalidReason }
+          if (!isInvalidReason(detail)) throw new Error('unexpected invalid reason from the rotate script')
+          return { kind: 'invalid', reason: detail }
         case 'conflict':
           throw new StoreConflictError(String(detail))
         case 'rotated':
