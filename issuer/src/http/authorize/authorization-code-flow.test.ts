@@ -15,6 +15,7 @@ import {
   PORTAL_REDIRECT,
   SPA_REDIRECT,
 } from '../../testing/oidc-test-issuer.ts'
+import { serviceClient } from '../../testing/service-client.ts'
 import { TEST_ISSUER_URL } from '../../testing/test-issuer.ts'
 
 let t: OidcTestIssuer
@@ -642,5 +643,42 @@ describe('the login page shares /auth/login limits (the same limiter, counters i
     } finally {
       await s.cleanup()
     }
+  })
+})
+
+describe('the token answer of the code grant (RFC 6749 §4.1.4)', () => {
+  it('carries a refresh token only for a client that has the refresh_token grant', async () => {
+    const redirectUri = 'http://127.0.0.1/cli-callback'
+    await t.store.createClient(
+      serviceClient('cli-no-refresh', t.now.ms, {
+        type: 'public',
+        name: 'CLI',
+        firstParty: true,
+        grants: ['authorization_code'],
+        scopes: ['openid'],
+        redirectUris: [redirectUri],
+      }),
+    )
+    const start = {
+      clientId: 'cli-no-refresh',
+      redirectUri: 'http://127.0.0.1:54321/cli-callback',
+      scope: 'openid',
+    }
+    const { code, verifier } = await t.codeFor(t.browser(), start)
+    const res = await t.form('/oauth/token', {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: start.redirectUri,
+      client_id: start.clientId,
+      code_verifier: verifier,
+    })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as Record<string, unknown>
+    expect(typeof body.access_token).toBe('string')
+    expect(typeof body.id_token).toBe('string')
+    expect(body).not.toHaveProperty('refresh_token')
+    // The spa client has the grant, and gets one.
+    const other = await t.codeFor(t.browser(), spa)
+    expect((await redeem(other.code, other.verifier)).body.refresh_token).toMatch(/^rt_/)
   })
 })

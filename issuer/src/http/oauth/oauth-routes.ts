@@ -64,8 +64,10 @@ export function createOAuthRoutes(deps: OAuthRoutesDeps): Hono {
           clientIp: deps.clientAddress(c),
           userAgent: c.req.header('user-agent') ?? null,
         })
+        // RFC 6749 §4.1.4: the refresh token is optional; only a client that may use it gets one.
+        const refreshToken = client.grants.includes('refresh_token') ? pair.refreshToken : undefined
         return c.json({
-          ...tokenResponse(pair.accessToken, pair.expiresIn, pair.scope, pair.refreshToken),
+          ...tokenResponse(pair.accessToken, pair.expiresIn, pair.scope, refreshToken),
           ...(pair.idToken === null ? {} : { id_token: pair.idToken }),
         })
       }
