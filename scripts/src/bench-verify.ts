@@ -93,7 +93,7 @@ function ratioRow(name: string, ours: readonly number[], peer: readonly number[]
   const paired = median(ours.map((o, i) => o / (peer[i] ?? Number.NaN)))
   const ofMedians = median(ours) / median(peer)
   const verdict = paired >= target ? 'met' : 'NOT met'
-  return [name, `${paired.toFixed(2)}x`, `${ofMedians.toFixed(2)}x`, `>= ${target.toFixed(1)}x`, verdict]
+  return [name, `${paired.toFixed(2)}x`, `${ofMedians.toFixed(2)}x`, `>= ${target.toFixed(2)}x`, verdict]
 }
 
 export async function runVerifyBench(argv: string[]): Promise<number> {
