@@ -303,19 +303,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
              )
              SELECT * FROM created`,
           ),
-          [
-            session.id,
-            session.userId,
-            session.clientId,
-            session.createdAt,
-            session.absoluteExpiresAt,
-            session.clientIp,
-            session.userAgent,
-            joinScope(session.scope),
-            session.publicClient,
-            session.tokenHash,
-            Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
-          ],
+          newSessionParams(session),
         )
         return sessionFromRow(rows[0]!)
       } catch (err) {
@@ -625,20 +613,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
                INSERT INTO ${loginLinks} (login_session_id, session_id) VALUES ($12, $1) ON CONFLICT DO NOTHING
              )
              SELECT * FROM created`,
-            [
-              session.id,
-              session.userId,
-              session.clientId,
-              session.createdAt,
-              session.absoluteExpiresAt,
-              session.clientIp,
-              session.userAgent,
-              joinScope(session.scope),
-              session.publicClient,
-              session.tokenHash,
-              Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
-              code.login_session_id,
-            ],
+            [...newSessionParams(session), code.login_session_id],
             c,
           )
           return { kind: 'redeemed', session: sessionFromRow(rows[0]!) }
@@ -736,4 +711,21 @@ function asConflict(err: unknown): unknown {
     return new StoreConflictError(CONSTRAINT_FIELDS[err.constraint ?? ''] ?? 'unique key', { cause: err })
   }
   return err
+}
+
+/** $1..$11 of both statements that insert a session and its first refresh token. */
+function newSessionParams(session: NewSession): unknown[] {
+  return [
+    session.id,
+    session.userId,
+    session.clientId,
+    session.createdAt,
+    session.absoluteExpiresAt,
+    session.clientIp,
+    session.userAgent,
+    joinScope(session.scope),
+    session.publicClient,
+    session.tokenHash,
+    Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
+  ]
 }
