@@ -5,20 +5,17 @@
 // key that signs now. The issuer notices the rewritten manifest (its stat check) and the feed
 // carries the key event (RFC 7517 §4.5: the kid names the key; a key no longer published is not
 // to be trusted). Prints, per trial and over all, the time until each verifier refused.
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { freePort, type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestJson } from './bench/request-json.ts'
 import { type FeedVerifier, startFeedVerifier } from './testing/feed-verifier-service.ts'
+import { kidOf } from './testing/kid-of.ts'
+import { runGenkeys } from './testing/run-genkeys.ts'
 
-const run = promisify(execFile)
-const genkeysScript = fileURLToPath(new URL('./genkeys.ts', import.meta.url))
 const TRIALS = 5
 /** What issue 12 asks: every verifier refuses a retired key's tokens within 1 s. */
 const TARGET_MS = 1000
@@ -34,17 +31,7 @@ let keysDir: string
 let issuer: SpawnedIssuer
 const verifiers: Array<FeedVerifier & { name: string }> = []
 
-const genkeys = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', genkeysScript, ...args], {
-    env: { ...process.env, KEYS_DIR: keysDir },
-  })
-
-function kidOf(token: string): string {
-  const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as {
-    kid?: string
-  }
-  return header.kid ?? ''
-}
+const genkeys = (...args: string[]) => runGenkeys(keysDir, ...args)
 
 async function login(): Promise<string> {
   const r = await requestJson(`${issuer.url}/auth/login`, {
