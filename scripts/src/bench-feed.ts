@@ -71,7 +71,11 @@ export async function runFeedBench(argv: string[]): Promise<number> {
   const { url } = feed.issuer
   const rows: string[][] = [['measure', 'value']]
   try {
-    rows.push(['seeding (store port, one process)', `${feed.seedSec.toFixed(1)} s`])
+    rows.push([
+      `seeding ${fmt(sessions)} live sessions (one SQL transaction)`,
+      `${feed.liveSeedSec.toFixed(1)} s`,
+    ])
+    rows.push([`seeding ${fmt(logouts)} logouts (store port)`, `${feed.logoutSeedSec.toFixed(1)} s`])
     await new Promise((r) => setTimeout(r, 1000)) // the poller's first reads
     const snapshot = await fetch(`${url}/revocations`)
     const body = await snapshot.text()

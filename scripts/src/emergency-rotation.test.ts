@@ -2,13 +2,11 @@
 // checking every access token, an emergency rotation (`genkeys --now`) refuses no valid token,
 // because the key it promotes is the standby every verifier already holds; and every issuer
 // instance signs with it within the bound docs/keys.md states (the manifest check, 1 s, plus a reload).
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { generateKey } from '@tokensmith/issuer/admin'
 import {
   type SpawnedIssuer,
@@ -19,9 +17,9 @@ import {
 } from '@tokensmith/issuer/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestJson } from './bench/request-json.ts'
+import { kidOf } from './testing/kid-of.ts'
+import { runGenkeys } from './testing/run-genkeys.ts'
 
-const run = promisify(execFile)
-const genkeysScript = fileURLToPath(new URL('./genkeys.ts', import.meta.url))
 const serviceScript = fileURLToPath(new URL('./testing/sdk-service-server.ts', import.meta.url))
 const ISSUER = 'http://issuer.rotation.test'
 const AUDIENCE = 'orders'
@@ -39,17 +37,7 @@ let keysDir: string
 const issuers: SpawnedIssuer[] = []
 const services: Array<SpawnedService & { name: string; url: string }> = []
 
-const genkeys = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', genkeysScript, ...args], {
-    env: { ...process.env, KEYS_DIR: keysDir },
-  })
-
-function kidOf(token: string): string {
-  const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as {
-    kid?: string
-  }
-  return header.kid ?? ''
-}
+const genkeys = (...args: string[]) => runGenkeys(keysDir, ...args)
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tokensmith-rotation-'))
