@@ -10,7 +10,7 @@ export interface BackgroundWork {
 }
 
 /** How often the keys manifest is checked for a change (one stat); a change reloads the keys. */
-export const KEYS_MANIFEST_CHECK_MS = 1000
+export const KEYS_MANIFEST_CHECK_MS = 250
 
 /**
  * The issuer's periodic work: rescan the keys directory (new keys are picked up without a
