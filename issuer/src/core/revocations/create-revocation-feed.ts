@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
-import { CompactSign, type CryptoKey, importJWK, type JWK } from 'jose'
+import { CompactSign } from 'jose'
 import { keyEventsAt } from '../../keys/key-events.ts'
 import type { KeyRing } from '../../keys/key-ring.ts'
-import type { SigningKey } from '../../keys/load-signing-key.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
+import { createCryptoKeyCache } from '../tokens/crypto-key-cache.ts'
 import { feedPayload, REVOCATION_FEED_TYP } from './feed-payload.ts'
 import type { RevocationEntry, RevocationStore } from './revocation-store.ts'
 
@@ -68,16 +68,7 @@ export function createRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
   let isStopped = false
   const listeners = new Set<() => void>()
   const documents = new Map<string, Promise<SignedFeedDocument>>()
-  const imported = new Map<string, Promise<CryptoKey>>()
-
-  const cryptoKeyFor = (signing: SigningKey): Promise<CryptoKey> => {
-    let key = imported.get(signing.kid)
-    if (!key) {
-      key = importJWK(signing.privateKey.export({ format: 'jwk' }) as JWK, signing.alg) as Promise<CryptoKey>
-      imported.set(signing.kid, key)
-    }
-    return key
-  }
+  const cryptoKeyFor = createCryptoKeyCache()
 
   const changed = () => {
     documents.clear()
