@@ -107,6 +107,9 @@ export function createRefresh(deps: {
           sealed: sealSuccessor(successor, presented, random),
         },
       })
+      // The session's live refresh token beside an access token cut for its client.
+      const pairOf = async (live: { session: SessionRecord; roles: string[] }, token: string) =>
+        issueTokenPair(signer, live.session, live.roles, token, await shapeFor(live.session, options, now))
       switch (result.kind) {
         case 'rotated':
           logger.info('refresh', {
@@ -114,24 +117,12 @@ export function createRefresh(deps: {
             sessionId: result.session.id,
             generation: result.generation,
           })
-          return issueTokenPair(
-            signer,
-            result.session,
-            result.roles,
-            successor,
-            await shapeFor(result.session, options, now),
-          )
+          return pairOf(result, successor)
         case 'replayed': {
           const again = openSuccessor(result.sealedSuccessor, presented)
           if (again === null) throw invalid('unseal_failed')
           logger.info('refresh_grace_retry', { userId: result.session.userId, sessionId: result.session.id })
-          return issueTokenPair(
-            signer,
-            result.session,
-            result.roles,
-            again,
-            await shapeFor(result.session, options, now),
-          )
+          return pairOf(result, again)
         }
         case 'reuse_detected':
           await store.recordRevocation('session', result.session.id, now)
