@@ -111,7 +111,7 @@ describe('a retired key, three SDK verifiers following the feed', () => {
       expect(await statuses(fresh)).toEqual([200, 200, 200])
       expect(await statuses(old)).toEqual([200, 200, 200]) // previous: still published
 
-      const out = await genkeys('--retire', oldKid)
+      const out = await genkeys(`--retire=${oldKid}`)
       const done = Date.now()
       const writtenAt = (await stat(join(keysDir, 'keyset.json'))).mtimeMs
       expect(out.stdout).toContain(`Key ${oldKid} is retired`)
