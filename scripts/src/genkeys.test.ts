@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { calculateJwkThumbprint, exportJWK } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 const run = promisify(execFile)
@@ -162,6 +164,37 @@ describe('pnpm genkeys', () => {
     await genkeys()
     expect((await genkeys('--prune')).stdout).toBe('No retired keys to prune.\n')
     expect((await readdir(dir)).filter((f) => f.endsWith('.pem'))).toHaveLength(2) // current and standby
+  })
+
+  it('--retire KID unpublishes a key at once, also a kid starting with - (base64url), and refuses the key that signs', async () => {
+    await genkeys()
+    const m = JSON.parse(await readFile(join(dir, 'keyset.json'), 'utf8'))
+    const [current, standby] = m.keys
+    // A kid is an RFC 7638 thumbprint (base64url), so about one in 64 starts with '-': the standby
+    // is replaced by such a key (P-256, quick to make), written as genkeys writes keys.
+    let kid = ''
+    let pem = ''
+    while (!kid.startsWith('-')) {
+      const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      kid = await calculateJwkThumbprint(await exportJWK(pair.publicKey))
+      pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    }
+    await writeFile(join(dir, `${kid}.pem`), pem, { mode: 0o600 })
+    Object.assign(standby, { kid, alg: 'ES256', file: `${kid}.pem` })
+    await writeFile(join(dir, 'keyset.json'), JSON.stringify(m))
+    const out = await genkeys('--retire', kid)
+    expect(out.stdout).toContain(`Key ${kid} is retired: no longer published.`)
+    const after = JSON.parse(await readFile(join(dir, 'keyset.json'), 'utf8'))
+    expect(after.keys[1]).toMatchObject({ kid, retiredAt: expect.any(String) })
+    expect((await genkeys('--list')).stdout).toMatch(new RegExp(`${kid}\\s+ES256\\s+retired`))
+    expect(await genkeysFails('--retire', current.kid)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('signs now; run `pnpm genkeys --now` first'),
+    })
+    expect(await genkeysFails('--retire=no-such-kid')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no key with kid no-such-kid'),
+    })
   })
 
   it('refuses bad flags with a message naming them', async () => {

@@ -79,6 +79,23 @@ async function list(dir: string, now: number): Promise<void> {
   )
 }
 
+/**
+ * `--retire KID` as `--retire=KID`: a kid is a base64url thumbprint and may start with `-`, which
+ * parseArgs would otherwise read as a missing value. --retire always takes a kid, so joining is exact.
+ */
+function joinRetireKid(args: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? ''
+    const next = args[i + 1]
+    if (arg === '--retire' && next !== undefined && next !== '--') {
+      out.push(`--retire=${next}`)
+      i++
+    } else out.push(arg)
+  }
+  return out
+}
+
 async function main(): Promise<void> {
   let parsed: ReturnType<
     typeof parseArgs<{
@@ -100,7 +117,7 @@ async function main(): Promise<void> {
   >
   try {
     parsed = parseArgs({
-      args: process.argv.slice(2),
+      args: joinRetireKid(process.argv.slice(2)),
       options: {
         alg: { type: 'string' },
         bits: { type: 'string' },
@@ -167,8 +184,8 @@ async function main(): Promise<void> {
     const kid = v.retire
     await locked((now) => retireKey(dir, kid, now))
     process.stdout.write(
-      `Key ${kid} is retired: no longer published. Verifiers drop it at their next JWKS refresh; ` +
-        'tokens it signed fail from then on.\n',
+      `Key ${kid} is retired: no longer published. Verifiers following the revocation feed refuse ` +
+        'its tokens within about a second; others at their next JWKS refresh.\n',
     )
     return
   }

@@ -1,10 +1,11 @@
-// Proof for issue 12 (a retired key): after `genkeys --retire <kid>` (docs/keys.md, "retiring a
-// compromised key"), three SDK verifier processes following the issuer's revocation feed refuse a
-// token signed by that key within the issuer's manifest check plus one feed read of the command
-// finishing (issue 12 asks 1 s: printed as met or not), and still accept the tokens of the
-// key that signs now. The issuer notices the rewritten manifest (its stat check) and the feed
-// carries the key event (RFC 7517 §4.5: the kid names the key; a key no longer published is not
-// to be trusted). Prints, per trial and over all, the time until each verifier refused.
+// Proof for issue 12 (a retired key): under refresh load with every new access token checked by
+// three SDK verifier processes following the issuer's revocation feed, `genkeys --retire <kid>`
+// (docs/keys.md, "retiring a compromised key") makes every verifier refuse a token signed by that
+// key within 1 s, while no valid token of the key that signs now is refused. The issuer notices the
+// rewritten manifest (its stat check), reloads and pushes the key event on the stream at once; the
+// SDK refuses a key the feed retired before looking it up (RFC 7517 §4.5: the kid names the key; a
+// key no longer published is not to be trusted). Prints, per trial and over all, the time until each
+// verifier refused, and the load's figures.
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,13 +18,12 @@ import { kidOf } from './testing/kid-of.ts'
 import { runGenkeys } from './testing/run-genkeys.ts'
 
 const TRIALS = 5
-/** What issue 12 asks: every verifier refuses a retired key's tokens within 1 s. */
+/** What issue 12 asks, and what is asserted: every verifier refuses a retired key's tokens within
+ *  1 s of the CLI finishing (the issuer's part is its manifest check, every 250 ms, and a reload). */
 const TARGET_MS = 1000
-/** What the issuer gives (docs/keys.md): its manifest check (every 1 s) finds the rewrite, and the
- *  feed's next read (REVOCATION_FEED_POLL_MS, 250 ms) pushes the key event; slack for a loaded
- *  2-core machine. The 1 s target is printed as met or not, and asserted at this bound. */
-const BOUND_MS = 1000 + 250 + 1250
 const POLL_MS = 20
+/** Refresh chains running through every trial, each new access token checked by every verifier. */
+const LOAD_CHAINS = 3
 const PASSWORD = 'retired-key-pass-1'
 
 let dir: string
@@ -33,12 +33,51 @@ const verifiers: Array<FeedVerifier & { name: string }> = []
 
 const genkeys = (...args: string[]) => runGenkeys(keysDir, ...args)
 
-async function login(): Promise<string> {
+async function loginPair(): Promise<{ accessToken: string; refreshToken: string }> {
   const r = await requestJson(`${issuer.url}/auth/login`, {
     body: { username: 'retired-key', password: PASSWORD },
   })
   expect(r.status, JSON.stringify(r.body)).toBe(200)
-  return r.body.accessToken as string
+  return { accessToken: r.body.accessToken as string, refreshToken: r.body.refreshToken as string }
+}
+const login = async () => (await loginPair()).accessToken
+
+interface Load {
+  refreshes: number
+  verifications: number
+  /** Valid tokens (fresh from a refresh) that a verifier refused: must stay empty. */
+  refusals: string[]
+  stop(): Promise<void>
+}
+
+/** LOAD_CHAINS refresh chains, each access token they get checked by every verifier. */
+async function startRefreshLoad(): Promise<Load> {
+  const chains = await Promise.all(Array.from({ length: LOAD_CHAINS }, () => loginPair()))
+  let stopped = false
+  const load: Omit<Load, 'stop'> = { refreshes: 0, verifications: 0, refusals: [] }
+  const run = async (chain: { refreshToken: string }) => {
+    while (!stopped) {
+      const r = await requestJson(`${issuer.url}/auth/refresh`, {
+        body: { refreshToken: chain.refreshToken },
+      })
+      expect(r.status, JSON.stringify(r.body)).toBe(200)
+      load.refreshes++
+      chain.refreshToken = r.body.refreshToken as string
+      const token = r.body.accessToken as string
+      const answers = await statuses(token)
+      for (const [i, status] of answers.entries()) {
+        load.verifications++
+        if (status !== 200) load.refusals.push(`${verifiers[i]?.name}: ${status} (kid ${kidOf(token)})`)
+      }
+    }
+  }
+  const running = Promise.all(chains.map(run))
+  return Object.assign(load, {
+    async stop() {
+      stopped = true
+      await running
+    },
+  })
 }
 
 /** Logs in until the issuer signs with `kid` (it re-reads the manifest within about a second). */
@@ -97,7 +136,8 @@ const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN
 
 describe('a retired key, three SDK verifiers following the feed', () => {
-  it('genkeys --retire: every verifier refuses its tokens within the manifest check plus a feed read; the signing key still verifies', async () => {
+  it('genkeys --retire under refresh load: every verifier refuses its tokens within 1 s; no valid token is refused', async () => {
+    const load = await startRefreshLoad()
     const fromCli: number[] = []
     const fromWrite: number[] = []
     for (let trial = 1; trial <= TRIALS; trial++) {
@@ -111,7 +151,7 @@ describe('a retired key, three SDK verifiers following the feed', () => {
       expect(await statuses(fresh)).toEqual([200, 200, 200])
       expect(await statuses(old)).toEqual([200, 200, 200]) // previous: still published
 
-      const out = await genkeys(`--retire=${oldKid}`)
+      const out = await genkeys('--retire', oldKid) // the space form, for any kid
       const done = Date.now()
       const writtenAt = (await stat(join(keysDir, 'keyset.json'))).mtimeMs
       expect(out.stdout).toContain(`Key ${oldKid} is retired`)
@@ -127,14 +167,19 @@ describe('a retired key, three SDK verifiers following the feed', () => {
       expect(await statuses(fresh)).toEqual([200, 200, 200])
       expect(await statuses(await login())).toEqual([200, 200, 200])
     }
+    await load.stop()
     const sorted = [...fromCli].sort((a, b) => a - b)
     const sortedWrite = [...fromWrite].sort((a, b) => a - b)
     process.stdout.write(
       `retired key: ${TRIALS} trials x ${verifiers.length} verifiers, refused after ` +
         `p50 ${quantile(sorted, 0.5)} ms, max ${sorted[sorted.length - 1]} ms from genkeys --retire exiting ` +
         `(p50 ${quantile(sortedWrite, 0.5)} ms, max ${sortedWrite[sortedWrite.length - 1]} ms from the manifest write); ` +
-        `target ${TARGET_MS} ms: ${(sorted[sorted.length - 1] ?? Number.POSITIVE_INFINITY) <= TARGET_MS ? 'met' : 'NOT met'}\n`,
+        `target ${TARGET_MS} ms: ${(sorted[sorted.length - 1] ?? Number.POSITIVE_INFINITY) <= TARGET_MS ? 'met' : 'NOT met'}; ` +
+        `meanwhile ${load.refreshes} refreshes, ${load.verifications} verifications of their tokens, ` +
+        `${load.refusals.length} refused\n`,
     )
-    for (const ms of fromCli) expect(ms).toBeLessThanOrEqual(BOUND_MS)
+    expect(load.refusals).toEqual([])
+    expect(load.verifications).toBeGreaterThan(0)
+    for (const ms of fromCli) expect(ms).toBeLessThanOrEqual(TARGET_MS)
   }, 120_000)
 })

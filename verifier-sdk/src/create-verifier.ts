@@ -128,13 +128,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
       // A hit still needs its key present and usable: a retired key or keys stale past maxStaleSec
       // end it (and the lookup drives the background refresh even when every request is a hit).
       // The feed is checked on a hit too: a cached result never outlives a revocation.
-      if (hit !== undefined && keys.find(hit.kid, hit.alg, now) !== undefined) {
-        follower?.check(hit.claims, hit.kid, now)
-        return hit.claims
+      if (hit !== undefined) {
+        follower?.checkKey(hit.kid, now)
+        if (keys.find(hit.kid, hit.alg, now) !== undefined) {
+          follower?.check(hit.claims, now)
+          return hit.claims
+        }
       }
     }
     const jws = splitCompactJws(token)
     const { alg, kid } = checkedHeader(jws.headerSegment)
+    // Before the key lookup: a key the feed retired may be leaving the key cache right now, and
+    // its tokens must not wait for (or cause) an unknown-kid refetch.
+    follower?.checkKey(kid, now)
     const key = keys.find(kid, alg, now) ?? (await keys.resolve(kid, alg))
     if (!(await verifySignature(alg, key, jws.signingInput, jws.signature))) {
       throw new VerifyError('invalid_token', { reason: 'bad_signature', detail: 'signature does not verify' })
@@ -142,7 +148,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     // The payload is parsed only once its signature has verified.
     const verifiedAt = clock()
     const claims = checkClaims(decodeJsonSegment(jws.payloadSegment, 'payload'), rules, verifiedAt)
-    follower?.check(claims, kid, verifiedAt)
+    follower?.check(claims, verifiedAt)
     results?.set(token, { kid, alg, claims }, verifiedAt)
     return claims
   }

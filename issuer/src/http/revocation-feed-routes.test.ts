@@ -1,10 +1,13 @@
 // The revocation feed over HTTP (docs/issuer.md, "Revocation feed"): the signed document with its
 // strong ETag (RFC 9110 §8.8.3) and 304, deltas by cursor, and the Server-Sent Events stream
 // (WHATWG HTML §9.2) resuming from Last-Event-ID.
+
+import { join } from 'node:path'
 import fc from 'fast-check'
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FeedPayload } from '../core/revocations/feed-payload.ts'
+import { retireKey } from '../keys/retire-key.ts'
 import { createTestIssuer, TEST_ISSUER_URL, type TestIssuer } from '../testing/test-issuer.ts'
 
 let t: TestIssuer
@@ -187,6 +190,26 @@ describe('GET /revocations/stream', () => {
     expect(delta.since).toBe(snapshot.cursor)
     expect(delta.sessions.map((s) => s.sid)).toEqual([decodeJwt(accessToken).sid])
     expect(pushed.id).toBe(String(delta.cursor))
+    controller.abort()
+  })
+
+  it('pushes a key retired on disk as soon as the keys are reloaded, not at the next store poll', async () => {
+    // A poll interval far longer than the test: only the reload can be what tells the stream.
+    await t.cleanup()
+    t = await createTestIssuer({ REVOCATION_FEED_POLL_MS: '10000' })
+    const controller = new AbortController()
+    const next = eventsOf(await t.request('/revocations/stream', { signal: controller.signal }))
+    const snapshot = await verified((await next()).data)
+    const standby = snapshot.keys.find((k) => k.event === 'published')?.kid ?? ''
+    expect(standby).not.toBe('')
+    await retireKey(join(t.dir, 'keys'), standby, t.now.ms)
+    expect(await t.reloadKeys()).toBe(true)
+    const pushed = await Promise.race([
+      next(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('not pushed')), 2000)),
+    ])
+    const delta = await verified(pushed.data)
+    expect(delta.keys).toContainEqual({ kid: standby, event: 'retired', at: t.now.ms })
     controller.abort()
   })
 

@@ -33,7 +33,7 @@ export async function loadSigningKey(dir: string, entry: ManifestKey): Promise<S
   } catch {
     throw new KeyError(
       file,
-      `is missing but the manifest lists kid ${entry.kid}; restore the file, or retire the key with \`pnpm genkeys --retire=${entry.kid}\``,
+      `is missing but the manifest lists kid ${entry.kid}; restore the file, or retire the key with \`pnpm genkeys --retire ${entry.kid}\``,
     )
   }
   if ((mode & 0o077) !== 0) {

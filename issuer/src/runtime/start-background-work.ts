@@ -24,12 +24,16 @@ export function startBackgroundWork(deps: {
   logger: Logger
   keysRescanSec: number
   purgeIntervalSec: number
+  /** Called after every successful reload: the revocation feed tells the key events at once
+   *  rather than at its next poll, so a retirement reaches verifiers one poll sooner. */
+  onKeysReloaded?: () => void
 }): BackgroundWork {
   const { keyRing, store, clock, logger } = deps
   const reloadKeys = async (): Promise<boolean> => {
     try {
       await keyRing.reload()
       logger.info('keys_reloaded', { published: keyRing.jwks(clock()).keys.length })
+      deps.onKeysReloaded?.()
       return true
     } catch (err) {
       logger.error('keys_reload_failed', { message: (err as Error).message })

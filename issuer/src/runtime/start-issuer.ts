@@ -163,6 +163,7 @@ export async function startIssuer(
     logger,
     keysRescanSec: config.keysRescanSec,
     purgeIntervalSec: config.purgeIntervalSec,
+    onKeysReloaded: () => revocationFeed.keysChanged(),
   })
 
   return {

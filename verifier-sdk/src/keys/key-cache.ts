@@ -218,7 +218,9 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
           throw unknownKeyError('no key matches the kid and alg (refetch backing off)')
         }
         if (inMs > 0) {
-          await sleep(inMs)
+          // One ms more: a timer may fire up to a millisecond early against the wall clock (libuv
+          // rounds its loop time), and the refetch below must then be allowed, not refused.
+          await sleep(inMs + 1)
           // Another waiter may have refetched meanwhile: join it or use what it brought.
           if (keys?.get(kid, alg) !== undefined) return keyAfterFetch(kid, alg)
           const joined = inflightFetch()

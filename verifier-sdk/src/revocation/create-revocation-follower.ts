@@ -15,11 +15,17 @@ import { MAX_FEED_DOCUMENT_CHARS, verifyFeedDocument } from './verify-feed-docum
 
 export interface RevocationFollower {
   /**
-   * Throws `token_revoked` for a token the feed has ended (its `sid`, or its `sub` after its
-   * `iat`), `invalid_token` for a retired key's, and `revocation_unavailable` when the feed is
-   * stale past the bound and the policy fails closed. Memory lookups only: no I/O per token.
+   * Throws `invalid_token` when the feed told the token's key retired. Asked before the key is
+   * looked up: a retired key's tokens are refused at once, with no JWKS fetch, even while the key
+   * cache is refetching the set the key left.
    */
-  check(claims: AccessTokenClaims, kid: string, now: number): void
+  checkKey(kid: string, now: number): void
+  /**
+   * Throws `token_revoked` for a token the feed has ended (its `sid`, or its `sub` after its
+   * `iat`), and `revocation_unavailable` when the feed is stale past the bound and the policy
+   * fails closed. Memory lookups only: no I/O per token.
+   */
+  check(claims: AccessTokenClaims, now: number): void
   /** Resolves once the feed is found and a first document applied (or the attempt timed out). */
   ready(): Promise<void>
   /** Entries held (ended sessions, users, retired keys). */
@@ -267,15 +273,17 @@ export function createRevocationFollower(deps: RevocationFollowerDeps): Revocati
   monitor.unref()
 
   return {
-    check(claims, kid, now) {
-      const by = list.revokedBy(claims.sid, claims.sub, claims.iat, kid, now)
-      if (by === 'kid') {
+    checkKey(kid, now) {
+      if (list.retiredKey(kid, now)) {
         throw new VerifyError('invalid_token', {
           claim: 'kid',
           reason: 'unknown_key',
           detail: 'the signing key was retired (revocation feed)',
         })
       }
+    },
+    check(claims, now) {
+      const by = list.revokedBy(claims.sid, claims.sub, claims.iat, now)
       if (by !== undefined) {
         throw new VerifyError('token_revoked', {
           claim: by,

@@ -115,6 +115,51 @@ describe('what the feed ends', () => {
     await eventually(async () => (server.requests['/jwks'] ?? 0) > jwksBefore)
   })
 
+  it.each([
+    ['without', {}],
+    ['with', { cache: { maxEntries: 100 } }],
+  ])(
+    'a retired key that also left the JWKS (%s the result cache): refused by the feed at once, never by an unknown-kid refetch',
+    async (_name, extra) => {
+      // As the issuer does it: another key signs the feed, the retired one leaves the JWKS and the
+      // feed tells `retired`. The verifier refetches the JWKS once; the retired key's tokens are
+      // refused from the feed's list before any key lookup, so none waits out the unknown-kid
+      // backoff or sends a request (the delay the retired-key proof measured).
+      const feedKey = createTestKey()
+      server.signer = feedKey
+      server.keys = [key.publicJwk, feedKey.publicJwk]
+      const v = make({}, extra)
+      await v.ready()
+      const old = token()
+      expect(await codeOf(v.verify(old))).toBe('ok')
+      expect(await codeOf(v.verify(old))).toBe('ok')
+      const jwksBefore = server.requests['/jwks'] ?? 0
+      server.keys = [feedKey.publicJwk]
+      server.state.keys = [
+        { kid: key.kid, event: 'retired', at: now },
+        { kid: feedKey.kid, event: 'promoted', at: now },
+      ]
+      server.state.cursor = 1
+      server.push()
+      await eventually(async () => (await codeOf(v.verify(old))) === 'invalid_token:401')
+      await eventually(async () => (server.requests['/jwks'] ?? 0) === jwksBefore + 1)
+      const refusals = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          v.verify(old).then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        ),
+      )
+      for (const e of refusals) {
+        expect(e).toBeInstanceOf(VerifyError)
+        expect((e as VerifyError).detail).toBe('the signing key was retired (revocation feed)')
+      }
+      expect(server.requests['/jwks']).toBe(jwksBefore + 1)
+      expect(await codeOf(v.verify(accessToken(feedKey, { iss: server.issuer })))).toBe('ok')
+    },
+  )
+
   it('holds entries only until their until: memory is bounded by one access-token lifetime', async () => {
     server.state.sessions = Array.from({ length: 50 }, (_, i) => ({
       sid: `s-${i}`,

@@ -1,7 +1,7 @@
 import type { FeedPayload } from './parse-feed-payload.ts'
 
 /** Why a token is refused by the list, if it is. */
-export type RevokedBy = 'sid' | 'sub' | 'kid' | undefined
+export type RevokedBy = 'sid' | 'sub' | undefined
 
 /**
  * What a verifier knows from the feed: ended sessions, ended users and retired keys, each until
@@ -11,8 +11,10 @@ export interface RevocationList {
   readonly cursor: number
   /** A snapshot replaces the list; a delta after the list's cursor adds to it. False: not applied. */
   apply(payload: FeedPayload, now: number): boolean
+  /** Whether the feed told this key retired (its tokens are refused until they have all expired). */
+  retiredKey(kid: string, now: number): boolean
   /** Whether a token with these claims (`iat` in seconds) is ended, and by what. */
-  revokedBy(sid: unknown, sub: unknown, iat: unknown, kid: string, now: number): RevokedBy
+  revokedBy(sid: unknown, sub: unknown, iat: unknown, now: number): RevokedBy
   prune(now: number): void
   readonly size: number
 }
@@ -61,11 +63,12 @@ export function createRevocationList(): RevocationList {
       prune(now)
       return true
     },
-    revokedBy(sid, sub, iat, kid, now) {
-      if (retired.size > 0) {
-        const until = retired.get(kid)
-        if (until !== undefined && until > now) return 'kid'
-      }
+    retiredKey(kid, now) {
+      if (retired.size === 0) return false
+      const until = retired.get(kid)
+      return until !== undefined && until > now
+    },
+    revokedBy(sid, sub, iat, now) {
       if (typeof sid === 'string' && sessions.size > 0) {
         const until = sessions.get(sid)
         if (until !== undefined && until > now) return 'sid'

@@ -31,6 +31,8 @@ export interface RevocationFeed {
   subscribe(listener: () => void): () => void
   /** Reads the store once now (the poller does this on its own every interval). */
   poll(): Promise<void>
+  /** Re-reads the key events from the key ring now (after a reload), telling followers at once. */
+  keysChanged(): void
   /** Stops the poller and ends every stream (a shutting-down instance's followers go elsewhere). */
   stop(): void
   stopped(): boolean
@@ -75,6 +77,14 @@ export function createRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
     for (const listener of listeners) listener()
   }
 
+  /** Whether the key events differ from the ones last told. */
+  const readKeys = (now: number): boolean => {
+    const keys = JSON.stringify(keyEventsAt(keyRing.schedule(now), now, deps.horizonMs))
+    if (keys === keysJson) return false
+    keysJson = keys
+    return true
+  }
+
   let polling: Promise<void> | null = null
   const readOnce = async (): Promise<void> => {
     const now = clock()
@@ -92,11 +102,7 @@ export function createRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
           dirty = true
         }
       }
-      const keys = JSON.stringify(keyEventsAt(keyRing.schedule(now), now, deps.horizonMs))
-      if (keys !== keysJson) {
-        keysJson = keys
-        dirty = true
-      }
+      if (readKeys(clock())) dirty = true
       if (dirty) changed()
     } catch (err) {
       if (!failing) logger.error('revocation_feed_read_failed', { name: (err as Error).name })
@@ -154,6 +160,10 @@ export function createRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
       return () => listeners.delete(listener)
     },
     poll,
+    keysChanged() {
+      // Before the first read the poller has not served anything yet; it reads the keys itself.
+      if (lastReadAt !== Number.NEGATIVE_INFINITY && !isStopped && readKeys(clock())) changed()
+    },
     stop() {
       clearInterval(timer)
       isStopped = true
