@@ -1,8 +1,15 @@
 // Test helpers for other packages' end-to-end tests and the bench (`@tokensmith/issuer/testing`).
+export {
+  type BrowserSession,
+  createBrowserSession,
+  followToRedirect,
+  pkcePair,
+} from './browser-session.ts'
 export { type CollectedOutput, collectOutput } from './collect-output.ts'
 export { freePort } from './free-port.ts'
 export { type ScratchPostgresSchema, scratchPostgresSchema } from './scratch-postgres-schema.ts'
 export { type SeedUser, seedIssuerData } from './seed-issuer-data.ts'
+export { serviceClient } from './service-client.ts'
 export { type SharedStoreBackend, sharedStoreBackends } from './shared-store-backends.ts'
 export { type SpawnedIssuer, type SpawnIssuerOptions, spawnIssuer } from './spawn-issuer.ts'
 export { type SpawnedService, type SpawnServiceOptions, spawnService } from './spawn-service.ts'

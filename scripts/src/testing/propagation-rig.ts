@@ -6,7 +6,13 @@ import { join } from 'node:path'
 import { freePort, type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
 import { requestJson } from '../bench/request-json.ts'
 import { type FeedVerifier, type FeedVerifierOptions, startFeedVerifier } from './feed-verifier-service.ts'
-import { TRIAL_PASSWORD, type TrialContext, type TrialResults, trialUsers } from './propagation-trials.ts'
+import {
+  propagationClients,
+  TRIAL_PASSWORD,
+  type TrialContext,
+  type TrialResults,
+  trialUsers,
+} from './propagation-trials.ts'
 
 export interface PropagationRig {
   /** Instance A (where users log in and sessions end) and, with two instances, B (what verifiers follow). */
@@ -33,6 +39,7 @@ export async function startPropagationRig(opts: {
     keysDir: join(dir, 'keys'),
     databaseUrl,
     users: users.usernames.map((username) => ({ username, password: TRIAL_PASSWORD })),
+    clients: propagationClients(Date.now()),
   })
   // Every instance is one issuer: the same keys, store and ISSUER_URL (the one verifiers follow).
   const ports = await Promise.all(Array.from({ length: opts.instances ?? 1 }, () => freePort()))

@@ -3,6 +3,7 @@
 // until every verifier refuses the token with `token_revoked`. Trials run in parallel batches.
 import { randomUUID } from 'node:crypto'
 import { openStore, type Store } from '@tokensmith/issuer/admin'
+import { createBrowserSession, followToRedirect, pkcePair, serviceClient } from '@tokensmith/issuer/testing'
 import { requestJson } from '../bench/request-json.ts'
 import { quantile } from '../bench/stats.ts'
 import type { FeedVerifier } from './feed-verifier-service.ts'
@@ -15,10 +16,33 @@ export const ENDINGS = [
   '/oauth/revoke',
   'users disable',
   'users set-password',
+  'code replay',
+  'RP logout',
+  'consent revocation',
 ] as const
 export type Ending = (typeof ENDINGS)[number]
 
 export const TRIAL_PASSWORD = 'propagation-pass-1'
+
+/** The browser clients of the code-flow endings (seeded by the rig): first-party (no consent) and
+ *  third-party (consent given in the trial, then revoked). */
+const FIRST_PARTY_APP = 'propagation-app'
+const THIRD_PARTY_APP = 'propagation-partner'
+const APP_REDIRECT = 'http://127.0.0.1:9/callback'
+
+/** The client records the rig seeds for the code-flow endings. */
+export function propagationClients(now: number) {
+  const app = {
+    type: 'public' as const,
+    grants: ['authorization_code' as const, 'refresh_token' as const],
+    scopes: ['openid'],
+    redirectUris: [APP_REDIRECT],
+  }
+  return [
+    serviceClient(FIRST_PARTY_APP, now, { ...app, name: 'Propagation App', firstParty: true }),
+    serviceClient(THIRD_PARTY_APP, now, { ...app, name: 'Propagation Partner' }),
+  ]
+}
 
 export interface TrialContext {
   /** Where users log in and sessions end (instance A in the multi-instance case). */
@@ -53,6 +77,61 @@ async function login(issuerUrl: string, username: string, scope?: string): Promi
   return res.body as unknown as Pair
 }
 
+interface CodeFlow {
+  accessToken: string
+  idToken: string
+  /** Redeems the code again (RFC 6749 §4.1.2: the issuer must refuse, and SHOULD revoke). */
+  replay: () => Promise<{ status: number; body: Record<string, unknown> }>
+  /** The browser's login session, for RP-initiated logout. */
+  browser: ReturnType<typeof createBrowserSession>
+}
+
+/** Through /oauth/authorize's hosted login (and consent for a third-party client) to the tokens. */
+async function codeFlow(issuerUrl: string, username: string, clientId: string): Promise<CodeFlow> {
+  const browser = createBrowserSession(
+    (path, init) => fetch(`${issuerUrl}${path}`, { ...init, redirect: 'manual' }),
+    issuerUrl,
+  )
+  const { verifier, challenge } = pkcePair()
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: APP_REDIRECT,
+    scope: 'openid',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  })
+  const { location } = await followToRedirect(browser, `/oauth/authorize?${query}`, {
+    username,
+    password: TRIAL_PASSWORD,
+  })
+  const code = location.searchParams.get('code')
+  if (code === null) throw new Error(`no code: ${location}`)
+  const redeem = async () => {
+    const res = await fetch(`${issuerUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: APP_REDIRECT,
+        client_id: clientId,
+        code_verifier: verifier,
+      }),
+    })
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+  }
+  const first = await redeem()
+  if (first.status !== 200)
+    throw new Error(`code redeem answered ${first.status} ${JSON.stringify(first.body)}`)
+  return {
+    accessToken: first.body.access_token as string,
+    idToken: first.body.id_token as string,
+    replay: redeem,
+    browser,
+  }
+}
+
 const claimsOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
     sid: string
@@ -67,6 +146,9 @@ async function prepare(
 ): Promise<{ token: string; end: () => Promise<void> }> {
   const { issuerUrl } = ctx
   const username = ctx.nextUser(ending)
+  if (ending === 'code replay' || ending === 'RP logout' || ending === 'consent revocation') {
+    return prepareCodeFlow(ending, issuerUrl, username)
+  }
   const victim = await login(issuerUrl, username)
   const expectOk = async (p: Promise<{ status: number }>, what: string) => {
     const { status } = await p
@@ -157,6 +239,54 @@ async function prepare(
   }
 }
 
+/** The endings of a session begun by the authorization code flow (docs/oidc.md). */
+async function prepareCodeFlow(
+  ending: 'code replay' | 'RP logout' | 'consent revocation',
+  issuerUrl: string,
+  username: string,
+): Promise<{ token: string; end: () => Promise<void> }> {
+  const flow = await codeFlow(
+    issuerUrl,
+    username,
+    ending === 'consent revocation' ? THIRD_PARTY_APP : FIRST_PARTY_APP,
+  )
+  switch (ending) {
+    case 'code replay':
+      return {
+        token: flow.accessToken,
+        end: async () => {
+          const replayed = await flow.replay()
+          if (replayed.status !== 400 || replayed.body.error !== 'invalid_grant')
+            throw new Error(`code replay answered ${replayed.status} ${JSON.stringify(replayed.body)}`)
+        },
+      }
+    case 'RP logout':
+      return {
+        token: flow.accessToken,
+        end: async () => {
+          // OpenID Connect RP-Initiated Logout 1.0 §2: a valid hint ends the browser's login session
+          // and every session it started, without a confirmation page.
+          const hint = new URLSearchParams({ id_token_hint: flow.idToken, client_id: FIRST_PARTY_APP })
+          const res = await flow.browser.get(`/oauth/logout?${hint}`)
+          if (res.status !== 200) throw new Error(`RP logout answered ${res.status}`)
+        },
+      }
+    case 'consent revocation': {
+      const manager = await login(issuerUrl, username, 'account')
+      return {
+        token: flow.accessToken,
+        end: async () => {
+          const res = await requestJson(`${issuerUrl}/auth/consents/${THIRD_PARTY_APP}`, {
+            method: 'DELETE',
+            bearer: manager.accessToken,
+          })
+          if (res.status !== 200) throw new Error(`consent revocation answered ${res.status}`)
+        },
+      }
+    }
+  }
+}
+
 /** One trial: milliseconds from the ending's request to the last verifier's refusal. */
 async function trial(ending: Ending, ctx: TrialContext, store: Store): Promise<number> {
   const { token, end } = await prepare(ending, ctx, store)
@@ -213,7 +343,14 @@ export async function runTrials(
   }
 }
 
-const USER_LEVEL: readonly Ending[] = ['logout-all', 'users disable', 'users set-password']
+// Endings that end more than the trial's own session (the user's, or the user's at one client):
+// each trial gets a user of its own, or parallel trials would end each other's tokens.
+const USER_LEVEL: readonly Ending[] = [
+  'logout-all',
+  'users disable',
+  'users set-password',
+  'consent revocation',
+]
 const SHARED_USERS = 20
 
 /** The users to seed for `trials` trials of every ending, and the picker of TrialContext.nextUser. */
