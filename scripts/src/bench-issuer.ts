@@ -501,7 +501,7 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
             [
               'store round trips per refresh',
               fmt(roundTrips.perRefresh, 2),
-              `${roundTrips.refreshes} refreshes, one at a time`,
+              `${roundTrips.refreshes} refreshes, one at a time (less ${roundTrips.background} of background work in as long idle)`,
               `counted on the wire by a proxy; target ${TARGET_ROUND_TRIPS}: ${verdict(roundTrips.perRefresh <= TARGET_ROUND_TRIPS)}` +
                 (roundTrips.commandsPerRefresh === null
                   ? ''

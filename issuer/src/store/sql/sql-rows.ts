@@ -114,7 +114,13 @@ export interface SessionUserRow extends SessionRow {
 export const SESSION_USER_COLUMNS = 's.*, u.roles AS user_roles, u.disabled AS user_disabled'
 
 /** What the rotation plan needs, read from the session and user rows and the token joined with its successor. */
-export function rotationStateFromRows(session: SessionUserRow, token: TokenStateRow): RotationState {
+export function rotationStateFromRows(
+  session: SessionUserRow,
+  token: Pick<
+    TokenStateRow,
+    'idle_expires_at' | 'consumed_at' | 'successor_sealed' | 'next_hash' | 'next_consumed_at'
+  >,
+): RotationState {
   return {
     session: {
       revokedAt: instantOrNull(session.revoked_at),

@@ -49,7 +49,6 @@ import {
   type SessionUserRow,
   sessionFromRow,
   type TokenRow,
-  type TokenStateRow,
   tokenFromRow,
   type UserRow,
   userFromRow,
@@ -59,6 +58,25 @@ import { translateErrors } from '../translate-errors.ts'
 import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { sqliteUnavailable } from './sqlite-unavailable.ts'
+
+/** The rotation's one read (below): the session and user columns, the token's prefixed `t_`. */
+const ROTATION_READ = `SELECT ${SESSION_USER_COLUMNS}, t.generation AS t_generation,
+    t.idle_expires_at AS t_idle_expires_at, t.consumed_at AS t_consumed_at,
+    t.successor_sealed AS t_successor_sealed, n.hash AS next_hash, n.consumed_at AS next_consumed_at
+  FROM refresh_tokens t
+  JOIN sessions s ON s.id = t.session_id
+  LEFT JOIN users u ON u.id = s.user_id
+  LEFT JOIN refresh_tokens n ON n.hash = t.successor_hash
+  WHERE t.hash = ?`
+
+interface RotationRow extends SessionUserRow {
+  t_generation: number
+  t_idle_expires_at: number
+  t_consumed_at: number | null
+  t_successor_sealed: string | null
+  next_hash: string | null
+  next_consumed_at: number | null
+}
 
 export interface SqliteStoreOptions {
   /** A file path (its directory is created if missing) or ':memory:'. */
@@ -207,20 +225,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   // One rotation, inside the batch's write transaction (group commit, below).
   const rotateInTransaction = (input: RotateInput): RotateResult => {
-    const token = get<TokenStateRow>(
-      `SELECT t.*, n.hash AS next_hash, n.consumed_at AS next_consumed_at
-       FROM refresh_tokens t LEFT JOIN refresh_tokens n ON n.hash = t.successor_hash
-       WHERE t.hash = ?`,
-      input.tokenHash,
-    )
-    if (token === undefined) return { kind: 'invalid', reason: 'unknown' }
-    // The user is read in the same transaction: a refresh learns whether its user is still
-    // enabled without another round trip, and a disabled user's token is never consumed.
-    const sessionRow = get<SessionUserRow>(
-      `SELECT ${SESSION_USER_COLUMNS} FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
-      token.session_id,
-    )
-    if (sessionRow === undefined) return { kind: 'invalid', reason: 'unknown' }
+    // One read: the token with its successor, its session and the session's user. The user is
+    // read in the same transaction: a refresh learns whether its user is still enabled without
+    // another round trip, and a disabled user's token is never consumed.
+    const row = get<RotationRow>(ROTATION_READ, input.tokenHash)
+    if (row === undefined) return { kind: 'invalid', reason: 'unknown' }
+    const sessionRow: SessionUserRow = row
+    const token = {
+      generation: row.t_generation,
+      idle_expires_at: row.t_idle_expires_at,
+      consumed_at: row.t_consumed_at,
+      successor_sealed: row.t_successor_sealed,
+      next_hash: row.next_hash,
+      next_consumed_at: row.next_consumed_at,
+    }
     const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
     switch (plan.kind) {
       case 'invalid':
@@ -259,14 +277,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           input.tokenHash,
         )
         if (consumed !== 1) throw new Error('refresh token changed inside its own write transaction')
-        const touched = get<SessionRow>(
-          'UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE id = ? RETURNING *',
-          input.now,
-          sessionRow.id,
-        )
+        run('UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE id = ?', input.now, sessionRow.id)
+        const lastUsedAt = Math.max(Number(sessionRow.last_used_at), input.now)
         return {
           kind: 'rotated',
-          session: sessionFromRow(touched!),
+          session: sessionFromRow({ ...sessionRow, last_used_at: lastUsedAt }),
           generation,
           roles: userRolesOf(sessionRow),
         }
