@@ -20,6 +20,8 @@ export function seedLiveSessions(opts: {
     const absolute = opts.now + 30 * 86_400_000
     const idle = opts.now + 7 * 86_400_000
     db.transaction(() => {
+      // Only the rows written here get a token: sessions the user already has keep theirs alone.
+      const before = db.prepare('SELECT coalesce(max(rowid), 0) FROM sessions').pluck().get() as number
       db.prepare(
         `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
          INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
@@ -28,8 +30,8 @@ export function seedLiveSessions(opts: {
       ).run(opts.count, opts.userId, opts.now, opts.now, absolute)
       db.prepare(
         `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
-         SELECT lower(hex(randomblob(32))), id, 1, created_at, ? FROM sessions WHERE user_id = ?`,
-      ).run(idle, opts.userId)
+         SELECT lower(hex(randomblob(32))), id, 1, created_at, ? FROM sessions WHERE rowid > ?`,
+      ).run(idle, before)
     })()
     return db
       .prepare('SELECT id FROM sessions WHERE user_id = ? LIMIT ?')
