@@ -26,7 +26,7 @@ import { LOAD_OPTIONS, type LoadOptions, loadOptionsFrom } from './bench/load-op
 import { createLoginUsers } from './bench/login-users.ts'
 import { type OidcProviderPeer, startOidcProviderPeer } from './bench/oidc-provider-peer.ts'
 import { intOption, parseBenchArgs } from './bench/parse-bench-args.ts'
-import { processCpuSeconds } from './bench/process-cpu.ts'
+import { commandCpuSeconds, processCpuSeconds } from './bench/process-cpu.ts'
 import { RefreshTokenPool } from './bench/refresh-token-pool.ts'
 import { OAUTH_REFRESH } from './bench/refresh-wire.ts'
 import { requestJson } from './bench/request-json.ts'
@@ -77,6 +77,8 @@ interface Round {
   signing: number
   refresh: LoadResult
   refreshIssuerCores: number
+  /** The store's server processes meanwhile (0 on SQLite). */
+  refreshStoreCores: number
   refreshClientCores: number
   /** The refresh_token grant at /oauth/token: the same rotation through the standard surface. */
   oauthRefresh: LoadResult
@@ -88,6 +90,7 @@ interface Round {
   oidcServerCores: number
   /** The bare hono + jose signer, right after the refresh pair. */
   bare: LoadResult
+  bareCores: number
   /** With --instances 2: the refresh load split over both instances (rps summed). */
   twoInstances: LoadResult | null
 }
@@ -121,12 +124,24 @@ function log(message: string): void {
   process.stdout.write(`  … ${message}\n`)
 }
 
-/** Runs a load and reports how many cores the server and this (client) process used meanwhile. */
+/** The command names of each store's server processes, whose CPU the refresh load also costs. */
+const STORE_SERVER_COMMANDS: Record<StoreKind, readonly string[]> = {
+  sqlite: [],
+  postgres: ['postgres'],
+  redis: ['redis-server'],
+}
+
+/**
+ * Runs a load and reports how many cores the server, the store's server processes (none for
+ * SQLite, which runs inside the issuer) and this (client) process used meanwhile.
+ */
 async function loadWithCpu(
   serverPid: number,
   run: () => Promise<LoadResult>,
-): Promise<{ result: LoadResult; serverCores: number; clientCores: number }> {
+  storeCommands: readonly string[] = [],
+): Promise<{ result: LoadResult; serverCores: number; storeCores: number; clientCores: number }> {
   const server0 = processCpuSeconds(serverPid)
+  const store0 = storeCommands.length === 0 ? 0 : commandCpuSeconds(storeCommands)
   const client0 = process.cpuUsage()
   const t0 = performance.now()
   const result = await run()
@@ -135,6 +150,7 @@ async function loadWithCpu(
   return {
     result,
     serverCores: (processCpuSeconds(serverPid) - server0) / wall,
+    storeCores: storeCommands.length === 0 ? 0 : (commandCpuSeconds(storeCommands) - store0) / wall,
     // wrk runs as its own process and reports its CPU; autocannon runs in this one.
     clientCores: (result.clientCpuSec ?? (client.user + client.system) / 1e6) / wall,
   }
@@ -369,7 +385,11 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
     // A refresh load uses up the pool's tokens (wrk keeps the successors); each one starts full.
     const refreshWith = async (run: typeof refreshRun) => {
       await pool.topUp(poolSize)
-      return loadWithCpu(issuer.pid, () => run(issuer.url, opts.durationSec))
+      return loadWithCpu(
+        issuer.pid,
+        () => run(issuer.url, opts.durationSec),
+        STORE_SERVER_COMMANDS[opts.store],
+      )
     }
     for (let r = 1; r <= opts.rounds; r++) {
       const signing = (await measureSigningCapacity({ threads, durationMs: 3000 })).perSecond
@@ -381,7 +401,8 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
         () => refreshWith(refreshRun),
         () => refreshWith(oauthRefreshRun),
       )
-      const bareSign = await bareRun(bare.url, opts.durationSec)
+      const bareLoad = await loadWithCpu(bare.pid, () => bareRun(bare.url, opts.durationSec))
+      const bareSign = bareLoad.result
       const twoInstances = pools === null ? null : await twoInstanceRun(opts.durationSec)
       const [service, oidc] = await backToBack(
         swap,
@@ -392,6 +413,7 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
         signing,
         refresh: refresh.result,
         refreshIssuerCores: refresh.serverCores,
+        refreshStoreCores: refresh.storeCores,
         refreshClientCores: refresh.clientCores,
         oauthRefresh: oauthRefresh.result,
         oauthRefreshIssuerCores: oauthRefresh.serverCores,
@@ -400,17 +422,19 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
         oidc: oidc.result,
         oidcServerCores: oidc.serverCores,
         bare: bareSign,
+        bareCores: bareLoad.serverCores,
         twoInstances,
       })
       log(
         `round ${r}: signing ${fmt(signing)}/s, refresh ${fmt(refresh.result.rps)}/s ` +
           `(${failures(refresh.result) || 'no failures'}, issuer ${fmt(refresh.serverCores, 2)} cores, ` +
+          (opts.store === 'sqlite' ? '' : `${opts.store} server ${fmt(refresh.storeCores, 2)} cores, `) +
           `client ${fmt(refresh.clientCores, 2)} cores), /oauth/token refresh ${fmt(oauthRefresh.result.rps)}/s ` +
           `(${failures(oauthRefresh.result) || 'no failures'}), issuer client_credentials ` +
           `${fmt(service.result.rps)}/s (${failures(service.result) || 'no failures'}, ` +
           `${fmt(service.serverCores, 2)} cores), oidc-provider ${fmt(oidc.result.rps)}/s ` +
           `(${failures(oidc.result) || 'no failures'}, ${fmt(oidc.serverCores, 2)} cores), ` +
-          `bare signer ${fmt(bareSign.rps)}/s` +
+          `bare signer ${fmt(bareSign.rps)}/s (${fmt(bareLoad.serverCores, 2)} cores)` +
           (twoInstances === null
             ? ''
             : `, two instances ${fmt(twoInstances.rps)}/s${failures(twoInstances)}`),
@@ -540,13 +564,17 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
         fmt(median(refresh)),
         list(refresh),
         `p50 ${fmt(median(col((r) => r.refresh.latencyP50Ms)))} ms, p99 ${fmt(median(col((r) => r.refresh.latencyP99Ms)))} ms; ` +
-          `issuer ${fmt(median(col((r) => r.refreshIssuerCores)), 2)} cores, load generator ${fmt(median(col((r) => r.refreshClientCores)), 2)}`,
+          `issuer ${fmt(median(col((r) => r.refreshIssuerCores)), 2)} cores, ` +
+          (opts.store === 'sqlite'
+            ? ''
+            : `${opts.store} server ${fmt(median(col((r) => r.refreshStoreCores)), 2)} cores, `) +
+          `load generator ${fmt(median(col((r) => r.refreshClientCores)), 2)}`,
       ],
       [
         'bare hono + jose signer/s (JSON in, RS256 token out)',
         fmt(median(bareSign)),
         list(bareSign),
-        `p99 ${fmt(median(col((r) => r.bare.latencyP99Ms)))} ms; the reference of issue 13`,
+        `p99 ${fmt(median(col((r) => r.bare.latencyP99Ms)))} ms; ${fmt(median(col((r) => r.bareCores)), 2)} cores; the reference of issue 13`,
       ],
       [
         'refresh / bare signer',
@@ -556,6 +584,15 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
           2,
         ),
         `target on ${opts.store} >= ${targetOfBare}: ${verdict(ofBare >= targetOfBare)}`,
+      ],
+      [
+        'CPU per request, µs: refresh (issuer + store server) / bare signer',
+        `${fmt(median(col((r) => (1e6 * (r.refreshIssuerCores + r.refreshStoreCores)) / r.refresh.rps)))} / ${fmt(median(col((r) => (1e6 * r.bareCores) / r.bare.rps)))}`,
+        list(
+          col((r) => (1e6 * (r.refreshIssuerCores + r.refreshStoreCores)) / r.refresh.rps),
+          0,
+        ),
+        'where the ratio above comes from: both share the same cores, so the ratio tracks the inverse of this one',
       ],
       ...scaleRows,
       [
