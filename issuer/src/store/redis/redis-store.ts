@@ -52,17 +52,17 @@ import {
   CREATE_USER,
   DELETE_CLIENT,
   END_LOGIN_SESSION,
-  HIT_COUNTER,
+  HIT_COUNTERS,
   PURGE,
   PURGE_REVOCATIONS,
   READ_REVOCATIONS,
   RECORD_REVOCATION,
   REDEEM_CODE,
-  RELEASE_COUNTER,
   REMEMBER_ONCE,
   REVOKE_SESSION,
   REVOKE_USER_SESSIONS,
   ROTATE,
+  SETTLE_COUNTERS,
   TOUCH_LOGIN_SESSION,
   UPDATE_RECORD,
 } from './redis-scripts.ts'
@@ -107,8 +107,8 @@ const SCRIPTS = {
   recordRevocation: script(RECORD_REVOCATION),
   readRevocations: script(READ_REVOCATIONS),
   purgeRevocations: script(PURGE_REVOCATIONS),
-  hitCounter: script(HIT_COUNTER),
-  releaseCounter: script(RELEASE_COUNTER),
+  hitCounters: script(HIT_COUNTERS),
+  settleCounters: script(SETTLE_COUNTERS),
   createCode: script(CREATE_CODE),
   redeemCode: script(REDEEM_CODE),
   createLoginSession: script(CREATE_LOGIN_SESSION),
@@ -439,29 +439,31 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       }
     },
 
-    async hitCounter(key, now, windowMs) {
+    async hitCounters(keys, now, windowMs) {
+      if (keys.length === 0) return []
       const resetAt = now + windowMs
       const reply = await run(
-        SCRIPTS.hitCounter,
-        [k.counter(key), k.counterResets],
-        [String(now), String(resetAt), String(Math.max(0, Math.trunc(windowMs)) + COUNTER_RETENTION_MS), key],
+        SCRIPTS.hitCounters,
+        [...keys.map(k.counter), k.counterResets],
+        [
+          String(now),
+          String(resetAt),
+          String(Math.max(0, Math.trunc(windowMs)) + COUNTER_RETENTION_MS),
+          ...keys,
+        ],
       )
-      if (!Array.isArray(reply)) throw new Error('unexpected reply from the counter script')
-      return { count: Number(reply[0]), resetAt: Number(reply[1]) }
+      if (!Array.isArray(reply) || reply.length !== 2 * keys.length)
+        throw new Error('unexpected reply from the counter script')
+      return keys.map((_, i) => ({ count: Number(reply[2 * i]), resetAt: Number(reply[2 * i + 1]) }))
     },
 
-    async peekCounter(key, now) {
-      const [count, resetAt] = await redis.hmget(k.counter(key), 'count', 'resetAt')
-      if (count === null || resetAt === null || Number(resetAt) <= now) return { count: 0, resetAt: now }
-      return { count: Number(count), resetAt: Number(resetAt) }
-    },
-
-    async resetCounter(key) {
-      await redis.multi().del(k.counter(key)).zrem(k.counterResets, key).exec()
-    },
-
-    async releaseCounter(key) {
-      await run(SCRIPTS.releaseCounter, [k.counter(key)], [])
+    async settleCounters({ reset, release }) {
+      if (reset.length === 0 && release.length === 0) return
+      await run(
+        SCRIPTS.settleCounters,
+        [...reset.map(k.counter), ...release.map(k.counter), k.counterResets],
+        [String(reset.length), ...reset],
+      )
     },
 
     async createClient(client) {
