@@ -69,6 +69,16 @@ return 'ok'
 `
 
 /**
+ * A user by name, in one round trip (a login reads it before the password check). KEYS: the
+ * username index. ARGV: P. Returns the user's hash, empty when there is none.
+ */
+export const FIND_USER_BY_NAME = `
+local id = redis.call('GET', KEYS[1])
+if not id then return {} end
+return redis.call('HGETALL', ARGV[1] .. 'user:' .. id)
+`
+
+/**
  * Patches an existing record (a user, a client). KEYS: its hash. ARGV: P, n, n field/value items
  * to set, then the fields to delete (a value set to null). Returns the updated hash, or nil when
  * there is no such record.

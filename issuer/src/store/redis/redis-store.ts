@@ -52,6 +52,7 @@ import {
   CREATE_USER,
   DELETE_CLIENT,
   END_LOGIN_SESSION,
+  FIND_USER_BY_NAME,
   HIT_COUNTERS,
   PURGE,
   PURGE_REVOCATIONS,
@@ -95,6 +96,7 @@ const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(l
 
 const SCRIPTS = {
   createUser: script(CREATE_USER),
+  findUserByName: script(FIND_USER_BY_NAME),
   updateRecord: script(UPDATE_RECORD),
   createClient: script(CREATE_CLIENT),
   deleteClient: script(DELETE_CLIENT),
@@ -158,8 +160,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     consents: (userId: string) => `${P}consents:${userId}`,
   }
 
-  /** The keys and arguments of CREATE_SESSION for `session` (REDEEM_CODE takes the same). */
-  function sessionWrite(session: NewSession): { keys: string[]; args: string[] } {
+  /**
+   * The keys and arguments of CREATE_SESSION for `session` (REDEEM_CODE takes the same), and the
+   * session's hash as the script writes it.
+   */
+  function sessionWrite(session: NewSession): { keys: string[]; args: string[]; written: SessionRecord } {
     const idle = Math.min(session.idleExpiresAt, session.absoluteExpiresAt)
     const sessionFields = [
       'id',
@@ -211,6 +216,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         ...sessionFields,
         ...tokenFields,
       ],
+      written: toSession(pairs(sessionFields)),
     }
   }
 
@@ -275,8 +281,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async findUserByUsername(username) {
-      const id = await redis.get(k.username(usernameKey(username)))
-      return id === null ? null : store.findUserById(id)
+      const h = pairs(await run(SCRIPTS.findUserByName, [k.username(usernameKey(username))], []))
+      return Object.keys(h).length === 0 ? null : toUser(h)
     },
 
     async findUserById(id) {
@@ -301,7 +307,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const write = sessionWrite(session)
       const outcome = await run(SCRIPTS.createSession, write.keys, write.args)
       if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
-      return (await sessionById(session.id))!
+      // The script wrote exactly these fields to a new key: no read back, so one round trip.
+      return write.written
     },
 
     async getSession(id) {
@@ -555,7 +562,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const [kind, detail] = reply as unknown[]
       switch (kind) {
         case 'redeemed':
-          return { kind: 'redeemed', session: (await sessionById(session.id))! }
+          return { kind: 'redeemed', session: write.written }
         case 'replayed':
           return { kind: 'replayed', sessionId: String(detail) }
         case 'invalid':
