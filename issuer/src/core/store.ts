@@ -167,11 +167,16 @@ export interface Store extends ClientStore, AuthorizationStore, RevocationStore 
    *  Returns rows deleted. */
   purgeExpired(now: number): Promise<number>
 
-  /** Fixed-window counter: increments and returns the state (atomic across instances). */
-  hitCounter(key: string, now: number, windowMs: number): Promise<CounterState>
-  peekCounter(key: string, now: number): Promise<CounterState>
-  resetCounter(key: string): Promise<void>
-  /** Takes back one hit (never below zero), atomically: an attempt counted up front that
-   *  turned out not to be a failure. A missing or ended window is left alone. */
-  releaseCounter(key: string): Promise<void>
+  /**
+   * Fixed-window counters: counts one hit on each key, atomically across instances, in one step,
+   * and answers their states in the keys' order. A key whose window has ended (`resetAt <= now`)
+   * starts a new one of `windowMs`. The keys must be distinct.
+   */
+  hitCounters(keys: readonly string[], now: number, windowMs: number): Promise<CounterState[]>
+  /**
+   * Settles counters in one atomic step: each `reset` key is removed (its next hit starts a new
+   * window); each `release` key takes back one hit, never below zero (an attempt counted up front
+   * that turned out not to be a failure). Unknown keys are left alone; all keys must be distinct.
+   */
+  settleCounters(settle: { reset: readonly string[]; release: readonly string[] }): Promise<void>
 }

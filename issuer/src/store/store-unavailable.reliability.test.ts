@@ -109,8 +109,8 @@ const WRITES = [
   'rotate',
   'revokeSession',
   'revokeUserSessions',
-  'hitCounter',
-  'resetCounter',
+  'hitCounters',
+  'settleCounters',
   'updateUser',
 ] as const
 

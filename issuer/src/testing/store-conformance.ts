@@ -203,6 +203,11 @@ export function runStoreConformance(
       return { result, successorHash }
     }
 
+    /** One counter's hit, through the batch method (the port has no single-key one). */
+    async function hit(key: string, now: number, windowMs = 60_000) {
+      return (await store.hitCounters([key], now, windowMs))[0]
+    }
+
     it('migrate is idempotent and ping answers', async () => {
       await store.migrate()
       await store.migrate()
@@ -1417,8 +1422,8 @@ export function runStoreConformance(
         const revoked = await startSession(user.id, T0)
         await store.revokeSession(revoked.session.id, 'logout', T0 + 10)
         const idle = await startSession(user.id, T0, { idleMs: DAY })
-        await store.hitCounter('login:gone', T0, 1000)
-        await store.hitCounter('login:kept', T0 + 2 * DAY, DAY)
+        await hit('login:gone', T0, 1000)
+        await hit('login:kept', T0 + 2 * DAY, DAY)
         // The live session rotates just before its first token idles out.
         const step = await rotateAt(live.tokenHash, T0 + DAY)
         expect(step.result.kind).toBe('rotated')
@@ -1435,8 +1440,11 @@ export function runStoreConformance(
           expect(await store.findToken(gone.tokenHash)).toBeNull()
           expect((await rotateAt(gone.tokenHash, now)).result).toEqual({ kind: 'invalid', reason: 'unknown' })
         }
-        expect(await store.peekCounter('login:kept', now)).toEqual({ count: 1, resetAt: now + DAY })
-        expect(await store.peekCounter('login:gone', now)).toEqual({ count: 0, resetAt: now })
+        // The live counter kept its count; the ended one starts afresh.
+        expect(await store.hitCounters(['login:kept', 'login:gone'], now, DAY)).toEqual([
+          { count: 2, resetAt: now + DAY },
+          { count: 1, resetAt: now + DAY },
+        ])
         expect((await rotateAt(step.successorHash, now)).result.kind).toBe('rotated')
         expect(await store.findUserById(user.id)).not.toBeNull()
       })
@@ -1457,7 +1465,7 @@ export function runStoreConformance(
       it('removes nothing when everything is live', async () => {
         const user = await addUser()
         await startSession(user.id)
-        await store.hitCounter('k', T0, 60_000)
+        await hit('k', T0)
         await store.rememberOnce('jti:live', T0 + MINUTE, T0)
         expect(await store.purgeExpired(T0 + 1)).toBe(0)
       })
@@ -1465,74 +1473,99 @@ export function runStoreConformance(
 
     describe('counters', () => {
       it('counts hits inside a fixed window', async () => {
-        expect(await store.hitCounter('ip:1', T0, 60_000)).toEqual({ count: 1, resetAt: T0 + 60_000 })
-        expect(await store.hitCounter('ip:1', T0 + 10, 60_000)).toEqual({ count: 2, resetAt: T0 + 60_000 })
-        expect(await store.hitCounter('ip:1', T0 + 59_999, 60_000)).toEqual({
-          count: 3,
-          resetAt: T0 + 60_000,
-        })
-        expect(await store.hitCounter('ip:2', T0 + 10, 60_000)).toEqual({ count: 1, resetAt: T0 + 60_010 })
+        expect(await hit('ip:1', T0)).toEqual({ count: 1, resetAt: T0 + 60_000 })
+        expect(await hit('ip:1', T0 + 10)).toEqual({ count: 2, resetAt: T0 + 60_000 })
+        expect(await hit('ip:1', T0 + 59_999)).toEqual({ count: 3, resetAt: T0 + 60_000 })
+        expect(await hit('ip:2', T0 + 10)).toEqual({ count: 1, resetAt: T0 + 60_010 })
       })
 
       it('starts a new window once the old one has ended', async () => {
-        await store.hitCounter('acct:x', T0, 60_000)
-        await store.hitCounter('acct:x', T0 + 1, 60_000)
-        expect(await store.hitCounter('acct:x', T0 + 60_000, 60_000)).toEqual({
-          count: 1,
-          resetAt: T0 + 120_000,
-        })
+        await hit('acct:x', T0)
+        await hit('acct:x', T0 + 1)
+        expect(await hit('acct:x', T0 + 60_000)).toEqual({ count: 1, resetAt: T0 + 120_000 })
       })
 
-      it('peeks without counting', async () => {
-        expect(await store.peekCounter('acct:y', T0)).toEqual({ count: 0, resetAt: T0 })
-        await store.hitCounter('acct:y', T0, 60_000)
-        await store.hitCounter('acct:y', T0, 60_000)
-        expect(await store.peekCounter('acct:y', T0 + 5)).toEqual({ count: 2, resetAt: T0 + 60_000 })
-        expect(await store.peekCounter('acct:y', T0 + 5)).toEqual({ count: 2, resetAt: T0 + 60_000 })
-        expect(await store.peekCounter('acct:y', T0 + 60_000)).toEqual({ count: 0, resetAt: T0 + 60_000 })
-      })
-
-      it('resets a counter', async () => {
-        await store.hitCounter('acct:z', T0, 60_000)
-        await store.resetCounter('acct:z')
-        await store.resetCounter('never-hit')
-        expect(await store.peekCounter('acct:z', T0 + 1)).toEqual({ count: 0, resetAt: T0 + 1 })
-        expect(await store.hitCounter('acct:z', T0 + 2, 60_000)).toEqual({ count: 1, resetAt: T0 + 60_002 })
-      })
-
-      it('releases one hit at a time, never below zero, and ignores unknown counters', async () => {
-        for (let i = 0; i < 3; i++) await store.hitCounter('acct:r', T0, 60_000)
-        await store.releaseCounter('acct:r')
-        expect(await store.peekCounter('acct:r', T0 + 1)).toEqual({ count: 2, resetAt: T0 + 60_000 })
-        await Promise.all([
-          store.releaseCounter('acct:r'),
-          store.releaseCounter('acct:r'),
-          store.releaseCounter('acct:r'),
+      it("hits several counters in one step, answering in the keys' order, each with its own window", async () => {
+        expect(await store.hitCounters([], T0, 60_000)).toEqual([])
+        await hit('a', T0)
+        await hit('a', T0)
+        await hit('b', T0 - 60_000)
+        expect(await store.hitCounters(['b', 'a', 'c'], T0, 60_000)).toEqual([
+          // b's window ended exactly now, a's runs on, c is new.
+          { count: 1, resetAt: T0 + 60_000 },
+          { count: 3, resetAt: T0 + 60_000 },
+          { count: 1, resetAt: T0 + 60_000 },
         ])
-        expect(await store.peekCounter('acct:r', T0 + 1)).toEqual({ count: 0, resetAt: T0 + 60_000 })
-        expect(await store.hitCounter('acct:r', T0 + 2, 60_000)).toEqual({ count: 1, resetAt: T0 + 60_000 })
-        await store.releaseCounter('never-hit')
-        expect(await store.peekCounter('never-hit', T0)).toEqual({ count: 0, resetAt: T0 })
+        expect(await store.hitCounters(['c', 'b', 'a'], T0 + 60_000, 1000)).toEqual([
+          { count: 1, resetAt: T0 + 61_000 },
+          { count: 1, resetAt: T0 + 61_000 },
+          { count: 1, resetAt: T0 + 61_000 },
+        ])
       })
 
-      it('counts concurrent hits and releases exactly', async () => {
+      it('settles in one step: reset removes a counter, release takes back one hit', async () => {
+        for (let i = 0; i < 2; i++) await store.hitCounters(['acct:z', 'addr:z'], T0, 60_000)
+        await store.settleCounters({ reset: ['acct:z'], release: ['addr:z'] })
+        // Inside the old window: the reset counter starts a new one, the released one goes on.
+        expect(await store.hitCounters(['acct:z', 'addr:z'], T0 + 5, 60_000)).toEqual([
+          { count: 1, resetAt: T0 + 60_005 },
+          { count: 2, resetAt: T0 + 60_000 },
+        ])
+        await store.settleCounters({ reset: [], release: ['acct:z', 'addr:z'] })
+        expect(await store.hitCounters(['acct:z', 'addr:z'], T0 + 6, 60_000)).toEqual([
+          { count: 1, resetAt: T0 + 60_005 },
+          { count: 2, resetAt: T0 + 60_000 },
+        ])
+        await store.settleCounters({ reset: [], release: [] })
+      })
+
+      it('releases never below zero, and leaves unknown counters alone', async () => {
+        for (let i = 0; i < 3; i++) await hit('acct:r', T0)
+        await store.settleCounters({ reset: [], release: ['acct:r'] })
         await Promise.all(
-          Array.from({ length: 20 }, (_, i) =>
-            i % 2
-              ? store.hitCounter('mixed', T0, 60_000)
-              : store.hitCounter('mixed', T0, 60_000).then(() => store.releaseCounter('mixed')),
-          ),
+          Array.from({ length: 4 }, () => store.settleCounters({ reset: [], release: ['acct:r'] })),
         )
-        expect((await store.peekCounter('mixed', T0 + 1)).count).toBe(10)
+        // Back at zero, not below: the next hit is the window's first again.
+        expect(await hit('acct:r', T0 + 2)).toEqual({ count: 1, resetAt: T0 + 60_000 })
+        await store.settleCounters({ reset: ['never-a'], release: ['never-b'] })
+        expect(await store.hitCounters(['never-a', 'never-b'], T0 + 5, 60_000)).toEqual([
+          { count: 1, resetAt: T0 + 60_005 },
+          { count: 1, resetAt: T0 + 60_005 },
+        ])
       })
 
-      it('counts concurrent hits exactly', async () => {
+      it('counts concurrent hits of the same keys exactly, whatever their order, each step whole', async () => {
         const states = await Promise.all(
-          Array.from({ length: 25 }, () => store.hitCounter('burst', T0, 60_000)),
+          Array.from({ length: 20 }, async (_, i) => {
+            const [p, q] = i % 2 ? ['p', 'q'] : ['q', 'p']
+            const [first, second] = await store.hitCounters([p!, q!], T0, 60_000)
+            return p === 'p' ? { p: first!, q: second! } : { p: second!, q: first! }
+          }),
         )
-        expect(states.map((s) => s.count).sort((a, b) => a - b)).toEqual(
-          Array.from({ length: 25 }, (_, i) => i + 1),
+        const counts = (key: 'p' | 'q') => states.map((s) => s[key].count).sort((a, b) => a - b)
+        expect(counts('p')).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+        expect(counts('q')).toEqual(counts('p'))
+        // One step each: no other step came between its two hits.
+        for (const s of states) expect(s.q.count).toBe(s.p.count)
+      })
+
+      it('counts concurrent hits and settles exactly, whatever the keys order', async () => {
+        // As a login's: the reset key sorts before the released one. A store that took their
+        // rows in another order than its hits do could deadlock.
+        const errors: unknown[] = []
+        await Promise.all(
+          Array.from({ length: 20 }, async (_, i) => {
+            const keys = i % 4 < 2 ? ['m1', 'm2'] : ['m2', 'm1']
+            await store.hitCounters(keys, T0, 60_000)
+            if (i % 2) await store.settleCounters({ reset: ['m1', `other:${i}`], release: ['m2'] })
+          }).map((step) => step.catch((err: unknown) => errors.push(err))),
         )
+        expect(errors).toEqual([])
+        const [m1, m2] = await store.hitCounters(['m1', 'm2'], T0 + 1, 60_000)
+        expect(m1!.count).toBeGreaterThanOrEqual(1)
+        expect(m1!.count).toBeLessThanOrEqual(11)
+        // 20 hits, 10 taken back, this one.
+        expect(m2).toEqual({ count: 11, resetAt: T0 + 60_000 })
       })
     })
   })

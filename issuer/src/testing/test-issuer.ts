@@ -1,10 +1,12 @@
-// Builds a real issuer for tests: a temporary keys directory and SQLite file, a controllable
-// clock, cheap scrypt, and captured log lines (so tests can prove no secret was logged).
+// Builds a real issuer for tests: a temporary keys directory and SQLite file (or the store it is
+// given), a controllable clock, cheap scrypt, and captured log lines (so tests can prove no
+// secret was logged).
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
+import type { Store } from '../core/store.ts'
 import { loadConfig } from '../runtime/config.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { type Issuer, startIssuer } from '../runtime/start-issuer.ts'
@@ -22,7 +24,10 @@ export interface TestIssuer extends Issuer {
 
 export const TEST_ISSUER_URL = 'http://issuer.test'
 
-export async function createTestIssuer(env: Record<string, string> = {}): Promise<TestIssuer> {
+export async function createTestIssuer(
+  env: Record<string, string> = {},
+  opts: { store?: Store } = {},
+): Promise<TestIssuer> {
   const dir = await mkdtemp(join(tmpdir(), 'tokensmith-issuer-'))
   const now = { ms: Date.parse('2026-06-01T10:00:00.000Z') }
   const clock = () => now.ms
@@ -37,7 +42,7 @@ export async function createTestIssuer(env: Record<string, string> = {}): Promis
     ...env,
   })
   const logger = createLogger({ level: 'debug', write: (l) => logs.push(l), clock })
-  const store = createSqliteStore({ path: join(dir, 'issuer.db') })
+  const store = opts.store ?? createSqliteStore({ path: join(dir, 'issuer.db') })
   const issuer = await startIssuer(config, { clock, logger, store })
   const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
   return {

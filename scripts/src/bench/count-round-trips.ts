@@ -1,17 +1,17 @@
 // Round trips per refresh between the issuer and its store, counted on the wire: a third issuer
-// process reaches the store through the counting proxy (round-trip-proxy.ts), logs in, warms up,
-// then refreshes one token after another so no two refreshes share a write. Its background work
-// (the revocation feed's poller, purges) is slowed to every 10 s and hourly, and what remains is counted
-// in an idle window as long as the counted one and taken out: what is left is the refreshes'
-// own. Redis's INFO commandstats delta over the same refreshes says which commands they ran (the
-// server is shared, so other clients' commands may show there; the proxy's count is this issuer's).
+// process reaches the store through the counting proxy (issuer/src/testing/round-trip-proxy.ts),
+// logs in, warms up, then refreshes one token after another so no two refreshes share a write.
+// Its background work (the revocation feed's poller, purges) is slowed to every 10 s and hourly,
+// and what remains is counted in an idle window as long as the counted one and taken out: what
+// is left is the refreshes' own. Redis's INFO commandstats delta over the same refreshes says
+// which commands they ran (the server is shared, so other clients' commands may show there; the
+// proxy's count is this issuer's).
 import { setTimeout as sleep } from 'node:timers/promises'
-
+import { startRoundTripProxy } from '@tokensmith/issuer/testing'
 import type { BenchStore } from './bench-store.ts'
 import { formatNumber as fmt } from './format-number.ts'
 import { startIssuerProcess } from './issuer-process.ts'
 import { requestJson } from './request-json.ts'
-import { startRoundTripProxy } from './round-trip-proxy.ts'
 
 export interface RoundTripCount {
   refreshes: number

@@ -2,24 +2,26 @@ import { describe, expect, it } from 'vitest'
 import type { CounterState } from '../store.ts'
 import { createLoginLimiter } from './create-login-limiter.ts'
 
-/** The three counter operations of the store port, as a map (fixed windows, one process). */
+/** The two counter operations of the store port, over a map (fixed windows, one process). */
 function fakeCounters() {
   const counters = new Map<string, CounterState>()
   return {
     counters,
-    async hitCounter(key: string, now: number, windowMs: number): Promise<CounterState> {
-      const c = counters.get(key)
-      const next =
-        !c || c.resetAt <= now ? { count: 1, resetAt: now + windowMs } : { ...c, count: c.count + 1 }
-      counters.set(key, next)
-      return next
+    async hitCounters(keys: readonly string[], now: number, windowMs: number): Promise<CounterState[]> {
+      return keys.map((key) => {
+        const c = counters.get(key)
+        const next =
+          !c || c.resetAt <= now ? { count: 1, resetAt: now + windowMs } : { ...c, count: c.count + 1 }
+        counters.set(key, next)
+        return next
+      })
     },
-    async releaseCounter(key: string) {
-      const c = counters.get(key)
-      if (c && c.count > 0) counters.set(key, { ...c, count: c.count - 1 })
-    },
-    async resetCounter(key: string) {
-      counters.delete(key)
+    async settleCounters(settle: { reset: readonly string[]; release: readonly string[] }) {
+      for (const key of settle.reset) counters.delete(key)
+      for (const key of settle.release) {
+        const c = counters.get(key)
+        if (c && c.count > 0) counters.set(key, { ...c, count: c.count - 1 })
+      }
     },
   }
 }

@@ -2,7 +2,7 @@
 // that several issuer instances share the count.
 
 import { IssuerError } from '../../errors.ts'
-import type { Store } from '../store.ts'
+import type { CounterState, Store } from '../store.ts'
 
 export interface LoginLimiterConfig {
   loginWindowSec: number
@@ -30,7 +30,7 @@ export interface LoginLimiter {
 }
 
 export function createLoginLimiter(deps: {
-  store: Pick<Store, 'hitCounter' | 'releaseCounter' | 'resetCounter'>
+  store: Pick<Store, 'hitCounters' | 'settleCounters'>
   config: LoginLimiterConfig
 }): LoginLimiter {
   const { store, config } = deps
@@ -40,14 +40,15 @@ export function createLoginLimiter(deps: {
 
   return {
     async attempt(account, address, now) {
-      const keys = { account: accountKey(account), address: addressKey(address) }
-      const [forAccount, forAddress] = await Promise.all([
-        store.hitCounter(keys.account, now, windowMs),
-        store.hitCounter(keys.address, now, windowMs),
-      ])
+      // Both counters in one store step (one round trip on the server stores), as is the refund.
+      const keys = [accountKey(account), addressKey(address)]
+      const [forAccount, forAddress] = (await store.hitCounters(keys, now, windowMs)) as [
+        CounterState,
+        CounterState,
+      ]
       const overAccount = forAccount.count > config.loginMaxFailuresPerAccount
       if (overAccount || forAddress.count > config.loginMaxFailuresPerAddress) {
-        await Promise.all([store.releaseCounter(keys.account), store.releaseCounter(keys.address)])
+        await store.settleCounters({ reset: [], release: keys })
         const limited = overAccount ? forAccount : forAddress
         throw new IssuerError('rate_limited', 'Too many failed login attempts. Try again later.', {
           retryAfterSec: Math.max(1, Math.ceil((limited.resetAt - now) / 1000)),
@@ -60,7 +61,7 @@ export function createLoginLimiter(deps: {
     },
 
     async succeeded(account, address) {
-      await Promise.all([store.resetCounter(accountKey(account)), store.releaseCounter(addressKey(address))])
+      await store.settleCounters({ reset: [accountKey(account)], release: [addressKey(address)] })
     },
   }
 }

@@ -3,8 +3,9 @@
 // server-side function `rotate_refresh` (migration 6), which locks the session row (`SELECT ... FOR
 // UPDATE`) so every step of one session runs one at a time across all instances, then consumes the
 // token with a compare-and-set `UPDATE ... WHERE consumed_at IS NULL`: one round trip per refresh.
-// Session creation is one statement too (data-modifying CTE). Counters are one `INSERT ... ON
-// CONFLICT DO UPDATE ... RETURNING`. Hot statements are named (prepared once per connection).
+// Session creation is one statement too (data-modifying CTE). A login's counters are one
+// multi-row `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, and settling them one CTE. Hot
+// statements are named (prepared once per connection).
 // Migrations take a transaction-scoped advisory lock, so instances starting together apply each once.
 import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
@@ -472,40 +473,45 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       )
     },
 
-    async hitCounter(key, now, windowMs) {
-      const { rows } = await query<{ count: number; reset_at: SqlInstant }>(
+    async hitCounters(keys, now, windowMs) {
+      if (keys.length === 0) return []
+      // One statement for every key. Rows are taken in key order, as settleCounters locks them,
+      // so two steps over the same keys wait for each other instead of deadlocking.
+      const { rows } = await query<{ key: string; count: number; reset_at: SqlInstant }>(
         named(
-          'hit_counter',
-          `INSERT INTO ${counters} AS c (key, count, reset_at) VALUES ($1, 1, $3)
+          'hit_counters',
+          `INSERT INTO ${counters} AS c (key, count, reset_at)
+           SELECT k, 1, $3::bigint FROM unnest($1::text[]) AS k ORDER BY k
            ON CONFLICT (key) DO UPDATE SET
              count = CASE WHEN c.reset_at <= $2 THEN 1 ELSE c.count + 1 END,
              reset_at = CASE WHEN c.reset_at <= $2 THEN EXCLUDED.reset_at ELSE c.reset_at END
-           RETURNING count, reset_at`,
+           RETURNING key, count, reset_at`,
         ),
-        [key, now, now + windowMs],
+        [keys, now, now + windowMs],
       )
-      const row = rows[0]!
-      return { count: row.count, resetAt: Number(row.reset_at) }
+      const byKey = new Map(rows.map((r) => [r.key, { count: r.count, resetAt: Number(r.reset_at) }]))
+      return keys.map((key) => byKey.get(key)!)
     },
 
-    async peekCounter(key, now) {
-      const { rows } = await query<{ count: number; reset_at: SqlInstant }>(
-        `SELECT count, reset_at FROM ${counters} WHERE key = $1`,
-        [key],
-      )
-      const row = rows[0]
-      if (row === undefined || Number(row.reset_at) <= now) return { count: 0, resetAt: now }
-      return { count: row.count, resetAt: Number(row.reset_at) }
-    },
-
-    async resetCounter(key) {
-      await query(named('reset_counter', `DELETE FROM ${counters} WHERE key = $1`), [key])
-    },
-
-    async releaseCounter(key) {
+    async settleCounters({ reset, release }) {
+      if (reset.length === 0 && release.length === 0) return
+      // One statement. `locked` takes every row in key order (as hitCounters does) before either
+      // write touches one: the writes read it through a one-time condition, evaluated first.
       await query(
-        named('release_counter', `UPDATE ${counters} SET count = count - 1 WHERE key = $1 AND count > 0`),
-        [key],
+        named(
+          'settle_counters',
+          `WITH locked AS (
+             SELECT key FROM ${counters} WHERE key = ANY($1::text[]) OR key = ANY($2::text[])
+             ORDER BY key FOR UPDATE
+           ), gone AS (
+             DELETE FROM ${counters} WHERE key = ANY($1::text[]) AND (SELECT count(*) FROM locked) >= 0
+           ), released AS (
+             UPDATE ${counters} SET count = count - 1
+             WHERE key = ANY($2::text[]) AND count > 0 AND (SELECT count(*) FROM locked) >= 0
+           )
+           SELECT 1`,
+        ),
+        [reset, release],
       )
     },
 

@@ -69,6 +69,16 @@ return 'ok'
 `
 
 /**
+ * A user by name, in one round trip (a login reads it before the password check). KEYS: the
+ * username index. ARGV: P. Returns the user's hash, empty when there is none.
+ */
+export const FIND_USER_BY_NAME = `
+local id = redis.call('GET', KEYS[1])
+if not id then return {} end
+return redis.call('HGETALL', ARGV[1] .. 'user:' .. id)
+`
+
+/**
  * Patches an existing record (a user, a client). KEYS: its hash. ARGV: P, n, n field/value items
  * to set, then the fields to delete (a value set to null). Returns the updated hash, or nil when
  * there is no such record.
@@ -361,24 +371,43 @@ return {removed, math.max(#sids, counters, remembered, codes, #logins)}
 `
 
 /**
- * Fixed-window counter. KEYS: counter, counter reset zset.
- * ARGV: P, now, reset instant for a new window, TTL ms, counter name. Returns {count, resetAt}.
+ * Fixed-window counters, one hit each. KEYS: the counters, then the counter reset zset.
+ * ARGV: P, now, reset instant for a new window, TTL ms, then the counters' names in KEYS' order.
+ * Returns {count, resetAt} for each counter, flat, in KEYS' order.
  */
-export const HIT_COUNTER = `${HELPERS}
-local c = redis.call('HMGET', KEYS[1], 'count', 'resetAt')
-if (not c[1]) or tonumber(c[2]) <= tonumber(ARGV[2]) then
-  redis.call('HSET', KEYS[1], 'count', '1', 'resetAt', ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
-  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
-  return {1, ARGV[3]}
+export const HIT_COUNTERS = `
+local zset, now, out = KEYS[#KEYS], tonumber(ARGV[2]), {}
+for i = 1, #KEYS - 1 do
+  local c = redis.call('HMGET', KEYS[i], 'count', 'resetAt')
+  if (not c[1]) or tonumber(c[2]) <= now then
+    redis.call('HSET', KEYS[i], 'count', '1', 'resetAt', ARGV[3])
+    redis.call('PEXPIRE', KEYS[i], ARGV[4])
+    redis.call('ZADD', zset, ARGV[3], ARGV[4 + i])
+    out[#out + 1] = 1
+    out[#out + 1] = ARGV[3]
+  else
+    out[#out + 1] = redis.call('HINCRBY', KEYS[i], 'count', 1)
+    out[#out + 1] = c[2]
+  end
 end
-return {redis.call('HINCRBY', KEYS[1], 'count', 1), c[2]}
+return out
 `
 
-/** Takes back one hit, never below zero. KEYS: counter. */
-export const RELEASE_COUNTER = `
-local c = tonumber(redis.call('HGET', KEYS[1], 'count'))
-if c and c > 0 then redis.call('HINCRBY', KEYS[1], 'count', -1) end
+/**
+ * Resets some counters (removes them) and takes back one hit of others, never below zero.
+ * KEYS: the counters to reset, the counters to release, then the counter reset zset.
+ * ARGV: P, how many to reset, then their names in KEYS' order.
+ */
+export const SETTLE_COUNTERS = `
+local zset, n = KEYS[#KEYS], tonumber(ARGV[2])
+for i = 1, n do
+  redis.call('DEL', KEYS[i])
+  redis.call('ZREM', zset, ARGV[2 + i])
+end
+for i = n + 1, #KEYS - 1 do
+  local c = tonumber(redis.call('HGET', KEYS[i], 'count'))
+  if c and c > 0 then redis.call('HINCRBY', KEYS[i], 'count', -1) end
+end
 return 0
 `
 

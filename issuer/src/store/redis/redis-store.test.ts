@@ -133,7 +133,7 @@ describe('redis store', () => {
         tokenHash: 't',
         idleExpiresAt: now + 600_000,
       })
-      await store.hitCounter('k', now, 60_000)
+      await store.hitCounters(['k'], now, 60_000)
       await store.createLoginSession({
         id: 'l',
         secretHash: 'cookie',

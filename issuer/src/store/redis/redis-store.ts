@@ -52,17 +52,18 @@ import {
   CREATE_USER,
   DELETE_CLIENT,
   END_LOGIN_SESSION,
-  HIT_COUNTER,
+  FIND_USER_BY_NAME,
+  HIT_COUNTERS,
   PURGE,
   PURGE_REVOCATIONS,
   READ_REVOCATIONS,
   RECORD_REVOCATION,
   REDEEM_CODE,
-  RELEASE_COUNTER,
   REMEMBER_ONCE,
   REVOKE_SESSION,
   REVOKE_USER_SESSIONS,
   ROTATE,
+  SETTLE_COUNTERS,
   TOUCH_LOGIN_SESSION,
   UPDATE_RECORD,
 } from './redis-scripts.ts'
@@ -95,6 +96,7 @@ const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(l
 
 const SCRIPTS = {
   createUser: script(CREATE_USER),
+  findUserByName: script(FIND_USER_BY_NAME),
   updateRecord: script(UPDATE_RECORD),
   createClient: script(CREATE_CLIENT),
   deleteClient: script(DELETE_CLIENT),
@@ -107,8 +109,8 @@ const SCRIPTS = {
   recordRevocation: script(RECORD_REVOCATION),
   readRevocations: script(READ_REVOCATIONS),
   purgeRevocations: script(PURGE_REVOCATIONS),
-  hitCounter: script(HIT_COUNTER),
-  releaseCounter: script(RELEASE_COUNTER),
+  hitCounters: script(HIT_COUNTERS),
+  settleCounters: script(SETTLE_COUNTERS),
   createCode: script(CREATE_CODE),
   redeemCode: script(REDEEM_CODE),
   createLoginSession: script(CREATE_LOGIN_SESSION),
@@ -158,8 +160,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     consents: (userId: string) => `${P}consents:${userId}`,
   }
 
-  /** The keys and arguments of CREATE_SESSION for `session` (REDEEM_CODE takes the same). */
-  function sessionWrite(session: NewSession): { keys: string[]; args: string[] } {
+  /**
+   * The keys and arguments of CREATE_SESSION for `session` (REDEEM_CODE takes the same), and the
+   * session's hash as the script writes it.
+   */
+  function sessionWrite(session: NewSession): { keys: string[]; args: string[]; written: SessionRecord } {
     const idle = Math.min(session.idleExpiresAt, session.absoluteExpiresAt)
     const sessionFields = [
       'id',
@@ -211,6 +216,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         ...sessionFields,
         ...tokenFields,
       ],
+      written: toSession(pairs(sessionFields)),
     }
   }
 
@@ -275,8 +281,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async findUserByUsername(username) {
-      const id = await redis.get(k.username(usernameKey(username)))
-      return id === null ? null : store.findUserById(id)
+      const h = pairs(await run(SCRIPTS.findUserByName, [k.username(usernameKey(username))], []))
+      return Object.keys(h).length === 0 ? null : toUser(h)
     },
 
     async findUserById(id) {
@@ -301,7 +307,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const write = sessionWrite(session)
       const outcome = await run(SCRIPTS.createSession, write.keys, write.args)
       if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
-      return (await sessionById(session.id))!
+      // The script wrote exactly these fields to a new key: no read back, so one round trip.
+      return write.written
     },
 
     async getSession(id) {
@@ -439,29 +446,31 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       }
     },
 
-    async hitCounter(key, now, windowMs) {
+    async hitCounters(keys, now, windowMs) {
+      if (keys.length === 0) return []
       const resetAt = now + windowMs
       const reply = await run(
-        SCRIPTS.hitCounter,
-        [k.counter(key), k.counterResets],
-        [String(now), String(resetAt), String(Math.max(0, Math.trunc(windowMs)) + COUNTER_RETENTION_MS), key],
+        SCRIPTS.hitCounters,
+        [...keys.map(k.counter), k.counterResets],
+        [
+          String(now),
+          String(resetAt),
+          String(Math.max(0, Math.trunc(windowMs)) + COUNTER_RETENTION_MS),
+          ...keys,
+        ],
       )
-      if (!Array.isArray(reply)) throw new Error('unexpected reply from the counter script')
-      return { count: Number(reply[0]), resetAt: Number(reply[1]) }
+      if (!Array.isArray(reply) || reply.length !== 2 * keys.length)
+        throw new Error('unexpected reply from the counter script')
+      return keys.map((_, i) => ({ count: Number(reply[2 * i]), resetAt: Number(reply[2 * i + 1]) }))
     },
 
-    async peekCounter(key, now) {
-      const [count, resetAt] = await redis.hmget(k.counter(key), 'count', 'resetAt')
-      if (count === null || resetAt === null || Number(resetAt) <= now) return { count: 0, resetAt: now }
-      return { count: Number(count), resetAt: Number(resetAt) }
-    },
-
-    async resetCounter(key) {
-      await redis.multi().del(k.counter(key)).zrem(k.counterResets, key).exec()
-    },
-
-    async releaseCounter(key) {
-      await run(SCRIPTS.releaseCounter, [k.counter(key)], [])
+    async settleCounters({ reset, release }) {
+      if (reset.length === 0 && release.length === 0) return
+      await run(
+        SCRIPTS.settleCounters,
+        [...reset.map(k.counter), ...release.map(k.counter), k.counterResets],
+        [String(reset.length), ...reset],
+      )
     },
 
     async createClient(client) {
@@ -553,7 +562,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const [kind, detail] = reply as unknown[]
       switch (kind) {
         case 'redeemed':
-          return { kind: 'redeemed', session: (await sessionById(session.id))! }
+          return { kind: 'redeemed', session: write.written }
         case 'replayed':
           return { kind: 'replayed', sessionId: String(detail) }
         case 'invalid':

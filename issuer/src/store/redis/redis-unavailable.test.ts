@@ -45,7 +45,7 @@ describe('redisUnavailable', () => {
     await store.ping()
     await store.close()
     await expect(store.findUserById('u')).rejects.toMatchObject({ name: 'StoreError', code: 'unavailable' })
-    await expect(store.hitCounter('k', 1, 1000)).rejects.toMatchObject({ code: 'unavailable' })
+    await expect(store.hitCounters(['k'], 1, 1000)).rejects.toMatchObject({ code: 'unavailable' })
     await expect(store.listClients()).rejects.toMatchObject({ code: 'unavailable' })
     await expect(store.rememberOnce('jti', 100, 2)).rejects.toMatchObject({ code: 'unavailable' })
   })

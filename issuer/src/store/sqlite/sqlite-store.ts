@@ -520,32 +520,28 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       })
     },
 
-    async hitCounter(key, now, windowMs) {
-      return immediate(() => {
-        const row = get<CounterRow>(
-          `INSERT INTO counters (key, count, reset_at) VALUES (@key, 1, @resetAt)
-           ON CONFLICT (key) DO UPDATE SET
-             count = CASE WHEN counters.reset_at <= @now THEN 1 ELSE counters.count + 1 END,
-             reset_at = CASE WHEN counters.reset_at <= @now THEN excluded.reset_at ELSE counters.reset_at END
-           RETURNING count, reset_at`,
-          { key, now, resetAt: now + windowMs },
-        )!
-        return { count: row.count, resetAt: row.reset_at }
+    async hitCounters(keys, now, windowMs) {
+      return immediate(() =>
+        keys.map((key): CounterState => {
+          const row = get<CounterRow>(
+            `INSERT INTO counters (key, count, reset_at) VALUES (@key, 1, @resetAt)
+             ON CONFLICT (key) DO UPDATE SET
+               count = CASE WHEN counters.reset_at <= @now THEN 1 ELSE counters.count + 1 END,
+               reset_at = CASE WHEN counters.reset_at <= @now THEN excluded.reset_at ELSE counters.reset_at END
+             RETURNING count, reset_at`,
+            { key, now, resetAt: now + windowMs },
+          )!
+          return { count: row.count, resetAt: row.reset_at }
+        }),
+      )
+    },
+
+    async settleCounters({ reset, release }) {
+      immediate(() => {
+        for (const key of reset) run('DELETE FROM counters WHERE key = ?', key)
+        for (const key of release)
+          run('UPDATE counters SET count = count - 1 WHERE key = ? AND count > 0', key)
       })
-    },
-
-    async peekCounter(key, now): Promise<CounterState> {
-      const row = get<CounterRow>('SELECT count, reset_at FROM counters WHERE key = ?', key)
-      if (row === undefined || row.reset_at <= now) return { count: 0, resetAt: now }
-      return { count: row.count, resetAt: row.reset_at }
-    },
-
-    async resetCounter(key) {
-      run('DELETE FROM counters WHERE key = ?', key)
-    },
-
-    async releaseCounter(key) {
-      run('UPDATE counters SET count = count - 1 WHERE key = ? AND count > 0', key)
     },
 
     async createClient(client) {

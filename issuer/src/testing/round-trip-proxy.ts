@@ -1,8 +1,9 @@
 // A TCP proxy on 127.0.0.1 that counts round trips between a store's clients and its server: a
 // round trip starts when a client sends while nothing it sent is still unanswered, and ends with
 // the server's first bytes back. Bytes written in several chunks before the answer (a pipeline,
-// a Parse/Bind/Execute/Sync batch) are one trip, as they cost one wait. Only the bench uses it,
-// on a separate issuer, so the proxy's own cost never enters a timed run.
+// a Parse/Bind/Execute/Sync batch) are one trip, as they cost one wait. The bench counts a
+// refresh's trips with it (on a separate issuer, so its cost never enters a timed run) and
+// `store/login-round-trips.test.ts` a login's.
 import { createServer, type Server, Socket } from 'node:net'
 
 export interface RoundTripProxy {
