@@ -284,4 +284,32 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       $fn$;
     `,
   },
+  {
+    version: 7,
+    name: 'rotations in batches',
+    // Several rotations in one statement and one transaction (group commit, as the SQLite store
+    // does): the store sends the rotations that queue while every connection is busy as one call.
+    // Each runs rotate_refresh exactly as alone, one after another, so a later one sees an
+    // earlier one's writes. The sessions are locked first, all together in id order: the only
+    // other statement that locks several sessions (revokeUserSessions) takes them in that order
+    // too, so two of them never wait on each other in a cycle.
+    sql: (s) => `
+      CREATE FUNCTION ${s}.rotate_refresh_batch(
+        p_hash text[], p_now bigint[], p_client_id text[], p_grace_ms bigint[],
+        p_successor_hash text[], p_successor_idle bigint[], p_successor_sealed text[])
+      RETURNS TABLE (out_index integer, out_kind text, out_detail text, out_generation integer,
+        out_session jsonb, out_roles jsonb)
+      LANGUAGE plpgsql AS $fn$
+      BEGIN
+        PERFORM 1 FROM ${s}.sessions ss
+          WHERE ss.id IN (SELECT rt.session_id FROM unnest(p_hash) h JOIN ${s}.refresh_tokens rt ON rt.hash = h)
+          ORDER BY ss.id FOR UPDATE OF ss;
+        FOR i IN 1 .. coalesce(array_length(p_hash, 1), 0) LOOP
+          RETURN QUERY SELECT i, r.* FROM ${s}.rotate_refresh(p_hash[i], p_now[i], p_client_id[i],
+            p_grace_ms[i], p_successor_hash[i], p_successor_idle[i], p_successor_sealed[i]) r;
+        END LOOP;
+      END
+      $fn$;
+    `,
+  },
 ]

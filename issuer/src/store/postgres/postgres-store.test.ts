@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import pg from 'pg'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type RoundTripProxy, startRoundTripProxy } from '../../testing/round-trip-proxy.ts'
 import { runStoreConformance } from '../../testing/store-conformance.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { createPostgresStore } from './postgres-store.ts'
@@ -125,5 +126,109 @@ describe('postgres store', () => {
     expect(() => createPostgresStore({ connectionString, schema: 'x"; DROP TABLE y; --' })).toThrow(
       /schema name/,
     )
+  })
+})
+
+describe('postgres store: rotations that queue together (migration 7)', () => {
+  const T0 = 1_700_000_000_000
+  const hash = () => randomBytes(32).toString('base64url')
+  let schema: string
+  let proxy: RoundTripProxy
+  let store: ReturnType<typeof createPostgresStore>
+
+  beforeEach(async () => {
+    schema = uniqueSchema()
+    const url = new URL(connectionString)
+    proxy = await startRoundTripProxy({ host: url.hostname, port: Number(url.port || 5432) })
+    url.hostname = '127.0.0.1'
+    url.port = String(proxy.port)
+    // A pool of 4 keeps one rotation call open at a time.
+    store = createPostgresStore({ connectionString: url.toString(), schema, max: 4 })
+    await store.migrate()
+  })
+  afterEach(async () => {
+    await store.close()
+    await proxy.close()
+    await dropSchema(schema)
+  })
+
+  async function sessions(count: number): Promise<string[]> {
+    const user = await store.createUser({
+      id: randomUUID(),
+      username: 'batch',
+      passwordHash: 'h',
+      roles: ['r'],
+      createdAt: T0,
+    })
+    const hashes: string[] = []
+    for (let i = 0; i < count; i++) {
+      const tokenHash = hash()
+      await store.createSession({
+        id: randomUUID(),
+        userId: user.id,
+        clientId: 'default',
+        createdAt: T0,
+        absoluteExpiresAt: T0 + 86_400_000,
+        clientIp: null,
+        userAgent: null,
+        scope: [],
+        publicClient: true,
+        tokenHash,
+        idleExpiresAt: T0 + 3_600_000,
+      })
+      hashes.push(tokenHash)
+    }
+    return hashes
+  }
+  const rotate = (tokenHash: string, successorHash = hash(), graceMs = 10_000) =>
+    store.rotate({
+      tokenHash,
+      clientId: null,
+      now: T0 + 1000,
+      graceMs,
+      successor: { hash: successorHash, idleExpiresAt: T0 + 7_200_000, sealed: `sealed-${successorHash}` },
+    })
+
+  it("sends one turn's rotations as one round trip, each answered as if it ran alone, in order", async () => {
+    const [warm, ...tokens] = await sessions(6)
+    // The first rotation prepares the statements on the connection.
+    expect(await rotate(warm!)).toMatchObject({ kind: 'rotated' })
+    await rotate(hash()) // and the batch statement's first use, with an unknown token
+    await Promise.all([rotate(hash()), rotate(hash())])
+    proxy.reset()
+    const twice = tokens[0]!
+    const results = await Promise.all([...tokens.map((t) => rotate(t)), rotate(twice), rotate(hash())])
+    expect(proxy.trips).toBe(1)
+    expect(results.slice(0, 5).map((r) => r.kind)).toEqual([
+      'rotated',
+      'rotated',
+      'rotated',
+      'rotated',
+      'rotated',
+    ])
+    expect(results[0]).toMatchObject({ generation: 2, roles: ['r'] })
+    // The same token again, later in the same batch: it sees the first rotation's writes, as one
+    // statement later would, and within the grace window gets the same successor back
+    // (docs/issuer.md, "Refresh rotation").
+    expect(results[5]).toMatchObject({ kind: 'replayed' })
+    expect(results[6]).toEqual({ kind: 'invalid', reason: 'unknown' })
+  })
+
+  it('retries each rotation alone when the batch fails, so a conflict refuses only its own', async () => {
+    const [a, b, c] = await sessions(3)
+    const taken = hash()
+    const [first, second, third] = await Promise.allSettled([
+      rotate(a!, taken),
+      rotate(b!, taken),
+      rotate(c!),
+    ])
+    expect(first).toMatchObject({ status: 'fulfilled', value: { kind: 'rotated' } })
+    expect(second).toMatchObject({
+      status: 'rejected',
+      reason: { name: 'StoreConflictError', field: 'refresh token hash' },
+    })
+    expect(third).toMatchObject({ status: 'fulfilled', value: { kind: 'rotated' } })
+    // The refused rotation consumed nothing: its token still rotates.
+    expect(await rotate(b!)).toMatchObject({ kind: 'rotated', generation: 2 })
   })
 })

@@ -3,6 +3,8 @@
 // server-side function `rotate_refresh` (migration 6), which locks the session row (`SELECT ... FOR
 // UPDATE`) so every step of one session runs one at a time across all instances, then consumes the
 // token with a compare-and-set `UPDATE ... WHERE consumed_at IS NULL`: one round trip per refresh.
+// Under load, rotations that queue while the store's rotation calls are busy go together as one
+// `rotate_refresh_batch` call (migration 7): one round trip and one commit for all of them.
 // Session creation is one statement too (data-modifying CTE). A login's counters are one
 // multi-row `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, and settling them one CTE. Hot
 // statements are named (prepared once per connection).
@@ -28,6 +30,7 @@ import type {
 import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
+import { createRotationBatcher } from '../rotation-batcher.ts'
 import { joinScope } from '../session-scope.ts'
 import {
   type AuthorizationRow,
@@ -107,9 +110,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const revocations = `${s}.revocations`
   const revocationCursor = `${s}.revocation_cursor`
   const revocationTtlMs = options.revocationTtlMs ?? DEFAULT_REVOCATION_TTL_MS
+  const poolSize = options.max ?? defaultPoolSize()
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: options.max ?? defaultPoolSize(),
+    max: poolSize,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
   })
   // Without a listener an idle connection's error (e.g. a server restart) would crash the process.
@@ -132,6 +136,75 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     }
     return statement
   }
+
+  // One rotation alone: one call of rotate_refresh (migration 6), under the session row lock, in
+  // the statement's own transaction.
+  const rotateOne = async (input: RotateInput): Promise<RotateResult> => {
+    try {
+      const { rows } = await query<RotateRow>(
+        named('rotate', `SELECT * FROM ${s}.rotate_refresh($1, $2, $3, $4, $5, $6, $7)`),
+        [
+          input.tokenHash,
+          input.now,
+          input.clientId,
+          input.graceMs,
+          input.successor.hash,
+          input.successor.idleExpiresAt,
+          input.successor.sealed,
+        ],
+      )
+      return rotateResultFromRow(rows[0])
+    } catch (err) {
+      throw asConflict(err)
+    }
+  }
+  // Rotations that queued together: one call of rotate_refresh_batch (migration 7), one
+  // transaction, one commit. Any error (a hash conflict, a deadlock with another statement) rolls
+  // the whole batch back before anyone was answered; each rotation is then retried alone, so one
+  // rotation's refusal never becomes another's.
+  const rotateMany = async (
+    inputs: readonly RotateInput[],
+  ): Promise<PromiseSettledResult<RotateResult>[]> => {
+    try {
+      const { rows } = await query<RotateRow & { out_index: number }>(
+        named('rotate_batch', `SELECT * FROM ${s}.rotate_refresh_batch($1, $2, $3, $4, $5, $6, $7)`),
+        [
+          inputs.map((i) => i.tokenHash),
+          inputs.map((i) => i.now),
+          inputs.map((i) => i.clientId),
+          inputs.map((i) => i.graceMs),
+          inputs.map((i) => i.successor.hash),
+          inputs.map((i) => i.successor.idleExpiresAt),
+          inputs.map((i) => i.successor.sealed),
+        ],
+      )
+      const byIndex = new Map(rows.map((row) => [row.out_index, row]))
+      return inputs.map((_, i) => {
+        try {
+          return { status: 'fulfilled', value: rotateResultFromRow(byIndex.get(i + 1)) }
+        } catch (reason) {
+          return { status: 'rejected', reason }
+        }
+      })
+    } catch {
+      // One after another, in the batch's order, as they would have run in it.
+      const outcomes: PromiseSettledResult<RotateResult>[] = []
+      for (const input of inputs) {
+        try {
+          outcomes.push({ status: 'fulfilled', value: await rotateOne(input) })
+        } catch (reason) {
+          outcomes.push({ status: 'rejected', reason })
+        }
+      }
+      return outcomes
+    }
+  }
+  const rotations = createRotationBatcher({
+    rotateOne,
+    rotateMany,
+    maxInFlight: rotationCallsFor(poolSize),
+    maxBatch: MAX_ROTATION_BATCH,
+  })
 
   async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect()
@@ -324,26 +397,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return rows[0] === undefined ? null : tokenFromRow(rows[0])
     },
 
-    async rotate(input: RotateInput): Promise<RotateResult> {
-      try {
-        // One round trip: the whole step runs in rotate_refresh (migration 6), under the session
-        // row lock, in the statement's own transaction.
-        const { rows } = await query<RotateRow>(
-          named('rotate', `SELECT * FROM ${s}.rotate_refresh($1, $2, $3, $4, $5, $6, $7)`),
-          [
-            input.tokenHash,
-            input.now,
-            input.clientId,
-            input.graceMs,
-            input.successor.hash,
-            input.successor.idleExpiresAt,
-            input.successor.sealed,
-          ],
-        )
-        return rotateResultFromRow(rows[0])
-      } catch (err) {
-        throw asConflict(err)
-      }
+    rotate(input: RotateInput): Promise<RotateResult> {
+      return rotations.rotate(input)
     },
 
     async revokeSession(sessionId, reason, now) {
@@ -711,6 +766,19 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 export function defaultPoolSize(): number {
   return 4 * availableParallelism()
 }
+
+/**
+ * How many rotation calls one instance keeps open at once: a quarter of its pool (one per core
+ * with the default pool). Fewer, larger batches measured faster than one call per connection: on
+ * a busy database every extra backend rotating at once costs lock and buffer contention
+ * (docs/performance.md, issue 13), and the rest of the pool stays free for logins and the rest.
+ */
+function rotationCallsFor(poolSize: number): number {
+  return Math.max(1, Math.floor(poolSize / 4))
+}
+
+// A bound on one rotate_refresh_batch call, so one statement never holds very many session locks.
+const MAX_ROTATION_BATCH = 64
 
 function asConflict(err: unknown): unknown {
   if (err instanceof pg.DatabaseError && err.code === '23505') {
