@@ -118,6 +118,7 @@ export { ISSUER_ENTRY } from './runtime/issuer-entry.ts'
 export { createLogger, type LogFields, type Logger, type LogLevel } from './runtime/logger.ts'
 export { ISSUER_NODE_FLAGS } from './runtime/node-flags.ts'
 export { formatDurationSec, parseDurationSec } from './runtime/parse-duration.ts'
+export { type IssuerProcessOptions, runIssuerProcess } from './runtime/run-issuer-process.ts'
 export { type Issuer, startIssuer } from './runtime/start-issuer.ts'
 // Server stores are reached through openStore, which loads pg / ioredis only when chosen.
 export { openStore } from './store/open-store.ts'
