@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { openStore } from '@tokensmith/issuer/admin'
 import type { SpawnedService } from '@tokensmith/issuer/testing'
 import { type BareSignPeer, startBareSignPeer } from './bench/bare-sign-peer.ts'
@@ -36,6 +37,8 @@ import { measureSigningCapacity } from './bench/signing-capacity.ts'
 import { median, quantile } from './bench/stats.ts'
 import { formatTable } from './shared/format-table.ts'
 
+const NO_STORE_ISSUER = fileURLToPath(new URL('./bench/no-store-issuer.ts', import.meta.url))
+
 /** The refresh path's targets: docs/performance.md ("## issuer") says where it stands. */
 const TARGET_OF_SIGNING = 0.6
 const TARGET_OVER_OIDC = 1.3
@@ -48,7 +51,7 @@ const TARGET_ROUND_TRIPS = 1
 const TARGET_SERVICE_OVER_OIDC = 1.5
 const TARGET_OAUTH_OVER_AUTH_REFRESH = 0.95
 
-const USAGE = `Usage: pnpm bench issuer [--rounds 5] [--duration 4] [--connections 16] [--load wrk|autocannon]
+const USAGE = `Usage: pnpm bench issuer [--ceiling] [--rounds 5] [--duration 4] [--connections 16] [--load wrk|autocannon]
                          [--store sqlite|postgres|redis] [--instances 1|2] [--sessions N] [--profile <dir>]
   --rounds       rounds of (signing capacity, issuer refresh at /auth/refresh and /oauth/token,
                  issuer and oidc-provider client_credentials), medians reported
@@ -63,10 +66,14 @@ const USAGE = `Usage: pnpm bench issuer [--rounds 5] [--duration 4] [--connectio
                  the one store, against one instance's figure in the same round
   --sessions     afterwards, store N more sessions (bulk) and rerun the refresh rounds against
                  the bare signer: the full store's figure over the near-empty one
+  --ceiling      afterwards, rerun the refresh rounds against the issuer with a store that does no
+                 work on the refresh path (bench/no-store-issuer.ts), beside the bare signer: the
+                 most any store could reach on this machine
   --profile      afterwards, run the refresh load once more against an issuer started with
                  node --cpu-prof, keep the .cpuprofile files in <dir> and print the hottest functions`
 
 interface Options extends LoadOptions {
+  ceiling: boolean
   profileDir: string | null
   store: StoreKind
   instances: 1 | 2
@@ -101,6 +108,7 @@ function parseOptions(argv: string[]): Options | null {
     {
       ...LOAD_OPTIONS,
       profile: { type: 'string' },
+      ceiling: { type: 'boolean', default: false },
       store: { type: 'string', default: 'sqlite' },
       instances: { type: 'string', default: '1' },
       sessions: { type: 'string', default: '0' },
@@ -115,6 +123,7 @@ function parseOptions(argv: string[]): Options | null {
     store: values.store as StoreKind,
     instances: intOption('instances', values.instances, 1, 2) as 1 | 2,
     sessions: intOption('sessions', values.sessions, 0, 10_000_000),
+    ceiling: values.ceiling,
     profileDir:
       values.profile === undefined ? null : resolve(process.env.INIT_CWD ?? process.cwd(), values.profile),
   }
@@ -468,6 +477,34 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
       }
     }
 
+    // The same rounds against the issuer whose store answers without work: how far the store
+    // alone keeps the refresh from the bare signer, on this machine, in this run.
+    const ceilingRounds: { refresh: number; bare: number }[] = []
+    if (opts.ceiling) {
+      log('starting the issuer with a store that does no work on the refresh path (the ceiling)')
+      const ceiling = await startIssuerProcess({ keysDir, databaseUrl, script: NO_STORE_ISSUER })
+      children.push(ceiling)
+      const ceilingPool = new RefreshTokenPool(ceiling.url, credentials)
+      const ceilingRun = refreshLoad(opts, ceilingPool)
+      await ceilingPool.topUp(poolSize)
+      await ceilingRun(ceiling.url, 2)
+      for (let r = 1; r <= opts.rounds; r++) {
+        const [refreshed, bareSign] = await backToBack(
+          r % 2 === 0,
+          async () => {
+            await ceilingPool.topUp(poolSize)
+            return ceilingRun(ceiling.url, opts.durationSec)
+          },
+          () => bareRun(bare.url, opts.durationSec),
+        )
+        ceilingRounds.push({ refresh: refreshed.rps, bare: bareSign.rps })
+        log(
+          `ceiling round ${r}: refresh ${fmt(refreshed.rps)}/s${failures(refreshed)}, bare signer ${fmt(bareSign.rps)}/s`,
+        )
+      }
+      await ceiling.stop()
+    }
+
     await bare.stop()
 
     log('login latency: one login at a time')
@@ -498,8 +535,19 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
       rounds.flatMap((r) => (r.twoInstances === null ? [] : [r.twoInstances.rps / r.refresh.rps])),
     )
     const fullOfBare = median(fullRounds.map((r) => r.refresh / r.bare))
+    const ceilingOfBare = ceilingRounds.map((r) => r.refresh / r.bare)
     const fullOverEmpty = fullOfBare / ofBare
     const scaleRows: string[][] = [
+      ...(ceilingRounds.length === 0
+        ? []
+        : [
+            [
+              'refresh with a store that does no work / bare signer',
+              fmt(median(ceilingOfBare), 2),
+              list(ceilingOfBare, 2),
+              `the ceiling of the ratio above for any store here (bench/no-store-issuer.ts); ${fmt(median(ceilingRounds.map((r) => r.refresh)))} refresh/s`,
+            ],
+          ]),
       ...(two.length === 0
         ? []
         : [
