@@ -291,8 +291,10 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     // does): the store sends the rotations that queue while every connection is busy as one call.
     // Each runs rotate_refresh exactly as alone, one after another, so a later one sees an
     // earlier one's writes. The sessions are locked first, all together in id order: the only
-    // other statement that locks several sessions (revokeUserSessions) takes them in that order
-    // too, so two of them never wait on each other in a cycle.
+    // other statement that locks several sessions and waits (revokeUserSessions) takes them in
+    // that order too, so two of them never wait on each other in a cycle. (Purge skips locked
+    // rows; deleting a user cascades in its own order, and if that deadlocks with a batch, the
+    // store retries the batch's rotations one at a time.)
     sql: (s) => `
       CREATE FUNCTION ${s}.rotate_refresh_batch(
         p_hash text[], p_now bigint[], p_client_id text[], p_grace_ms bigint[],
