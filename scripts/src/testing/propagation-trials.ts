@@ -139,6 +139,12 @@ const claimsOf = (token: string) =>
   }
 
 /** Prepares the trial (logins) and returns the step that ends it. */
+/** Awaits an ending's request; anything but 200 fails the trial, naming the ending. */
+async function expectOk(p: Promise<{ status: number }>, what: string): Promise<void> {
+  const { status } = await p
+  if (status !== 200) throw new Error(`${what} answered ${status}`)
+}
+
 async function prepare(
   ending: Ending,
   ctx: TrialContext,
@@ -150,10 +156,6 @@ async function prepare(
     return prepareCodeFlow(ending, issuerUrl, username)
   }
   const victim = await login(issuerUrl, username)
-  const expectOk = async (p: Promise<{ status: number }>, what: string) => {
-    const { status } = await p
-    if (status !== 200) throw new Error(`${what} answered ${status}`)
-  }
   switch (ending) {
     case 'logout':
       return {
@@ -209,14 +211,15 @@ async function prepare(
     case '/oauth/revoke':
       return {
         token: victim.accessToken,
-        end: async () => {
-          const res = await fetch(`${issuerUrl}/oauth/revoke`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: new URLSearchParams({ token: victim.refreshToken, client_id: 'default' }),
-          })
-          if (res.status !== 200) throw new Error(`/oauth/revoke answered ${res.status}`)
-        },
+        end: () =>
+          expectOk(
+            fetch(`${issuerUrl}/oauth/revoke`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: new URLSearchParams({ token: victim.refreshToken, client_id: 'default' }),
+            }),
+            '/oauth/revoke',
+          ),
       }
     case 'users disable':
     case 'users set-password': {
@@ -263,25 +266,25 @@ async function prepareCodeFlow(
     case 'RP logout':
       return {
         token: flow.accessToken,
-        end: async () => {
+        end: () => {
           // OpenID Connect RP-Initiated Logout 1.0 §2: a valid hint ends the browser's login session
           // and every session it started, without a confirmation page.
           const hint = new URLSearchParams({ id_token_hint: flow.idToken, client_id: FIRST_PARTY_APP })
-          const res = await flow.browser.get(`/oauth/logout?${hint}`)
-          if (res.status !== 200) throw new Error(`RP logout answered ${res.status}`)
+          return expectOk(flow.browser.get(`/oauth/logout?${hint}`), 'RP logout')
         },
       }
     case 'consent revocation': {
       const manager = await login(issuerUrl, username, 'account')
       return {
         token: flow.accessToken,
-        end: async () => {
-          const res = await requestJson(`${issuerUrl}/auth/consents/${THIRD_PARTY_APP}`, {
-            method: 'DELETE',
-            bearer: manager.accessToken,
-          })
-          if (res.status !== 200) throw new Error(`consent revocation answered ${res.status}`)
-        },
+        end: () =>
+          expectOk(
+            requestJson(`${issuerUrl}/auth/consents/${THIRD_PARTY_APP}`, {
+              method: 'DELETE',
+              bearer: manager.accessToken,
+            }),
+            'consent revocation',
+          ),
       }
     }
   }
