@@ -16,10 +16,17 @@ export {
   type GrantType,
   isClientId,
   isScopeToken,
+  PKCE_POLICIES,
+  type PkcePolicy,
 } from './core/clients/client-record.ts'
 export { hashClientSecret, newClientSecret } from './core/clients/client-secret.ts'
+export type {
+  AuthorizationCodeRecord,
+  RequestedClaims,
+} from './core/authorization/authorization-store.ts'
 export type { ClientStore } from './core/clients/client-store.ts'
 export { matchesRedirectUri, redirectUriProblem } from './core/clients/redirect-uri.ts'
+export { webOriginProblem, webOriginsOf } from './core/clients/web-origin.ts'
 export { type Clock, systemClock } from './core/clock.ts'
 export {
   createPasswordHasher,
@@ -46,6 +53,7 @@ export type {
   SessionRecord,
   Store,
   UserPatch,
+  UserProfile,
   UserRecord,
 } from './core/store.ts'
 export { StoreConflictError, StoreError } from './core/store-error.ts'
@@ -66,6 +74,7 @@ export {
   REFRESH_TOKEN_PREFIX,
 } from './core/tokens/refresh-token.ts'
 export { normalizeUsername } from './core/users/normalize-username.ts'
+export { userProfileProblem } from './core/users/user-profile-problem.ts'
 export {
   ConfigError,
   IssuerError,

@@ -10,7 +10,20 @@ import type { AuthorizationStore } from './authorization/authorization-store.ts'
 import type { ClientStore } from './clients/client-store.ts'
 import type { RevocationStore } from './revocations/revocation-store.ts'
 
-export interface UserRecord {
+/**
+ * The OpenID Connect Core §5.1 standard claims a user may have (all optional), released by the
+ * `profile` and `email` scopes (§5.4) and the `claims` request parameter (§5.5).
+ */
+export interface UserProfile {
+  email: string | null
+  /** Whether the operator (or, later, a verification link) confirmed `email` belongs to the user. */
+  emailVerified: boolean
+  name: string | null
+  givenName: string | null
+  familyName: string | null
+}
+
+export interface UserRecord extends UserProfile {
   id: string
   /** Case-normalised (NFKC, lower case), unique. */
   username: string
@@ -22,7 +35,7 @@ export interface UserRecord {
   updatedAt: number
 }
 
-export interface NewUser {
+export interface NewUser extends Partial<UserProfile> {
   id: string
   username: string
   passwordHash: string
@@ -30,7 +43,8 @@ export interface NewUser {
   createdAt: number
 }
 
-export interface UserPatch {
+/** Fields to change; an absent field is kept, a null profile field is cleared. */
+export interface UserPatch extends Partial<UserProfile> {
   passwordHash?: string
   roles?: string[]
   disabled?: boolean
@@ -53,6 +67,11 @@ export interface SessionRecord {
   scope: string[]
   /** Whether the session's client is a public one: only then may a refresh come without a client. */
   publicClient: boolean
+  /**
+   * Claims the client asked for with the `claims` request parameter for the userinfo endpoint
+   * (OpenID Connect Core §5.5), released there beside those of the scope; empty for most sessions.
+   */
+  claims: string[]
 }
 
 export interface NewSession {
@@ -65,6 +84,8 @@ export interface NewSession {
   userAgent: string | null
   scope: string[]
   publicClient: boolean
+  /** See SessionRecord.claims; none when absent. */
+  claims?: string[]
   /** SHA-256 (hex) of the first refresh token of the session. */
   tokenHash: string
   /** Idle expiry of that first token. */

@@ -13,9 +13,15 @@ export interface AuthorizationCodeRecord {
   userId: string
   /** The exact `redirect_uri` of the authorization request (RFC 6749 §4.1.3). */
   redirectUri: string
-  /** The S256 `code_challenge` (RFC 7636 §4.2), base64url. */
-  codeChallenge: string
+  /**
+   * The S256 `code_challenge` (RFC 7636 §4.2), base64url; null when the request sent none (a
+   * confidential client's OpenID Connect request, docs/oidc.md "PKCE"): then a `code_verifier`
+   * at the token endpoint is refused (RFC 9700 §2.1.1, PKCE downgrade).
+   */
+  codeChallenge: string | null
   scope: string[]
+  /** Claims asked for with the `claims` request parameter (OpenID Connect Core §5.5); null when none. */
+  claims: RequestedClaims | null
   /** The OpenID Connect `nonce`, echoed into the ID token. */
   nonce: string | null
   /** The login session the user authenticated in (the ID token's `sid`). */
@@ -35,6 +41,12 @@ export type RedeemCodeResult =
   | { kind: 'redeemed'; session: SessionRecord }
   | { kind: 'replayed'; sessionId: string }
   | { kind: 'invalid' }
+
+/** The names of the claims a `claims` request parameter asked for, per place of release. */
+export interface RequestedClaims {
+  idToken: string[]
+  userinfo: string[]
+}
 
 /** The browser's login session at the issuer, named by an httpOnly cookie. */
 export interface LoginSessionRecord {

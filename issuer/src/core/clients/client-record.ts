@@ -14,6 +14,15 @@ export const GRANT_TYPES: readonly GrantType[] = [
   'client_credentials',
 ]
 
+/**
+ * When `/oauth/authorize` requires PKCE of a confidential client (public clients: always).
+ * `openid-optional`: required unless the request has the `openid` scope, whose code is bound by
+ * client authentication and `nonce` (RFC 9700 §2.1.1, OpenID Connect Core §3.1.2.1).
+ * `required`: always. Whatever the policy, a challenge once sent is enforced.
+ */
+export type PkcePolicy = 'required' | 'openid-optional'
+export const PKCE_POLICIES: readonly PkcePolicy[] = ['required', 'openid-optional']
+
 export interface ClientRecord {
   /** The `client_id`: 1..128 of [A-Za-z0-9._~-]. */
   id: string
@@ -41,6 +50,13 @@ export interface ClientRecord {
   redirectUris: string[]
   /** Where RP-initiated logout may send the browser (OpenID Connect RP-Initiated Logout 1.0 §3). */
   postLogoutRedirectUris: string[]
+  /** See PkcePolicy; a public client is held to `required` whatever this says. */
+  pkce: PkcePolicy
+  /**
+   * Browser origins (`https://app.example.com`) allowed to call the token, revocation and userinfo
+   * endpoints with CORS, beside those of a public client's https and loopback redirect URIs.
+   */
+  webOrigins: string[]
   disabled: boolean
   createdAt: number
   updatedAt: number
@@ -62,6 +78,8 @@ export type ClientPatch = Partial<
     | 'jwksUri'
     | 'redirectUris'
     | 'postLogoutRedirectUris'
+    | 'pkce'
+    | 'webOrigins'
     | 'disabled'
   >
 > & { updatedAt: number }
@@ -96,6 +114,8 @@ export function firstPartyPublicClient(id: string, now: number): ClientRecord {
     jwksUri: null,
     redirectUris: [],
     postLogoutRedirectUris: [],
+    pkce: 'required',
+    webOrigins: [],
     disabled: false,
     createdAt: now,
     updatedAt: now,

@@ -9,6 +9,11 @@ export function newUserRecord(user: NewUser): UserRecord {
     passwordHash: user.passwordHash,
     roles: [...user.roles],
     disabled: false,
+    email: user.email ?? null,
+    emailVerified: user.emailVerified ?? false,
+    name: user.name ?? null,
+    givenName: user.givenName ?? null,
+    familyName: user.familyName ?? null,
     createdAt: user.createdAt,
     updatedAt: user.createdAt,
   }
