@@ -8,6 +8,8 @@ export function serviceClient(id: string, now: number, overrides: Partial<Client
     type: 'confidential',
     firstParty: false,
     grants: ['client_credentials'],
+    // What `pnpm clients add` registers for a confidential client unless told `--pkce required`.
+    pkce: 'openid-optional',
     ...overrides,
   }
 }

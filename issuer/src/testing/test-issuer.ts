@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
-import type { Store } from '../core/store.ts'
+import type { Store, UserProfile } from '../core/store.ts'
 import { loadConfig } from '../runtime/config.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { type Issuer, startIssuer } from '../runtime/start-issuer.ts'
@@ -17,7 +17,12 @@ export interface TestIssuer extends Issuer {
   logs: string[]
   now: { ms: number }
   advance(ms: number): void
-  addUser(username: string, password: string, roles?: string[]): Promise<string>
+  addUser(
+    username: string,
+    password: string,
+    roles?: string[],
+    profile?: Partial<UserProfile>,
+  ): Promise<string>
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>
   cleanup(): Promise<void>
 }
@@ -53,7 +58,7 @@ export async function createTestIssuer(
     advance(ms) {
       now.ms += ms
     },
-    async addUser(username, password, roles = ['user']) {
+    async addUser(username, password, roles = ['user'], profile = {}) {
       const id = randomUUID()
       await store.createUser({
         id,
@@ -61,6 +66,7 @@ export async function createTestIssuer(
         passwordHash: await hasher.hash(password),
         roles,
         createdAt: now.ms,
+        ...profile,
       })
       return id
     },

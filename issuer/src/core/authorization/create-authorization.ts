@@ -19,6 +19,7 @@ import {
   checkAuthorizationRequest,
   type RequestCheck,
 } from './check-authorization-request.ts'
+import { consentScopeOf } from './consent-scope-of.ts'
 
 export interface AuthorizationConfig {
   loginSessionIdleTtlSec: number
@@ -51,8 +52,6 @@ export interface Authorization {
   rememberConsent(request: AuthorizationRequest, userId: string): Promise<void>
   /** Ends the login session and revokes every session its codes started; answers how many. */
   signOut(loginSessionId: string): Promise<number>
-  /** The same for a login session named by an ID token's `sid`, when it is `userId`'s. */
-  signOutSession(loginSessionId: string, userId: string): Promise<number>
   listConsents(userId: string): Promise<ConsentRecord[]>
   /** Forgets the consent and ends the user's sessions at that client; false when there was none. */
   revokeConsent(userId: string, clientId: string): Promise<boolean>
@@ -82,6 +81,7 @@ export function createAuthorization(deps: {
       redirectUri: request.redirectUri,
       codeChallenge: request.codeChallenge,
       scope: request.scope,
+      claims: request.claims,
       nonce: request.nonce,
       loginSessionId: session.id,
       authTime: session.authTime,
@@ -95,7 +95,7 @@ export function createAuthorization(deps: {
   async function consentCovers(request: AuthorizationRequest, userId: string): Promise<boolean> {
     if (request.client.firstParty) return true
     const consent = await store.getConsent(userId, request.client.id)
-    return consent !== null && request.scope.every((s) => consent.scope.includes(s))
+    return consent !== null && consentScopeOf(request).every((s) => consent.scope.includes(s))
   }
 
   async function signOut(loginSessionId: string): Promise<number> {
@@ -171,18 +171,12 @@ export function createAuthorization(deps: {
 
     async rememberConsent(request, userId) {
       const before = await store.getConsent(userId, request.client.id)
-      const scope = [...new Set([...(before?.scope ?? []), ...request.scope])]
+      const scope = [...new Set([...(before?.scope ?? []), ...consentScopeOf(request)])]
       await store.saveConsent({ userId, clientId: request.client.id, scope, grantedAt: clock() })
       logger.info('consent_granted', { userId, clientId: request.client.id })
     },
 
     signOut,
-
-    async signOutSession(loginSessionId, userId) {
-      const session = await store.getLoginSession(loginSessionId)
-      if (session === null || session.userId !== userId) return 0
-      return signOut(loginSessionId)
-    },
 
     listConsents: (userId) => store.listConsents(userId),
 

@@ -3,6 +3,8 @@
 // presented again is refused and the session it started revoked (RFC 6749 §4.1.2).
 import { randomBytes } from 'node:crypto'
 import { OAuthError } from '../../errors.ts'
+import { claimsOfScope } from '../claims/scope-claims.ts'
+import { userClaims } from '../claims/user-claims.ts'
 import { accessTokenShapeOf } from '../clients/access-token-shape-of.ts'
 import type { ClientRecord } from '../clients/client-record.ts'
 import type { Clock } from '../clock.ts'
@@ -14,6 +16,7 @@ import type { AccessTokenSigner } from '../tokens/access-token-signer.ts'
 import type { IdTokenSigner } from '../tokens/id-token-signer.ts'
 import type { RandomBytes } from '../tokens/random-source.ts'
 import { issueTokenPair, type TokenPair } from '../tokens/token-pair.ts'
+import { PASSWORD_ACR, PASSWORD_AMR } from './acr-values.ts'
 import { hashAuthorizationCode, isAuthorizationCodeShape } from './authorization-code.ts'
 import { OPENID_SCOPE } from './check-authorization-request.ts'
 import { pkceS256Matches } from './pkce.ts'
@@ -54,13 +57,18 @@ export function createCodeRedemption(deps: {
       if (code.clientId !== client.id) throw refused('client_mismatch')
       // RFC 6749 §4.1.3: the redirect_uri of the request, identical.
       if (input.redirectUri !== code.redirectUri) throw refused('redirect_uri_mismatch')
-      if (!pkceS256Matches(input.codeVerifier, code.codeChallenge)) throw refused('pkce_mismatch')
+      if (code.codeChallenge === null) {
+        // RFC 9700 §2.1.1: a verifier for a code issued without a challenge is a downgrade attempt.
+        if (input.codeVerifier !== undefined) throw refused('pkce_downgrade')
+      } else if (!pkceS256Matches(input.codeVerifier, code.codeChallenge)) {
+        throw refused('pkce_mismatch')
+      }
       if (code.expiresAt <= now) throw refused('expired')
       const user = await store.findUserById(code.userId)
       if (user === null || user.disabled) throw refused('user_disabled')
 
       const started = newSessionFor(
-        { userId: user.id, client, scope: code.scope, meta: input, now },
+        { userId: user.id, client, scope: code.scope, claims: code.claims?.userinfo ?? [], meta: input, now },
         config,
         random,
       )
@@ -94,6 +102,12 @@ export function createCodeRedemption(deps: {
             nonce: code.nonce,
             accessToken: pair.accessToken,
             ttlSec: pair.expiresIn,
+            acr: PASSWORD_ACR,
+            amr: PASSWORD_AMR,
+            userClaims: userClaims(
+              user,
+              new Set([...claimsOfScope(code.scope), ...(code.claims?.idToken ?? [])]),
+            ),
           })
         : null
       return { ...pair, idToken }

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
-import type { Store } from '../store.ts'
+import type { SessionRecord, Store } from '../store.ts'
 import { hashRefreshToken, isRefreshTokenShape } from '../tokens/refresh-token.ts'
 import { type SessionView, toSessionView } from './session-view.ts'
 
@@ -14,6 +14,8 @@ export interface Sessions {
   revokeSession(userId: string, sessionId: string): Promise<boolean>
   /** Whether the user's session (an access token's `sid`) is neither revoked nor expired. */
   isSessionLive(userId: string, sessionId: string): Promise<boolean>
+  /** The user's session when it is live (see isSessionLive); null otherwise. */
+  liveSession(userId: string, sessionId: string): Promise<SessionRecord | null>
 }
 
 export function createSessions(deps: {
@@ -22,6 +24,16 @@ export function createSessions(deps: {
   logger: Logger
 }): Sessions {
   const { store, clock, logger } = deps
+
+  async function liveSession(userId: string, sessionId: string): Promise<SessionRecord | null> {
+    const session = await store.getSession(sessionId)
+    const live =
+      session !== null &&
+      session.userId === userId &&
+      session.revokedAt === null &&
+      session.absoluteExpiresAt > clock()
+    return live ? session : null
+  }
 
   return {
     async logout(presented) {
@@ -53,14 +65,7 @@ export function createSessions(deps: {
       return revoked
     },
 
-    async isSessionLive(userId, sessionId) {
-      const session = await store.getSession(sessionId)
-      return (
-        session !== null &&
-        session.userId === userId &&
-        session.revokedAt === null &&
-        session.absoluteExpiresAt > clock()
-      )
-    },
+    isSessionLive: async (userId, sessionId) => (await liveSession(userId, sessionId)) !== null,
+    liveSession,
   }
 }

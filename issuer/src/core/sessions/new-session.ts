@@ -15,7 +15,15 @@ export interface SessionLifetimes {
  * what a password login and a redeemed authorization code both start.
  */
 export function newSessionFor(
-  input: { userId: string; client: ClientRecord; scope: readonly string[]; meta: ClientMeta; now: number },
+  input: {
+    userId: string
+    client: ClientRecord
+    scope: readonly string[]
+    /** Claims asked for at userinfo with the `claims` parameter; none for a password login. */
+    claims?: readonly string[]
+    meta: ClientMeta
+    now: number
+  },
   lifetimes: SessionLifetimes,
   random: RandomBytes,
 ): { session: NewSession; refreshToken: string } {
@@ -34,6 +42,7 @@ export function newSessionFor(
       userAgent: input.meta.userAgent?.slice(0, 256) ?? null,
       scope: [...input.scope],
       publicClient: input.client.type === 'public',
+      claims: [...(input.claims ?? [])],
       tokenHash: hashRefreshToken(refreshToken),
       idleExpiresAt: Math.min(now + lifetimes.refreshIdleTtlSec * 1000, absoluteExpiresAt),
     },

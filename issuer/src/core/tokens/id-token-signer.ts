@@ -18,6 +18,11 @@ export interface IdTokenSubject {
   /** The access token issued beside it, for `at_hash`. */
   accessToken: string
   ttlSec: number
+  /** OpenID Connect Core §2 `acr` and RFC 8176 `amr` of the login. */
+  acr: string
+  amr: readonly string[]
+  /** Standard claims released into the ID token (OpenID Connect Core §5.4, §5.5). */
+  userClaims: Readonly<Record<string, string | number | boolean>>
 }
 
 export interface IdTokenSigner {
@@ -46,6 +51,7 @@ export function createIdTokenSigner(deps: { keyRing: KeyRing; issuer: string; cl
       const iat = Math.floor(now / 1000)
       const signing = deps.keyRing.signingKey(now)
       const claims = {
+        ...s.userClaims,
         iss: deps.issuer,
         sub: s.userId,
         aud: s.clientId,
@@ -53,6 +59,8 @@ export function createIdTokenSigner(deps: { keyRing: KeyRing; issuer: string; cl
         iat,
         auth_time: Math.floor(s.authTime / 1000),
         ...(s.nonce === null ? {} : { nonce: s.nonce }),
+        acr: s.acr,
+        amr: [...s.amr],
         sid: s.loginSessionId,
         at_hash: accessTokenHash(s.accessToken, signing.alg),
       }

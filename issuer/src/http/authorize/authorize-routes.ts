@@ -6,7 +6,7 @@ import {
 } from '../../core/authorization/check-authorization-request.ts'
 import type { Authorization } from '../../core/authorization/create-authorization.ts'
 import type { Logger } from '../../core/logger.ts'
-import { IssuerError } from '../../errors.ts'
+import { errorDescription, IssuerError } from '../../errors.ts'
 import { BROWSER_PATHS } from './browser-paths.ts'
 import type { CsrfGuard } from './csrf-guard.ts'
 import { createHostedPages, type HostedPages } from './hosted-pages.ts'
@@ -72,6 +72,12 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): Hono {
 
   async function authorize(c: Context, params: AuthorizationParams): Promise<Response> {
     const check = await authorization.check(params)
+    if (check.kind === 'error' && check.unlessSignedOut !== undefined) {
+      if ((await authorization.loginSession(loginCookie.read(c))) === null) {
+        const { error, description } = check.unlessSignedOut
+        return answerCheck(c, { ...check, error, description })
+      }
+    }
     if (check.kind !== 'valid') return answerCheck(c, check)
     const session = await authorization.loginSession(loginCookie.read(c))
     return proceed(c, params, check.request, session, { freshLogin: false, consented: false })
@@ -196,7 +202,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): Hono {
   function redirectBack(c: Context, redirectUri: string, values: Record<string, string>): Response {
     const url = new URL(redirectUri)
     for (const [name, value] of Object.entries({ ...values, iss: deps.issuerUrl })) {
-      url.searchParams.append(name, value)
+      url.searchParams.append(name, name === 'error_description' ? errorDescription(value) : value)
     }
     c.header('Cache-Control', 'no-store')
     c.header('Referrer-Policy', 'no-referrer')

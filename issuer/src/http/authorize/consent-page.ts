@@ -4,7 +4,9 @@ import { hiddenFields, pageLayout } from './page-layout.ts'
 /** What each scope the issuer itself defines lets the application do, in words. */
 const SCOPE_WORDS: Record<string, string> = {
   openid: 'Know who you are (your account id)',
-  profile: 'See your username',
+  profile: 'See your name and username',
+  email: 'See your e-mail address',
+  offline_access: 'Stay signed in while you are away',
   roles: 'See your roles',
   account: 'Manage your sign-in sessions',
 }

@@ -1,5 +1,6 @@
 import type { Context, ErrorHandler } from 'hono'
 import type { AuthorizationRequest } from '../../core/authorization/check-authorization-request.ts'
+import { consentScopeOf } from '../../core/authorization/consent-scope-of.ts'
 import type { Logger } from '../../core/logger.ts'
 import { IssuerError, OAuthError } from '../../errors.ts'
 import {
@@ -49,7 +50,7 @@ export function createHostedPages(logger: Logger): HostedPages {
         consentPage({
           clientName: p.request.client.name,
           username: p.username,
-          scope: p.request.scope,
+          scope: consentScopeOf(p.request),
           action: BROWSER_PATHS.authorization,
           fields: p.fields,
           csrf: p.csrf,

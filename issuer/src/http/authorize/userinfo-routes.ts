@@ -1,26 +1,37 @@
 import { type Context, Hono } from 'hono'
 import { OPENID_SCOPE } from '../../core/authorization/check-authorization-request.ts'
+import { claimsOfScope } from '../../core/claims/scope-claims.ts'
+import { userClaims } from '../../core/claims/user-claims.ts'
+import type { ClientCache } from '../../core/clients/create-client-cache.ts'
 import type { Logger } from '../../core/logger.ts'
-import type { Store } from '../../core/store.ts'
+import type { SessionRecord, Store } from '../../core/store.ts'
 import type { AccessTokenVerifier } from '../../core/tokens/access-token-verifier.ts'
 import { IssuerError, OAuthError } from '../../errors.ts'
+import type { BrowserCors } from '../oauth/browser-cors.ts'
 import { createOAuthErrorHandler } from '../oauth/oauth-error-handler.ts'
+import { readFormBody } from '../oauth/read-form-body.ts'
 import { parseBearerToken } from '../parse-bearer-token.ts'
 import { BROWSER_PATHS } from './browser-paths.ts'
 
 /** The scope that adds the user's roles to userinfo (tokensmith's own, beside OIDC's `profile`). */
 export const ROLES_SCOPE = 'roles'
 const REALM = 'tokensmith'
+const FORM = 'application/x-www-form-urlencoded'
 
 /**
  * OpenID Connect Core §5.3 userinfo, GET and POST, with the access token in the Authorization
- * header (RFC 6750 §2.1): `sub`; `preferred_username` with `profile`; `roles` with `roles`.
- * Refusals carry RFC 6750 §3's challenge.
+ * header (RFC 6750 §2.1) or, on a form POST, as `access_token` in the body (§2.2): `sub`; the
+ * standard claims of the `profile` and `email` scopes (§5.4) and those the `claims` parameter
+ * asked for (§5.5); `roles` with `roles`. Refusals carry RFC 6750 §3's challenge.
  */
 export function createUserinfoRoutes(deps: {
   verifier: AccessTokenVerifier
   store: Pick<Store, 'findUserById'>
-  isSessionLive(userId: string, sessionId: string): Promise<boolean>
+  liveSession(userId: string, sessionId: string): Promise<SessionRecord | null>
+  /** The client a token was issued to, for CORS (read only when the request has an Origin). */
+  clients: ClientCache
+  cors: BrowserCors
+  maxBodyBytes: number
   logger: Logger
 }): Hono {
   const routes = new Hono()
@@ -43,18 +54,33 @@ export function createUserinfoRoutes(deps: {
     return new OAuthError(code, message)
   }
 
-  const userinfo = async (c: Context) => {
-    c.header('Cache-Control', 'no-store')
-    c.header('Pragma', 'no-cache')
-    let token: string
+  /** The token of the header or, on a form POST, of the body; never both (RFC 6750 §2). */
+  async function presentedToken(c: Context): Promise<string> {
+    const header = c.req.header('authorization')
+    const isForm =
+      c.req.method === 'POST' &&
+      (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() === FORM
+    const inBody = isForm ? (await readFormBody(c, deps.maxBodyBytes)).get('access_token') : undefined
+    if (inBody !== undefined) {
+      if (header !== undefined && header.trim() !== '') {
+        throw refuse(c, 'invalid_request', 'Send the access token in one place only (RFC 6750 section 2).')
+      }
+      return inBody
+    }
     try {
-      token = parseBearerToken(c.req.header('authorization'))
+      return parseBearerToken(header)
     } catch (err) {
       if (err instanceof IssuerError && err.code === 'missing_token') {
         throw refuse(c, 'invalid_token', 'A Bearer access token is required.', true)
       }
       throw refuse(c, 'invalid_request', 'The Authorization header is malformed.')
     }
+  }
+
+  const userinfo = async (c: Context) => {
+    c.header('Cache-Control', 'no-store')
+    c.header('Pragma', 'no-cache')
+    const token = await presentedToken(c)
     let claims: Awaited<ReturnType<AccessTokenVerifier['verify']>>
     try {
       claims = await deps.verifier.verify(token)
@@ -62,21 +88,27 @@ export function createUserinfoRoutes(deps: {
       if (err instanceof IssuerError) throw refuse(c, 'invalid_token', err.message)
       throw err
     }
+    if (c.req.header('origin') !== undefined) {
+      const client = await deps.clients.get(claims.client_id)
+      if (client !== null && !client.disabled) deps.cors.allowFor(c, client)
+    }
     const scope = typeof claims.scope === 'string' ? claims.scope.split(' ') : []
     if (!scope.includes(OPENID_SCOPE)) {
       throw refuse(c, 'insufficient_scope', 'The access token was not granted the openid scope.')
     }
     const user = await deps.store.findUserById(claims.sub)
-    if (user === null || user.disabled || !(await deps.isSessionLive(claims.sub, claims.sid))) {
+    const session = user === null || user.disabled ? null : await deps.liveSession(claims.sub, claims.sid)
+    if (user === null || session === null) {
       throw refuse(c, 'invalid_token', 'The session of this access token has ended.')
     }
     return c.json({
+      ...userClaims(user, new Set([...claimsOfScope(scope), ...session.claims])),
       sub: user.id,
-      ...(scope.includes('profile') ? { preferred_username: user.username } : {}),
       ...(scope.includes(ROLES_SCOPE) ? { roles: user.roles } : {}),
     })
   }
   routes.get(BROWSER_PATHS.userinfo, userinfo)
   routes.post(BROWSER_PATHS.userinfo, userinfo)
+  routes.options(BROWSER_PATHS.userinfo, deps.cors.preflight(['GET', 'POST']))
   return routes
 }

@@ -1,9 +1,14 @@
+import { ACR_VALUES } from '../../core/authorization/acr-values.ts'
+import { SCOPE_CLAIMS } from '../../core/claims/scope-claims.ts'
 import { BROWSER_PATHS } from '../authorize/browser-paths.ts'
 import { ROLES_SCOPE } from '../authorize/userinfo-routes.ts'
 import { authorizationServerMetadata } from './authorization-server-metadata.ts'
 
-/** The scopes of OpenID Connect this issuer answers (Core §5.4), and tokensmith's `roles`. */
-export const OIDC_SCOPES = ['openid', 'profile', ROLES_SCOPE] as const
+/**
+ * The scopes of OpenID Connect this issuer answers (Core §5.4, §11), and tokensmith's `roles`.
+ * Not `address` or `phone`: users have no such claims.
+ */
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access', ROLES_SCOPE] as const
 
 /**
  * OpenID Connect Discovery 1.0 §3: RFC 8414's document, plus what an OpenID Provider declares.
@@ -28,12 +33,16 @@ export function openIdProviderMetadata(
       'iat',
       'auth_time',
       'nonce',
+      'acr',
+      'amr',
       'sid',
       'at_hash',
-      'preferred_username',
+      ...Object.values(SCOPE_CLAIMS).flat(),
       'roles',
     ],
-    claims_parameter_supported: false,
+    acr_values_supported: [...ACR_VALUES],
+    // §5.5: the claims of SCOPE_CLAIMS, in the ID token or at userinfo.
+    claims_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
   }
