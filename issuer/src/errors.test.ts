@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { StoreConflictError, StoreError } from './core/store-error.ts'
-import { ConfigError, IssuerError, KeyError, PasswordError, TokensmithError } from './errors.ts'
+import {
+  ConfigError,
+  errorDescription,
+  IssuerError,
+  KeyError,
+  OAuthError,
+  PasswordError,
+  TokensmithError,
+} from './errors.ts'
 
 describe('the package errors', () => {
   it('share one base with a stable code and their own name', () => {
@@ -35,5 +43,15 @@ describe('the package errors', () => {
       variable: 'PORT',
       message: 'PORT: must be a number',
     })
+  })
+})
+
+describe('errorDescription (RFC 6749 §5.2)', () => {
+  it('leaves the allowed characters and replaces the rest, so no description breaks a quoted string', () => {
+    expect(errorDescription('The scope openid is fine.')).toBe('The scope openid is fine.')
+    expect(errorDescription('A "quoted" back\\slash, \u0000 NUL, é, §5.2')).toBe(
+      "A 'quoted' back/slash,   NUL,  , section 5.2",
+    )
+    expect(new OAuthError('invalid_request', 'say "no"').message).toBe("say 'no'")
   })
 })

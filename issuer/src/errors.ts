@@ -174,11 +174,28 @@ export class OAuthError extends TokensmithError<OAuthErrorCode> {
     message: string,
     opts: { detail?: string; basicChallenge?: boolean; status?: number; retryAfterSec?: number } = {},
   ) {
-    super(code, message)
+    super(code, errorDescription(message))
     this.name = 'OAuthError'
     this.status = opts.status ?? OAUTH_STATUS[code]
     this.detail = opts.detail
     this.basicChallenge = opts.basicChallenge ?? false
     this.retryAfterSec = opts.retryAfterSec
   }
+}
+
+/** RFC 6749 §5.2 (and §4.1.2.1): the characters an `error_description` may hold. */
+const DESCRIPTION_CHAR = /[\x20-\x21\x23-\x5b\x5d-\x7e]/
+
+/**
+ * `text` as an RFC 6749 `error_description`: `%x20-21 / %x23-5B / %x5D-7E` only, so a client's
+ * parser and a `WWW-Authenticate` quoted string both hold it. Descriptions are written that way;
+ * this keeps one that is not (a section sign, a quote) from reaching a client. It does not make
+ * echoing request bytes safe: descriptions never contain them.
+ */
+export function errorDescription(text: string): string {
+  let out = ''
+  for (const ch of text.replaceAll('\u00a7', 'section ')) {
+    out += DESCRIPTION_CHAR.test(ch) ? ch : ch === '"' ? "'" : ch === '\\' ? '/' : ' '
+  }
+  return out
 }

@@ -90,7 +90,7 @@ export function createTokenGrants(deps: {
       const scope = scopeFor(client, params.scope)
       // The account scope acts for a user on the issuer's own endpoints: a service has no user.
       if (scope.includes(ACCOUNT_SCOPE)) {
-        throw new OAuthError('invalid_scope', `The scope "${ACCOUNT_SCOPE}" needs a user.`)
+        throw new OAuthError('invalid_scope', `The scope ${ACCOUNT_SCOPE} needs a user.`)
       }
       const allowed = client.audiences.length > 0 ? client.audiences : deps.defaultAudience
       const audience = params.audience ?? allowed[0]

@@ -40,7 +40,7 @@ export function clientCredentialsOf(
   }
   if (secret !== undefined) {
     if (clientId === undefined)
-      throw new OAuthError('invalid_request', 'The parameter "client_id" is required.')
+      throw new OAuthError('invalid_request', 'The parameter client_id is required.')
     return { method: 'client_secret_post', clientId, secret }
   }
   if (assertion !== undefined || assertionType !== undefined) {
@@ -48,7 +48,7 @@ export function clientCredentialsOf(
       throw new OAuthError('invalid_request', `The client_assertion_type must be ${JWT_BEARER_ASSERTION}.`)
     }
     if (assertion === undefined)
-      throw new OAuthError('invalid_request', 'The parameter "client_assertion" is required.')
+      throw new OAuthError('invalid_request', 'The parameter client_assertion is required.')
     return { method: 'private_key_jwt', clientId: clientId ?? null, assertion }
   }
   return { method: 'none', clientId: clientId ?? defaultClientId }

@@ -22,12 +22,16 @@ export function parseFormParams(text: string): FormParams {
       if (pair === '') continue
       const eq = pair.indexOf('=')
       const name = decode(eq < 0 ? pair : pair.slice(0, eq), 'a parameter name')
-      const value = decode(eq < 0 ? '' : pair.slice(eq + 1), `"${name.slice(0, 64)}"`)
+      const value = decode(eq < 0 ? '' : pair.slice(eq + 1), 'a parameter value')
+      // Parameters are not named back: an error description never echoes the request (RFC 6749 §5.2).
       if (values.has(name)) {
-        throw new OAuthError('invalid_request', `The parameter "${name.slice(0, 64)}" must not be repeated.`)
+        throw new OAuthError('invalid_request', 'A parameter must not be repeated (RFC 6749 section 3.2).')
       }
       if (value.length > MAX_VALUE_CHARS) {
-        throw new OAuthError('invalid_request', `The parameter "${name.slice(0, 64)}" is too long.`)
+        throw new OAuthError(
+          'invalid_request',
+          `A parameter value is longer than ${MAX_VALUE_CHARS} characters.`,
+        )
       }
       values.set(name, value)
     }
@@ -41,7 +45,8 @@ export function parseFormParams(text: string): FormParams {
     has: (name) => get(name) !== undefined,
     require(name) {
       const v = get(name)
-      if (v === undefined) throw new OAuthError('invalid_request', `The parameter "${name}" is required.`)
+      // `name` is the caller's own constant, never a name the request sent.
+      if (v === undefined) throw new OAuthError('invalid_request', `The parameter ${name} is required.`)
       return v
     },
   }
