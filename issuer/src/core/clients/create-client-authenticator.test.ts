@@ -198,24 +198,62 @@ describe('client authentication (RFC 6749 §2.3, RFC 7523)', () => {
     ).resolves.toBeTruthy()
   })
 
-  it('refuses assertions that are expired, too long-lived, for another audience, without jti, or for another client', async () => {
+  it('accepts an assertion valid for an hour (authlib signs exp = iat + 3600), and only once in that hour', async () => {
     const at = Math.floor(now / 1000)
-    const cases: [Record<string, unknown>, string][] = [
-      [{ exp: at - 60 }, 'assertion_ERR_JWT_EXPIRED'],
-      [{ exp: at + 3600 }, 'assertion_lifetime_too_long'],
-      [{ aud: 'https://elsewhere.example/token' }, 'assertion_ERR_JWT_CLAIM_VALIDATION_FAILED'],
-      [{ jti: undefined }, 'assertion_ERR_JWT_CLAIM_VALIDATION_FAILED'],
+    const jwt = await assertion({ iat: at, exp: at + 3600 })
+    const credentials = { method: 'private_key_jwt' as const, clientId: null, assertion: jwt }
+    await expect(auth().authenticate(credentials, TOKEN_ENDPOINT)).resolves.toMatchObject({ id: 'signer' })
+    now += 3500 * 1000
+    expect(await refusal(credentials)).toMatchObject({
+      detail: 'assertion_replayed',
+      message: 'The client assertion was already used: send a new one with a new jti.',
+    })
+    now -= 3500 * 1000
+  })
+
+  it('refuses assertions that are expired, too far ahead, for another audience, without jti, or for another client, naming why', async () => {
+    const at = Math.floor(now / 1000)
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ exp: at - 60 }, 'assertion_expired', /has expired/],
+      [{ exp: at + 3700 }, 'assertion_too_far_ahead', /too far ahead: at most 3600 seconds/],
+      [{ iat: at + 600 }, 'assertion_not_yet_valid', /not valid yet/],
+      [{ aud: 'https://elsewhere.example/token' }, 'assertion_audience', /aud must be/],
+      [{ jti: undefined }, 'assertion_no_jti', /jti/],
+      [{ iss: 'someone' }, 'assertion_iss_mismatch', /iss must be/],
     ]
-    for (const [claims, detail] of cases) {
+    for (const [claims, detail, message] of cases) {
       const jwt = await assertion(claims)
-      expect((await refusal({ method: 'private_key_jwt', clientId: null, assertion: jwt })).detail).toBe(
-        detail,
-      )
+      const err = await refusal({ method: 'private_key_jwt', clientId: null, assertion: jwt })
+      expect(err.detail).toBe(detail)
+      expect(err.message).toMatch(message)
+      expect(err.message).toMatch(/^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/)
     }
     const jwt = await assertion()
     expect((await refusal({ method: 'private_key_jwt', clientId: 'svc', assertion: jwt })).detail).toBe(
       'assertion_sub_mismatch',
     )
+  })
+
+  it('an unknown client and a key it never registered get the same answer: no id is confirmed', async () => {
+    const other = await generateKeyPair('ES256')
+    const unknown = await refusal({
+      method: 'private_key_jwt',
+      clientId: null,
+      assertion: await assertion({ iss: 'ghost', sub: 'ghost' }),
+    })
+    const otherKey = await refusal({
+      method: 'private_key_jwt',
+      clientId: null,
+      assertion: await new SignJWT({ jti: randomUUID() })
+        .setProtectedHeader({ alg: 'ES256', kid: 'not-registered' })
+        .setIssuer('signer')
+        .setSubject('signer')
+        .setAudience(TOKEN_ENDPOINT)
+        .setExpirationTime(Math.floor(now / 1000) + 60)
+        .sign(other.privateKey),
+    })
+    expect(unknown.message).toBe(otherKey.message)
+    expect(unknown.message).toMatch(/key not registered/)
   })
 
   it('refuses alg none, HS256 keyed with the public key, and a signature by another key', async () => {
@@ -241,7 +279,7 @@ describe('client authentication (RFC 6749 §2.3, RFC 7523)', () => {
           assertion: await assertion({}, 'HS256', hmacKey),
         })
       ).detail,
-    ).toMatch(/^assertion_ERR_JOSE_ALG_NOT_ALLOWED$/)
+    ).toBe('assertion_algorithm')
     const other = await generateKeyPair('ES256')
     expect(
       (
@@ -251,7 +289,7 @@ describe('client authentication (RFC 6749 §2.3, RFC 7523)', () => {
           assertion: await assertion({}, 'ES256', other.privateKey),
         })
       ).detail,
-    ).toBe('assertion_ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
+    ).toMatch(/^assertion_(bad_signature|unknown_key)$/)
     expect(
       (await refusal({ method: 'private_key_jwt', clientId: null, assertion: 'not.a.jwt' })).detail,
     ).toBe('assertion_malformed')

@@ -2,6 +2,7 @@ import {
   createLocalJWKSet,
   createRemoteJWKSet,
   decodeJwt,
+  decodeProtectedHeader,
   errors,
   type JSONWebKeySet,
   type JWTVerifyGetKey,
@@ -22,13 +23,42 @@ export interface ClientAuthenticator {
   authenticate(credentials: ClientCredentials, endpoint: string): Promise<ClientRecord>
 }
 
-/** An assertion is a one-time proof: it may not be valid for longer than this (RFC 7523 §3 "short"). */
-const MAX_ASSERTION_LIFETIME_SEC = 300
+/**
+ * How far ahead an assertion's `exp` may be. RFC 7523 §3 asks for a short lifetime without a
+ * figure; client libraries differ (authlib signs for an hour), and the `jti` is remembered until
+ * `exp`, so a replay within that hour is refused on every store.
+ */
+const MAX_ASSERTION_LIFETIME_SEC = 3600
 const ASSERTION_CLOCK_TOLERANCE_SEC = 5
 const MAX_ASSERTION_CHARS = 8192
 const MAX_JTI_CHARS = 256
 /** Remote JWKS key sets kept, one per client and URL: bounded so a churn of clients cannot grow it. */
 const MAX_REMOTE_KEY_SETS = 1000
+
+/**
+ * What a refused client is told. A secret that does not match and a client that does not exist
+ * answer the same sentence, so the endpoint does not say which ids are registered; an assertion's
+ * refusals name their reason, and the ones found before any key is looked up (expiry, audience)
+ * are the same whether or not the client exists.
+ */
+const REFUSAL = {
+  credentials: 'Client authentication failed: the client is unknown or its credentials are wrong.',
+  malformed: 'The client assertion is not a signed JWT.',
+  oversized: `The client assertion is longer than ${MAX_ASSERTION_CHARS} characters.`,
+  no_sub: 'The client assertion has no sub claim naming the client.',
+  sub_mismatch: 'The client assertion sub does not match the client_id parameter.',
+  iss_mismatch: 'The client assertion iss must be the client_id, as its sub (RFC 7523 section 3).',
+  algorithm: `The client assertion must be signed with ${ASSERTION_ALGORITHMS.join(', ')}.`,
+  no_exp: 'The client assertion has no exp claim.',
+  expired: 'The client assertion has expired.',
+  not_yet_valid: 'The client assertion is not valid yet (nbf or iat in the future).',
+  too_far_ahead: `The client assertion expires too far ahead: at most ${MAX_ASSERTION_LIFETIME_SEC} seconds.`,
+  audience: 'The client assertion aud must be the token endpoint or the issuer.',
+  no_jti: 'The client assertion has no usable jti claim.',
+  unknown_key: 'The client assertion is signed with a key not registered for this client.',
+  bad_signature: 'The client assertion signature does not verify.',
+  replayed: 'The client assertion was already used: send a new one with a new jti.',
+} as const
 
 export function createClientAuthenticator(deps: {
   store: ClientStore
@@ -50,8 +80,8 @@ export function createClientAuthenticator(deps: {
   const accepted = new Map<string, { client: ClientRecord; until: number }>()
   const remoteKeySets = new Map<string, JWTVerifyGetKey>()
 
-  const refused = (credentials: ClientCredentials, detail: string) =>
-    new OAuthError('invalid_client', 'Client authentication failed.', {
+  const refused = (credentials: ClientCredentials, detail: string, message: string = REFUSAL.credentials) =>
+    new OAuthError('invalid_client', message, {
       detail,
       basicChallenge: credentials.method === 'client_secret_basic',
     })
@@ -74,56 +104,86 @@ export function createClientAuthenticator(deps: {
     return keySet
   }
 
+  /**
+   * RFC 7523 §3, in an order that tells nothing about which clients exist: the claims that need no
+   * key first, then the client's keys and the signature, then the one use of the `jti`.
+   */
   async function verifyAssertion(
     credentials: Extract<ClientCredentials, { method: 'private_key_jwt' }>,
     endpoint: string,
   ): Promise<ClientRecord> {
     const { assertion } = credentials
-    if (assertion.length > MAX_ASSERTION_CHARS) throw refused(credentials, 'assertion_oversized')
-    let claimedId: unknown
+    const refuse = (detail: keyof typeof REFUSAL) =>
+      refused(credentials, `assertion_${detail}`, REFUSAL[detail])
+    if (assertion.length > MAX_ASSERTION_CHARS) throw refuse('oversized')
+    let claims: ReturnType<typeof decodeJwt>
+    let alg: unknown
     try {
-      claimedId = decodeJwt(assertion).sub
+      claims = decodeJwt(assertion)
+      alg = decodeProtectedHeader(assertion).alg
     } catch {
-      throw refused(credentials, 'assertion_malformed')
+      throw refuse('malformed')
     }
-    if (typeof claimedId !== 'string' || claimedId.length === 0)
-      throw refused(credentials, 'assertion_no_sub')
-    if (credentials.clientId !== null && credentials.clientId !== claimedId) {
-      throw refused(credentials, 'assertion_sub_mismatch')
+    const claimedId = claims.sub
+    if (typeof claimedId !== 'string' || claimedId.length === 0) throw refuse('no_sub')
+    if (credentials.clientId !== null && credentials.clientId !== claimedId) throw refuse('sub_mismatch')
+    if (claims.iss !== claimedId) throw refuse('iss_mismatch')
+    if (typeof alg !== 'string' || !(ASSERTION_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw refuse('algorithm')
     }
+    const nowSec = clock() / 1000
+    const exp = claims.exp
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw refuse('no_exp')
+    if (exp <= nowSec - ASSERTION_CLOCK_TOLERANCE_SEC) throw refuse('expired')
+    if (exp > nowSec + MAX_ASSERTION_LIFETIME_SEC + ASSERTION_CLOCK_TOLERANCE_SEC)
+      throw refuse('too_far_ahead')
+    for (const notBefore of [claims.nbf, claims.iat]) {
+      if (
+        notBefore !== undefined &&
+        (typeof notBefore !== 'number' || notBefore > nowSec + ASSERTION_CLOCK_TOLERANCE_SEC)
+      ) {
+        throw refuse('not_yet_valid')
+      }
+    }
+    const audiences = new Set([deps.tokenEndpoint, deps.issuer, endpoint])
+    const aud = typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? [])
+    if (!aud.some((a) => audiences.has(a))) throw refuse('audience')
+    const jti = claims.jti
+    if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_CHARS) throw refuse('no_jti')
+
     const client = await store.getClient(claimedId)
-    if (client === null || client.disabled) throw refused(credentials, 'unknown_client')
-    const keySet = keySetOf(client)
-    if (keySet === null) throw refused(credentials, 'no_registered_keys')
-    const now = clock()
-    let payload: Awaited<ReturnType<typeof jwtVerify>>['payload']
+    const keySet = client === null || client.disabled ? null : keySetOf(client)
+    if (client === null || keySet === null) throw refuse('unknown_key')
     try {
-      ;({ payload } = await jwtVerify(assertion, keySet, {
+      await jwtVerify(assertion, keySet, {
         algorithms: [...ASSERTION_ALGORITHMS],
         issuer: client.id,
         subject: client.id,
-        audience: [...new Set([deps.tokenEndpoint, deps.issuer, endpoint])],
+        audience: [...audiences],
         requiredClaims: ['exp', 'jti'],
         clockTolerance: ASSERTION_CLOCK_TOLERANCE_SEC,
-        currentDate: new Date(now),
-      }))
+        currentDate: new Date(clock()),
+      })
     } catch (err) {
+      if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
+        throw refuse('unknown_key')
+      }
+      if (err instanceof errors.JWSSignatureVerificationFailed) throw refuse('bad_signature')
+      // The claims were checked above; what is left is a key set that could not be read.
       throw refused(
         credentials,
-        err instanceof errors.JOSEError ? `assertion_${err.code}` : 'assertion_invalid',
+        `assertion_${err instanceof errors.JOSEError ? err.code : 'invalid'}`,
+        REFUSAL.unknown_key,
       )
     }
-    const exp = payload.exp as number
-    if (exp > now / 1000 + MAX_ASSERTION_LIFETIME_SEC + ASSERTION_CLOCK_TOLERANCE_SEC) {
-      throw refused(credentials, 'assertion_lifetime_too_long')
-    }
-    const jti = payload.jti
-    if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_CHARS) {
-      throw refused(credentials, 'assertion_bad_jti')
-    }
-    // Recorded only once the signature holds, so forged assertions cannot fill the store.
-    const firstUse = await store.rememberOnce(`assertion:${client.id}:${jti}`, exp * 1000, now)
-    if (!firstUse) throw refused(credentials, 'assertion_replayed')
+    // Recorded only once the signature holds, so forged assertions cannot fill the store; kept
+    // while the assertion could still be accepted, the clock tolerance included.
+    const firstUse = await store.rememberOnce(
+      `assertion:${client.id}:${jti}`,
+      (exp + ASSERTION_CLOCK_TOLERANCE_SEC) * 1000,
+      clock(),
+    )
+    if (!firstUse) throw refuse('replayed')
     return client
   }
 
