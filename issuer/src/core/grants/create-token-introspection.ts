@@ -22,7 +22,12 @@ export type IntrospectionResult =
     }
 
 export interface TokenIntrospection {
-  /** Whether `token` is active now, for a confidential client (a resource server, a gateway). */
+  /**
+   * Whether `token` is active now, for a confidential client (a resource server, a gateway).
+   * RFC 7662 §2.2 and §4: the answer is `active: true` only to a client allowed to learn about the
+   * token: the client it was issued to, or one whose registered audiences include the token's
+   * `aud` (the API it was issued for). Anyone else learns only `active: false`.
+   */
   introspect(client: ClientRecord, token: string): Promise<IntrospectionResult>
 }
 
@@ -66,9 +71,12 @@ export function createTokenIntrospection(deps: {
     }
   }
 
-  async function accessToken(token: string): Promise<IntrospectionResult> {
+  async function accessToken(client: ClientRecord, token: string): Promise<IntrospectionResult> {
     const claims = await deps.verifier.inspect(token).catch(() => null)
     if (claims === null) return INACTIVE
+    const aud = claims.aud === undefined ? [] : typeof claims.aud === 'string' ? [claims.aud] : claims.aud
+    const entitled = claims.client_id === client.id || client.audiences.some((a) => aud.includes(a))
+    if (!entitled) return INACTIVE
     const now = clock()
     if (claims.sid !== undefined) {
       if ((await liveSession(claims.sid, claims.sub, now)) === null) return INACTIVE
@@ -94,7 +102,7 @@ export function createTokenIntrospection(deps: {
 
   return {
     introspect(client, token) {
-      return isRefreshTokenShape(token) ? refreshToken(client, token) : accessToken(token)
+      return isRefreshTokenShape(token) ? refreshToken(client, token) : accessToken(client, token)
     },
   }
 }

@@ -1,3 +1,4 @@
+import { OAuthError } from '../../errors.ts'
 import type { ClientRecord } from '../clients/client-record.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
@@ -8,8 +9,9 @@ import { hashRefreshToken, isRefreshTokenShape } from '../tokens/refresh-token.t
 export interface TokenRevocation {
   /**
    * RFC 7009 §2.1: a refresh token or a user's access token ends its session, when it was issued
-   * to `client`. Unknown, invalid or another client's tokens change nothing; the caller answers
-   * 200 either way (§2.2), so revocation tells a prober nothing.
+   * to `client`. A valid token issued to another client is refused with `unauthorized_client`
+   * (§2.1: the server verifies the token was issued to the client, and otherwise refuses and tells
+   * it so) and changes nothing. Unknown and invalid tokens change nothing and answer 200 (§2.2).
    */
   revoke(client: ClientRecord, token: string, hint: string | undefined): Promise<void>
 }
@@ -22,11 +24,14 @@ export function createTokenRevocation(deps: {
 }): TokenRevocation {
   const { store, logger } = deps
 
+  const notYours = (client: ClientRecord, via: string) => {
+    logger.info('token_revocation_refused', { clientId: client.id, via, reason: 'other_client' })
+    return new OAuthError('unauthorized_client', 'The token was not issued to this client.')
+  }
+
   async function endSession(client: ClientRecord, sessionId: string, via: string): Promise<void> {
-    const session = await store.getSession(sessionId)
-    if (session === null || session.clientId !== client.id) return
-    if (await store.revokeSession(session.id, 'revoked_by_client', deps.clock())) {
-      logger.info('token_revoked', { sessionId: session.id, clientId: client.id, via })
+    if (await store.revokeSession(sessionId, 'revoked_by_client', deps.clock())) {
+      logger.info('token_revoked', { sessionId, clientId: client.id, via })
     }
   }
 
@@ -34,16 +39,30 @@ export function createTokenRevocation(deps: {
     if (!isRefreshTokenShape(token)) return false
     const record = await store.findToken(hashRefreshToken(token))
     if (record === null) return false
-    await endSession(client, record.sessionId, 'refresh_token')
+    const session = await store.getSession(record.sessionId)
+    if (session === null) return true
+    if (session.clientId !== client.id) {
+      // Only a token that still works is another client's business to protect: a used or
+      // ended one is as good as unknown.
+      const now = deps.clock()
+      const valid =
+        record.consumedAt === null &&
+        record.idleExpiresAt > now &&
+        session.revokedAt === null &&
+        session.absoluteExpiresAt > now
+      if (valid) throw notYours(client, 'refresh_token')
+      return true
+    }
+    await endSession(client, session.id, 'refresh_token')
     return true
   }
 
   async function revokeAccessToken(client: ClientRecord, token: string): Promise<boolean> {
     const claims = await deps.verifier.inspect(token).catch(() => null)
     if (claims === null) return false
+    if (claims.client_id !== client.id) throw notYours(client, 'access_token')
     // A service token has no session to end; it lives until its `exp` (docs/oauth.md).
-    if (claims.sid !== undefined && claims.client_id === client.id)
-      await endSession(client, claims.sid, 'access_token')
+    if (claims.sid !== undefined) await endSession(client, claims.sid, 'access_token')
     return true
   }
 

@@ -4,7 +4,7 @@ import type { ClientStore } from '../../core/clients/client-store.ts'
 import { matchesRedirectUri } from '../../core/clients/redirect-uri.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Logger } from '../../core/logger.ts'
-import { type IdTokenHint, readIdTokenHint } from '../../core/tokens/id-token-hint.ts'
+import { readIdTokenHint } from '../../core/tokens/id-token-hint.ts'
 import type { KeyRing } from '../../keys/key-ring.ts'
 import { BROWSER_PATHS } from './browser-paths.ts'
 import type { CsrfGuard } from './csrf-guard.ts'
@@ -18,10 +18,13 @@ const LOGOUT_PARAMS = ['id_token_hint', 'post_logout_redirect_uri', 'state', 'cl
 const MAX_CHARS = 8192
 
 /**
- * OpenID Connect RP-Initiated Logout 1.0: GET and POST `/oauth/logout`. With a valid
- * `id_token_hint` the login session of its user ends at once, and the browser goes to a
- * `post_logout_redirect_uri` registered for the hint's client (with `state`). Without one, the
- * user confirms on a page (§2: a logout nobody asked for is refused), and nothing redirects.
+ * OpenID Connect RP-Initiated Logout 1.0: GET and POST `/oauth/logout`. Only the browser's own
+ * login session is ever ended, with the sessions its codes started. A valid `id_token_hint` issued
+ * in that very login session (its `sid`) ends it at once; anything else (a hint of another login
+ * session or user, no hint, no session) shows a confirmation page first (§2: the OP MUST ask the
+ * End-User whether to log out), so a link or a leaked ID token cannot sign anyone out. The browser
+ * goes back only to a `post_logout_redirect_uri` registered for the client the hint (or
+ * `client_id`) names (§3), with `state`.
  */
 export function createEndSessionRoutes(deps: {
   authorization: Authorization
@@ -44,18 +47,19 @@ export function createEndSessionRoutes(deps: {
     const params = new Map<string, string>()
     for (const name of LOGOUT_PARAMS) {
       const values = raw.get(name) ?? []
-      if (values.length > 1) return pages.refused(c, 400, `The parameter "${name}" must not be repeated.`)
+      if (values.length > 1) return pages.refused(c, 400, `The parameter ${name} must not be repeated.`)
       const value = values[0]
       if (value === null || (value !== undefined && value.length > MAX_CHARS)) {
-        return pages.refused(c, 400, `The parameter "${name}" is malformed.`)
+        return pages.refused(c, 400, `The parameter ${name} is malformed.`)
       }
       if (value !== undefined && value !== '') params.set(name, value)
     }
-    const session = await deps.authorization.loginSession(deps.loginCookie.read(c))
     const hintText = params.get('id_token_hint')
-    const read = hintText === undefined ? null : await readIdTokenHint(hintText, hintDeps)
-    // A hint of another user than the browser's is no hint: it cannot sign this browser out.
-    const hint = read !== null && session !== null && session.userId !== read.sub ? null : read
+    const hint = hintText === undefined ? null : await readIdTokenHint(hintText, hintDeps)
+    // A hint that does not verify is refused outright: an RP sends the ID token it was given.
+    if (hintText !== undefined && hint === null) {
+      return pages.refused(c, 400, 'The id_token_hint was not issued by this service, or has been altered.')
+    }
     const clientId = params.get('client_id')
     if (hint !== null && clientId !== undefined && clientId !== hint.clientId) {
       return pages.refused(c, 400, 'The client_id does not match the id_token_hint.')
@@ -63,51 +67,54 @@ export function createEndSessionRoutes(deps: {
     const target = params.get('post_logout_redirect_uri')
     let redirect: string | null = null
     if (target !== undefined) {
-      const client = hint === null ? null : await deps.clients.getClient(hint.clientId)
-      // No redirect without a valid hint naming the client that registered it: no open redirector.
+      const named = hint?.clientId ?? clientId
+      const client = named === undefined ? null : await deps.clients.getClient(named)
+      // No redirect without a client that registered it: no open redirector.
       if (client === null || !matchesRedirectUri(client.postLogoutRedirectUris, target)) {
         return pages.refused(c, 400, 'The post_logout_redirect_uri is not registered for this application.')
       }
       redirect = target
     }
 
-    if (hint === null && session !== null) {
+    const session = await deps.authorization.loginSession(deps.loginCookie.read(c))
+    const ofThisSession =
+      session !== null && hint !== null && hint.sid === session.id && hint.sub === session.userId
+    if (!ofThisSession) {
       const confirmed = c.req.method === 'POST' && raw.get('confirm')?.[0] === 'yes'
       if (!confirmed) {
-        setPageHeaders(c)
+        setPageHeaders(c, redirect ?? undefined)
         return c.html(
-          confirmLogoutPage({ action: BROWSER_PATHS.endSession, fields: params, csrf: deps.csrf.issue(c) }),
+          confirmLogoutPage({
+            action: BROWSER_PATHS.endSession,
+            fields: params,
+            csrf: deps.csrf.issue(c),
+            signedIn: session !== null,
+          }),
         )
       }
       if (!deps.csrf.check(c, raw.get('csrf')?.[0] ?? undefined)) {
         return pages.refused(c, 403, 'This form has expired or did not come from this site. Start again.')
       }
     }
-    await endFor(hint, session)
+    if (session !== null) {
+      const revoked = await deps.authorization.signOut(session.id)
+      deps.logger.info('rp_logout', {
+        loginSessionId: session.id,
+        sessions: revoked,
+        confirmed: !ofThisSession,
+      })
+    }
     deps.loginCookie.clear(c)
     if (redirect !== null) {
       const url = new URL(redirect)
       const state = params.get('state')
       if (state !== undefined) url.searchParams.append('state', state)
       c.header('Cache-Control', 'no-store')
+      c.header('Referrer-Policy', 'no-referrer')
       return c.redirect(url.toString(), c.req.method === 'POST' ? 303 : 302)
     }
     setPageHeaders(c)
     return c.html(signedOutPage())
-  }
-
-  /** The cookie's session when it is the hint's user (or there is no hint); else the hint's `sid`. */
-  async function endFor(
-    hint: IdTokenHint | null,
-    session: Awaited<ReturnType<Authorization['loginSession']>>,
-  ) {
-    if (session !== null && (hint === null || session.userId === hint.sub)) {
-      await deps.authorization.signOut(session.id)
-      return
-    }
-    if (hint?.sid !== null && hint?.sid !== undefined) {
-      await deps.authorization.signOutSession(hint.sid, hint.sub)
-    }
   }
 
   routes.get(BROWSER_PATHS.endSession, endSession)
