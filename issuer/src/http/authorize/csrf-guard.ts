@@ -1,12 +1,14 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Context } from 'hono'
-import { getCookie, setCookie } from 'hono/cookie'
 import type { Clock } from '../../core/clock.ts'
 import type { KeyRing } from '../../keys/key-ring.ts'
+import { createHttpOnlyCookie } from '../http-only-cookie.ts'
 
-/** The browser half of the anti-CSRF pair: random, SameSite=Strict, on the /oauth pages only. */
+/**
+ * The browser half of the anti-CSRF pair: random, SameSite=Strict, a browser-session cookie; when
+ * Secure, `__Host-tokensmith_csrf` on `/`, else `tokensmith_csrf` on the /oauth pages.
+ */
 export const CSRF_COOKIE = 'tokensmith_csrf'
-const COOKIE_PATH = '/oauth'
 const COOKIE_SHAPE = /^[A-Za-z0-9_-]{43}$/
 
 export interface CsrfGuard {
@@ -35,23 +37,24 @@ export function createCsrfGuard(deps: { keyRing: KeyRing; clock: Clock; secure: 
     return key
   }
   const tokenOf = (cookie: string) => createHmac('sha256', keyNow()).update(cookie).digest()
+  const csrfCookie = createHttpOnlyCookie(CSRF_COOKIE, {
+    path: '/oauth',
+    sameSite: 'Strict',
+    secure: deps.secure,
+    hostPrefix: true,
+  })
 
   return {
     issue(c) {
-      let cookie = getCookie(c, CSRF_COOKIE)
+      let cookie = csrfCookie.read(c)
       if (cookie === undefined || !COOKIE_SHAPE.test(cookie)) {
         cookie = randomBytes(32).toString('base64url')
-        setCookie(c, CSRF_COOKIE, cookie, {
-          httpOnly: true,
-          secure: deps.secure,
-          sameSite: 'Strict',
-          path: COOKIE_PATH,
-        })
+        csrfCookie.set(c, cookie)
       }
       return tokenOf(cookie).toString('base64url')
     },
     check(c, field) {
-      const cookie = getCookie(c, CSRF_COOKIE)
+      const cookie = csrfCookie.read(c)
       if (cookie === undefined || !COOKIE_SHAPE.test(cookie) || field === undefined) return false
       const presented = Buffer.from(field, 'base64url')
       const expected = tokenOf(cookie)

@@ -1,6 +1,9 @@
 import { createHttpOnlyCookie, type HttpOnlyCookie } from '../http-only-cookie.ts'
 
-/** The browser's login session at the issuer (single sign-on): httpOnly, SameSite=Lax, /oauth only. */
+/**
+ * The browser's login session at the issuer (single sign-on): httpOnly, SameSite=Lax; when Secure,
+ * `__Host-tokensmith_login` on `/`, else `tokensmith_login` on `/oauth`.
+ */
 export const LOGIN_SESSION_COOKIE = 'tokensmith_login'
 
 export type LoginSessionCookie = HttpOnlyCookie
@@ -10,5 +13,10 @@ export type LoginSessionCookie = HttpOnlyCookie
  * /oauth/authorize, which is what makes single sign-on work. It lives as long as the session may.
  */
 export function createLoginSessionCookie(opts: { secure: boolean; maxAgeSec: number }): LoginSessionCookie {
-  return createHttpOnlyCookie(LOGIN_SESSION_COOKIE, { ...opts, path: '/oauth', sameSite: 'Lax' })
+  return createHttpOnlyCookie(LOGIN_SESSION_COOKIE, {
+    ...opts,
+    path: '/oauth',
+    sameSite: 'Lax',
+    hostPrefix: true,
+  })
 }
