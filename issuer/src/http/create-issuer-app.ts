@@ -2,6 +2,8 @@ import { type Context, Hono } from 'hono'
 import type { AuthService } from '../core/auth-service.ts'
 import type { Authorization } from '../core/authorization/create-authorization.ts'
 import type { ClientAuthenticator } from '../core/clients/create-client-authenticator.ts'
+import { createClientCache } from '../core/clients/create-client-cache.ts'
+import { createWebOriginIndex } from '../core/clients/create-web-origin-index.ts'
 import type { Clock } from '../core/clock.ts'
 import type { TokenGrants } from '../core/grants/create-token-grants.ts'
 import type { TokenIntrospection } from '../core/grants/create-token-introspection.ts'
@@ -23,6 +25,7 @@ import { clientAddressFrom } from './client-address.ts'
 import { createConsentRoutes } from './consent-routes.ts'
 import { createErrorHandler } from './error-handler.ts'
 import { createHealthRoutes } from './health-routes.ts'
+import { createBrowserCors } from './oauth/browser-cors.ts'
 import { createOAuthRoutes } from './oauth/oauth-routes.ts'
 import { createRevocationFeedRoutes } from './revocation-feed-routes.ts'
 import { createWellKnownRoutes } from './well-known-routes.ts'
@@ -74,6 +77,8 @@ export interface IssuerAppDeps {
 // An idle stream beats this often: the follower's sign that the feed is still followed, well
 // inside the SDK's smallest staleness bound.
 const FEED_HEARTBEAT_MS = 1000
+// How soon a web origin added or removed with the CLI is seen by CORS on every instance.
+const WEB_ORIGINS_MAX_AGE_MS = 5000
 
 /** The issuer's HTTP surface, composed of its route modules. Every error answers `{ code, error }`. */
 export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
@@ -83,6 +88,9 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
   app.notFound((c) => c.json({ code: 'not_found', error: 'No such endpoint.' }, 404))
 
   const clientAddress = deps.clientAddress ?? clientAddressFrom(config.trustProxy)
+  const cors = createBrowserCors({
+    origins: createWebOriginIndex(deps.store, deps.clock, WEB_ORIGINS_MAX_AGE_MS),
+  })
   app.route('/auth', createAuthRoutes({ auth: deps.auth, verifier: deps.verifier, config, clientAddress }))
   app.route(
     '/',
@@ -92,6 +100,7 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
       defaultClientId: config.clientIds[0] ?? 'default',
       maxBodyBytes: config.maxBodyBytes,
       clientAddress,
+      cors,
       logger: deps.logger,
     }),
   )
@@ -129,7 +138,10 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
     createUserinfoRoutes({
       verifier: deps.verifier,
       store: deps.store,
-      isSessionLive: (userId, sessionId) => deps.auth.isSessionLive(userId, sessionId),
+      liveSession: (userId, sessionId) => deps.auth.liveSession(userId, sessionId),
+      clients: createClientCache(deps.store, deps.clock, WEB_ORIGINS_MAX_AGE_MS),
+      cors,
+      maxBodyBytes: config.maxBodyBytes,
       logger: deps.logger,
     }),
   )

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono'
+import { cors } from 'hono/cors'
 import type { Clock } from '../core/clock.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
 import { createJwksResponder, etagMatches } from './jwks-response.ts'
@@ -24,6 +25,9 @@ export function createWellKnownRoutes(deps: WellKnownRoutesDeps): Hono {
   const jwksAt = createJwksResponder(keyRing)
   const cacheControl = `public, max-age=${deps.jwksMaxAgeSec}`
   const routes = new Hono()
+  // Public documents: any page may read them (a single-page app discovers the issuer from its own
+  // origin), and no credentials are involved.
+  routes.use('*', cors({ origin: '*', allowMethods: ['GET'], maxAge: 86400 }))
 
   routes.get('/jwks.json', (c) => {
     const { body, etag } = jwksAt(clock())

@@ -7,6 +7,7 @@ import type { TokenRevocation } from '../../core/grants/create-token-revocation.
 import type { Logger } from '../../core/logger.ts'
 import { OAuthError } from '../../errors.ts'
 import { OAUTH_PATHS } from './authorization-server-metadata.ts'
+import type { BrowserCors } from './browser-cors.ts'
 import { clientCredentialsOf } from './client-credentials-of.ts'
 import type { FormParams } from './form-params.ts'
 import { createOAuthErrorHandler } from './oauth-error-handler.ts'
@@ -22,6 +23,8 @@ export interface OAuthRoutesDeps {
   defaultClientId: string
   maxBodyBytes: number
   clientAddress: (c: Context) => string | null
+  /** CORS for browser clients on the token and revocation endpoints (not introspection). */
+  cors: BrowserCors
   logger: Logger
 }
 
@@ -47,8 +50,13 @@ export function createOAuthRoutes(deps: OAuthRoutesDeps): Hono {
     const form = await readFormBody(c, deps.maxBodyBytes)
     const credentials = clientCredentialsOf(c.req.header('authorization'), form, deps.defaultClientId)
     const client = await deps.clients.authenticate(credentials, `${deps.issuerUrl}${path}`)
+    // From here on, errors included, the answer is the authenticated client's to read.
+    if (path !== OAUTH_PATHS.introspection) deps.cors.allowFor(c, client)
     return { form, client }
   }
+
+  routes.options(OAUTH_PATHS.token, deps.cors.preflight(['POST']))
+  routes.options(OAUTH_PATHS.revocation, deps.cors.preflight(['POST']))
 
   routes.post(OAUTH_PATHS.token, async (c) => {
     const { form, client } = await authenticated(c, OAUTH_PATHS.token)
@@ -94,7 +102,7 @@ export function createOAuthRoutes(deps: OAuthRoutesDeps): Hono {
         if (resource !== undefined && audience !== undefined && resource !== audience) {
           throw new OAuthError(
             'invalid_request',
-            'Give the audience as "resource" or "audience", not two different ones.',
+            'Give the audience as resource or as audience, not two different ones.',
           )
         }
         const chosen = resource ?? audience
@@ -105,10 +113,7 @@ export function createOAuthRoutes(deps: OAuthRoutesDeps): Hono {
         return c.json(tokenResponse(token.accessToken, token.expiresIn, token.scope))
       }
       default:
-        throw new OAuthError(
-          'unsupported_grant_type',
-          `The grant type "${grantType.slice(0, 64)}" is not supported.`,
-        )
+        throw new OAuthError('unsupported_grant_type', 'The grant_type is not supported.')
     }
   })
 
