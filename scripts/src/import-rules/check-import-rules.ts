@@ -63,7 +63,9 @@ export function checkImportRules(
   packages: readonly WorkspacePackage[],
 ): ImportViolation[] {
   const violations: ImportViolation[] = []
-  const packageOf = (path: string) => packages.find((p) => under(path, p.dir))
+  // The deepest package holding the path: scripts/interop is a package inside scripts/.
+  const packageOf = (path: string) =>
+    packages.filter((p) => under(path, p.dir)).sort((a, b) => b.dir.length - a.dir.length)[0]
   for (const { file, specifiers } of files) {
     const own = packageOf(file)
     const test = isTestFile(file)
