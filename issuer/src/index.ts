@@ -7,6 +7,10 @@ export {
   type SessionView,
   type TokenPair,
 } from './core/auth-service.ts'
+export type {
+  AuthorizationCodeRecord,
+  RequestedClaims,
+} from './core/authorization/authorization-store.ts'
 export {
   type ClientPatch,
   type ClientRecord,
@@ -20,10 +24,6 @@ export {
   type PkcePolicy,
 } from './core/clients/client-record.ts'
 export { hashClientSecret, newClientSecret } from './core/clients/client-secret.ts'
-export type {
-  AuthorizationCodeRecord,
-  RequestedClaims,
-} from './core/authorization/authorization-store.ts'
 export type { ClientStore } from './core/clients/client-store.ts'
 export { matchesRedirectUri, redirectUriProblem } from './core/clients/redirect-uri.ts'
 export { webOriginProblem, webOriginsOf } from './core/clients/web-origin.ts'

@@ -82,6 +82,7 @@ export function createAuthorization(deps: {
       redirectUri: request.redirectUri,
       codeChallenge: request.codeChallenge,
       scope: request.scope,
+      claims: null,
       nonce: request.nonce,
       loginSessionId: session.id,
       authTime: session.authTime,

@@ -54,7 +54,10 @@ export function createCodeRedemption(deps: {
       if (code.clientId !== client.id) throw refused('client_mismatch')
       // RFC 6749 §4.1.3: the redirect_uri of the request, identical.
       if (input.redirectUri !== code.redirectUri) throw refused('redirect_uri_mismatch')
-      if (!pkceS256Matches(input.codeVerifier, code.codeChallenge)) throw refused('pkce_mismatch')
+      // Every code /oauth/authorize issues so far carries a challenge: one without is refused
+      // until the requests that may omit it are accepted there.
+      if (code.codeChallenge === null || !pkceS256Matches(input.codeVerifier, code.codeChallenge))
+        throw refused('pkce_mismatch')
       if (code.expiresAt <= now) throw refused('expired')
       const user = await store.findUserById(code.userId)
       if (user === null || user.disabled) throw refused('user_disabled')

@@ -3,7 +3,8 @@
 const MAX_EMAIL_CHARS = 254
 const MAX_NAME_CHARS = 256
 /** addr-spec in its common form (RFC 5322 §3.4.1): no spaces, one @, a dotted domain. */
-const EMAIL = /^[^\s@"\\<>()[\],;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/
+const EMAIL =
+  /^[^\s@"\\<>()[\],;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
@@ -20,4 +21,3 @@ export function userProfileProblem(field: ProfileText, value: string): string | 
   if (CONTROL.test(value)) return 'must not contain control characters'
   return null
 }
-
