@@ -6,6 +6,8 @@ import {
   firstPartyPublicClient,
   GRANT_TYPES,
   type GrantType,
+  PKCE_POLICIES,
+  type PkcePolicy,
 } from '../core/clients/client-record.ts'
 import { type FlatValue, flatReader, flattenFields } from './flat-fields.ts'
 
@@ -29,6 +31,9 @@ export function clientFromFlat(get: (field: ClientField) => unknown): ClientReco
   if (!grants.every((g) => (GRANT_TYPES as readonly string[]).includes(g))) throw malformed('grants')
   const type = text('type')
   if (type !== 'public' && type !== 'confidential') throw malformed('type')
+  // A client stored before the policy existed keeps the rule every client had then.
+  const pkce = absent('pkce') ? 'openid-optional' : text('pkce')
+  if (!(PKCE_POLICIES as readonly string[]).includes(pkce)) throw malformed('pkce')
   let jwks: ClientRecord['jwks'] = null
   if (!absent('jwks')) {
     const value = read.json('jwks') as { keys?: unknown } | null
@@ -53,6 +58,8 @@ export function clientFromFlat(get: (field: ClientField) => unknown): ClientReco
     jwksUri: textOrNull('jwksUri'),
     redirectUris: stringsOrNone('redirectUris'),
     postLogoutRedirectUris: stringsOrNone('postLogoutRedirectUris'),
+    pkce: pkce as PkcePolicy,
+    webOrigins: stringsOrNone('webOrigins'),
     disabled: flag('disabled'),
     createdAt: int('createdAt'),
     updatedAt: int('updatedAt'),
