@@ -11,7 +11,7 @@ import {
 import { importSpecifiers, readImportGraph, readWorkspacePackage } from './import-graph.ts'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-const PACKAGE_DIRS = ['issuer', 'verifier-sdk', 'scripts']
+const PACKAGE_DIRS = ['issuer', 'verifier-sdk', 'scripts', 'scripts/interop']
 
 /**
  * Violations known when the check was written, each with what would end it. The check fails on
@@ -25,6 +25,7 @@ const PACKAGES: WorkspacePackage[] = [
   { name: '@tokensmith/issuer', dir: 'issuer', entryPoints: ['.', './admin', './testing'] },
   { name: '@tokensmith/verifier-sdk', dir: 'verifier-sdk', entryPoints: ['.', './hono'] },
   { name: '@tokensmith/scripts', dir: 'scripts', entryPoints: [] },
+  { name: '@tokensmith/interop', dir: 'scripts/interop', entryPoints: [] },
 ]
 
 /** The violation lines for a graph given as `file: [specifiers]`. */
