@@ -1,9 +1,11 @@
 // passport-openidconnect (Jared Hanson's strategy) with express-session, as its README sets it
 // up: the endpoints given one by one, a client secret, `scope: ['profile', 'email']`, and the
-// `verify(issuer, profile, cb)` callback. It cannot send PKCE, so it works only because a
-// confidential client's OpenID request may go without (`--pkce openid-optional`, the default:
-// the code is bound by client authentication and the ID token; RFC 9700 §2.1.1). It sends
-// `state`, posts the secret in the body (client_secret_post) and reads the profile from the ID token.
+// `verify(issuer, profile, cb)` callback, plus its `nonce` option (in its source and type
+// definitions, not its README). It cannot send PKCE, so it works only because a confidential
+// client's OpenID request may go without (`--pkce openid-optional`, the default); the nonce is
+// then what binds the code to this browser's login (RFC 9700 §2.1.1 allows it instead of PKCE
+// for OpenID Connect clients). It sends `state`, posts the secret in the body
+// (client_secret_post) and reads the profile from the ID token.
 import { randomBytes } from 'node:crypto'
 import express from 'express'
 import session from 'express-session'
@@ -43,6 +45,8 @@ beforeAll(async () => {
         clientSecret,
         callbackURL: `${rig.appOrigin}/oauth2/redirect`,
         scope: ['profile', 'email'],
+        // Any truthy value: the strategy then sends a fresh nonce and checks the ID token's.
+        nonce: 'true',
       },
       function verify(iss: string, profile: Profile, cb: (err: Error | null, user?: Express.User) => void) {
         verified.push({ issuer: iss, profile })
@@ -83,6 +87,7 @@ describe('passport-openidconnect with express-session (confidential client, no P
       scope: 'openid profile email',
     })
     expect(asked.get('state')).toBeTruthy()
+    expect(asked.get('nonce')).toMatch(/^[A-Za-z0-9]{20}$/)
     expect(asked.has('code_challenge')).toBe(false)
     await signInAtIssuer(page, issuer, ADA, { consent: true })
     await page.waitForURL(`${rig.appOrigin}/`)
