@@ -2,6 +2,8 @@
 // byte for byte, and scan captured logs for anything secret.
 import { expect } from 'vitest'
 
+export { leakedLines } from './leaked-lines.ts'
+
 export interface ErrorBody {
   code: string
   error: string
@@ -57,18 +59,6 @@ export async function observable(
     .map(([name, value]) => `${name}: ${value}`)
     .sort()
   return { status: res.status, headers, body: await res.text() }
-}
-
-// What a leaked secret looks like in a log line: a refresh token, a JWT (its base64url `{"`
-// header), or a scrypt hash string.
-const SECRET_SHAPES = [/rt_[A-Za-z0-9_-]{20}/, /eyJ[A-Za-z0-9_-]{10}/, /\$scrypt\$/]
-
-/** Every log line that contains one of `secrets` or looks like a token or hash. */
-export function leakedLines(logs: readonly string[], secrets: readonly string[]): string[] {
-  const wanted = secrets.filter((s) => s.length >= 4)
-  return logs.filter(
-    (line) => SECRET_SHAPES.some((re) => re.test(line)) || wanted.some((s) => line.includes(s)),
-  )
 }
 
 /** The median of a non-empty sample. */

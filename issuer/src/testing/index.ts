@@ -7,6 +7,7 @@ export {
 } from './browser-session.ts'
 export { type CollectedOutput, collectOutput } from './collect-output.ts'
 export { freePort } from './free-port.ts'
+export { leakedLines } from './leaked-lines.ts'
 export { type RoundTripProxy, startRoundTripProxy } from './round-trip-proxy.ts'
 export { type ScratchPostgresSchema, scratchPostgresSchema } from './scratch-postgres-schema.ts'
 export { type SeedUser, seedIssuerData } from './seed-issuer-data.ts'
