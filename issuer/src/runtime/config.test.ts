@@ -23,7 +23,30 @@ describe('loadConfig', () => {
       trustProxy: false,
       helperThreadNice: 5,
       databasePoolSize: null,
+      tls: null,
+      tlsReloadSec: 5,
     })
+  })
+
+  it('serves TLS with both files, resolved against the working directory, and defaults to an https URL', () => {
+    const c = loadConfig(
+      { PORT: '8443', TLS_CERT_FILE: 'tls/fullchain.pem', TLS_KEY_FILE: '/etc/tokensmith/key.pem' },
+      '/srv',
+    )
+    expect(c.tls).toEqual({ certFile: '/srv/tls/fullchain.pem', keyFile: '/etc/tokensmith/key.pem' })
+    expect(c.issuerUrl).toBe('https://localhost:8443')
+    expect(
+      loadConfig({ TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem', TLS_RELOAD_INTERVAL: '0' }).tlsReloadSec,
+    ).toBe(0)
+    expect(
+      loadConfig({ TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem', TLS_RELOAD_INTERVAL: '1m' }).tlsReloadSec,
+    ).toBe(60)
+    const behind = loadConfig({
+      TLS_CERT_FILE: 'c.pem',
+      TLS_KEY_FILE: 'k.pem',
+      ISSUER_URL: 'https://id.example.com',
+    })
+    expect(behind.issuerUrl).toBe('https://id.example.com')
   })
 
   it('reads durations, lists and URLs', () => {
@@ -71,6 +94,12 @@ describe('loadConfig', () => {
     [{ COOKIE_SECURE: 'maybe' }, 'COOKIE_SECURE'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ NODE_ENV: 'production' }, 'ISSUER_URL'],
+    [{ NODE_ENV: 'production', TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem' }, 'ISSUER_URL'],
+    [{ TLS_CERT_FILE: 'c.pem' }, 'TLS_KEY_FILE'],
+    [{ TLS_KEY_FILE: 'k.pem' }, 'TLS_CERT_FILE'],
+    [{ TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: ' ' }, 'TLS_KEY_FILE'],
+    [{ TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem', ISSUER_URL: 'http://id.example.com' }, 'ISSUER_URL'],
+    [{ TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem', TLS_RELOAD_INTERVAL: 'often' }, 'TLS_RELOAD_INTERVAL'],
   ])('refuses %o naming %s', (env, variable) => {
     let err: unknown
     try {

@@ -3,6 +3,13 @@ import { isClientId } from '../core/clients/client-record.ts'
 import { ConfigError } from '../errors.ts'
 import { parseDurationSec } from './parse-duration.ts'
 
+/** The PEM files the issuer serves HTTPS with (TLS_CERT_FILE, TLS_KEY_FILE), as absolute paths. */
+export interface TlsFiles {
+  /** The certificate, optionally followed by its chain (certbot's fullchain.pem). */
+  certFile: string
+  keyFile: string
+}
+
 export interface IssuerConfig {
   host: string
   port: number
@@ -37,6 +44,10 @@ export interface IssuerConfig {
   cookieSecure: boolean
   /** Read the client address from X-Forwarded-For (only behind a trusted proxy). */
   trustProxy: boolean
+  /** Serve HTTPS with these files; null: plain HTTP (a proxy in front terminates TLS). */
+  tls: TlsFiles | null
+  /** How often the TLS files are checked for a renewal (TLS_RELOAD_INTERVAL); 0: only on SIGHUP. */
+  tlsReloadSec: number
   production: boolean
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
 }
@@ -105,14 +116,35 @@ function url(name: string, raw: string): string {
   return raw.replace(/\/+$/, '')
 }
 
+// Both or neither: one alone is a half-done setup, not a request for plain HTTP.
+function tlsFiles(env: Env, cwd: string): TlsFiles | null {
+  const certFile = read(env, 'TLS_CERT_FILE')
+  const keyFile = read(env, 'TLS_KEY_FILE')
+  if (certFile === undefined && keyFile === undefined) return null
+  if (keyFile === undefined)
+    throw new ConfigError('TLS_KEY_FILE', 'must be set with TLS_CERT_FILE (both or neither)')
+  if (certFile === undefined)
+    throw new ConfigError('TLS_CERT_FILE', 'must be set with TLS_KEY_FILE (both or neither)')
+  return { certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) }
+}
+
 /** Reads and validates the issuer's environment once. Throws ConfigError naming the variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): IssuerConfig {
   const production = (read(env, 'NODE_ENV') ?? '') === 'production'
   const host = read(env, 'HOST') ?? '127.0.0.1'
   const port = integer(env, 'PORT', 3000, 0, 65535)
-  const issuerUrl = url('ISSUER_URL', read(env, 'ISSUER_URL') ?? `http://localhost:${port}`)
-  if (production && !issuerUrl.startsWith('https://') && read(env, 'ISSUER_URL') === undefined) {
+  const tls = tlsFiles(env, cwd)
+  const issuerUrl = url(
+    'ISSUER_URL',
+    read(env, 'ISSUER_URL') ?? `${tls ? 'https' : 'http'}://localhost:${port}`,
+  )
+  // The localhost default is for development, whatever its scheme.
+  if (production && read(env, 'ISSUER_URL') === undefined) {
     throw new ConfigError('ISSUER_URL', 'must be set in production (the https URL clients and verifiers use)')
+  }
+  // Served over TLS, discovery must not send clients to plain http.
+  if (tls && !issuerUrl.startsWith('https://')) {
+    throw new ConfigError('ISSUER_URL', `must be an https URL when TLS_CERT_FILE is set (got "${issuerUrl}")`)
   }
   const audience = list(env, 'AUDIENCE', ['api'])
   const accessTokenTtlSec = duration(env, 'ACCESS_TOKEN_TTL', 15 * 60, 30)
@@ -169,6 +201,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     cookieOrigins: list(env, 'COOKIE_ORIGINS', []).map((o) => url('COOKIE_ORIGINS', o)),
     cookieSecure: bool(env, 'COOKIE_SECURE', true),
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    tls,
+    tlsReloadSec: duration(env, 'TLS_RELOAD_INTERVAL', 5, 0),
     production,
     logLevel,
   }

@@ -1,12 +1,14 @@
 // The issuer as a process: configuration from the environment (docs/issuer.md), logs as JSON lines
-// on stdout, SIGHUP reloads the keys, SIGTERM / SIGINT drain and stop. `pnpm start` runs it
-// (main.ts); so can an embedding that brings its own store.
+// on stdout, HTTPS when TLS files are configured, SIGHUP reloads the keys (and the TLS files),
+// SIGTERM / SIGINT drain and stop. `pnpm start` runs it (main.ts); so can an embedding that brings
+// its own store.
 import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
 import type { Store } from '../core/store.ts'
 import { ConfigError, KeyError } from '../errors.ts'
 import { createBatchedLineWriter } from './batched-line-writer.ts'
 import { type IssuerConfig, loadConfig } from './config.ts'
+import { createIssuerServer } from './create-issuer-server.ts'
+import { loadTlsCredentials } from './load-tls-credentials.ts'
 import { createLogger } from './logger.ts'
 import { lowerHelperThreadPriority } from './lower-helper-thread-priority.ts'
 import { startIssuer } from './start-issuer.ts'
@@ -18,23 +20,48 @@ export interface IssuerProcessOptions {
 
 async function run(opts: IssuerProcessOptions): Promise<void> {
   const config = loadConfig()
+  // Before keys and store: a bad certificate or key is a configuration error like any other.
+  const tls =
+    config.tls === null
+      ? null
+      : { files: config.tls, initial: await loadTlsCredentials(config.tls), reloadSec: config.tlsReloadSec }
   const out = createBatchedLineWriter()
   const issuer = await startIssuer(config, {
     logger: createLogger({ level: config.logLevel, write: out.write }),
     ...(opts.openStore === undefined ? {} : { store: await opts.openStore(config) }),
   })
   const { logger } = issuer
-  const server = serve(
-    { fetch: issuer.app.fetch, hostname: config.host, port: config.port },
-    (info: AddressInfo) => {
+  const listener = createIssuerServer({
+    fetch: issuer.app.fetch,
+    host: config.host,
+    port: config.port,
+    tls,
+    logger,
+    onListening: (info: AddressInfo) => {
       // After start-up, when the thread pool, V8's helpers and the store's threads all exist.
       const threads = lowerHelperThreadPriority(config.helperThreadNice)
       if (threads > 0) logger.debug('helper_threads_lowered', { threads, nice: config.helperThreadNice })
-      logger.info('listening', { host: info.address, port: info.port, issuer: config.issuerUrl })
+      logger.info('listening', {
+        scheme: tls === null ? 'http' : 'https',
+        host: info.address,
+        port: info.port,
+        issuer: config.issuerUrl,
+        ...(tls === null
+          ? {}
+          : {
+              subject: tls.initial.subject,
+              validTo: tls.initial.validTo,
+              fingerprint256: tls.initial.fingerprint256,
+            }),
+      })
     },
-  )
+  })
+  const { server } = listener
 
-  process.on('SIGHUP', () => void issuer.reloadKeys())
+  process.on('SIGHUP', () => {
+    void issuer.reloadKeys()
+    void listener.reloadTls()
+  })
   let stopping = false
   const shutdown = (signal: string) => {
     if (stopping) return
@@ -48,6 +75,7 @@ async function run(opts: IssuerProcessOptions): Promise<void> {
     force.unref()
     // Streams never finish on their own: end them, so their followers reconnect elsewhere.
     issuer.revocationFeed.stop()
+    listener.stop()
     server.close(() => {
       void issuer.close().then(() => {
         logger.info('stopped', {})

@@ -16,3 +16,9 @@ export { type SharedStoreBackend, sharedStoreBackends } from './shared-store-bac
 export { type SpawnedIssuer, type SpawnIssuerOptions, spawnIssuer } from './spawn-issuer.ts'
 export { type SpawnedService, type SpawnServiceOptions, spawnService } from './spawn-service.ts'
 export { createTestIssuer, TEST_ISSUER_URL, type TestIssuer } from './test-issuer.ts'
+export {
+  createTlsCertificate,
+  type TestCertificateAuthority,
+  type TlsCertificate,
+  type TlsCertificateOptions,
+} from './tls-certificate.ts'
