@@ -1,0 +1,46 @@
+// The operator CLIs (`pnpm clients`, `pnpm users`) run as docs/oidc.md tells an integrator to
+// run them, so that each recipe's registration is the one its test proved, word for word.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { collectOutput } from '@tokensmith/issuer/testing'
+
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
+
+/** `pnpm <cli> <args...>` (node --import tsx scripts/src/<cli>.ts) against DATABASE_URL. */
+export async function runAdminCli(
+  cli: 'clients' | 'users',
+  args: readonly string[],
+  opts: { databaseUrl: string; stdin?: string },
+): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `scripts/src/${cli}.ts`, ...args], {
+    cwd: REPO_ROOT,
+    // SCRYPT_LOG_N 10: the users CLI hashes cheaply, as the test issuer's own users are.
+    env: { ...process.env, DATABASE_URL: opts.databaseUrl, SCRYPT_LOG_N: '10' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  const output = collectOutput(child)
+  child.stdin.end(opts.stdin ?? '')
+  const { code, stdout, stderr } = await output
+  // The command line is safe to show (no secret is ever an argument); the output is not.
+  if (code !== 0) throw new Error(`pnpm ${cli} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`)
+  return stdout
+}
+
+/** `pnpm clients add ...`: the generated secret, alone on the last line of stdout (none for keys). */
+export async function addClient(databaseUrl: string, args: readonly string[]): Promise<string> {
+  const stdout = await runAdminCli('clients', ['add', ...args], { databaseUrl })
+  return stdout.trimEnd().split('\n').at(-1) ?? ''
+}
+
+/** `pnpm users add <name> --password-stdin ...`. */
+export async function addUser(
+  databaseUrl: string,
+  username: string,
+  password: string,
+  args: readonly string[] = [],
+): Promise<void> {
+  await runAdminCli('users', ['add', username, ...args, '--password-stdin'], {
+    databaseUrl,
+    stdin: `${password}\n`,
+  })
+}
