@@ -9,6 +9,7 @@ import { createBrowserSession, followToRedirect, freePort } from '@tokensmith/is
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addClient, addUser } from './testing/admin-cli.ts'
 import { type ApacheServer, startApache } from './testing/apache-httpd.ts'
+import { nodeFetcher } from './testing/node-fetch.ts'
 import { startTlsIssuer, type TlsIssuer } from './testing/tls-issuer.ts'
 
 const USER = { username: 'alice', password: 'correct horse battery staple' }
@@ -79,14 +80,28 @@ afterAll(async () => {
   expect(leaked).toEqual([])
 })
 
+// What a browser's top-level navigation sends. mod_auth_openidc answers 401 instead of sending
+// the browser to the provider when a request looks like a script's (Sec-Fetch-Mode other than
+// navigate, X-Requested-With): a script could not follow the redirect. Node's fetch forces
+// `Sec-Fetch-Mode: cors`, so Apache is reached through nodeFetcher, which sends these as given.
+const NAVIGATION = {
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'sec-fetch-mode': 'navigate',
+  'sec-fetch-dest': 'document',
+}
+
 /** A cookie-keeping browser for one origin; redirects come back to the test. */
 const browserAt = (origin: string, fetcher: (url: string, init?: RequestInit) => Promise<Response>) =>
-  createBrowserSession((path, init) => fetcher(`${origin}${path}`, { ...init, redirect: 'manual' }), origin)
+  createBrowserSession((path, init) => {
+    const headers = new Headers(init?.headers)
+    for (const [name, value] of Object.entries(NAVIGATION)) headers.set(name, value)
+    return fetcher(`${origin}${path}`, { ...init, headers, redirect: 'manual' })
+  }, origin)
 
 describe('mod_auth_openidc as a relying party, with its defaults', () => {
   it('sends the browser to the issuer, redeems the code and serves the page to the signed-in user', async () => {
     if (issuer === undefined || apache === undefined) throw new Error('not started')
-    const atApache = browserAt(apacheUrl, fetch)
+    const atApache = browserAt(apacheUrl, nodeFetcher())
     const atIssuer = browserAt(issuer.url, issuer.fetch)
     const diagnose = async () => `\napache error log:\n${await apache?.errorLog()}`
 
@@ -129,8 +144,11 @@ describe('mod_auth_openidc as a relying party, with its defaults', () => {
     expect(page.headers.get('x-claim-iss')).toBe(issuer.url)
     expect(page.headers.get('x-claim-aud')).toBe(CLIENT_ID)
 
-    // Another browser, without Apache's session cookie, is sent to sign in.
-    const stranger = await browserAt(apacheUrl, fetch).get('/protected/')
+    // Another browser, without Apache's session cookie, is sent to sign in; a script's request
+    // (what Node's fetch sends) is answered 401, since it could not follow the redirect.
+    const stranger = await browserAt(apacheUrl, nodeFetcher()).get('/protected/')
     expect(stranger.status).toBe(302)
+    const script = await nodeFetcher()(`${apacheUrl}/protected/`, { headers: { 'sec-fetch-mode': 'cors' } })
+    expect(script.status).toBe(401)
   })
 })

@@ -4,8 +4,8 @@
 // (RFC 7662 introspection, OIDCOAuthIntrospectionEndpoint) as a client registered with the
 // tokens' audience. One Apache, one virtual host for each way; the issuer over HTTPS, which Apache
 // verifies against the test CA (OIDCCABundlePath), never with validation turned off.
-import { randomUUID } from 'node:crypto'
-import { freePort } from '@tokensmith/issuer/testing'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { freePort, leakedLines } from '@tokensmith/issuer/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addClient, addUser } from './testing/admin-cli.ts'
 import { type ApacheServer, startApache } from './testing/apache-httpd.ts'
@@ -14,12 +14,13 @@ import { startTlsIssuer, type TlsIssuer } from './testing/tls-issuer.ts'
 const USER = { username: 'alice', password: 'correct horse battery staple' }
 // Short-lived access tokens for the caller, so that one expires within the test; CLOCK_SKEW=0
 // below makes the issuer's own introspection call it expired at its `exp` too.
-const TOKEN_TTL_SEC = 4
+const TOKEN_TTL_SEC = 3
 let issuer: TlsIssuer | undefined
 let apache: ApacheServer | undefined
 let jwksApi: string
 let introspectionApi: string
 const secrets = { caller: '', apache: '' }
+const passphrase = randomBytes(24).toString('base64url')
 
 beforeAll(async () => {
   const [jwksPort, introspectionPort] = [await freePort(), await freePort()]
@@ -50,12 +51,18 @@ beforeAll(async () => {
   apache = await startApache({
     ports: [jwksPort, introspectionPort],
     modules: ['authn_core', 'authz_core', 'authz_user', 'headers', 'auth_openidc'],
-    files: { 'issuer-ca.crt': issuer.tls.caPem, 'htdocs/api/orders': '{"orders":[]}\n' },
+    files: {
+      'issuer-ca.crt': issuer.tls.caPem,
+      'htdocs/api/orders': '{"orders":[]}\n',
+      'htdocs/api-live/orders': '{"orders":[]}\n',
+    },
     // The API echoes what mod_auth_openidc passes it (OIDC_CLAIM_* environment variables).
     // OIDCOAuthTokenIntrospectionInterval -1 on /api-live/: introspect on every request, where
     // the default caches an active answer until the token's exp.
     config: `
 OIDCCABundlePath %ROOT%/issuer-ca.crt
+OIDCCryptoPassphrase ${passphrase}
+OIDCCacheEncrypt On
 <VirtualHost 127.0.0.1:${jwksPort}>
   OIDCOAuthVerifyJwksUri ${issuer.url}/.well-known/jwks.json
   <Location /api/>
@@ -69,7 +76,6 @@ OIDCCABundlePath %ROOT%/issuer-ca.crt
   OIDCOAuthIntrospectionEndpoint ${issuer.url}/oauth/introspect
   OIDCOAuthClientID apache-rs
   OIDCOAuthClientSecret ${secrets.apache}
-  Alias /api-live/ %ROOT%/htdocs/api/
   <Location /api/>
     AuthType oauth20
     Require valid-user
@@ -87,7 +93,12 @@ OIDCCABundlePath %ROOT%/issuer-ca.crt
 })
 
 afterAll(async () => {
+  // With OIDCCacheEncrypt On the cache keys are hashes: without it, mod_auth_openidc 2.4.12's
+  // shm cache refuses keys over 512 bytes, logging each access token whole at level error (and
+  // then introspects every request, as it cannot cache).
+  const apacheLog = (await apache?.errorLog()) ?? ''
   await apache?.stop()
+  expect(leakedLines(apacheLog.split('\n'), [secrets.apache, passphrase])).toEqual([])
   const leaked = (await issuer?.stop([USER.password, secrets.caller, secrets.apache])) ?? []
   expect(leaked).toEqual([])
 })

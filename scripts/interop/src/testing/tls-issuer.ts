@@ -13,7 +13,7 @@ import {
   spawnIssuer,
   type TlsCertificate,
 } from '@tokensmith/issuer/testing'
-import { type Fetcher, httpsFetcher } from './https-fetch.ts'
+import { type Fetcher, nodeFetcher } from './node-fetch.ts'
 
 export interface TlsIssuer {
   /** `https://127.0.0.1:<port>`: its ISSUER_URL, the `iss` of everything it signs. */
@@ -55,7 +55,7 @@ export async function startTlsIssuer(opts: {
       { KEYS_DIR: join(dir, 'keys'), DATABASE_URL: databaseUrl, SCRYPT_LOG_N: '10', ...opts.env },
       { port, tls, onLogLine: (line) => logLines.push(line) },
     )
-    return { url, dir, tls, fetch: httpsFetcher(tls.caPem), logLines, stop }
+    return { url, dir, tls, fetch: nodeFetcher(tls.caPem), logLines, stop }
   } catch (err) {
     await stop([])
     throw err

@@ -1,20 +1,29 @@
-// fetch() for a server whose certificate a test CA signed. Node's own fetch trusts only the
-// system store (NODE_EXTRA_CA_CERTS is read once, at start), so the test's browser and its checks
-// go through node:https with the CA given here, answering WHATWG Responses like fetch does.
-// Redirects are never followed: the tests read each Location themselves.
-import { request } from 'node:https'
+// fetch() over node:http and node:https, answering WHATWG Responses, for two things Node's own
+// fetch cannot do: trust a test CA (it trusts the system store, and NODE_EXTRA_CA_CERTS is read
+// once, at start), and send exactly the headers given (it forces `Sec-Fetch-Mode: cors`, which
+// makes a relying party take a browser's navigation for a script's request). Redirects are
+// never followed: the tests read each Location themselves.
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 
 export type Fetcher = (url: string, init?: RequestInit) => Promise<Response>
 
-export function httpsFetcher(caPem: string): Fetcher {
+/** `caPem`: the only CA trusted for https URLs (default: the system's). */
+export function nodeFetcher(caPem?: string): Fetcher {
   return (url, init = {}) =>
     new Promise((resolve, reject) => {
       const headers = new Headers(init.headers)
       const body = init.body === undefined || init.body === null ? undefined : String(init.body)
       if (body !== undefined) headers.set('content-length', String(Buffer.byteLength(body)))
+      const request = url.startsWith('https:') ? httpsRequest : httpRequest
       const req = request(
         url,
-        { method: init.method ?? 'GET', headers: Object.fromEntries(headers), ca: caPem, agent: false },
+        {
+          method: init.method ?? 'GET',
+          headers: Object.fromEntries(headers),
+          agent: false,
+          ...(caPem === undefined ? {} : { ca: caPem }),
+        },
         (res) => {
           const chunks: Buffer[] = []
           res.on('data', (chunk: Buffer) => chunks.push(chunk))
