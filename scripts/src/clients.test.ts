@@ -62,6 +62,16 @@ function expectNoSecrets(list: ScriptResult, clients: (ClientRecord | null)[], s
   }
 }
 
+/** Each command line exits 2 with its reason on stderr, and prints nothing on stdout. */
+async function expectRefused(cases: [string[], RegExp][]): Promise<void> {
+  const runs = await inParallel(cases, ([args]) => clients(args))
+  cases.forEach(([args, stderr], i) => {
+    expect(runs[i]?.code, args.join(' ')).toBe(2)
+    expect(runs[i]?.stdout, args.join(' ')).toBe('')
+    expect(runs[i]?.stderr, args.join(' ')).toMatch(stderr)
+  })
+}
+
 beforeEach(() => {
   transcript = ''
 })
@@ -100,6 +110,8 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       previousSecretHash: null,
       jwks: null,
       jwksUri: null,
+      pkce: 'openid-optional',
+      webOrigins: [],
       disabled: false,
     })
 
@@ -116,6 +128,7 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       grants: ['refresh_token'],
       secretHash: null,
       jwks: null,
+      pkce: 'required',
     })
     const app = await clients([
       'add',
@@ -134,12 +147,12 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
     const list = await clients(['list'])
     expect(list).toMatchObject({ code: 0, stderr: '' })
     const rows = lines(list.stdout)
-    expect(rows[0]).toMatch(/^ID\s+TYPE\s+GRANTS\s+SCOPES\s+AUDIENCES\s+AUTH\s+STATE$/)
-    expect(rows[1]).toMatch(/^app\s+public\s+password,refresh_token\s+-\s+-\s+none\s+enabled$/)
+    expect(rows[0]).toMatch(/^ID\s+TYPE\s+PKCE\s+GRANTS\s+SCOPES\s+AUDIENCES\s+AUTH\s+STATE$/)
+    expect(rows[1]).toMatch(/^app\s+public\s+required\s+password,refresh_token\s+-\s+-\s+none\s+enabled$/)
     expect(rows[2]).toMatch(
-      /^svc\s+confidential\s+client_credentials\s+orders:read\s+orders\s+secret\s+enabled$/,
+      /^svc\s+confidential\s+openid-optional\s+client_credentials\s+orders:read\s+orders\s+secret\s+enabled$/,
     )
-    expect(rows[3]).toMatch(/^web\s+public\s+refresh_token\s+-\s+-\s+none\s+enabled$/)
+    expect(rows[3]).toMatch(/^web\s+public\s+required\s+refresh_token\s+-\s+-\s+none\s+enabled$/)
     expect(rows).toHaveLength(4)
     expectNoSecrets(list, [svc], [secret])
     expect(occurrences(transcript, secret)).toBe(1)
@@ -188,7 +201,9 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
     expect(lines(list.stdout).slice(1)).toEqual([
       expect.stringMatching(/^fetcher\s+confidential\s.*\sjwks\s+enabled$/),
       expect.stringMatching(/^local\s+confidential\s.*\sjwks\s+enabled$/),
-      expect.stringMatching(/^signer\s+confidential\s+client_credentials\s+a\s+orders\s+jwks\s+enabled$/),
+      expect.stringMatching(
+        /^signer\s+confidential\s+openid-optional\s+client_credentials\s+a\s+orders\s+jwks\s+enabled$/,
+      ),
     ])
   })
 
@@ -377,12 +392,7 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       [['delete', 'svc'], /^clients: unknown command "delete"\nUsage: pnpm clients/],
       [[], /^clients: missing command\nUsage: pnpm clients/],
     ]
-    const runs = await inParallel(cases, ([args]) => clients(args))
-    cases.forEach(([args, stderr], i) => {
-      expect(runs[i]?.code, args.join(' ')).toBe(2)
-      expect(runs[i]?.stdout, args.join(' ')).toBe('')
-      expect(runs[i]?.stderr, args.join(' ')).toMatch(stderr)
-    })
+    await expectRefused(cases)
     expect((await clients(['list'])).stdout).toMatch(/^No clients\./)
     expect(transcript).not.toContain('secret-part')
   })
@@ -425,12 +435,7 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       [['update', 'spa', '--redirect-uri', 'ftp://a.example/'], /^clients: invalid --redirect-uri "ftp:/],
       [['show'], /^clients: show needs a client id\n$/],
     ]
-    const runs = await inParallel(cases, ([args]) => clients(args))
-    cases.forEach(([args, stderr], i) => {
-      expect(runs[i]?.code, args.join(' ')).toBe(2)
-      expect(runs[i]?.stdout, args.join(' ')).toBe('')
-      expect(runs[i]?.stderr, args.join(' ')).toMatch(stderr)
-    })
+    await expectRefused(cases)
     expect((await clients(['list'])).stdout).toMatch(/^No clients\./)
   })
 
@@ -497,17 +502,17 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
     const shown = await clients(['show', 'spa'])
     expect(shown).toMatchObject({ code: 0, stderr: '' })
     const rows = lines(shown.stdout)
-    expect(rows).toContain('grants:                    authorization_code, refresh_token')
-    const at = rows.indexOf('redirect URIs:             https://app.example/callback')
+    expect(rows).toContain('grants:                           authorization_code, refresh_token')
+    const at = rows.indexOf('redirect URIs:                    https://app.example/callback')
     expect(at).toBeGreaterThan(0)
-    expect(rows[at + 1]).toBe(`${' '.repeat(27)}http://127.0.0.1/cb`)
-    expect(rows[at + 2]).toBe('post-logout redirect URIs: https://app.example/')
+    expect(rows[at + 1]).toBe(`${' '.repeat(34)}http://127.0.0.1/cb`)
+    expect(rows[at + 2]).toBe('post-logout redirect URIs:        https://app.example/')
     const grafana = await clients(['show', 'grafana'])
     expect(grafana.stdout).toMatch(/^auth: +secret$/m)
     expectNoSecrets(grafana, [await getClient('grafana')], [web])
     // The list keeps its columns: redirect URIs are for `show`.
     expect(lines((await clients(['list'])).stdout)[0]).toMatch(
-      /^ID\s+TYPE\s+GRANTS\s+SCOPES\s+AUDIENCES\s+AUTH\s+STATE$/,
+      /^ID\s+TYPE\s+PKCE\s+GRANTS\s+SCOPES\s+AUDIENCES\s+AUTH\s+STATE$/,
     )
 
     const replaced = await clients([
@@ -555,6 +560,138 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
     expect(occurrences(transcript, web)).toBe(1)
   })
 
+  it('registers a PKCE policy and web origins, shows them beside the origins of redirect URIs, and replaces them', async () => {
+    const spa = await clients([
+      'add',
+      'spa',
+      '--type',
+      'public',
+      '--grant',
+      'authorization_code',
+      '--redirect-uri',
+      'https://app.example/callback',
+      '--redirect-uri',
+      'http://127.0.0.1/cb',
+      '--redirect-uri',
+      'com.example.app:/cb',
+      '--web-origin',
+      'https://static.example',
+      '--web-origin',
+      'https://static.example',
+      '--web-origin',
+      'http://localhost:5173',
+    ])
+    expect(spa).toMatchObject({ code: 0, stderr: '' })
+    expect(await getClient('spa')).toMatchObject({
+      pkce: 'required',
+      webOrigins: ['https://static.example', 'http://localhost:5173'],
+    })
+    const web = secretOf(
+      await clients([
+        'add',
+        'portal',
+        '--grant',
+        'authorization_code',
+        '--redirect-uri',
+        'https://portal.example/cb',
+        '--pkce',
+        'required',
+        '--web-origin',
+        'https://portal.example',
+      ]),
+    )
+    expect(await getClient('portal')).toMatchObject({
+      pkce: 'required',
+      webOrigins: ['https://portal.example'],
+    })
+    await clients(['add', 'svc'])
+    expect(await getClient('svc')).toMatchObject({ pkce: 'openid-optional', webOrigins: [] })
+
+    const shown = lines((await clients(['show', 'spa'])).stdout)
+    expect(shown).toContain(`${'pkce:'.padEnd(34)}required (a public client)`)
+    const at = shown.indexOf(`${'web origins:'.padEnd(34)}https://static.example`)
+    expect(at).toBeGreaterThan(0)
+    expect(shown[at + 1]).toBe(`${' '.repeat(34)}http://localhost:5173`)
+    // Registered origins are not repeated; a private-use scheme has no web origin.
+    expect(shown[at + 2]).toBe('web origins (from redirect URIs): https://app.example')
+    expect(shown[at + 3]).toBe(`${' '.repeat(34)}http://127.0.0.1`)
+    expect(shown[at + 4]).toMatch(/^access token TTL: /)
+    // A confidential client's redirect URIs name its server, not a browser app: no such line.
+    const portal = lines((await clients(['show', 'portal'])).stdout)
+    expect(portal).toContain(`${'pkce:'.padEnd(34)}required`)
+    expect(portal).toContain(`${'web origins:'.padEnd(34)}https://portal.example`)
+    expect(portal.some((line) => line.startsWith('web origins (from'))).toBe(false)
+    expect(lines((await clients(['show', 'svc'])).stdout)).toContain(`${'web origins:'.padEnd(34)}-`)
+    const list = lines((await clients(['list'])).stdout)
+    expect(list[1]).toMatch(/^portal\s+confidential\s+required\s+authorization_code\s/)
+    expect(list[2]).toMatch(/^spa\s+public\s+required\s+authorization_code\s/)
+    expect(list[3]).toMatch(/^svc\s+confidential\s+openid-optional\s+client_credentials\s/)
+
+    expect(
+      await clients([
+        'update',
+        'portal',
+        '--pkce',
+        'openid-optional',
+        '--web-origin',
+        'https://portal.example:8443',
+      ]),
+    ).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout: 'Updated portal: web origins https://portal.example:8443; PKCE openid-optional.\n',
+    })
+    expect(await getClient('portal')).toMatchObject({
+      pkce: 'openid-optional',
+      webOrigins: ['https://portal.example:8443'],
+      redirectUris: ['https://portal.example/cb'],
+    })
+    expect(await clients(['update', 'spa', '--no-web-origins'])).toMatchObject({
+      code: 0,
+      stdout: 'Updated spa: web origins (none).\n',
+    })
+    expect(await getClient('spa')).toMatchObject({ pkce: 'required', webOrigins: [] })
+    // Refused: a public client relieved of PKCE, or an origin that is not one.
+    expect(await clients(['update', 'spa', '--pkce', 'openid-optional'])).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(
+        /^clients: a public client always requires PKCE: .*confidential clients only\n$/,
+      ),
+    })
+    expect(await getClient('spa')).toMatchObject({ pkce: 'required' })
+    expect(occurrences(transcript, web)).toBe(1)
+
+    const cases: [string[], RegExp][] = [
+      [
+        ['add', 'web', '--type', 'public', '--pkce', 'openid-optional'],
+        /^clients: a public client always requires PKCE: it has no authentication of its own to bind its codes, so --pkce openid-optional is for confidential clients only\n$/,
+      ],
+      [
+        ['add', 'web', '--pkce', 'sometimes'],
+        /^clients: invalid --pkce "sometimes": required or openid-optional\n$/,
+      ],
+      [
+        ['add', 'web', '--web-origin', 'https://app.example/'],
+        /^clients: invalid --web-origin "https:\/\/app\.example\/": must be an origin alone, as browsers send it \(https:\/\/app\.example\)\n$/,
+      ],
+      [
+        ['add', 'web', '--web-origin', 'http://app.example'],
+        /^clients: invalid --web-origin ".*": must be https/,
+      ],
+      [['add', 'web', '--web-origin', '*'], /^clients: invalid --web-origin "\*": must be an origin such as/],
+      [['add', 'web', '--no-web-origins'], /^clients: --no-web-origins applies to update only\n$/],
+      [['list', '--pkce', 'required'], /^clients: --pkce applies to add and update only\n$/],
+      [
+        ['update', 'portal', '--web-origin', 'https://a.example', '--no-web-origins'],
+        /^clients: --web-origin and --no-web-origins: give one\n$/,
+      ],
+    ]
+    await expectRefused(cases)
+    expect(await getClient('web')).toBeNull()
+    expect(await getClient('portal')).toMatchObject({ webOrigins: ['https://portal.example:8443'] })
+  })
+
   it('prints the usage on --help', async () => {
     const help = await clients(['--help'])
     expect(help).toMatchObject({ code: 0, stderr: '' })
@@ -580,9 +717,9 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       const list = await clients(['list'])
       expect(lines(list.stdout).slice(1)).toEqual([
         expect.stringMatching(
-          /^svc\s+confidential\s+client_credentials\s+orders:read\s+orders\s+secret\s+disabled$/,
+          /^svc\s+confidential\s+openid-optional\s+client_credentials\s+orders:read\s+orders\s+secret\s+disabled$/,
         ),
-        expect.stringMatching(/^web\s+public\s+refresh_token\s+-\s+-\s+none\s+enabled$/),
+        expect.stringMatching(/^web\s+public\s+required\s+refresh_token\s+-\s+-\s+none\s+enabled$/),
       ])
       expectNoSecrets(list, [svc], [first, second])
       expect((await clients(['remove', 'web'])).code).toBe(0)

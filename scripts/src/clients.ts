@@ -12,10 +12,14 @@ import {
   isClientId,
   isScopeToken,
   newClientSecret,
+  PKCE_POLICIES,
+  type PkcePolicy,
   parseDurationSec,
   redirectUriProblem,
   type Store,
   StoreConflictError,
+  webOriginProblem,
+  webOriginsOf,
 } from '@tokensmith/issuer/admin'
 import { formatTable } from './shared/format-table.ts'
 import { parseCommandLine } from './shared/parse-command-line.ts'
@@ -40,14 +44,22 @@ const USAGE = `Usage: pnpm clients <command>
                                         authorization_code needs one (https, http://127.0.0.1 or
                                         http://[::1] on any port, or a private-use scheme like com.example.app:)
     --post-logout-redirect-uri <uri>    where logout may send the browser back; repeatable
+    --pkce required|openid-optional     when /oauth/authorize requires PKCE of a confidential client:
+                                        always, or unless the request is OpenID Connect (default);
+                                        a public client always requires it
+    --web-origin <origin>               a browser origin (https://app.example.com) allowed to call the
+                                        token, revocation and userinfo endpoints; repeatable
     --access-token-ttl <dur>            shorter access tokens for this client than ACCESS_TOKEN_TTL
-  list                                  id, type, grants, scopes, audiences, auth, state
-  show <id>                             one client in full: its redirect URIs too (never a secret)
+  list                                  id, type, PKCE, grants, scopes, audiences, auth, state
+  show <id>                             one client in full: redirect URIs and web origins too (never a secret)
   update <id> [options]                 change a client; each list given replaces the stored one
     --redirect-uri <uri>                the new redirect URIs (repeatable)
     --no-redirect-uris                  or none
     --post-logout-redirect-uri <uri>    the new post-logout redirect URIs (repeatable)
     --no-post-logout-redirect-uris      or none
+    --web-origin <origin>               the new web origins (repeatable)
+    --no-web-origins                    or none
+    --pkce required|openid-optional     the new PKCE policy
     --first-party | --third-party       whether its users are asked for consent
   rotate-secret <id> [--overlap <dur>]  a new secret; the previous one works for the overlap (default 24h)
   disable <id>                          refuse the client's authentication
@@ -71,6 +83,9 @@ const OPTIONS = {
   'no-redirect-uris': { type: 'boolean' },
   'post-logout-redirect-uri': { type: 'string', multiple: true },
   'no-post-logout-redirect-uris': { type: 'boolean' },
+  pkce: { type: 'string' },
+  'web-origin': { type: 'string', multiple: true },
+  'no-web-origins': { type: 'boolean' },
   'access-token-ttl': { type: 'string' },
   overlap: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -92,6 +107,8 @@ const COMMANDS: Record<string, { takesId: boolean; options: readonly OptionName[
       'first-party',
       'redirect-uri',
       'post-logout-redirect-uri',
+      'pkce',
+      'web-origin',
       'access-token-ttl',
     ],
   },
@@ -104,6 +121,9 @@ const COMMANDS: Record<string, { takesId: boolean; options: readonly OptionName[
       'no-redirect-uris',
       'post-logout-redirect-uri',
       'no-post-logout-redirect-uris',
+      'web-origin',
+      'no-web-origins',
+      'pkce',
       'first-party',
       'third-party',
     ],
@@ -139,10 +159,14 @@ type NewClient = Pick<
   | 'jwksUri'
   | 'redirectUris'
   | 'postLogoutRedirectUris'
+  | 'pkce'
+  | 'webOrigins'
 > & { jwksFile: string | null }
 
 /** What `update` changes; an absent field is kept. */
-type ClientChange = Partial<Pick<ClientRecord, 'redirectUris' | 'postLogoutRedirectUris' | 'firstParty'>>
+type ClientChange = Partial<
+  Pick<ClientRecord, 'redirectUris' | 'postLogoutRedirectUris' | 'webOrigins' | 'pkce' | 'firstParty'>
+>
 
 type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values']
 
@@ -224,6 +248,9 @@ function parseNewClient(id: string, values: Values) {
   const redirectUris = uris('--redirect-uri', values['redirect-uri'])
   const postLogoutRedirectUris = uris('--post-logout-redirect-uri', values['post-logout-redirect-uri'])
   if (grants.includes('authorization_code')) needsRedirectUri(redirectUris)
+  const pkce = pkcePolicy(values.pkce) ?? (type === 'public' ? 'required' : 'openid-optional')
+  if (type === 'public') publicNeedsPkce(pkce)
+  const webOrigins = origins(values['web-origin'])
   const scopes = unique(values.scope ?? [])
   for (const scope of scopes) {
     if (!isScopeToken(scope)) {
@@ -270,23 +297,37 @@ function parseNewClient(id: string, values: Values) {
     jwksUri,
     redirectUris,
     postLogoutRedirectUris,
+    pkce,
+    webOrigins,
   } satisfies NewClient
 }
 
 function parseChange(values: Values): ClientChange {
   const change: ClientChange = {}
-  const list = (option: string, given: string[] | undefined, none: boolean | undefined) => {
+  const list = (
+    option: string,
+    given: string[] | undefined,
+    none: boolean | undefined,
+    checked: (option: string, given: readonly string[]) => string[],
+  ) => {
     if (given !== undefined && none) throw new UsageError(`${option} and --no-${option.slice(2)}s: give one`)
-    return none ? [] : given === undefined ? undefined : uris(option, given)
+    return none ? [] : given === undefined ? undefined : checked(option, given)
   }
-  const redirectUris = list('--redirect-uri', values['redirect-uri'], values['no-redirect-uris'])
+  const redirectUris = list('--redirect-uri', values['redirect-uri'], values['no-redirect-uris'], uris)
   const postLogout = list(
     '--post-logout-redirect-uri',
     values['post-logout-redirect-uri'],
     values['no-post-logout-redirect-uris'],
+    uris,
+  )
+  const webOrigins = list('--web-origin', values['web-origin'], values['no-web-origins'], (_, given) =>
+    origins(given),
   )
   if (redirectUris !== undefined) change.redirectUris = redirectUris
   if (postLogout !== undefined) change.postLogoutRedirectUris = postLogout
+  if (webOrigins !== undefined) change.webOrigins = webOrigins
+  const pkce = pkcePolicy(values.pkce)
+  if (pkce !== null) change.pkce = pkce
   if (values['first-party'] && values['third-party']) {
     throw new UsageError('--first-party and --third-party: give one')
   }
@@ -306,6 +347,32 @@ function uris(option: string, given: readonly string[] | undefined): string[] {
     if (problem !== null) throw new UsageError(`invalid ${option} "${uri}": ${problem}`)
   }
   return list
+}
+
+/** Web origins as registered: each checked (scheme, host and port alone), duplicates dropped. */
+function origins(given: readonly string[] | undefined): string[] {
+  const list = unique(given ?? [])
+  for (const origin of list) {
+    const problem = webOriginProblem(origin)
+    if (problem !== null) throw new UsageError(`invalid --web-origin "${origin}": ${problem}`)
+  }
+  return list
+}
+
+function pkcePolicy(given: string | undefined): PkcePolicy | null {
+  if (given === undefined) return null
+  if (!(PKCE_POLICIES as readonly string[]).includes(given)) {
+    throw new UsageError(`invalid --pkce "${given}": ${PKCE_POLICIES.join(' or ')}`)
+  }
+  return given as PkcePolicy
+}
+
+function publicNeedsPkce(pkce: PkcePolicy): void {
+  if (pkce !== 'required') {
+    throw new UsageError(
+      'a public client always requires PKCE: it has no authentication of its own to bind its codes, so --pkce openid-optional is for confidential clients only',
+    )
+  }
 }
 
 function needsRedirectUri(redirectUris: readonly string[]): void {
@@ -378,6 +445,14 @@ async function findClient(store: Store, id: string): Promise<ClientRecord> {
   return client
 }
 
+/**
+ * The PKCE policy /oauth/authorize holds the client to: a public client is always `required`,
+ * whatever its record says (one registered before policies existed says `openid-optional`).
+ */
+function pkceOf(c: ClientRecord): PkcePolicy {
+  return c.type === 'public' ? 'required' : c.pkce
+}
+
 function authOf(c: ClientRecord): string {
   if (c.secretHash !== null) return 'secret'
   if (c.jwks !== null || c.jwksUri !== null) return 'jwks'
@@ -390,10 +465,11 @@ function printClients(clients: ClientRecord[]): void {
     return
   }
   const list = (values: readonly string[]) => (values.length === 0 ? '-' : values.join(','))
-  const header = ['ID', 'TYPE', 'GRANTS', 'SCOPES', 'AUDIENCES', 'AUTH', 'STATE']
+  const header = ['ID', 'TYPE', 'PKCE', 'GRANTS', 'SCOPES', 'AUDIENCES', 'AUTH', 'STATE']
   const rows = clients.map((c) => [
     c.id,
     c.type,
+    pkceOf(c),
     list(c.grants),
     list(c.scopes),
     list(c.audiences),
@@ -429,6 +505,8 @@ async function add(store: Store, c: NewClient, now: number): Promise<void> {
     jwksUri: c.jwksUri,
     redirectUris: c.redirectUris,
     postLogoutRedirectUris: c.postLogoutRedirectUris,
+    pkce: c.pkce,
+    webOrigins: c.webOrigins,
     disabled: false,
     createdAt: now,
     updatedAt: now,
@@ -479,6 +557,7 @@ async function update(store: Store, id: string, change: ClientChange, now: numbe
   const client = await findClient(store, id)
   const next = { ...client, ...change }
   if (next.grants.includes('authorization_code')) needsRedirectUri(next.redirectUris)
+  if (next.type === 'public' && change.pkce !== undefined) publicNeedsPkce(change.pkce)
   if (next.grants.includes('password') && !next.firstParty) {
     throw new UsageError(`client "${id}" has the password grant, which is for first-party clients only`)
   }
@@ -488,6 +567,8 @@ async function update(store: Store, id: string, change: ClientChange, now: numbe
   if (change.postLogoutRedirectUris !== undefined) {
     changed.push(`post-logout redirect URIs ${listed(change.postLogoutRedirectUris)}`)
   }
+  if (change.webOrigins !== undefined) changed.push(`web origins ${listed(change.webOrigins)}`)
+  if (change.pkce !== undefined) changed.push(`PKCE ${change.pkce}`)
   if (change.firstParty !== undefined) changed.push(change.firstParty ? 'first-party' : 'third-party')
   process.stdout.write(`Updated ${id}: ${changed.join('; ')}.\n`)
 }
@@ -496,7 +577,8 @@ const listed = (values: readonly string[]): string => (values.length === 0 ? '(n
 
 /** One client, a field a line; lists one item a line so long URIs stay readable. No secret, no hash. */
 function printClient(c: ClientRecord): void {
-  const field = (name: string, value: string) => `${(name === '' ? '' : `${name}:`).padEnd(27)}${value}\n`
+  const field = (name: string, value: string) =>
+    `${(name === '' ? '' : `${name}:`).padEnd(SHOW_LABEL_WIDTH)}${value}\n`
   const items = (name: string, values: readonly string[]) =>
     values.length === 0 ? field(name, '-') : values.map((v, i) => field(i === 0 ? name : '', v)).join('')
   const joined = (values: readonly string[]) => (values.length === 0 ? '-' : values.join(', '))
@@ -510,8 +592,12 @@ function printClient(c: ClientRecord): void {
       field('scopes', joined(c.scopes)) +
       field('audiences', joined(c.audiences)) +
       field('auth', authOf(c) === 'jwks' ? `jwks (${c.jwksUri ?? jwks})` : authOf(c)) +
+      field('pkce', c.type === 'public' ? `${pkceOf(c)} (a public client)` : c.pkce) +
       items('redirect URIs', c.redirectUris) +
       items('post-logout redirect URIs', c.postLogoutRedirectUris) +
+      items('web origins', c.webOrigins) +
+      // A public client's pages live where its redirect URIs point: those origins count too.
+      (c.type === 'public' ? items(FROM_REDIRECTS, derivedOrigins(c)) : '') +
       field(
         'access token TTL',
         c.accessTokenTtlSec === null ? 'default' : formatDurationSec(c.accessTokenTtlSec),
@@ -520,6 +606,15 @@ function printClient(c: ClientRecord): void {
       field('created', new Date(c.createdAt).toISOString()) +
       field('updated', new Date(c.updatedAt).toISOString()),
   )
+}
+
+const FROM_REDIRECTS = 'web origins (from redirect URIs)'
+// The longest label, its colon and a space.
+const SHOW_LABEL_WIDTH = FROM_REDIRECTS.length + 2
+
+/** The origins a client is allowed beside those registered (webOriginsOf): a public client's redirect URIs'. */
+function derivedOrigins(c: ClientRecord): string[] {
+  return webOriginsOf(c).filter((origin) => !c.webOrigins.includes(origin))
 }
 
 async function setDisabled(store: Store, id: string, disabled: boolean, now: number): Promise<void> {

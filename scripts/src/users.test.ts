@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createPasswordHasher, type Store } from '@tokensmith/issuer/admin'
+import { createPasswordHasher, type Store, type UserRecord } from '@tokensmith/issuer/admin'
 import { type CollectedOutput, collectOutput } from '@tokensmith/issuer/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { inParallel } from './shared/in-parallel.ts'
@@ -119,8 +119,8 @@ describe('pnpm users', { timeout: 120_000 }, () => {
     const list = await users(['list'])
     expect(list.code).toBe(0)
     const lines = list.stdout.trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^USERNAME\s+ROLES\s+DISABLED\s+CREATED$/)
-    expect(lines[1]).toMatch(/^alice\s+admin,ops:read\s+no\s+\d{4}-\d\d-\d\dT[\d:.]+Z$/)
+    expect(lines[0]).toMatch(/^USERNAME\s+ROLES\s+DISABLED\s+CREATED\s+EMAIL\s+VERIFIED\s+NAME$/)
+    expect(lines[1]).toMatch(/^alice\s+admin,ops:read\s+no\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+-\s+-\s+-$/)
     expect(lines[2]).toMatch(/^bob\s+reader\s+no\s+\d{4}-/)
     expect(lines).toHaveLength(3)
     const bob = await withStore((s) => s.findUserByUsername('bob'))
@@ -129,6 +129,170 @@ describe('pnpm users', { timeout: 120_000 }, () => {
     for (const secret of ['correct horse', '$scrypt$', user?.passwordHash ?? '-', bob?.passwordHash ?? '-']) {
       expect(transcript).not.toContain(secret)
     }
+  })
+
+  it('adds a user with a profile, updates it (set, change, clear with an empty value) and lists it', async () => {
+    const added = await users(
+      [
+        'add',
+        'ada',
+        '--role',
+        'admin',
+        '--password-stdin',
+        '--email',
+        'ada@example.com',
+        '--email-verified',
+        '--name',
+        'Ada Lovelace',
+        '--given-name',
+        'Ada',
+      ],
+      { input: 'pw' },
+    )
+    expect(added).toMatchObject({ code: 0, stderr: '', stdout: 'Created user ada with roles admin.\n' })
+    const profile = (u: UserRecord | null) =>
+      u && {
+        email: u.email,
+        emailVerified: u.emailVerified,
+        name: u.name,
+        givenName: u.givenName,
+        familyName: u.familyName,
+      }
+    const ada = () => withStore((s) => s.findUserByUsername('ada')).then(profile)
+    expect(await ada()).toEqual({
+      email: 'ada@example.com',
+      emailVerified: true,
+      name: 'Ada Lovelace',
+      givenName: 'Ada',
+      familyName: null,
+    })
+    // Without profile options: none, and an address given alone is unverified.
+    await users(['add', 'bob', '--role', 'reader', '--password-stdin'], { input: 'pw' })
+    await users(['add', 'cy', '--role', 'reader', '--password-stdin', '--email', 'cy@example.com'], {
+      input: 'pw',
+    })
+    expect(await withStore((s) => s.findUserByUsername('bob')).then(profile)).toEqual({
+      email: null,
+      emailVerified: false,
+      name: null,
+      givenName: null,
+      familyName: null,
+    })
+    expect(await withStore((s) => s.findUserByUsername('cy'))).toMatchObject({
+      email: 'cy@example.com',
+      emailVerified: false,
+    })
+    const listed = (await users(['list'])).stdout.trimEnd().split('\n')
+    expect(listed[1]).toMatch(/^ada\s+admin\s+no\s+\S+Z\s+ada@example\.com\s+yes\s+Ada Lovelace$/)
+    expect(listed[2]).toMatch(/^bob\s+reader\s+no\s+\S+Z\s+-\s+-\s+-$/)
+    expect(listed[3]).toMatch(/^cy\s+reader\s+no\s+\S+Z\s+cy@example\.com\s+no\s+-$/)
+
+    // A new address is unverified until said otherwise; what the command does not name is kept.
+    expect(
+      await users(['update', 'Ada', '--email', 'ada@example.org', '--family-name', 'King']),
+    ).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout: 'Updated ada: e-mail ada@example.org (unverified); family name King.\n',
+    })
+    expect(await ada()).toEqual({
+      email: 'ada@example.org',
+      emailVerified: false,
+      name: 'Ada Lovelace',
+      givenName: 'Ada',
+      familyName: 'King',
+    })
+    expect(await users(['update', 'ada', '--email-verified', '--name', ''])).toMatchObject({
+      code: 0,
+      stdout: 'Updated ada: e-mail verified; name cleared.\n',
+    })
+    expect(await ada()).toMatchObject({ email: 'ada@example.org', emailVerified: true, name: null })
+    // The same address again keeps its verification; --email-verified with a new one verifies it.
+    expect((await users(['update', 'ada', '--email', 'ada@example.org'])).stdout).toBe(
+      'Updated ada: e-mail ada@example.org (verified).\n',
+    )
+    expect(
+      (
+        await users([
+          'update',
+          'ada',
+          '--email',
+          'ada@example.net',
+          '--email-verified',
+          '--given-name',
+          'Augusta',
+        ])
+      ).stdout,
+    ).toBe('Updated ada: e-mail ada@example.net (verified); given name Augusta.\n')
+    expect(
+      await users(['update', 'ada', '--email', '', '--given-name', '', '--family-name', '']),
+    ).toMatchObject({
+      code: 0,
+      stdout: 'Updated ada: e-mail cleared; given name cleared; family name cleared.\n',
+    })
+    expect(await ada()).toEqual({
+      email: null,
+      emailVerified: false,
+      name: null,
+      givenName: null,
+      familyName: null,
+    })
+    expect((await withStore((s) => s.findUserByUsername('ada')))?.roles).toEqual(['admin'])
+  })
+
+  it('refuses a bad profile and an update with nothing to change with exit 2, changing nothing', async () => {
+    await users(['add', 'ada', '--role', 'admin', '--password-stdin', '--name', 'Ada'], { input: 'pw' })
+    const before = await withStore((s) => s.findUserByUsername('ada'))
+    const cases: [string[], RegExp][] = [
+      [['update', 'ada'], /^users: update needs something to change: see --help\n$/],
+      [
+        ['update', 'ada', '--email', 'ada at example.com'],
+        /^users: invalid --email "ada at example\.com": must be an e-mail address such as ada@example\.com\n$/,
+      ],
+      [
+        ['update', 'ada', '--email', `${'a'.repeat(250)}@example.com`],
+        /^users: invalid --email ".*": must be at most 254/,
+      ],
+      [['update', 'ada', '--name', '   '], /^users: invalid --name " {3}": must not be empty\n$/],
+      [
+        ['update', 'ada', '--given-name', 'A\u0007da'],
+        /^users: invalid --given-name "A\\u0007da": must not contain control/,
+      ],
+      [
+        ['update', 'ada', '--family-name', 'x'.repeat(257)],
+        /^users: invalid --family-name ".*": must be at most 256/,
+      ],
+      [
+        ['update', 'ada', '--email-verified', '--email-unverified'],
+        /^users: --email-verified and --email-unverified: give one\n$/,
+      ],
+      [
+        ['update', 'ada', '--email', '', '--email-verified'],
+        /^users: --email-verified and an empty --email: give one\n$/,
+      ],
+      [['update', 'ada', '--email-verified'], /^users: ada has no e-mail address to verify: give --email\n$/],
+      [['update', 'ghost', '--name', 'Ghost'], /^users: no user "ghost"\n$/],
+      [['update'], /^users: update needs a username\n$/],
+      [
+        ['add', 'bob', '--role', 'r', '--password-stdin', '--email-verified'],
+        /^users: --email-verified needs an --email to verify\n$/,
+      ],
+      [
+        ['add', 'bob', '--role', 'r', '--password-stdin', '--email', 'bob@'],
+        /^users: invalid --email "bob@"/,
+      ],
+      [['list', '--name', 'x'], /^users: --name applies to add and update only\n$/],
+      [['disable', 'ada', '--email-verified'], /^users: --email-verified applies to add and update only\n$/],
+      [['update', 'ada', '--role', 'admin'], /^users: --role applies to add only\n$/],
+    ]
+    const runs = await inParallel(cases, ([args]) => users(args, { input: 'pw' }))
+    cases.forEach(([args, stderr], i) => {
+      expect(runs[i]?.code, args.join(' ')).toBe(2)
+      expect(runs[i]?.stdout, args.join(' ')).toBe('')
+      expect(runs[i]?.stderr, args.join(' ')).toMatch(stderr)
+    })
+    expect(await withStore((s) => s.findUserByUsername('ada'))).toEqual(before)
+    expect(await withStore((s) => s.findUserByUsername('bob'))).toBeNull()
   })
 
   it('says so when there are no users, on a database it creates at the default path', async () => {

@@ -1,6 +1,6 @@
-// pnpm users: add, list, disable, enable and set-password for the issuer's accounts, and the
-// consent they gave clients at /oauth/authorize (list, revoke), straight against the store in
-// DATABASE_URL. Passwords come from stdin (--password-stdin) or a prompt
+// pnpm users: add, update (the profile), list, disable, enable and set-password for the issuer's
+// accounts, and the consent they gave clients at /oauth/authorize (list, revoke), straight against
+// the store in DATABASE_URL. Passwords come from stdin (--password-stdin) or a prompt
 // on the terminal with echo off; neither a password nor a hash is ever printed.
 import { randomUUID } from 'node:crypto'
 import { openSync } from 'node:fs'
@@ -14,7 +14,9 @@ import {
   type PasswordHasher,
   type Store,
   StoreConflictError,
+  type UserProfile,
   type UserRecord,
+  userProfileProblem,
 } from '@tokensmith/issuer/admin'
 import { formatTable } from './shared/format-table.ts'
 import { parseCommandLine } from './shared/parse-command-line.ts'
@@ -23,14 +25,24 @@ import { UsageError } from './shared/usage-error.ts'
 import { withDatabase } from './shared/with-database.ts'
 
 const USAGE = `Usage: pnpm users <command>
-  add <username> --role <r> [--role <r2>...] [--password-stdin]   create an account
-  list                                                           username, roles, disabled, created
+  add <username> --role <r> [--role <r2>...] [--password-stdin] [profile options]
+                                                                 create an account
+  update <username> <profile options>                            change its profile
+  list                                                           username, roles, disabled, created,
+                                                                 e-mail, verified, name
   disable <username>                                             refuse logins, revoke every session
   enable <username>                                              allow logins again
   set-password <username> [--password-stdin]                     replace the password, revoke every session
   consents <username>                                            the clients it consented to: scopes, when
   revoke-consent <username> <client_id>                          forget that consent (asked again at the next
                                                                  authorization) and revoke its sessions there
+Profile options (add and update; an empty value, as --name '', clears the field):
+  --email <addr>                                                 its e-mail address; a new one is
+                                                                 unverified unless --email-verified
+  --email-verified | --email-unverified                          whether the address is known to be the user's
+  --name <text>                                                  full name
+  --given-name <text>                                            given (first) name
+  --family-name <text>                                           family (last) name
 Without --password-stdin the password is asked twice on the terminal, not echoed.
 --password-stdin reads it from stdin (one trailing newline is dropped).
 Environment: DATABASE_URL (default sqlite:./data/issuer.db), SCRYPT_LOG_N (default 15).`
@@ -40,8 +52,29 @@ const ROLE = /^[a-z0-9_:.-]{1,64}$/
 const OPTIONS = {
   role: { type: 'string', multiple: true },
   'password-stdin': { type: 'boolean' },
+  email: { type: 'string' },
+  'email-verified': { type: 'boolean' },
+  'email-unverified': { type: 'boolean' },
+  name: { type: 'string' },
+  'given-name': { type: 'string' },
+  'family-name': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
+
+type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values']
+
+/** The text options of the profile and the fields they set. */
+const PROFILE_TEXT = [
+  ['email', 'email'],
+  ['name', 'name'],
+  ['given-name', 'givenName'],
+  ['family-name', 'familyName'],
+] as const
+const PROFILE_OPTIONS = [
+  ...PROFILE_TEXT.map(([option]) => option),
+  'email-verified',
+  'email-unverified',
+] as const
 
 /** Exit 130: the operator pressed Ctrl-C or Ctrl-D at the prompt. */
 class CancelledError extends Error {}
@@ -53,6 +86,8 @@ interface Command {
   clientId: string | null
   roles: string[]
   passwordStdin: boolean
+  /** The profile fields add and update set: a value, null to clear, absent to keep. */
+  profile: Partial<UserProfile>
 }
 
 function parseCommand(argv: string[]): Command | 'help' {
@@ -60,7 +95,15 @@ function parseCommand(argv: string[]): Command | 'help' {
   if (values.help) return 'help'
   const [name, rawName, ...rest] = positionals
   if (name === undefined) throw new UsageError('missing command', { showUsage: true })
-  const takesUser = ['add', 'disable', 'enable', 'set-password', 'consents', 'revoke-consent'].includes(name)
+  const takesUser = [
+    'add',
+    'update',
+    'disable',
+    'enable',
+    'set-password',
+    'consents',
+    'revoke-consent',
+  ].includes(name)
   if (!takesUser && name !== 'list') throw new UsageError(`unknown command "${name}"`, { showUsage: true })
   const rawClientId = name === 'revoke-consent' ? rest.shift() : undefined
   const extra = rest
@@ -71,6 +114,10 @@ function parseCommand(argv: string[]): Command | 'help' {
   if (name !== 'add' && roles.length > 0) throw new UsageError(`--role applies to add only`)
   if (values['password-stdin'] && name !== 'add' && name !== 'set-password') {
     throw new UsageError('--password-stdin applies to add and set-password only')
+  }
+  const given = PROFILE_OPTIONS.find((option) => values[option] !== undefined)
+  if (given !== undefined && name !== 'add' && name !== 'update') {
+    throw new UsageError(`--${given} applies to add and update only`)
   }
   let username: string | null = null
   if (takesUser) {
@@ -94,13 +141,81 @@ function parseCommand(argv: string[]): Command | 'help' {
       if (!ROLE.test(role)) throw new UsageError(`invalid role "${role}": 1 to 64 of a-z 0-9 _ : . -`)
     }
   }
+  const profile = parseProfile(values)
+  // Checked before the password prompt: a new account has no address to verify but its own.
+  if (name === 'add' && profile.emailVerified === true && !profile.email) {
+    throw new UsageError('--email-verified needs an --email to verify')
+  }
+  if (name === 'update' && Object.keys(profile).length === 0) {
+    throw new UsageError('update needs something to change: see --help')
+  }
   return {
     name,
     username,
     clientId,
     roles: [...new Set(roles)],
     passwordStdin: values['password-stdin'] === true,
+    profile,
   }
+}
+
+/** The profile the options give: each text checked (userProfileProblem), '' to clear it. */
+function parseProfile(values: Values): Partial<UserProfile> {
+  const profile: Partial<UserProfile> = {}
+  for (const [option, field] of PROFILE_TEXT) {
+    const value = values[option]
+    if (value === undefined) continue
+    if (value === '') {
+      profile[field] = null
+      continue
+    }
+    const problem = userProfileProblem(field, value)
+    if (problem !== null) throw new UsageError(`invalid --${option} ${JSON.stringify(value)}: ${problem}`)
+    profile[field] = value
+  }
+  if (values['email-verified'] && values['email-unverified']) {
+    throw new UsageError('--email-verified and --email-unverified: give one')
+  }
+  if (values['email-verified']) {
+    if (profile.email === null) throw new UsageError('--email-verified and an empty --email: give one')
+    profile.emailVerified = true
+  }
+  if (values['email-unverified']) profile.emailVerified = false
+  return profile
+}
+
+/**
+ * What `update` writes: the profile given, with the address's verification following it. A
+ * different (or no) address is unverified unless --email-verified says otherwise: whatever
+ * confirmed the old one says nothing about the new.
+ */
+function profilePatch(user: UserRecord, profile: Partial<UserProfile>): Partial<UserProfile> {
+  const patch = { ...profile }
+  if (patch.email !== undefined && patch.email !== user.email && patch.emailVerified === undefined) {
+    patch.emailVerified = false
+  }
+  const email = patch.email === undefined ? user.email : patch.email
+  if (patch.emailVerified === true && email === null) {
+    throw new UsageError(`${user.username} has no e-mail address to verify: give --email`)
+  }
+  return patch
+}
+
+/** The profile fields a patch changed, for the operator: `name Ada Lovelace`, `given name cleared`. */
+function describeProfile(patch: Partial<UserProfile>, after: UserProfile): string[] {
+  const changed: string[] = []
+  if (patch.email !== undefined || patch.emailVerified !== undefined) {
+    const state = after.emailVerified ? 'verified' : 'unverified'
+    if (patch.email === undefined) changed.push(`e-mail ${state}`)
+    else changed.push(patch.email === null ? 'e-mail cleared' : `e-mail ${patch.email} (${state})`)
+  }
+  const labels = { name: 'name', givenName: 'given name', familyName: 'family name' } as const
+  for (const field of ['name', 'givenName', 'familyName'] as const) {
+    const value = patch[field]
+    if (value !== undefined)
+      changed.push(value === null ? `${labels[field]} cleared` : `${labels[field]} ${value}`)
+  }
+  return changed
 }
 
 function hasherFromEnv(): PasswordHasher {
@@ -219,7 +334,8 @@ function printUsers(users: UserRecord[]): void {
     process.stdout.write('No users. Add one with `pnpm users add <username> --role <role>`.\n')
     return
   }
-  const header = ['USERNAME', 'ROLES', 'DISABLED', 'CREATED']
+  const header = ['USERNAME', 'ROLES', 'DISABLED', 'CREATED', 'EMAIL', 'VERIFIED', 'NAME']
+  // The name last: it is the one column that may hold spaces.
   const rows = [...users]
     .sort((a, b) => a.username.localeCompare(b.username))
     .map((u) => [
@@ -227,6 +343,9 @@ function printUsers(users: UserRecord[]): void {
       u.roles.join(','),
       u.disabled ? 'yes' : 'no',
       new Date(u.createdAt).toISOString(),
+      u.email ?? '-',
+      u.email === null ? '-' : u.emailVerified ? 'yes' : 'no',
+      u.name ?? '-',
     ])
   process.stdout.write(formatTable([header, ...rows], { style: 'plain' }))
 }
@@ -277,7 +396,14 @@ async function run(cmd: Command, store: Store, hasher: PasswordHasher): Promise<
     }
     const passwordHash = await newPasswordHash(cmd, hasher)
     try {
-      await store.createUser({ id: randomUUID(), username, passwordHash, roles: cmd.roles, createdAt: now })
+      await store.createUser({
+        id: randomUUID(),
+        username,
+        passwordHash,
+        roles: cmd.roles,
+        createdAt: now,
+        ...cmd.profile,
+      })
     } catch (err) {
       // Someone added the same name meanwhile: the store's unique key refused it.
       if (err instanceof StoreConflictError) throw new UsageError(`user "${username}" already exists`)
@@ -288,6 +414,13 @@ async function run(cmd: Command, store: Store, hasher: PasswordHasher): Promise<
   }
 
   const user = await findUser(store, username)
+  if (cmd.name === 'update') {
+    const patch = profilePatch(user, cmd.profile)
+    const updated = await store.updateUser(user.id, { ...patch, updatedAt: now })
+    if (updated === null) throw new UsageError(`no user "${username}"`)
+    process.stdout.write(`Updated ${username}: ${describeProfile(patch, updated).join('; ')}.\n`)
+    return
+  }
   if (cmd.name === 'consents') return printConsents(store, user)
   if (cmd.name === 'revoke-consent') return revokeConsent(store, user, cmd.clientId ?? '', now)
   if (cmd.name === 'set-password') {

@@ -1,85 +1,45 @@
-// How every store keeps a ClientRecord in flat fields (SQL columns, a Redis hash): lists and the
-// JWKS as JSON text, flags as 0/1, instants and the TTL as integers, null where a value is
-// absent. One encoding for all adapters, so a client reads back the same whichever store holds it.
+// How every store keeps a ClientRecord in flat fields (SQL columns, a Redis hash), in the encoding
+// of flat-fields.ts. One encoding for all adapters, so a client reads back the same whichever
+// store holds it.
 import {
   type ClientRecord,
   firstPartyPublicClient,
   GRANT_TYPES,
   type GrantType,
+  PKCE_POLICIES,
+  type PkcePolicy,
 } from '../core/clients/client-record.ts'
+import { type FlatValue, flatReader, flattenFields } from './flat-fields.ts'
 
 export type ClientField = keyof ClientRecord
-export type FlatValue = string | number | null
 
 // The keys of a whole record: a field added to ClientRecord cannot be forgotten here.
 const CLIENT_FIELDS = Object.keys(firstPartyPublicClient('', 0)) as ClientField[]
 
 /** The fields present in `client` (a whole record or a patch), flattened, in a fixed order. */
 export function flattenClient(client: Partial<ClientRecord>): [ClientField, FlatValue][] {
-  const flat: [ClientField, FlatValue][] = []
-  for (const field of CLIENT_FIELDS) {
-    const value = client[field]
-    if (value !== undefined) flat.push([field, flatValue(value)])
-  }
-  return flat
+  return flattenFields(CLIENT_FIELDS, client)
 }
 
-function flatValue(value: NonNullable<ClientRecord[ClientField]> | null): FlatValue {
-  if (value === null || typeof value === 'string' || typeof value === 'number') return value
-  if (typeof value === 'boolean') return value ? 1 : 0
-  return JSON.stringify(value)
-}
-
-/**
- * A client read back field by field; `get` answers what the store holds (undefined or null when
- * absent). Both spellings of a driver are read: pg hands jsonb parsed and booleans as booleans,
- * Redis hands every value as a string.
- */
+/** A client read back field by field; `get` answers what the store holds (undefined or null when absent). */
 export function clientFromFlat(get: (field: ClientField) => unknown): ClientRecord {
-  const bad = (field: ClientField): Error => new Error(`stored client has a malformed ${field}`)
-  const present = (field: ClientField): unknown => {
-    const value = get(field)
-    if (value === undefined || value === null) throw bad(field)
-    return value
-  }
-  const text = (field: ClientField): string => {
-    const value = present(field)
-    if (typeof value !== 'string') throw bad(field)
-    return value
-  }
-  const textOrNull = (field: ClientField): string | null => (absent(get(field)) ? null : text(field))
-  const int = (field: ClientField): number => {
-    const value = Number(present(field))
-    if (!Number.isSafeInteger(value)) throw bad(field)
-    return value
-  }
-  const intOrNull = (field: ClientField): number | null => (absent(get(field)) ? null : int(field))
-  const flag = (field: ClientField): boolean => {
-    const value = present(field)
-    if (value === true || value === 1 || value === '1') return true
-    if (value === false || value === 0 || value === '0') return false
-    throw bad(field)
-  }
-  const json = (field: ClientField): unknown => {
-    const value = present(field)
-    return typeof value === 'string' ? JSON.parse(value) : value
-  }
-  const strings = (field: ClientField): string[] => {
-    const value = json(field)
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw bad(field)
-    return value
-  }
+  const read = flatReader('client', get)
+  const { text, textOrNull, int, intOrNull, flag, strings, absent, malformed } = read
   // Fields added after a store held clients: a Redis hash written before lacks them.
-  const stringsOrNone = (field: ClientField): string[] => (absent(get(field)) ? [] : strings(field))
+  const stringsOrNone = (field: ClientField): string[] => (absent(field) ? [] : strings(field))
   const grants = strings('grants')
-  if (!grants.every((g) => (GRANT_TYPES as readonly string[]).includes(g))) throw bad('grants')
+  if (!grants.every((g) => (GRANT_TYPES as readonly string[]).includes(g))) throw malformed('grants')
   const type = text('type')
-  if (type !== 'public' && type !== 'confidential') throw bad('type')
+  if (type !== 'public' && type !== 'confidential') throw malformed('type')
+  // A client stored before the policy existed keeps the rule every client had then.
+  const pkce = absent('pkce') ? 'openid-optional' : text('pkce')
+  if (!(PKCE_POLICIES as readonly string[]).includes(pkce)) throw malformed('pkce')
   let jwks: ClientRecord['jwks'] = null
-  if (!absent(get('jwks'))) {
-    const value = json('jwks') as { keys?: unknown } | null
+  if (!absent('jwks')) {
+    const value = read.json('jwks') as { keys?: unknown } | null
     const keys = value?.keys
-    if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'object' && k !== null)) throw bad('jwks')
+    if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'object' && k !== null))
+      throw malformed('jwks')
     jwks = { keys: keys as Record<string, unknown>[] }
   }
   return {
@@ -98,10 +58,10 @@ export function clientFromFlat(get: (field: ClientField) => unknown): ClientReco
     jwksUri: textOrNull('jwksUri'),
     redirectUris: stringsOrNone('redirectUris'),
     postLogoutRedirectUris: stringsOrNone('postLogoutRedirectUris'),
+    pkce: pkce as PkcePolicy,
+    webOrigins: stringsOrNone('webOrigins'),
     disabled: flag('disabled'),
     createdAt: int('createdAt'),
     updatedAt: int('updatedAt'),
   }
 }
-
-const absent = (value: unknown): boolean => value === undefined || value === null

@@ -40,6 +40,8 @@ const ABSOLUTE = 30 * DAY
 const GRACE = 10_000
 // Remembered keys are spaced minutes apart: Redis also drops them by a TTL in its own time.
 const MINUTE = 60_000
+/** What a user created without a profile reads back with. */
+const NO_PROFILE = { email: null, emailVerified: false, name: null, givenName: null, familyName: null }
 
 const newHash = (): string => randomBytes(32).toString('hex')
 const sealedFor = (hash: string): string => `sealed.${hash}`
@@ -163,6 +165,8 @@ export function runStoreConformance(
         clientId?: string
         scope?: string[]
         publicClient?: boolean
+        /** Left out of the NewSession when absent, as most callers do. */
+        claims?: string[]
       } = {},
     ): Promise<{ session: SessionRecord; tokenHash: string }> {
       const tokenHash = newHash()
@@ -176,6 +180,7 @@ export function runStoreConformance(
         userAgent: 'conformance/1.0',
         scope: opts.scope ?? [],
         publicClient: opts.publicClient ?? true,
+        ...(opts.claims === undefined ? {} : { claims: opts.claims }),
         tokenHash,
         idleExpiresAt: at + (opts.idleMs ?? IDLE),
       })
@@ -229,6 +234,7 @@ export function runStoreConformance(
           passwordHash: 'scrypt$abc',
           roles: ['admin', 'reader'],
           disabled: false,
+          ...NO_PROFILE,
           createdAt: T0,
           updatedAt: T0,
         }
@@ -298,6 +304,100 @@ export function runStoreConformance(
         expect(await store.findUserById(user.id)).toEqual(reroled)
         expect(await store.updateUser('nobody', { disabled: true, updatedAt: T0 })).toBeNull()
       })
+
+      it('keeps the profile a user is created with, and reads one created without as having none', async () => {
+        const profile = {
+          email: 'grace@example.com',
+          emailVerified: true,
+          name: 'Grace Hopper',
+          givenName: 'Grace',
+          familyName: 'Hopper',
+        }
+        const grace = await store.createUser({
+          id: 'u-grace',
+          username: 'Grace',
+          passwordHash: 'h',
+          roles: [],
+          createdAt: T0,
+          ...profile,
+        })
+        expect(grace).toMatchObject(profile)
+        expect(await store.findUserById('u-grace')).toEqual(grace)
+        expect(await store.findUserByUsername('GRACE')).toEqual(grace)
+        // Part of a profile: the rest is absent, the address unverified.
+        const half = await store.createUser({
+          id: 'u-half',
+          username: 'half',
+          passwordHash: 'h',
+          roles: [],
+          createdAt: T0,
+          email: 'half@example.com',
+          givenName: 'Half',
+        })
+        expect(half).toMatchObject({ ...NO_PROFILE, email: 'half@example.com', givenName: 'Half' })
+        expect(await store.findUserById('u-half')).toEqual(half)
+        const plain = await addUser('plain')
+        expect(plain).toMatchObject(NO_PROFILE)
+        expect(await store.findUserById(plain.id)).toEqual(plain)
+        expect(await store.listUsers()).toEqual([grace, half, plain])
+      })
+
+      it('patches the profile: sets, changes, clears with null, and keeps what a patch leaves out', async () => {
+        const user = await addUser('ida')
+        const set = await store.updateUser(user.id, {
+          email: 'ida@example.com',
+          name: 'Ida',
+          givenName: 'Ida',
+          updatedAt: T0 + 1,
+        })
+        expect(set).toEqual({
+          ...user,
+          email: 'ida@example.com',
+          name: 'Ida',
+          givenName: 'Ida',
+          updatedAt: T0 + 1,
+        })
+        const changed = await store.updateUser(user.id, {
+          email: 'ida@example.org',
+          emailVerified: true,
+          familyName: 'Rhodes',
+          updatedAt: T0 + 2,
+        })
+        expect(changed).toEqual({
+          ...set,
+          email: 'ida@example.org',
+          emailVerified: true,
+          familyName: 'Rhodes',
+          updatedAt: T0 + 2,
+        })
+        // A patch without profile fields leaves every one of them as it was.
+        const reroled = await store.updateUser(user.id, {
+          roles: ['admin'],
+          disabled: true,
+          updatedAt: T0 + 3,
+        })
+        expect(reroled).toEqual({ ...changed, roles: ['admin'], disabled: true, updatedAt: T0 + 3 })
+        // null clears a field; the fields the patch does not name stay.
+        const cleared = await store.updateUser(user.id, {
+          email: null,
+          emailVerified: false,
+          name: null,
+          updatedAt: T0 + 4,
+        })
+        expect(cleared).toEqual({
+          ...reroled,
+          email: null,
+          emailVerified: false,
+          name: null,
+          updatedAt: T0 + 4,
+        })
+        expect(cleared).toMatchObject({ givenName: 'Ida', familyName: 'Rhodes' })
+        expect(await store.findUserById(user.id)).toEqual(cleared)
+        expect(await store.findUserByUsername('ida')).toEqual(cleared)
+        const none = await store.updateUser(user.id, { givenName: null, familyName: null, updatedAt: T0 + 5 })
+        expect(none).toEqual({ ...cleared, ...NO_PROFILE, updatedAt: T0 + 5 })
+        expect(await store.listUsers()).toEqual([none])
+      })
     })
 
     describe('sessions', () => {
@@ -317,6 +417,7 @@ export function runStoreConformance(
           userAgent: 'conformance/1.0',
           scope: [],
           publicClient: true,
+          claims: [],
         })
         expect(await store.getSession(session.id)).toEqual(session)
         expect(await store.findToken(tokenHash)).toEqual({
@@ -402,6 +503,42 @@ export function runStoreConformance(
           kind: 'replayed',
           session: { scope: ['a', 'b'], publicClient: false },
         })
+      })
+
+      it('keeps the requested claims through reads, listing and every rotation outcome', async () => {
+        const user = await addUser()
+        const claims = ['email', 'given_name', 'https://example.com/claims/tier']
+        const { session, tokenHash } = await startSession(user.id, T0, { claims })
+        expect(session.claims).toEqual(claims)
+        expect(await store.getSession(session.id)).toEqual(session)
+        expect(await store.listSessions(user.id, T0 + 1)).toEqual([session])
+        const rotated = await rotateAt(tokenHash, T0 + 1000)
+        expect(rotated.result).toEqual({
+          kind: 'rotated',
+          generation: 2,
+          session: { ...session, lastUsedAt: T0 + 1000 },
+          roles: ['reader'],
+        })
+        expect((await rotateAt(tokenHash, T0 + 2000)).result).toEqual({
+          kind: 'replayed',
+          session: { ...session, lastUsedAt: T0 + 1000 },
+          sealedSuccessor: sealedFor(rotated.successorHash),
+          roles: ['reader'],
+        })
+        expect((await rotateAt(tokenHash, T0 + 1000 + GRACE + 1)).result).toMatchObject({
+          kind: 'reuse_detected',
+          session: { id: session.id, claims, revokedReason: 'reuse_detected' },
+        })
+        // A session started without any (most are) has none, and rotates with none.
+        const plain = await startSession(user.id, T0 + 5000)
+        expect(plain.session.claims).toEqual([])
+        expect(await store.getSession(plain.session.id)).toEqual(plain.session)
+        expect((await rotateAt(plain.tokenHash, T0 + 6000)).result).toMatchObject({
+          kind: 'rotated',
+          session: { id: plain.session.id, claims: [] },
+        })
+        const empty = await startSession(user.id, T0 + 7000, { claims: [] })
+        expect(await store.getSession(empty.session.id)).toEqual({ ...empty.session, claims: [] })
       })
     })
 
@@ -787,6 +924,7 @@ export function runStoreConformance(
         redirectUri: 'https://app.example/callback',
         codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
         scope: ['openid', 'profile'],
+        claims: null,
         nonce: 'n-0S6_WzA2Mj',
         loginSessionId,
         authTime: at - 5000,
@@ -839,6 +977,42 @@ export function runStoreConformance(
         expect(await store.findAuthorizationCode(code.hash)).toEqual(code)
       })
 
+      it('keeps a code without a PKCE challenge and its requested claims, through find and redeem', async () => {
+        const claims = { idToken: ['email', 'name'], userinfo: ['given_name', 'email'] }
+        const { user, login, code } = await issued({ codeChallenge: null, claims })
+        expect(code).toMatchObject({ codeChallenge: null, claims })
+        expect(await store.findAuthorizationCode(code.hash)).toEqual(code)
+        // Claims for one place of release only.
+        const idTokenOnly = authorizationCode(user.id, login.id, T0, {
+          claims: { idToken: ['sub'], userinfo: [] },
+        })
+        await store.createAuthorizationCode(idTokenOnly)
+        expect(await store.findAuthorizationCode(idTokenOnly.hash)).toEqual(idTokenOnly)
+        // The session it starts carries the userinfo claims, through every read.
+        const now = T0 + 1000
+        const next: NewSession = { ...sessionFor(code, now), claims: claims.userinfo }
+        const result = await store.redeemAuthorizationCode(code.hash, now, next)
+        expect(result).toMatchObject({
+          kind: 'redeemed',
+          session: { id: next.id, claims: ['given_name', 'email'] },
+        })
+        const session = result.kind === 'redeemed' ? result.session : null
+        expect(await store.getSession(next.id)).toEqual(session)
+        expect(await store.listSessions(user.id, now + 1)).toEqual([session])
+        expect((await rotateAt(next.tokenHash, now + 1000)).result).toMatchObject({
+          kind: 'rotated',
+          session: { id: next.id, claims: ['given_name', 'email'] },
+        })
+        // The consumed code still reads back whole, for the caller to check its bindings.
+        expect(await store.findAuthorizationCode(code.hash)).toEqual(code)
+        expect(
+          await store.redeemAuthorizationCode(code.hash, now + 2000, sessionFor(code, now + 2000)),
+        ).toEqual({
+          kind: 'replayed',
+          sessionId: next.id,
+        })
+      })
+
       it('redeems a live code once: the session and its first token are created in the same step', async () => {
         const { code } = await issued()
         const now = T0 + 1000
@@ -857,6 +1031,7 @@ export function runStoreConformance(
           userAgent: 'conformance-browser/1.0',
           scope: ['openid', 'profile'],
           publicClient: true,
+          claims: [],
         }
         expect(result).toEqual({ kind: 'redeemed', session: expected })
         expect(await store.getSession(next.id)).toEqual(expected)
@@ -1134,6 +1309,9 @@ export function runStoreConformance(
         jwksUri: 'https://svc.example/jwks.json',
         redirectUris: ['https://svc.example/callback', 'http://127.0.0.1/cb'],
         postLogoutRedirectUris: ['https://svc.example/bye'],
+        // Not the default policy, so a store that forgot it would answer the default instead.
+        pkce: 'required',
+        webOrigins: ['https://app.svc.example', 'http://localhost:3000'],
         disabled: false,
         createdAt: at,
         updatedAt: at,
@@ -1189,6 +1367,26 @@ export function runStoreConformance(
         }
         expect(await store.updateClient('app', patch)).toEqual({ ...full, ...patch })
         expect(await store.getClient('app')).toEqual({ ...full, ...patch })
+      })
+
+      it('keeps the PKCE policy and web origins, replaces them by patch, and keeps them through other patches', async () => {
+        const full = confidential('spa-api')
+        expect(await store.createClient(full)).toEqual(full)
+        expect(await store.getClient('spa-api')).toEqual(full)
+        const relaxed = {
+          pkce: 'openid-optional' as const,
+          webOrigins: ['https://other.example'],
+          updatedAt: T0 + 1,
+        }
+        expect(await store.updateClient('spa-api', relaxed)).toEqual({ ...full, ...relaxed })
+        const noOrigins = { webOrigins: [], updatedAt: T0 + 2 }
+        expect(await store.updateClient('spa-api', noOrigins)).toEqual({ ...full, ...relaxed, ...noOrigins })
+        const renamed = await store.updateClient('spa-api', { name: 'Renamed', updatedAt: T0 + 3 })
+        expect(renamed).toEqual({ ...full, ...relaxed, ...noOrigins, name: 'Renamed', updatedAt: T0 + 3 })
+        const strict = { pkce: 'required' as const, webOrigins: ['https://spa.example'], updatedAt: T0 + 4 }
+        const back = await store.updateClient('spa-api', strict)
+        expect(back).toEqual({ ...renamed, ...strict })
+        expect(await store.listClients()).toEqual([back])
       })
 
       it('refuses a taken client id with a conflict error, keeping the first', async () => {

@@ -314,4 +314,37 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       $fn$;
     `,
   },
+  {
+    version: 8,
+    name: 'user profile, client PKCE policy and web origins, session claims',
+    // The same columns as SQLite's migration 6, with what rows from before read as: no profile
+    // (e-mail unverified), the PKCE rule every client had (required unless the request is OpenID
+    // Connect), no web origins, no requested claims. Constant defaults: no table is rewritten.
+    // rotate_refresh (migration 6) answers the session as to_jsonb of its %ROWTYPE row, which
+    // follows the table: the new claims column comes back from a rotation with no change to it.
+    sql: (s) => `
+      ALTER TABLE ${s}.users
+        ADD COLUMN email text,
+        ADD COLUMN email_verified boolean NOT NULL DEFAULT false,
+        ADD COLUMN name text,
+        ADD COLUMN given_name text,
+        ADD COLUMN family_name text;
+
+      ALTER TABLE ${s}.clients
+        ADD COLUMN pkce text NOT NULL DEFAULT 'openid-optional' CHECK (pkce IN ('required', 'openid-optional')),
+        ADD COLUMN web_origins jsonb NOT NULL DEFAULT '[]';
+
+      ALTER TABLE ${s}.sessions ADD COLUMN claims text NOT NULL DEFAULT '';
+    `,
+  },
+  {
+    version: 9,
+    name: 'authorization codes without a challenge, with requested claims',
+    // As SQLite's migration 7, in place: PostgreSQL drops NOT NULL without rewriting the table.
+    sql: (s) => `
+      ALTER TABLE ${s}.authorization_codes
+        ALTER COLUMN code_challenge DROP NOT NULL,
+        ADD COLUMN claims jsonb;
+    `,
+  },
 ]

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type RoundTripProxy, startRoundTripProxy } from '../../testing/round-trip-proxy.ts'
+import { expectRowsBeforeProfilesRead, rowsBeforeProfiles } from '../../testing/rows-before-profiles.ts'
 import { runStoreConformance } from '../../testing/store-conformance.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { createPostgresStore } from './postgres-store.ts'
@@ -114,6 +115,23 @@ describe('postgres store', () => {
           redirectUris: [],
           postLogoutRedirectUris: [],
         })
+      } finally {
+        await store.close()
+      }
+    } finally {
+      await dropSchema(schema)
+    }
+  })
+
+  it('migrates a schema of the release before profiles (migrations 1-7): every row kept, new fields at their defaults', async () => {
+    const schema = uniqueSchema()
+    try {
+      await schemaBefore(schema, 8)
+      await admin.query(rowsBeforeProfiles((name) => `"${schema}".${name}`))
+      const store = createPostgresStore({ connectionString, schema, max: 2 })
+      try {
+        await store.migrate()
+        await expectRowsBeforeProfilesRead(store)
       } finally {
         await store.close()
       }

@@ -51,9 +51,8 @@ import {
   sessionFromRow,
   type TokenRow,
   tokenFromRow,
-  type UserRow,
-  userFromRow,
 } from '../sql/sql-rows.ts'
+import { type UserRow, userColumns, userFromRow } from '../sql/user-rows.ts'
 import { translateErrors } from '../translate-errors.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { postgresUnavailable } from './postgres-unavailable.ts'
@@ -311,12 +310,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async createUser(user: NewUser) {
       const record = newUserRecord(user)
+      const { columns, values } = userColumns(record)
       try {
-        await query(
-          `INSERT INTO ${users} (id, username, password_hash, roles, disabled, created_at, updated_at)
-           VALUES ($1, $2, $3, $4::jsonb, false, $5, $5)`,
-          [record.id, record.username, record.passwordHash, JSON.stringify(record.roles), record.createdAt],
-        )
+        await insertRow(users, columns, values)
       } catch (err) {
         throw asConflict(err)
       }
@@ -342,21 +338,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async updateUser(id: string, patch: UserPatch) {
-      // One statement, so a concurrent patch of another field is never lost.
+      // One statement naming only the patched columns, so a concurrent patch of another is kept.
+      const { columns, values } = userColumns(patch)
       const { rows } = await query<UserRow>(
-        `UPDATE ${users} SET
-           password_hash = COALESCE($2, password_hash),
-           roles = COALESCE($3::jsonb, roles),
-           disabled = COALESCE($4, disabled),
-           updated_at = $5
+        `UPDATE ${users} SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')}
          WHERE id = $1 RETURNING *`,
-        [
-          id,
-          patch.passwordHash ?? null,
-          patch.roles === undefined ? null : JSON.stringify(patch.roles),
-          patch.disabled ?? null,
-          patch.updatedAt,
-        ],
+        [id, ...values],
       )
       return rows[0] === undefined ? null : userFromRow(rows[0])
     },
@@ -369,8 +356,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             'create_session',
             `WITH created AS (
                INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-                 client_ip, user_agent, scope, public_client)
-               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING *
+                 client_ip, user_agent, scope, public_client, claims)
+               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $12) RETURNING *
              ), first_token AS (
                INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
                SELECT $10, id, 1, $4, $11 FROM created
@@ -665,13 +652,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           const { rows } = await query<SessionRow>(
             `WITH created AS (
                INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-                 client_ip, user_agent, scope, public_client)
-               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING *
+                 client_ip, user_agent, scope, public_client, claims)
+               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $12) RETURNING *
              ), token AS (
                INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
                VALUES ($10, $1, 1, $4, $11)
              ), link AS (
-               INSERT INTO ${loginLinks} (login_session_id, session_id) VALUES ($12, $1) ON CONFLICT DO NOTHING
+               INSERT INTO ${loginLinks} (login_session_id, session_id) VALUES ($13, $1) ON CONFLICT DO NOTHING
              )
              SELECT * FROM created`,
             [...newSessionParams(session), code.login_session_id],
@@ -787,7 +774,7 @@ function asConflict(err: unknown): unknown {
   return err
 }
 
-/** $1..$11 of both statements that insert a session and its first refresh token. */
+/** $1..$12 of both statements that insert a session and its first refresh token. */
 function newSessionParams(session: NewSession): unknown[] {
   return [
     session.id,
@@ -801,5 +788,6 @@ function newSessionParams(session: NewSession): unknown[] {
     session.publicClient,
     session.tokenHash,
     Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
+    joinScope(session.claims ?? []),
   ]
 }

@@ -57,12 +57,13 @@ local function record_revocation(kind, subject, at, ttl)
 end
 `
 
-/** KEYS: user, username index, users set. ARGV: P, id, username, password hash, roles JSON, createdAt. */
+/** KEYS: user, username index, users set. ARGV: P, id, then the user's field/value pairs. */
 export const CREATE_USER = `${HELPERS}
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'username' end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'user id' end
-redis.call('HSET', KEYS[1], 'id', ARGV[2], 'username', ARGV[3], 'passwordHash', ARGV[4], 'roles', ARGV[5],
-  'disabled', '0', 'createdAt', ARGV[6], 'updatedAt', ARGV[6])
+local fields = {}
+for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[2])
 return 'ok'

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
+import type { AuthorizationCodeRecord } from '../../core/authorization/authorization-store.ts'
 import { firstPartyPublicClient } from '../../core/clients/client-record.ts'
+import type { NewSession, Store } from '../../core/store.ts'
 import { runStoreConformance } from '../../testing/store-conformance.ts'
 import { createRedisStore } from './redis-store.ts'
 
@@ -52,6 +54,36 @@ runStoreConformance(
   },
   { sharedByInstances: true },
 )
+
+/** A store over a prefix of its own, whose keys are dropped once `use` is done. */
+async function withStore(use: (store: Store, prefix: string) => Promise<void>): Promise<void> {
+  await reachable()
+  const prefix = uniquePrefix()
+  const store = createRedisStore({ url, prefix })
+  try {
+    await use(store, prefix)
+  } finally {
+    await store.close()
+    await dropPrefix(prefix)
+  }
+}
+
+const NOW = 1_700_000_000_000
+/** A session of user 'u' with its first token. */
+const newSession = (id: string, tokenHash: string, extra: Partial<NewSession> = {}): NewSession => ({
+  id,
+  userId: 'u',
+  clientId: 'c',
+  createdAt: NOW,
+  absoluteExpiresAt: NOW + 3_600_000,
+  clientIp: null,
+  userAgent: null,
+  scope: [],
+  publicClient: true,
+  tokenHash,
+  idleExpiresAt: NOW + 600_000,
+  ...extra,
+})
 
 describe('redis store', () => {
   it("reads a session from before scopes and client types as a public client's, with no scope", async () => {
@@ -113,6 +145,82 @@ describe('redis store', () => {
     }
   })
 
+  it('reads a user, client, code and session written before profiles, PKCE policies and requested claims with their defaults', () =>
+    withStore(async (store, prefix) => {
+      // Each written by this store with every new field set, then stripped to what an issuer
+      // before them wrote.
+      const user = await store.createUser({
+        id: 'u',
+        username: 'old',
+        passwordHash: 'h',
+        roles: ['r'],
+        createdAt: NOW,
+        email: 'old@example.com',
+        emailVerified: true,
+        name: 'Old',
+        givenName: 'O',
+        familyName: 'Ld',
+      })
+      await admin.hdel(`${prefix}user:u`, 'email', 'emailVerified', 'name', 'givenName', 'familyName')
+      const noProfile = { email: null, emailVerified: false, name: null, givenName: null, familyName: null }
+      expect(await store.findUserById('u')).toEqual({ ...user, ...noProfile })
+      expect(await store.findUserByUsername('old')).toEqual({ ...user, ...noProfile })
+
+      const client = {
+        ...firstPartyPublicClient('web', 1),
+        pkce: 'required' as const,
+        webOrigins: ['https://a.example'],
+      }
+      await store.createClient(client)
+      await admin.hdel(`${prefix}client:web`, 'pkce', 'webOrigins')
+      expect(await store.getClient('web')).toEqual({ ...client, pkce: 'openid-optional', webOrigins: [] })
+
+      const code: AuthorizationCodeRecord = {
+        hash: 'code',
+        clientId: 'web',
+        userId: 'u',
+        redirectUri: 'https://app.example/cb',
+        codeChallenge: 'challenge',
+        scope: ['openid'],
+        claims: { idToken: ['email'], userinfo: [] },
+        nonce: null,
+        loginSessionId: 'l',
+        authTime: NOW,
+        createdAt: NOW,
+        expiresAt: NOW + 60_000,
+      }
+      await store.createAuthorizationCode(code)
+      await admin.hdel(`${prefix}auth-code:code`, 'claims')
+      expect(await store.findAuthorizationCode('code')).toEqual({ ...code, claims: null })
+
+      expect((await store.createSession(newSession('s', 't', { claims: ['email'] }))).claims).toEqual([
+        'email',
+      ])
+      await admin.hdel(`${prefix}session:s`, 'claims')
+      expect(await store.getSession('s')).toMatchObject({ id: 's', claims: [] })
+      expect(await store.listSessions('u', NOW + 1)).toMatchObject([{ id: 's', claims: [] }])
+      expect(
+        await store.rotate({
+          tokenHash: 't',
+          now: NOW + 10,
+          clientId: null,
+          graceMs: 0,
+          successor: { hash: 'n', idleExpiresAt: NOW + 600_010, sealed: 'sealed' },
+        }),
+      ).toMatchObject({ kind: 'rotated', session: { id: 's', claims: [] } })
+    }))
+
+  it('writes no claims field for a session that asked for none, as a rotation then answers it', () =>
+    withStore(async (store, prefix) => {
+      await store.createUser({ id: 'u', username: 'u', passwordHash: 'h', roles: [], createdAt: NOW })
+      await store.createSession(newSession('none', 't1'))
+      await store.createSession(newSession('empty', 't2', { claims: [] }))
+      await store.createSession(newSession('some', 't3', { claims: ['email', 'name'] }))
+      expect(await admin.hexists(`${prefix}session:none`, 'claims')).toBe(0)
+      expect(await admin.hexists(`${prefix}session:empty`, 'claims')).toBe(0)
+      expect(await admin.hget(`${prefix}session:some`, 'claims')).toBe('email name')
+    }))
+
   it('gives keys a TTL so Redis drops what the purge misses', async () => {
     await reachable()
     const prefix = uniquePrefix()
@@ -152,6 +260,7 @@ describe('redis store', () => {
         redirectUri: 'https://app.example/cb',
         codeChallenge: 'challenge',
         scope: [],
+        claims: null,
         nonce: null,
         loginSessionId: 'l',
         authTime: now,

@@ -40,10 +40,13 @@ import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
 import { clientFromFlat, flattenClient } from '../client-fields.ts'
+import type { FlatValue } from '../flat-fields.ts'
 import { isInvalidReason } from '../invalid-reason.ts'
+import { claimsFromJson, claimsJson } from '../requested-claims-json.ts'
 import { joinScope, splitScope } from '../session-scope.ts'
 import { CODE_REPLAY_MEMORY_MS } from '../sql/authorization-rows.ts'
 import { translateErrors } from '../translate-errors.ts'
+import { flattenUser, userFromFlat } from '../user-fields.ts'
 import {
   CREATE_CLIENT,
   CREATE_CODE,
@@ -188,6 +191,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     ]
     if (session.clientIp !== null) sessionFields.push('clientIp', session.clientIp)
     if (session.userAgent !== null) sessionFields.push('userAgent', session.userAgent)
+    // Most sessions asked for no claims: the hash (and every rotation's reply) stays as it was.
+    if (session.claims !== undefined && session.claims.length > 0)
+      sessionFields.push('claims', joinScope(session.claims))
     const tokenFields = [
       'sessionId',
       session.id,
@@ -268,13 +274,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const outcome = await run(
         SCRIPTS.createUser,
         [k.user(record.id), k.username(record.username), k.users],
-        [
-          record.id,
-          record.username,
-          record.passwordHash,
-          JSON.stringify(record.roles),
-          String(record.createdAt),
-        ],
+        [record.id, ...hashItems(flattenUser(record))],
       )
       if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
       return record
@@ -295,12 +295,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async updateUser(id: string, patch: UserPatch) {
-      const fields: string[] = ['updatedAt', String(patch.updatedAt)]
-      if (patch.passwordHash !== undefined) fields.push('passwordHash', patch.passwordHash)
-      if (patch.roles !== undefined) fields.push('roles', JSON.stringify(patch.roles))
-      if (patch.disabled !== undefined) fields.push('disabled', patch.disabled ? '1' : '0')
-      const flat = await run(SCRIPTS.updateRecord, [k.user(id)], [fields.length, ...fields])
-      return flat === null ? null : toUser(pairs(flat))
+      const reply = await run(SCRIPTS.updateRecord, [k.user(id)], patchArgs(flattenUser(patch)))
+      return reply === null ? null : toUser(pairs(reply))
     },
 
     async createSession(session: NewSession) {
@@ -474,11 +470,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async createClient(client) {
-      const fields = flattenClient(client).flatMap(([f, v]) => (v === null ? [] : [f, String(v)]))
       const outcome = await run(
         SCRIPTS.createClient,
         [k.client(client.id), k.clients],
-        [client.id, ...fields],
+        [client.id, ...hashItems(flattenClient(client))],
       )
       if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
       return (await store.getClient(client.id))!
@@ -494,10 +489,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async updateClient(id, patch) {
-      const flat = flattenClient(patch)
-      const set = flat.flatMap(([f, v]) => (v === null ? [] : [f, String(v)]))
-      const unset = flat.flatMap(([f, v]) => (v === null ? [f] : []))
-      const reply = await run(SCRIPTS.updateRecord, [k.client(id)], [set.length, ...set, ...unset])
+      const reply = await run(SCRIPTS.updateRecord, [k.client(id)], patchArgs(flattenClient(patch)))
       return reply === null ? null : toClient(pairs(reply))
     },
 
@@ -523,8 +515,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         code.userId,
         'redirectUri',
         code.redirectUri,
-        'codeChallenge',
-        code.codeChallenge,
         'scope',
         joinScope(code.scope),
         'loginSessionId',
@@ -536,6 +526,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         'expiresAt',
         String(code.expiresAt),
       ]
+      if (code.codeChallenge !== null) fields.push('codeChallenge', code.codeChallenge)
+      const claims = claimsJson(code.claims)
+      if (claims !== null) fields.push('claims', claims)
       if (code.nonce !== null) fields.push('nonce', code.nonce)
       const outcome = await run(
         SCRIPTS.createCode,
@@ -671,6 +664,17 @@ function ttl(remainingMs: number): string {
   return String(Math.max(0, Math.trunc(remainingMs)) + RETENTION_MS)
 }
 
+/** HSET's field/value items for flattened fields: a null one is left out, absent from the hash. */
+function hashItems(flat: readonly [string, FlatValue][]): string[] {
+  return flat.flatMap(([f, v]) => (v === null ? [] : [f, String(v)]))
+}
+
+/** UPDATE_RECORD's arguments for a flattened patch: the fields it sets, then those it nulls (deleted). */
+function patchArgs(flat: readonly [string, FlatValue][]): (string | number)[] {
+  const set = hashItems(flat)
+  return [set.length, ...set, ...flat.flatMap(([f, v]) => (v === null ? [f] : []))]
+}
+
 /** A flat [field, value, ...] reply (HGETALL inside a script) as an object. */
 function pairs(flat: unknown): Record<string, string> {
   if (!Array.isArray(flat)) throw new Error('unexpected hash reply from Redis')
@@ -695,16 +699,7 @@ function rolesFrom(json: unknown): string[] {
 }
 
 function toUser(h: Record<string, string>): UserRecord {
-  const roles = rolesFrom(required(h, 'roles'))
-  return {
-    id: required(h, 'id'),
-    username: required(h, 'username'),
-    passwordHash: required(h, 'passwordHash'),
-    roles,
-    disabled: h.disabled === '1',
-    createdAt: Number(required(h, 'createdAt')),
-    updatedAt: Number(required(h, 'updatedAt')),
-  }
+  return userFromFlat((field) => h[field])
 }
 
 function toSession(h: Record<string, string>): SessionRecord {
@@ -722,6 +717,8 @@ function toSession(h: Record<string, string>): SessionRecord {
     // Sessions from before these fields: no scope, and all of public default clients.
     scope: splitScope(h.scope ?? ''),
     publicClient: h.publicClient !== '0',
+    // Written only when there are any, as clientIp.
+    claims: splitScope(h.claims ?? ''),
   }
 }
 
@@ -748,8 +745,9 @@ function toCode(hash: string, h: Record<string, string>): AuthorizationCodeRecor
     clientId: required(h, 'clientId'),
     userId: required(h, 'userId'),
     redirectUri: required(h, 'redirectUri'),
-    codeChallenge: required(h, 'codeChallenge'),
+    codeChallenge: h.codeChallenge ?? null,
     scope: splitScope(required(h, 'scope')),
+    claims: claimsFromJson(h.claims),
     nonce: h.nonce ?? null,
     loginSessionId: required(h, 'loginSessionId'),
     authTime: Number(required(h, 'authTime')),

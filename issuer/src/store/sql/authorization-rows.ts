@@ -1,10 +1,12 @@
 // Rows of the authorization-code flow's tables as both SQL stores read them (snake_case columns,
-// scopes space-separated as in `sessions`); pg hands BIGINT as strings, hence Number().
+// scopes space-separated as in `sessions`, requested claims as JSON text or jsonb); pg hands
+// BIGINT as strings, hence Number().
 import type {
   AuthorizationCodeRecord,
   ConsentRecord,
   LoginSessionRecord,
 } from '../../core/authorization/authorization-store.ts'
+import { claimsFromJson, claimsJson } from '../requested-claims-json.ts'
 import { joinScope, splitScope } from '../session-scope.ts'
 
 export type AuthorizationRow = Record<string, unknown>
@@ -12,6 +14,7 @@ export type AuthorizationRow = Record<string, unknown>
 const int = (v: unknown): number => Number(v)
 const intOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
 const str = (v: unknown): string => String(v)
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v))
 
 /** How long purge keeps a code past its expiry, so a replay still finds what to revoke. */
 export const CODE_REPLAY_MEMORY_MS = 24 * 60 * 60 * 1000
@@ -24,6 +27,7 @@ export const CODE_COLUMNS = [
   'redirect_uri',
   'code_challenge',
   'scope',
+  'claims',
   'nonce',
   'login_session_id',
   'auth_time',
@@ -39,6 +43,7 @@ export function codeValues(code: AuthorizationCodeRecord): (string | number | nu
     code.redirectUri,
     code.codeChallenge,
     joinScope(code.scope),
+    claimsJson(code.claims),
     code.nonce,
     code.loginSessionId,
     code.authTime,
@@ -81,9 +86,10 @@ export function codeFromRow(row: AuthorizationRow): AuthorizationCodeRecord {
     clientId: str(row.client_id),
     userId: str(row.user_id),
     redirectUri: str(row.redirect_uri),
-    codeChallenge: str(row.code_challenge),
+    codeChallenge: strOrNull(row.code_challenge),
     scope: splitScope(str(row.scope)),
-    nonce: row.nonce === null || row.nonce === undefined ? null : str(row.nonce),
+    claims: claimsFromJson(row.claims),
+    nonce: strOrNull(row.nonce),
     loginSessionId: str(row.login_session_id),
     authTime: int(row.auth_time),
     createdAt: int(row.created_at),

@@ -2,17 +2,16 @@
 // column per ClientRecord field (snake_case), lists and the JWKS as JSON text in SQLite and jsonb
 // in PostgreSQL, flags as 0/1 (PostgreSQL reads '1'/'0' into its boolean columns).
 import type { ClientRecord } from '../../core/clients/client-record.ts'
-import { type ClientField, clientFromFlat, type FlatValue, flattenClient } from '../client-fields.ts'
+import { clientFromFlat, flattenClient } from '../client-fields.ts'
+import type { FlatValue } from '../flat-fields.ts'
+import { columnOf, columnsOf } from './column-of.ts'
 
 /** A row of `clients` as the driver returns it. */
 export type ClientRow = Record<string, unknown>
 
-const columnOf = (field: ClientField): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
-
 /** The columns and values of the fields present in `client` (a whole record or a patch). */
 export function clientColumns(client: Partial<ClientRecord>): { columns: string[]; values: FlatValue[] } {
-  const flat = flattenClient(client)
-  return { columns: flat.map(([field]) => columnOf(field)), values: flat.map(([, value]) => value) }
+  return columnsOf(flattenClient(client))
 }
 
 export function clientFromRow(row: ClientRow): ClientRecord {

@@ -1,22 +1,10 @@
 // The row shapes of the SQL stores and their mapping to records, shared so SQLite and PostgreSQL
 // cannot drift apart. Instants are BIGINT: better-sqlite3 gives numbers, pg gives int8 strings.
 import type { RotationPlan, RotationState } from '../../core/rotation/plan-rotation.ts'
-import type { RefreshTokenRecord, RotateResult, SessionRecord, UserRecord } from '../../core/store.ts'
+import type { RefreshTokenRecord, RotateResult, SessionRecord } from '../../core/store.ts'
 import { splitScope } from '../session-scope.ts'
 
 export type SqlInstant = number | string
-
-export interface UserRow {
-  id: string
-  username: string
-  password_hash: string
-  /** JSON text in SQLite, an already-parsed jsonb value in PostgreSQL. */
-  roles: unknown
-  /** 0/1 in SQLite, boolean in PostgreSQL. */
-  disabled: number | boolean
-  created_at: SqlInstant
-  updated_at: SqlInstant
-}
 
 export interface SessionRow {
   id: string
@@ -33,6 +21,8 @@ export interface SessionRow {
   scope: string
   /** 0/1 in SQLite, boolean in PostgreSQL. */
   public_client: number | boolean
+  /** Claim names, space-separated as `scope` ('' for none). */
+  claims: string
 }
 
 export interface TokenRow {
@@ -64,18 +54,6 @@ function rolesOf(value: unknown): string[] {
   return roles
 }
 
-export function userFromRow(row: UserRow): UserRecord {
-  return {
-    id: row.id,
-    username: row.username,
-    passwordHash: row.password_hash,
-    roles: rolesOf(row.roles),
-    disabled: isTrue(row.disabled),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  }
-}
-
 export function sessionFromRow(row: SessionRow): SessionRecord {
   return {
     id: row.id,
@@ -90,6 +68,7 @@ export function sessionFromRow(row: SessionRow): SessionRecord {
     userAgent: row.user_agent,
     scope: splitScope(row.scope),
     publicClient: isTrue(row.public_client),
+    claims: splitScope(row.claims),
   }
 }
 

@@ -167,4 +167,57 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX revocations_until ON revocations(until);
     `,
   },
+  {
+    version: 6,
+    name: 'user profile, client PKCE policy and web origins, session claims',
+    // What rows from before read as: no profile (e-mail unverified), the PKCE rule every client
+    // had (required unless the request is OpenID Connect), no web origins, no requested claims.
+    sql: `
+      ALTER TABLE users ADD COLUMN email TEXT;
+      ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0 CHECK (email_verified IN (0, 1));
+      ALTER TABLE users ADD COLUMN name TEXT;
+      ALTER TABLE users ADD COLUMN given_name TEXT;
+      ALTER TABLE users ADD COLUMN family_name TEXT;
+
+      ALTER TABLE clients ADD COLUMN pkce TEXT NOT NULL DEFAULT 'openid-optional'
+        CHECK (pkce IN ('required', 'openid-optional'));
+      ALTER TABLE clients ADD COLUMN web_origins TEXT NOT NULL DEFAULT '[]';
+
+      ALTER TABLE sessions ADD COLUMN claims TEXT NOT NULL DEFAULT '';
+    `,
+  },
+  {
+    version: 7,
+    name: 'authorization codes without a challenge, with requested claims',
+    // SQLite cannot drop NOT NULL in place: the table is rebuilt (create, copy, drop, rename; no
+    // foreign key refers to it) inside the migration's transaction, every row copied, consumed
+    // ones too, so a live code still redeems and a replayed one still finds the session to
+    // revoke. Dropping the old table drops its index; it is made again on the new one.
+    sql: `
+      CREATE TABLE authorization_codes_new (
+        hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        code_challenge TEXT,
+        scope TEXT NOT NULL,
+        nonce TEXT,
+        login_session_id TEXT NOT NULL,
+        auth_time INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        consumed_at INTEGER,
+        session_id TEXT,
+        claims TEXT
+      ) STRICT;
+      INSERT INTO authorization_codes_new (hash, client_id, user_id, redirect_uri, code_challenge, scope,
+          nonce, login_session_id, auth_time, created_at, expires_at, consumed_at, session_id)
+        SELECT hash, client_id, user_id, redirect_uri, code_challenge, scope,
+          nonce, login_session_id, auth_time, created_at, expires_at, consumed_at, session_id
+        FROM authorization_codes;
+      DROP TABLE authorization_codes;
+      ALTER TABLE authorization_codes_new RENAME TO authorization_codes;
+      CREATE INDEX authorization_codes_expires_at ON authorization_codes(expires_at);
+    `,
+  },
 ]

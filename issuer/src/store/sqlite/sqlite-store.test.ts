@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { expectRowsBeforeProfilesRead, rowsBeforeProfiles } from '../../testing/rows-before-profiles.ts'
 import { runStoreConformance } from '../../testing/store-conformance.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { createSqliteStore } from './sqlite-store.ts'
@@ -118,6 +119,39 @@ describe('sqlite store on a file', () => {
     expect(await rotate('other')).toEqual({ kind: 'invalid', reason: 'client_mismatch' })
     expect(await rotate(null)).toMatchObject({ kind: 'rotated', session: { scope: [], publicClient: true } })
     await store.close()
+  })
+
+  it('migrates a database of the release before profiles (migrations 1-5): every row kept, new fields at their defaults', async () => {
+    const path = join(dir, 'issuer.db')
+    const db = new Database(path)
+    db.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+      applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP) STRICT`)
+    for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= 5)) {
+      db.exec(m.sql)
+      db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name)
+    }
+    db.exec(rowsBeforeProfiles((name) => name))
+    db.close()
+    const store = createSqliteStore({ path })
+    try {
+      await store.migrate()
+      await expectRowsBeforeProfilesRead(store)
+    } finally {
+      await store.close()
+    }
+    // The rebuilt code table has its expiry index again, and nothing is left of the old one.
+    const after = new Database(path, { readonly: true })
+    const objects = after
+      .prepare(
+        "SELECT type, name FROM sqlite_master WHERE tbl_name LIKE 'authorization_codes%' ORDER BY name",
+      )
+      .all()
+    after.close()
+    expect(objects).toEqual([
+      { type: 'table', name: 'authorization_codes' },
+      { type: 'index', name: 'authorization_codes_expires_at' },
+      { type: 'index', name: 'sqlite_autoindex_authorization_codes_1' },
+    ])
   })
 
   it('enforces that a session belongs to an existing user', async () => {

@@ -50,10 +50,9 @@ import {
   sessionFromRow,
   type TokenRow,
   tokenFromRow,
-  type UserRow,
-  userFromRow,
   userRolesOf,
 } from '../sql/sql-rows.ts'
+import { type UserRow, userColumns, userFromRow } from '../sql/user-rows.ts'
 import { translateErrors } from '../translate-errors.ts'
 import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
@@ -173,8 +172,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     try {
       run(
         `INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-           revoked_at, revoked_reason, client_ip, user_agent, scope, public_client)
-         VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)`,
+           revoked_at, revoked_reason, client_ip, user_agent, scope, public_client, claims)
+         VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?)`,
         session.id,
         session.userId,
         session.clientId,
@@ -185,6 +184,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         session.userAgent,
         joinScope(session.scope),
         session.publicClient ? 1 : 0,
+        joinScope(session.claims ?? []),
       )
       run(
         `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
@@ -358,16 +358,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async createUser(user: NewUser) {
       const record = newUserRecord(user)
+      const { columns, values } = userColumns(record)
       try {
         run(
-          `INSERT INTO users (id, username, password_hash, roles, disabled, created_at, updated_at)
-           VALUES (?, ?, ?, ?, 0, ?, ?)`,
-          record.id,
-          record.username,
-          record.passwordHash,
-          JSON.stringify(record.roles),
-          record.createdAt,
-          record.updatedAt,
+          `INSERT INTO users (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+          ...values,
         )
       } catch (err) {
         throw asConflict(err, (msg) => (msg.includes('users.username') ? 'username' : 'user id'))
@@ -390,18 +385,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async updateUser(id: string, patch: UserPatch) {
-      // One statement, so a concurrent patch of another field is never lost.
+      // One statement naming only the patched columns, so a concurrent patch of another is kept.
+      const { columns, values } = userColumns(patch)
       const row = get<UserRow>(
-        `UPDATE users SET
-           password_hash = COALESCE(?, password_hash),
-           roles = COALESCE(?, roles),
-           disabled = COALESCE(?, disabled),
-           updated_at = ?
-         WHERE id = ? RETURNING *`,
-        patch.passwordHash ?? null,
-        patch.roles === undefined ? null : JSON.stringify(patch.roles),
-        patch.disabled === undefined ? null : patch.disabled ? 1 : 0,
-        patch.updatedAt,
+        `UPDATE users SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? RETURNING *`,
+        ...values,
         id,
       )
       return row === undefined ? null : userFromRow(row)
