@@ -5,7 +5,7 @@
 // of a confidential client may omit it). A cookie-keeping fetch plays the browser on both sides.
 import { randomBytes } from 'node:crypto'
 import { openStore } from '@tokensmith/issuer/admin'
-import { createBrowserSession, followToRedirect, freePort } from '@tokensmith/issuer/testing'
+import { createBrowserSession, freePort } from '@tokensmith/issuer/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addClient, addUser } from './testing/admin-cli.ts'
 import { type ApacheServer, startApache } from './testing/apache-httpd.ts'
@@ -26,22 +26,13 @@ beforeAll(async () => {
   apacheUrl = `http://127.0.0.1:${port}`
   issuer = await startTlsIssuer({
     prepare: async ({ databaseUrl }) => {
-      await addUser(databaseUrl, USER.username, USER.password, ['--role', 'user'])
+      await addUser(databaseUrl, `${USER.username} --role user`, USER.password)
       // The registration docs/oidc.md gives: a third-party confidential client (so the consent
       // page is walked too), scope openid, its redirect URI.
-      secret = await addClient(databaseUrl, [
-        CLIENT_ID,
-        '--type',
-        'confidential',
-        '--name',
-        'Apache',
-        '--grant',
-        'authorization_code',
-        '--scope',
-        'openid',
-        '--redirect-uri',
-        `${apacheUrl}/protected/redirect_uri`,
-      ])
+      secret = await addClient(
+        databaseUrl,
+        `${CLIENT_ID} --type confidential --name Apache --grant authorization_code --scope openid --redirect-uri ${apacheUrl}/protected/redirect_uri`,
+      )
       const store = await openStore(databaseUrl)
       aliceId = (await store.findUserByUsername(USER.username))?.id ?? ''
       await store.close()
@@ -49,7 +40,7 @@ beforeAll(async () => {
   })
   apache = await startApache({
     ports: [port],
-    modules: ['authn_core', 'authz_core', 'authz_user', 'headers', 'auth_openidc'],
+    modules: ['authn_core', 'authz_core', 'authz_user', 'headers', 'dir', 'auth_openidc'],
     files: {
       'issuer-ca.crt': issuer.tls.caPem,
       'htdocs/protected/index.html': '<p>Hello from behind mod_auth_openidc</p>\n',
@@ -57,6 +48,7 @@ beforeAll(async () => {
     // The page echoes what mod_auth_openidc tells the application (OIDC_CLAIM_* environment
     // variables, its OIDCPassClaimsAs default), so the test sees the user it signed in.
     config: `
+DirectoryIndex index.html
 OIDCProviderMetadataURL ${issuer.url}/.well-known/openid-configuration
 OIDCClientID ${CLIENT_ID}
 OIDCClientSecret ${secret}
@@ -90,19 +82,20 @@ const NAVIGATION = {
   'sec-fetch-dest': 'document',
 }
 
-/** A cookie-keeping browser for one origin; redirects come back to the test. */
-const browserAt = (origin: string, fetcher: (url: string, init?: RequestInit) => Promise<Response>) =>
-  createBrowserSession((path, init) => {
+/** A cookie-keeping browser at Apache; redirects come back to the test. */
+const browserAtApache = () => {
+  const fetcher = nodeFetcher()
+  return createBrowserSession((path, init) => {
     const headers = new Headers(init?.headers)
     for (const [name, value] of Object.entries(NAVIGATION)) headers.set(name, value)
-    return fetcher(`${origin}${path}`, { ...init, headers, redirect: 'manual' })
-  }, origin)
+    return fetcher(`${apacheUrl}${path}`, { ...init, headers })
+  }, apacheUrl)
+}
 
 describe('mod_auth_openidc as a relying party, with its defaults', () => {
   it('sends the browser to the issuer, redeems the code and serves the page to the signed-in user', async () => {
     if (issuer === undefined || apache === undefined) throw new Error('not started')
-    const atApache = browserAt(apacheUrl, nodeFetcher())
-    const atIssuer = browserAt(issuer.url, issuer.fetch)
+    const atApache = browserAtApache()
     const diagnose = async () => `\napache error log:\n${await apache?.errorLog()}`
 
     // 1. The protected page: not served, the browser goes to the issuer's authorization endpoint.
@@ -123,7 +116,7 @@ describe('mod_auth_openidc as a relying party, with its defaults', () => {
     expect(asked.code_challenge).toBeUndefined()
 
     // 2. The hosted login and consent pages, then back to Apache's redirect URI with the code.
-    const { location } = await followToRedirect(atIssuer, authorize.href, USER)
+    const location = await issuer.signIn(authorize.href, USER)
     expect(`${location.origin}${location.pathname}`).toBe(`${apacheUrl}/protected/redirect_uri`)
     expect(location.searchParams.get('state')).toBe(asked.state)
     expect(location.searchParams.get('iss')).toBe(issuer.url)
@@ -146,7 +139,7 @@ describe('mod_auth_openidc as a relying party, with its defaults', () => {
 
     // Another browser, without Apache's session cookie, is sent to sign in; a script's request
     // (what Node's fetch sends) is answered 401, since it could not follow the redirect.
-    const stranger = await browserAt(apacheUrl, nodeFetcher()).get('/protected/')
+    const stranger = await browserAtApache().get('/protected/')
     expect(stranger.status).toBe(302)
     const script = await nodeFetcher()(`${apacheUrl}/protected/`, { headers: { 'sec-fetch-mode': 'cors' } })
     expect(script.status).toBe(401)

@@ -29,22 +29,16 @@ beforeAll(async () => {
   issuer = await startTlsIssuer({
     env: { CLOCK_SKEW: '0' },
     prepare: async ({ databaseUrl }) => {
-      await addUser(databaseUrl, USER.username, USER.password, ['--role', 'user'])
+      await addUser(databaseUrl, `${USER.username} --role user`, USER.password)
       ;[secrets.caller, secrets.apache] = await Promise.all([
         // The application calling the API: the password grant keeps the test short; any grant
         // that ends in an access token for the audience `api` (AUDIENCE's default) would do.
-        addClient(databaseUrl, [
-          'api-caller',
-          '--type',
-          'confidential',
-          '--first-party',
-          '--grant',
-          'password',
-          '--access-token-ttl',
-          `${TOKEN_TTL_SEC}s`,
-        ]),
+        addClient(
+          databaseUrl,
+          `api-caller --type confidential --first-party --grant password --access-token-ttl ${TOKEN_TTL_SEC}s`,
+        ),
         // Apache's own registration for introspection: the audience of the tokens it protects.
-        addClient(databaseUrl, ['apache-rs', '--type', 'confidential', '--audience', 'api']),
+        addClient(databaseUrl, 'apache-rs --type confidential --audience api'),
       ])
     },
   })
@@ -98,9 +92,9 @@ afterAll(async () => {
   // then introspects every request, as it cannot cache).
   const apacheLog = (await apache?.errorLog()) ?? ''
   await apache?.stop()
-  expect(leakedLines(apacheLog.split('\n'), [secrets.apache, passphrase])).toEqual([])
   const leaked = (await issuer?.stop([USER.password, secrets.caller, secrets.apache])) ?? []
   expect(leaked).toEqual([])
+  expect(leakedLines(apacheLog.split('\n'), [secrets.apache, passphrase])).toEqual([])
 })
 
 interface Tokens {
@@ -109,17 +103,22 @@ interface Tokens {
   exp: number
 }
 
-/** A login of alice through the caller: a new session at the issuer, and its access token. */
-async function signIn(): Promise<Tokens> {
+/** A form post to one of the issuer's endpoints, authenticated as the caller (client_secret_basic). */
+async function postAsCaller(path: string, fields: Record<string, string>): Promise<Response> {
   if (issuer === undefined) throw new Error('not started')
-  const res = await issuer.fetch(`${issuer.url}/oauth/token`, {
+  return issuer.fetch(`${issuer.url}${path}`, {
     method: 'POST',
     headers: {
       authorization: `Basic ${Buffer.from(`api-caller:${secrets.caller}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
-    body: new URLSearchParams({ grant_type: 'password', ...USER }).toString(),
+    body: new URLSearchParams(fields).toString(),
   })
+}
+
+/** A login of alice through the caller: a new session at the issuer, and its access token. */
+async function signIn(): Promise<Tokens> {
+  const res = await postAsCaller('/oauth/token', { grant_type: 'password', ...USER })
   const body = (await res.json()) as { access_token: string }
   expect(res.status, JSON.stringify(body)).toBe(200)
   const claims = JSON.parse(Buffer.from(body.access_token.split('.')[1] ?? '', 'base64url').toString()) as {
@@ -131,18 +130,9 @@ async function signIn(): Promise<Tokens> {
   return { accessToken: body.access_token, sub: claims.sub, exp: claims.exp }
 }
 
-/** The access token ended by RFC 7009 revocation, as the caller would at sign-out. */
+/** The access token ended by RFC 7009 revocation (its session with it), as at sign-out. */
 async function revoke(token: string): Promise<void> {
-  if (issuer === undefined) throw new Error('not started')
-  const res = await issuer.fetch(`${issuer.url}/oauth/revoke`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`api-caller:${secrets.caller}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({ token }).toString(),
-  })
-  expect(res.status).toBe(200)
+  expect((await postAsCaller('/oauth/revoke', { token })).status).toBe(200)
 }
 
 const call = (api: string, path: string, token: string | null) =>

@@ -6,7 +6,6 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createBrowserSession, followToRedirect } from '@tokensmith/issuer/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addClient, addUser } from './testing/admin-cli.ts'
 import { runPythonFlow } from './testing/python-flow.ts'
@@ -37,42 +36,15 @@ beforeAll(async () => {
       const jwksFile = join(dir, 'py-authlib.jwks.json')
       const jwk = { ...publicKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig' }
       await writeFile(jwksFile, JSON.stringify({ keys: [jwk] }))
-      await addUser(databaseUrl, USER.username, USER.password, [
-        '--role',
-        'user',
-        '--email',
-        PROFILE.email,
-        '--email-verified',
-        '--name',
-        PROFILE.name,
-        '--given-name',
-        PROFILE.given_name,
-        '--family-name',
-        PROFILE.family_name,
-      ])
-      const printed = await addClient(databaseUrl, [
-        CLIENT_ID,
-        '--type',
-        'confidential',
-        '--name',
-        'Python app',
-        '--jwks-file',
-        jwksFile,
-        '--pkce',
-        'required',
-        '--grant',
-        'authorization_code',
-        '--grant',
-        'client_credentials',
-        '--scope',
-        'openid',
-        '--scope',
-        'profile',
-        '--scope',
-        'email',
-        '--redirect-uri',
-        REDIRECT_URI,
-      ])
+      await addUser(
+        databaseUrl,
+        `${USER.username} --role user --email ${PROFILE.email} --email-verified --name "${PROFILE.name}" --given-name ${PROFILE.given_name} --family-name ${PROFILE.family_name}`,
+        USER.password,
+      )
+      const printed = await addClient(
+        databaseUrl,
+        `${CLIENT_ID} --type confidential --name "Python app" --jwks-file ${jwksFile} --pkce required --grant authorization_code --grant client_credentials --scope openid --scope profile --scope email --redirect-uri ${REDIRECT_URI}`,
+      )
       // A client with keys gets no secret.
       expect(printed).not.toMatch(/^cs_/)
     },
@@ -88,10 +60,6 @@ describe('Authlib OAuth2Session with private_key_jwt', () => {
   it('code flow with PKCE S256: ID token and userinfo; client_credentials; a replayed assertion refused', async () => {
     if (issuer === undefined) throw new Error('not started')
     const tls = issuer
-    const browser = createBrowserSession(
-      (path, init) => tls.fetch(`${tls.url}${path}`, { ...init, redirect: 'manual' }),
-      tls.url,
-    )
     const { authorizationUrl, result } = await runPythonFlow({
       script: 'authlib_flow.py',
       env: {
@@ -101,10 +69,7 @@ describe('Authlib OAuth2Session with private_key_jwt', () => {
         PRIVATE_KEY_FILE: privateKeyFile,
         REQUESTS_CA_BUNDLE: tls.tls.caFile,
       },
-      browse: async (url) => {
-        const { location } = await followToRedirect(browser, url, USER)
-        return location.href
-      },
+      browse: async (url) => (await tls.signIn(url, USER)).href,
     })
 
     const asked = new URL(authorizationUrl).searchParams

@@ -4,7 +4,6 @@
 // endpoint, userinfo with the token. The script is python/requests_oauthlib_flow.py; this test
 // plays the browser and checks the ID token the library does not look at.
 import type { JsonWebKey } from 'node:crypto'
-import { createBrowserSession, followToRedirect } from '@tokensmith/issuer/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addClient, addUser } from './testing/admin-cli.ts'
 import { runPythonFlow } from './testing/python-flow.ts'
@@ -20,33 +19,15 @@ let secret = ''
 beforeAll(async () => {
   issuer = await startTlsIssuer({
     prepare: async ({ databaseUrl }) => {
-      await addUser(databaseUrl, USER.username, USER.password, [
-        '--role',
-        'user',
-        '--email',
-        'alice@example.com',
-        '--name',
-        'Alice Liddell',
-      ])
-      secret = await addClient(databaseUrl, [
-        CLIENT_ID,
-        '--type',
-        'confidential',
-        '--name',
-        'Python web app',
-        '--grant',
-        'authorization_code',
-        '--grant',
-        'refresh_token',
-        '--scope',
-        'openid',
-        '--scope',
-        'profile',
-        '--scope',
-        'email',
-        '--redirect-uri',
-        REDIRECT_URI,
-      ])
+      await addUser(
+        databaseUrl,
+        `${USER.username} --role user --email alice@example.com --name "Alice Liddell"`,
+        USER.password,
+      )
+      secret = await addClient(
+        databaseUrl,
+        `${CLIENT_ID} --type confidential --name "Python web app" --grant authorization_code --grant refresh_token --scope openid --scope profile --scope email --redirect-uri ${REDIRECT_URI}`,
+      )
     },
   })
 })
@@ -60,10 +41,6 @@ describe('requests-oauthlib OAuth2Session, web application flow', () => {
   it('authorization_url, fetch_token with the client secret, userinfo; no PKCE', async () => {
     if (issuer === undefined) throw new Error('not started')
     const tls = issuer
-    const browser = createBrowserSession(
-      (path, init) => tls.fetch(`${tls.url}${path}`, { ...init, redirect: 'manual' }),
-      tls.url,
-    )
     let callback: URL | undefined
     const { authorizationUrl, result } = await runPythonFlow({
       script: 'requests_oauthlib_flow.py',
@@ -75,9 +52,8 @@ describe('requests-oauthlib OAuth2Session, web application flow', () => {
         REQUESTS_CA_BUNDLE: tls.tls.caFile,
       },
       browse: async (url) => {
-        const { location } = await followToRedirect(browser, url, USER)
-        callback = location
-        return location.href
+        callback = await tls.signIn(url, USER)
+        return callback.href
       },
     })
 

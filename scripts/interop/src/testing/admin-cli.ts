@@ -26,20 +26,27 @@ export async function runAdminCli(
   return stdout
 }
 
-/** `pnpm clients add ...`: the generated secret, alone on the last line of stdout (none for keys). */
-export async function addClient(databaseUrl: string, args: readonly string[]): Promise<string> {
-  const stdout = await runAdminCli('clients', ['add', ...args], { databaseUrl })
+/**
+ * The words of a command line as a POSIX shell splits it, for the simple lines docs/oidc.md shows:
+ * blanks separate, double quotes group (no escapes, no variables), so a test can hold the very
+ * line the guide prints.
+ */
+export function shellWords(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '')
+}
+
+/**
+ * `pnpm clients add <commandLine>`: answers the last line of stdout, which is the generated secret
+ * (a client registered with keys has none: then it is the confirmation).
+ */
+export async function addClient(databaseUrl: string, commandLine: string): Promise<string> {
+  const stdout = await runAdminCli('clients', ['add', ...shellWords(commandLine)], { databaseUrl })
   return stdout.trimEnd().split('\n').at(-1) ?? ''
 }
 
-/** `pnpm users add <name> --password-stdin ...`. */
-export async function addUser(
-  databaseUrl: string,
-  username: string,
-  password: string,
-  args: readonly string[] = [],
-): Promise<void> {
-  await runAdminCli('users', ['add', username, ...args, '--password-stdin'], {
+/** `pnpm users add <commandLine> --password-stdin`, the password written to its stdin. */
+export async function addUser(databaseUrl: string, commandLine: string, password: string): Promise<void> {
+  await runAdminCli('users', ['add', ...shellWords(commandLine), '--password-stdin'], {
     databaseUrl,
     stdin: `${password}\n`,
   })

@@ -6,7 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  createBrowserSession,
   createTlsCertificate,
+  followToRedirect,
   freePort,
   leakedLines,
   type SpawnedIssuer,
@@ -23,6 +25,11 @@ export interface TlsIssuer {
   tls: TlsCertificate
   /** fetch() trusting the test CA (`https://` URLs only). */
   fetch: Fetcher
+  /**
+   * A new browser (cookie jar) from `authorizationUrl` through the hosted login and consent pages
+   * as `user`; answers the URL it was sent back to, as the client's redirect URI receives it.
+   */
+  signIn(authorizationUrl: string, user: { username: string; password: string }): Promise<URL>
   /** Every log line since start. */
   logLines: readonly string[]
   /** Stops it and removes its directory; answers the log lines that hold a secret or a token. */
@@ -55,7 +62,12 @@ export async function startTlsIssuer(opts: {
       { KEYS_DIR: join(dir, 'keys'), DATABASE_URL: databaseUrl, SCRYPT_LOG_N: '10', ...opts.env },
       { port, tls, onLogLine: (line) => logLines.push(line) },
     )
-    return { url, dir, tls, fetch: nodeFetcher(tls.caPem), logLines, stop }
+    const fetch = nodeFetcher(tls.caPem)
+    const signIn = async (authorizationUrl: string, user: { username: string; password: string }) => {
+      const browser = createBrowserSession((path, init) => fetch(`${url}${path}`, init), url)
+      return (await followToRedirect(browser, authorizationUrl, user)).location
+    }
+    return { url, dir, tls, fetch, signIn, logLines, stop }
   } catch (err) {
     await stop([])
     throw err
