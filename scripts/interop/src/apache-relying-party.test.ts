@@ -143,5 +143,7 @@ describe('mod_auth_openidc as a relying party, with its defaults', () => {
     expect(stranger.status).toBe(302)
     const script = await nodeFetcher()(`${apacheUrl}/protected/`, { headers: { 'sec-fetch-mode': 'cors' } })
     expect(script.status).toBe(401)
+    // It accepts the loopback's plain http redirect URI, with a warning (a real site uses https).
+    expect(await apache.errorLog()).toMatch(/OIDCRedirectURI SHOULD be "https"/)
   })
 })
