@@ -14,7 +14,7 @@ import { startTlsIssuer, type TlsIssuer } from './testing/tls-issuer.ts'
 const USER = { username: 'alice', password: 'correct horse battery staple' }
 // Short-lived access tokens for the caller, so that one expires within the test; CLOCK_SKEW=0
 // below makes the issuer's own introspection call it expired at its `exp` too.
-const TOKEN_TTL_SEC = 3
+const TOKEN_TTL_SEC = 4
 let issuer: TlsIssuer | undefined
 let apache: ApacheServer | undefined
 let jwksApi: string
@@ -160,8 +160,10 @@ async function expectRefused(api: string, path: string, token: string | null): P
 const untilExpired = (exp: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 - Date.now() + 1200)))
 
-describe('mod_auth_openidc as an OAuth 2.0 resource server', () => {
-  it('JWKS: accepts a valid access token (its session's end unseen until exp); refuses none, a tampered one, an expired one', async () => {
+// Concurrent: each way waits for a token to expire, and the two waits may as well overlap. The
+// tests share only the issuer and Apache, each with tokens of its own.
+describe.concurrent('mod_auth_openidc as an OAuth 2.0 resource server', () => {
+  it('JWKS: accepts a valid access token, even after its session ended, until exp; refuses none, a tampered one, an expired one', async () => {
     const alice = await signIn()
     await expectAccepted(jwksApi, '/api/orders', alice.accessToken, alice.sub)
     const accepted = await call(jwksApi, '/api/orders', alice.accessToken)
