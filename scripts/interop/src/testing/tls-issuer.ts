@@ -44,7 +44,7 @@ export async function startTlsIssuer(opts: {
   prepare: (ctx: { databaseUrl: string; dir: string; url: string }) => Promise<void>
   env?: Record<string, string>
 }): Promise<TlsIssuer> {
-  const dir = await mkdtemp(join(tmpdir(), 'tokensmith-interop-'))
+  const dir = await mkdtemp(join(tmpdir(), 'tokensmith-tls-issuer-'))
   const logLines: string[] = []
   let issuer: SpawnedIssuer | undefined
   const stop = async (secrets: readonly string[]) => {
