@@ -17,7 +17,7 @@ import { createIdTokenSigner } from '../core/tokens/id-token-signer.ts'
 import { createIssuerApp } from '../http/create-issuer-app.ts'
 import { jwksMaxAgeFor } from '../http/jwks-max-age.ts'
 import { OAUTH_PATHS } from '../http/oauth/authorization-server-metadata.ts'
-import { OIDC_SCOPES } from '../http/oauth/openid-provider-metadata.ts'
+import { OIDC_SCOPES, UNOFFERED_SCOPES } from '../http/oauth/openid-provider-metadata.ts'
 import { generateFirstKey } from '../keys/generate-first-key.ts'
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts'
 import { openStore } from '../store/open-store.ts'
@@ -131,7 +131,10 @@ export async function startIssuer(
       ...new Set([
         ...OIDC_SCOPES,
         ACCOUNT_SCOPE,
-        ...(await store.listClients()).flatMap((client) => client.scopes),
+        // A standard scope with no claims here is not offered, even when a client registered it.
+        ...(await store.listClients())
+          .flatMap((client) => client.scopes)
+          .filter((scope) => !UNOFFERED_SCOPES.includes(scope)),
       ]),
     ],
   }

@@ -1,7 +1,7 @@
 // The browser's side of the authorization code flow: who is signed in at the issuer (the login
 // session, OpenID Connect Core §3.1.2.3), whether they must sign in again (`prompt`, `max_age`),
 // whether they must consent (§3.1.2.4), and the code that ends the step (RFC 6749 §4.1.2).
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import type { Credentials, Login } from '../login/create-login.ts'
@@ -37,6 +37,12 @@ export interface Authorization {
   check(params: AuthorizationParams): Promise<RequestCheck>
   /** The live login session the cookie's secret names, its idle expiry slid; null otherwise. */
   loginSession(secret: string | undefined): Promise<LoginSessionRecord | null>
+  /**
+   * The login session `id` when the cookie's secret is its own and it has not been ended, live or
+   * past an expiry: proof that this browser signed in there (for RP-initiated logout, whose ID
+   * token names the login session by `sid`).
+   */
+  heldLoginSession(secret: string | undefined, id: string): Promise<LoginSessionRecord | null>
   /** The hosted login form: the password check of `/auth/login`, then a new login session. */
   signIn(credentials: Credentials): Promise<{ secret: string; session: LoginSessionRecord }>
   /**
@@ -118,6 +124,15 @@ export function createAuthorization(deps: {
       const idleExpiresAt = Math.min(now + config.loginSessionIdleTtlSec * 1000, session.absoluteExpiresAt)
       await store.touchLoginSession(session.id, now, idleExpiresAt)
       return { ...session, lastSeenAt: now, idleExpiresAt }
+    },
+
+    async heldLoginSession(secret, id) {
+      if (secret === undefined || !SECRET_SHAPE.test(secret)) return null
+      const session = await store.getLoginSession(id)
+      if (session === null || session.endedAt !== null) return null
+      const presented = Buffer.from(hashSecret(secret), 'hex')
+      const stored = Buffer.from(session.secretHash, 'hex')
+      return presented.length === stored.length && timingSafeEqual(presented, stored) ? session : null
     },
 
     async signIn(credentials) {

@@ -258,7 +258,13 @@ describe('the code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.5)', ()
     })
     expect(info.status).toBe(200)
     expect(info.headers.get('cache-control')).toBe('no-store')
-    expect(await info.json()).toEqual({ sub: payload.sub, preferred_username: 'alice', roles: ['user'] })
+    // A user with no name or e-mail set: only what the profile has (OpenID Connect Core §5.3.2).
+    expect(await info.json()).toEqual({
+      sub: payload.sub,
+      preferred_username: 'alice',
+      updated_at: expect.any(Number),
+      roles: ['user'],
+    })
     const posted = await t.request('/oauth/userinfo', {
       method: 'POST',
       headers: { authorization: `Bearer ${body.access_token}` },

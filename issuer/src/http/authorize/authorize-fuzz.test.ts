@@ -46,6 +46,7 @@ const VALID: Record<string, string> = {
   max_age: '60',
   login_hint: 'alice',
   response_mode: 'query',
+  claims: '{"userinfo":{"name":null}}',
 }
 
 beforeAll(async () => {

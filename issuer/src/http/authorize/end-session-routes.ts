@@ -76,9 +76,12 @@ export function createEndSessionRoutes(deps: {
       redirect = target
     }
 
-    const session = await deps.authorization.loginSession(deps.loginCookie.read(c))
-    const ofThisSession =
-      session !== null && hint !== null && hint.sid === session.id && hint.sub === session.userId
+    const cookie = deps.loginCookie.read(c)
+    // The hint's login session, when this browser holds its cookie: live, or idle-expired since
+    // (an RP may log out long after sign-in; the sessions its codes started must end too).
+    const held = hint?.sid == null ? null : await deps.authorization.heldLoginSession(cookie, hint.sid)
+    const ofThisSession = held !== null && held.userId === hint?.sub
+    const session = ofThisSession ? held : await deps.authorization.loginSession(cookie)
     if (!ofThisSession) {
       const confirmed = c.req.method === 'POST' && raw.get('confirm')?.[0] === 'yes'
       if (!confirmed) {

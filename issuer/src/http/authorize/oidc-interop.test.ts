@@ -96,7 +96,12 @@ describe('openid-client 6 (OpenID Connect Core §3.1)', () => {
     expect(claims?.nonce).toBe(nonce)
     expect(typeof claims?.sid).toBe('string')
     const info = await client.fetchUserInfo(config, tokens.access_token, claims?.sub ?? '')
-    expect(info).toEqual({ sub: claims?.sub, preferred_username: 'alice', roles: ['user', 'admin'] })
+    expect(info).toEqual({
+      sub: claims?.sub,
+      preferred_username: 'alice',
+      updated_at: expect.any(Number),
+      roles: ['user', 'admin'],
+    })
 
     // jose, with the JWKS fetched from the issuer.
     const jwks = createRemoteJWKSet(new URL(`${issuer.url}/.well-known/jwks.json`))

@@ -54,8 +54,12 @@ beforeAll(async () => {
       serviceClient('svc-rs256', now, { ...orders, jwks: keys.rs256.jwks }),
       serviceClient('svc-es256', now, { ...orders, jwks: keys.es256.jwks }),
       serviceClient('svc-eddsa', now, { ...orders, jwks: keys.eddsa.jwks }),
-      // A resource server: introspects tokens, asks for none.
-      serviceClient('rs', now, { grants: [], secretHash: hashClientSecret(secrets.rs) }),
+      // A resource server of the APIs the tokens are for: introspects them (RFC 7662 §2.2, §4).
+      serviceClient('rs', now, {
+        grants: [],
+        audiences: [DEFAULT_AUDIENCE, 'urn:orders'],
+        secretHash: hashClientSecret(secrets.rs),
+      }),
     ],
   })
   const port = await freePort()

@@ -9,6 +9,7 @@ import { authorizationServerMetadata } from './authorization-server-metadata.ts'
  * Not `address` or `phone`: users have no such claims.
  */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access', ROLES_SCOPE] as const
+export const UNOFFERED_SCOPES: readonly string[] = ['address', 'phone']
 
 /**
  * OpenID Connect Discovery 1.0 §3: RFC 8414's document, plus what an OpenID Provider declares.
