@@ -36,31 +36,54 @@ function install() {
 
 if (!installedLockMatches()) install()
 
-// Debian tools the project drives but npm cannot install: Chromium for the browser tests
-// (never a downloaded browser build), wrk for the issuer benchmark's load. On a fresh machine
-// where we are root with apt, install them; elsewhere say what is missing.
-function ensureDebianPackage(path, pkg, purpose) {
-  if (existsSync(path)) return
+// Debian software the project drives but npm cannot install: Chromium for the browser tests
+// (never a downloaded browser build), wrk for the issuer benchmark's load, Apache with
+// mod_auth_openidc and Python's authlib and requests-oauthlib for the interop suites
+// (scripts/interop: relying parties and clients nobody here wrote, as Debian ships them). On a
+// fresh machine where we are root with apt, install what is missing in one apt run; elsewhere
+// say what is missing. Each flag lists a file each package installs, to tell whether it is there.
+const TOOLS = {
+  '--browser': { purpose: 'the browser tests', needs: [['/usr/bin/chromium', 'chromium']] },
+  '--wrk': { purpose: 'the benchmark load generator', needs: [['/usr/bin/wrk', 'wrk']] },
+  '--apache-oidc': {
+    purpose: 'the Apache mod_auth_openidc interop tests',
+    needs: [
+      ['/usr/sbin/apache2', 'apache2'],
+      ['/usr/lib/apache2/modules/mod_auth_openidc.so', 'libapache2-mod-auth-openidc'],
+    ],
+  },
+  '--python-oauth': {
+    purpose: 'the Python authlib and requests-oauthlib interop tests',
+    needs: [
+      ['/usr/bin/python3', 'python3'],
+      ['/usr/lib/python3/dist-packages/authlib/__init__.py', 'python3-authlib'],
+      ['/usr/lib/python3/dist-packages/requests_oauthlib/__init__.py', 'python3-requests-oauthlib'],
+    ],
+  },
+}
+
+function ensureDebianPackages({ purpose, needs }) {
+  const missing = needs.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg)
+  if (missing.length === 0) return
   const root = typeof process.getuid === 'function' && process.getuid() === 0
   if (!root || !existsSync('/usr/bin/apt-get')) {
-    process.stderr.write(`[bootstrap] ${path} is missing: install Debian package "${pkg}" for ${purpose}\n`)
+    const list = missing.map((p) => `"${p}"`).join(' ')
+    process.stderr.write(`[bootstrap] missing for ${purpose}: install Debian package(s) ${list}\n`)
     return
   }
-  process.stderr.write(`[bootstrap] installing Debian ${pkg} for ${purpose}...\n`)
+  process.stderr.write(`[bootstrap] installing Debian ${missing.join(' ')} for ${purpose}...\n`)
   const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' }
-  if (spawnSync('apt-get', ['install', '-y', '-q', pkg], { stdio: 'inherit', env: aptEnv }).status !== 0) {
+  const apt = ['install', '-y', '-q', ...missing]
+  if (spawnSync('apt-get', apt, { stdio: 'inherit', env: aptEnv }).status !== 0) {
+    // A fresh machine's package lists may be empty or stale: refresh once and try again.
     spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env: aptEnv })
-    spawnSync('apt-get', ['install', '-y', '-q', pkg], { stdio: 'inherit', env: aptEnv })
+    spawnSync('apt-get', apt, { stdio: 'inherit', env: aptEnv })
   }
 }
 
-const TOOLS = {
-  '--browser': ['/usr/bin/chromium', 'chromium', 'the browser tests'],
-  '--wrk': ['/usr/bin/wrk', 'wrk', 'the benchmark load generator'],
-}
 let argv = process.argv.slice(2)
 while (argv[0] in TOOLS) {
-  ensureDebianPackage(...TOOLS[argv[0]])
+  ensureDebianPackages(TOOLS[argv[0]])
   argv = argv.slice(1)
 }
 const [cmd, ...args] = argv
