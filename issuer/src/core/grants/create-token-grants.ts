@@ -1,11 +1,14 @@
 import { OAuthError } from '../../errors.ts'
+import { OPENID_SCOPE } from '../authorization/check-authorization-request.ts'
 import type { CodeGrantInput, CodeRedemption } from '../authorization/create-code-redemption.ts'
 import type { ClientRecord, GrantType } from '../clients/client-record.ts'
-import { ACCOUNT_SCOPE, grantScope } from '../clients/grant-scope.ts'
+import { ACCOUNT_SCOPE, grantScope, OPENID_STANDARD_SCOPES } from '../clients/grant-scope.ts'
 import type { ClientMeta, Login } from '../login/create-login.ts'
 import type { Refresh } from '../rotation/create-refresh.ts'
 import type { AccessTokenSigner } from '../tokens/access-token-signer.ts'
 import type { TokenPair } from '../tokens/token-pair.ts'
+
+const USER_SCOPES: readonly string[] = [OPENID_SCOPE, ...OPENID_STANDARD_SCOPES]
 
 /** A service's token (client_credentials): no refresh token, no session (RFC 6749 §4.4.3). */
 export interface ServiceToken {
@@ -87,7 +90,11 @@ export function createTokenGrants(deps: {
         )
       }
       requireGrant(client, 'client_credentials')
-      const scope = scopeFor(client, params.scope)
+      // Without a scope asked, the client's own API scopes: the OpenID ones describe a user, and a
+      // service token has none (a client registered for both flows would otherwise get them).
+      const scope = scopeFor(client, params.scope).filter(
+        (s) => params.scope !== undefined || !USER_SCOPES.includes(s),
+      )
       // The account scope acts for a user on the issuer's own endpoints: a service has no user.
       if (scope.includes(ACCOUNT_SCOPE)) {
         throw new OAuthError('invalid_scope', `The scope ${ACCOUNT_SCOPE} needs a user.`)

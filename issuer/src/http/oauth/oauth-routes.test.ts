@@ -168,6 +168,21 @@ describe('POST /oauth/token (RFC 6749 §3.2)', () => {
     expect(claims).not.toHaveProperty('sid')
   })
 
+  it('§3.3 client_credentials without a scope: the client API scopes, not the OpenID ones that describe a user', async () => {
+    await t.store.updateClient('billing', {
+      grants: ['client_credentials', 'authorization_code'],
+      scopes: ['openid', 'profile', 'email', 'invoices:read'],
+      redirectUris: ['https://billing.example/cb'],
+      updatedAt: t.now.ms,
+    })
+    const res = await post(
+      '/oauth/token',
+      { grant_type: 'client_credentials' },
+      { authorization: basic('billing', secret) },
+    )
+    expect(((await res.json()) as { scope: string }).scope).toBe('invoices:read')
+  })
+
   it('§4.4 picks the audience with resource (RFC 8707) or audience, within the client, else invalid_target', async () => {
     for (const param of ['resource', 'audience']) {
       const res = await post(
