@@ -32,6 +32,20 @@ export interface OidcTestIssuer extends OAuthTestIssuer {
     start: AuthorizeStart,
     credentials?: { username: string; password: string },
   ): Promise<{ code: string; verifier: string; location: URL }>
+  /** codeFor, then the code redeemed by the public client `start.clientId` with its verifier. */
+  tokensFor(
+    browser: BrowserSession,
+    start: AuthorizeStart,
+    credentials?: { username: string; password: string },
+  ): Promise<CodeTokens>
+}
+
+/** The token endpoint's answer to a redeemed code (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3). */
+export interface CodeTokens {
+  access_token: string
+  refresh_token: string
+  id_token: string
+  scope: string
 }
 
 export async function createOidcTestIssuer(env: Record<string, string> = {}): Promise<OidcTestIssuer> {
@@ -84,17 +98,30 @@ export async function createOidcTestIssuer(env: Record<string, string> = {}): Pr
     })
     return { url: `/oauth/authorize?${q}`, verifier, challenge }
   }
+  const codeFor: OidcTestIssuer['codeFor'] = async (b, start, credentials = OAUTH_USER) => {
+    const { url, verifier } = authorizeUrl(start)
+    const { location, response } = await followToRedirect(b, url, credentials)
+    const code = location.searchParams.get('code')
+    if (code === null) throw new Error(`no code: ${response.status} ${location}`)
+    return { code, verifier, location }
+  }
   return {
     ...t,
     portalSecret,
     browser,
     authorizeUrl,
-    async codeFor(b, start, credentials = OAUTH_USER) {
-      const { url, verifier } = authorizeUrl(start)
-      const { location, response } = await followToRedirect(b, url, credentials)
-      const code = location.searchParams.get('code')
-      if (code === null) throw new Error(`no code: ${response.status} ${location}`)
-      return { code, verifier, location }
+    codeFor,
+    async tokensFor(b, start, credentials) {
+      const { code, verifier } = await codeFor(b, start, credentials)
+      const res = await t.form('/oauth/token', {
+        grant_type: 'authorization_code',
+        client_id: start.clientId,
+        code,
+        code_verifier: verifier,
+        redirect_uri: start.redirectUri,
+      })
+      if (res.status !== 200) throw new Error(`code redemption failed: ${res.status} ${await res.text()}`)
+      return (await res.json()) as CodeTokens
     },
   }
 }

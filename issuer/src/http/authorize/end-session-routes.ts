@@ -79,7 +79,8 @@ export function createEndSessionRoutes(deps: {
     const cookie = deps.loginCookie.read(c)
     // The hint's login session, when this browser holds its cookie: live, or idle-expired since
     // (an RP may log out long after sign-in; the sessions its codes started must end too).
-    const held = hint?.sid == null ? null : await deps.authorization.heldLoginSession(cookie, hint.sid)
+    const held =
+      hint === null || hint.sid === null ? null : await deps.authorization.heldLoginSession(cookie, hint.sid)
     const ofThisSession = held !== null && held.userId === hint?.sub
     const session = ofThisSession ? held : await deps.authorization.loginSession(cookie)
     if (!ofThisSession) {

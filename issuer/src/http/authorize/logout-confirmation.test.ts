@@ -23,17 +23,8 @@ describe('logout asks unless the hint is of this login session', () => {
   afterAll(() => t?.cleanup())
 
   /** Signs `credentials` in through `spa` in browser `b`; its tokens and ID token. */
-  async function signIn(b: BrowserSession, credentials = OAUTH_USER) {
-    const { code, verifier } = await t.codeFor(b, { clientId: 'spa', redirectUri: SPA_REDIRECT }, credentials)
-    const res = await t.form('/oauth/token', {
-      grant_type: 'authorization_code',
-      client_id: 'spa',
-      code,
-      code_verifier: verifier,
-      redirect_uri: SPA_REDIRECT,
-    })
-    return (await res.json()) as { access_token: string; refresh_token: string; id_token: string }
-  }
+  const signIn = (b: BrowserSession, credentials = OAUTH_USER) =>
+    t.tokensFor(b, { clientId: 'spa', redirectUri: SPA_REDIRECT }, credentials)
   const signedIn = async (b: BrowserSession) => {
     const { url } = t.authorizeUrl({ clientId: 'spa', redirectUri: SPA_REDIRECT, extra: { prompt: 'none' } })
     return new URL((await b.get(url)).headers.get('location') ?? '').searchParams.has('code')

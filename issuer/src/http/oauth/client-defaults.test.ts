@@ -149,20 +149,12 @@ describe('PKCE policy per client (RFC 9700 §2.1.1)', () => {
 
 describe('standard OpenID scopes a client lacks are dropped (RFC 6749 §3.3)', () => {
   it('openid profile email for a client registered for openid profile: granted openid profile', async () => {
-    const b = t.browser()
-    const { code, verifier } = await t.codeFor(b, {
+    const tokens = await t.tokensFor(t.browser(), {
       clientId: 'spa',
       redirectUri: SPA_REDIRECT,
       scope: 'openid profile email offline_access',
     })
-    const res = await t.form('/oauth/token', {
-      grant_type: 'authorization_code',
-      client_id: 'spa',
-      code,
-      code_verifier: verifier,
-      redirect_uri: SPA_REDIRECT,
-    })
-    expect(((await res.json()) as { scope: string }).scope).toBe('openid profile')
+    expect(tokens.scope).toBe('openid profile')
   })
 
   it('any other scope the client lacks is still invalid_scope, without naming it back', async () => {
@@ -319,18 +311,7 @@ describe('RFC 6749 §5.2 error text', () => {
 })
 
 describe('introspection and revocation answer only for the token owner (RFC 7662 §2.2, RFC 7009 §2.1)', () => {
-  async function userPair() {
-    const b = t.browser()
-    const { code, verifier } = await t.codeFor(b, { clientId: 'spa', redirectUri: SPA_REDIRECT })
-    const res = await t.form('/oauth/token', {
-      grant_type: 'authorization_code',
-      client_id: 'spa',
-      code,
-      code_verifier: verifier,
-      redirect_uri: SPA_REDIRECT,
-    })
-    return (await res.json()) as { access_token: string; refresh_token: string }
-  }
+  const userPair = () => t.tokensFor(t.browser(), { clientId: 'spa', redirectUri: SPA_REDIRECT })
   const introspect = async (id: string, secret: string, token: string) =>
     (await (
       await t.form('/oauth/introspect', { token }, { authorization: basicAuth(id, secret) })
