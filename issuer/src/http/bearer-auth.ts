@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AccessClaims } from '../core/tokens/access-token-verifier.ts'
-import { IssuerError } from '../errors.ts'
+import { errorDescription, IssuerError } from '../errors.ts'
 import { parseBearerToken } from './parse-bearer-token.ts'
 
 /** What a route behind `bearerAuth` finds in `c.get('claims')`. */
@@ -48,12 +48,12 @@ export function bearerAuth(opts: BearerAuthOptions): MiddlewareHandler<BearerEnv
       } else if (err instanceof IssuerError && err.code === 'insufficient_scope' && opts.requires) {
         c.header(
           'WWW-Authenticate',
-          `Bearer realm="${opts.realm}", error="insufficient_scope", error_description="${err.message.replace(/"/g, "'")}", scope="${opts.requires.scope}"`,
+          `Bearer realm="${opts.realm}", error="insufficient_scope", error_description="${errorDescription(err.message)}", scope="${opts.requires.scope}"`,
         )
       } else if (err instanceof IssuerError && err.status === 401) {
         c.header(
           'WWW-Authenticate',
-          `Bearer realm="${opts.realm}", error="invalid_token", error_description="${err.message}"`,
+          `Bearer realm="${opts.realm}", error="invalid_token", error_description="${errorDescription(err.message)}"`,
         )
       }
       throw err

@@ -6,7 +6,7 @@ import type { ClientCache } from '../../core/clients/create-client-cache.ts'
 import type { Logger } from '../../core/logger.ts'
 import type { SessionRecord, Store } from '../../core/store.ts'
 import type { AccessTokenVerifier } from '../../core/tokens/access-token-verifier.ts'
-import { IssuerError, OAuthError } from '../../errors.ts'
+import { errorDescription, IssuerError, OAuthError } from '../../errors.ts'
 import type { BrowserCors } from '../oauth/browser-cors.ts'
 import { createOAuthErrorHandler } from '../oauth/oauth-error-handler.ts'
 import { readFormBody } from '../oauth/read-form-body.ts'
@@ -49,7 +49,7 @@ export function createUserinfoRoutes(deps: {
       'WWW-Authenticate',
       bare
         ? `Bearer realm="${REALM}"`
-        : `Bearer realm="${REALM}", error="${code}", error_description="${message}"${scopePart}`,
+        : `Bearer realm="${REALM}", error="${code}", error_description="${errorDescription(message)}"${scopePart}`,
     )
     return new OAuthError(code, message)
   }
