@@ -43,14 +43,13 @@ export {
   type RevocationPage,
   type RevocationStore,
 } from './core/revocations/revocation-store.ts'
+export type { NewSession, SessionRecord } from './core/sessions/session-record.ts'
 export type {
   CounterState,
-  NewSession,
   NewUser,
   RefreshTokenRecord,
   RotateInput,
   RotateResult,
-  SessionRecord,
   Store,
   UserPatch,
   UserProfile,

@@ -13,7 +13,7 @@ import type { Store } from './store.ts'
 import type { AccessTokenSigner } from './tokens/access-token-signer.ts'
 import { createRandomSource } from './tokens/random-source.ts'
 
-export type { ClientMeta } from './login/create-login.ts'
+export type { ClientMeta } from './sessions/client-meta.ts'
 export { type SessionView, toSessionView } from './sessions/session-view.ts'
 export type { TokenPair } from './tokens/token-pair.ts'
 

@@ -9,6 +9,7 @@
 import type { AuthorizationStore } from './authorization/authorization-store.ts'
 import type { ClientStore } from './clients/client-store.ts'
 import type { RevocationStore } from './revocations/revocation-store.ts'
+import type { NewSession, SessionRecord } from './sessions/session-record.ts'
 
 /**
  * The OpenID Connect Core §5.1 standard claims a user may have (all optional), released by the
@@ -49,47 +50,6 @@ export interface UserPatch extends Partial<UserProfile> {
   roles?: string[]
   disabled?: boolean
   updatedAt: number
-}
-
-/** A session starts at login and holds its chain of refresh tokens (the "family" of docs/issuer.md). */
-export interface SessionRecord {
-  id: string
-  userId: string
-  clientId: string
-  createdAt: number
-  lastUsedAt: number
-  absoluteExpiresAt: number
-  revokedAt: number | null
-  revokedReason: string | null
-  clientIp: string | null
-  userAgent: string | null
-  /** The scope granted to the session (RFC 6749 §3.3); its refreshes may narrow it, never widen it. */
-  scope: string[]
-  /** Whether the session's client is a public one: only then may a refresh come without a client. */
-  publicClient: boolean
-  /**
-   * Claims the client asked for with the `claims` request parameter for the userinfo endpoint
-   * (OpenID Connect Core §5.5), released there beside those of the scope; empty for most sessions.
-   */
-  claims: string[]
-}
-
-export interface NewSession {
-  id: string
-  userId: string
-  clientId: string
-  createdAt: number
-  absoluteExpiresAt: number
-  clientIp: string | null
-  userAgent: string | null
-  scope: string[]
-  publicClient: boolean
-  /** See SessionRecord.claims; none when absent. */
-  claims?: string[]
-  /** SHA-256 (hex) of the first refresh token of the session. */
-  tokenHash: string
-  /** Idle expiry of that first token. */
-  idleExpiresAt: number
 }
 
 export interface RefreshTokenRecord {

@@ -10,7 +10,8 @@ import type {
 } from '../core/authorization/authorization-store.ts'
 import { type ClientRecord, firstPartyPublicClient } from '../core/clients/client-record.ts'
 import { DEFAULT_REVOCATION_TTL_MS } from '../core/revocations/revocation-store.ts'
-import type { NewSession, RotateResult, SessionRecord, Store } from '../core/store.ts'
+import type { NewSession, SessionRecord } from '../core/sessions/session-record.ts'
+import type { RotateResult, Store } from '../core/store.ts'
 import { StoreConflictError, StoreError } from '../core/store-error.ts'
 
 export interface StoreUnderTest {

@@ -3,7 +3,7 @@
 // sign-on), and remembered consent. Every store implements it; the conformance suite checks it.
 // Secrets (the code, the login-session cookie) are kept only as SHA-256 hashes.
 
-import type { NewSession, SessionRecord } from '../store.ts'
+import type { NewSession, SessionRecord } from '../sessions/session-record.ts'
 
 /** An authorization code as issued by `/oauth/authorize`: bound to its client, redirect and PKCE challenge. */
 export interface AuthorizationCodeRecord {

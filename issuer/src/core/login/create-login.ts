@@ -5,6 +5,7 @@ import { grantScope } from '../clients/grant-scope.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import type { PasswordHasher } from '../passwords/password-hasher.ts'
+import type { ClientMeta } from '../sessions/client-meta.ts'
 import { newSessionFor } from '../sessions/new-session.ts'
 import type { Store, UserRecord } from '../store.ts'
 import type { AccessTokenSigner } from '../tokens/access-token-signer.ts'
@@ -12,11 +13,6 @@ import type { RandomBytes } from '../tokens/random-source.ts'
 import { issueTokenPair, type TokenPair } from '../tokens/token-pair.ts'
 import { normalizeUsername } from '../users/normalize-username.ts'
 import type { LoginLimiter } from './create-login-limiter.ts'
-
-export interface ClientMeta {
-  clientIp: string | null
-  userAgent: string | null
-}
 
 export type Credentials = { username: string; password: string } & ClientMeta
 

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
-import type { SessionRecord, Store } from '../store.ts'
+import type { Store } from '../store.ts'
 import { hashRefreshToken, isRefreshTokenShape } from '../tokens/refresh-token.ts'
+import type { SessionRecord } from './session-record.ts'
 import { type SessionView, toSessionView } from './session-view.ts'
 
 export interface Sessions {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { ClientRecord } from '../clients/client-record.ts'
-import type { ClientMeta } from '../login/create-login.ts'
-import type { NewSession } from '../store.ts'
 import type { RandomBytes } from '../tokens/random-source.ts'
 import { hashRefreshToken, newRefreshToken } from '../tokens/refresh-token.ts'
+import type { ClientMeta } from './client-meta.ts'
+import type { NewSession } from './session-record.ts'
 
 export interface SessionLifetimes {
   refreshIdleTtlSec: number

@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../store.ts'
+import type { SessionRecord } from './session-record.ts'
 
 /** A session as its user sees it (GET /auth/sessions): instants as ISO strings, no token data. */
 export interface SessionView {

@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../store.ts'
+import type { SessionRecord } from '../sessions/session-record.ts'
 import type { AccessTokenSigner } from './access-token-signer.ts'
 
 /** What a login or a refresh hands out: a signed access token and the session's live refresh token. */

@@ -25,13 +25,12 @@ import type {
 } from '../../core/authorization/authorization-store.ts'
 import type { ClientRecord } from '../../core/clients/client-record.ts'
 import { DEFAULT_REVOCATION_TTL_MS, type RevocationEntry } from '../../core/revocations/revocation-store.ts'
+import type { NewSession, SessionRecord } from '../../core/sessions/session-record.ts'
 import type {
-  NewSession,
   NewUser,
   RefreshTokenRecord,
   RotateInput,
   RotateResult,
-  SessionRecord,
   Store,
   UserPatch,
   UserRecord,

@@ -1,7 +1,8 @@
 // The row shapes of the SQL stores and their mapping to records, shared so SQLite and PostgreSQL
 // cannot drift apart. Instants are BIGINT: better-sqlite3 gives numbers, pg gives int8 strings.
 import type { RotationPlan, RotationState } from '../../core/rotation/plan-rotation.ts'
-import type { RefreshTokenRecord, RotateResult, SessionRecord } from '../../core/store.ts'
+import type { SessionRecord } from '../../core/sessions/session-record.ts'
+import type { RefreshTokenRecord, RotateResult } from '../../core/store.ts'
 import { splitScope } from '../session-scope.ts'
 
 export type SqlInstant = number | string

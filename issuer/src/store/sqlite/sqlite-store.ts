@@ -14,16 +14,8 @@ import {
   type RevocationKind,
 } from '../../core/revocations/revocation-store.ts'
 import { planRotation } from '../../core/rotation/plan-rotation.ts'
-import type {
-  CounterState,
-  NewSession,
-  NewUser,
-  RotateInput,
-  RotateResult,
-  SessionRecord,
-  Store,
-  UserPatch,
-} from '../../core/store.ts'
+import type { NewSession, SessionRecord } from '../../core/sessions/session-record.ts'
+import type { CounterState, NewUser, RotateInput, RotateResult, Store, UserPatch } from '../../core/store.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
 import { newUserRecord } from '../../core/users/new-user-record.ts'
 import { usernameKey } from '../../core/users/username-key.ts'
