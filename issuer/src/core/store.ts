@@ -1,56 +1,18 @@
-// The issuer's storage contract. Every implementation (SQLite, PostgreSQL, Redis) passes the
-// shared conformance suite in `testing/store-conformance.ts`. Each method is one atomic step: in
-// particular `rotate` consumes a refresh token and records its successor in one operation,
-// so two concurrent refreshes with one token can never both succeed.
+// The issuer's storage contract, in two kinds of port. `records`: generic collections (users,
+// clients, consents, login sessions, codes, and whatever a feature declares next), implemented
+// once for SQL and once for Redis. The rest: the named atomic steps, each written per backend with
+// its guarantee stated here and proved by the conformance suites in `testing/`: in particular
+// `rotate` consumes a refresh token and records its successor in one operation, so two concurrent
+// refreshes with one token can never both succeed.
 // All instants are milliseconds since the epoch, passed in by the caller (no clock in here).
 // Failures of the store itself (disk full, connection lost) are raised as
 // StoreError('unavailable'), whatever the driver, with the driver's error as `cause`.
 
-import type { AuthorizationStore } from './authorization/authorization-store.ts'
-import type { ClientStore } from './clients/client-store.ts'
+import type { Collection, RecordKey } from './records/collection.ts'
+import type { Redeemable, RedeemResult } from './records/redeemable.ts'
+import type { Records } from './records/records.ts'
 import type { RevocationStore } from './revocations/revocation-store.ts'
 import type { NewSession, SessionRecord } from './sessions/session-record.ts'
-
-/**
- * The OpenID Connect Core §5.1 standard claims a user may have (all optional), released by the
- * `profile` and `email` scopes (§5.4) and the `claims` request parameter (§5.5).
- */
-export interface UserProfile {
-  email: string | null
-  /** Whether the operator (or, later, a verification link) confirmed `email` belongs to the user. */
-  emailVerified: boolean
-  name: string | null
-  givenName: string | null
-  familyName: string | null
-}
-
-export interface UserRecord extends UserProfile {
-  id: string
-  /** Case-normalised (NFKC, lower case), unique. */
-  username: string
-  /** Self-describing scrypt string; never logged. */
-  passwordHash: string
-  roles: string[]
-  disabled: boolean
-  createdAt: number
-  updatedAt: number
-}
-
-export interface NewUser extends Partial<UserProfile> {
-  id: string
-  username: string
-  passwordHash: string
-  roles: string[]
-  createdAt: number
-}
-
-/** Fields to change; an absent field is kept, a null profile field is cleared. */
-export interface UserPatch extends Partial<UserProfile> {
-  passwordHash?: string
-  roles?: string[]
-  disabled?: boolean
-  updatedAt: number
-}
 
 export interface RefreshTokenRecord {
   hash: string
@@ -114,19 +76,16 @@ export interface CounterState {
   resetAt: number
 }
 
-export interface Store extends ClientStore, AuthorizationStore, RevocationStore {
-  /** Applies pending migrations; idempotent, safe to call from several processes. */
+export interface Store extends RevocationStore {
+  /** Applies pending migrations and lays out the declared collections; idempotent, safe to call
+   *  from several processes. */
   migrate(): Promise<void>
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>
   close(): Promise<void>
 
-  createUser(user: NewUser): Promise<UserRecord>
-  findUserByUsername(username: string): Promise<UserRecord | null>
-  findUserById(id: string): Promise<UserRecord | null>
-  listUsers(): Promise<UserRecord[]>
-  /** Returns the updated user, or null when no user has that id. */
-  updateUser(id: string, patch: UserPatch): Promise<UserRecord | null>
+  /** The generic collections (core/records/records.ts). */
+  records: Records
 
   /** Creates the session and its first refresh token in one step. */
   createSession(session: NewSession): Promise<SessionRecord>
@@ -144,9 +103,33 @@ export interface Store extends ClientStore, AuthorizationStore, RevocationStore 
   listSessions(userId: string, now: number): Promise<SessionRecord[]>
   /** Deletes sessions past their absolute lifetime (or revoked, or whose tokens all idled out)
    *  before `now`, their tokens, expired counters, remembered keys and revocation entries past
-   *  their `until`, expired authorization codes and login sessions ended or past their expiry.
-   *  Returns rows deleted. */
+   *  their `until`, and the records of every collection past its expiry. Returns rows deleted. */
   purgeExpired(now: number): Promise<number>
+
+  /**
+   * Redeem once and start a session, atomically: when the record is unconsumed and `now` is before
+   * its `expiresAt`, marks it consumed into `session` and creates that session (linked to the
+   * record's login session, if it names one); when already consumed, answers the session it
+   * started. Two concurrent redemptions of one record never both answer `redeemed`.
+   */
+  redeemOnce<R extends Redeemable>(
+    c: Collection<R>,
+    key: RecordKey<R>,
+    now: number,
+    session: NewSession,
+  ): Promise<RedeemResult>
+  /**
+   * Ends the login session (sets `endedAt` and its idle expiry to `now`); answers the ids of the
+   * sessions (refresh-token families) redemptions started in it, live or not, for the caller to
+   * revoke. Ending twice answers them again.
+   */
+  endLoginSession(id: string, now: number): Promise<string[]>
+  /**
+   * Remembers `key` until `until` and answers true, or answers false when it is already
+   * remembered and not yet past its `until`: atomic across instances (one use of a client
+   * assertion's `jti`, RFC 7523 §3). Purge forgets what has passed.
+   */
+  rememberOnce(key: string, until: number, now: number): Promise<boolean>
 
   /**
    * Fixed-window counters: counts one hit on each key, atomically across instances, in one step,

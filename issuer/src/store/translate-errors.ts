@@ -2,18 +2,22 @@
 // of the issuer sees one StoreError whatever the driver, and no adapter repeats a try/catch.
 import type { Store } from '../core/store.ts'
 
-/** The store with each method's failures passed through `translate` (which returns what to throw). */
+/** The store with each method's failures (its records' too) passed through `translate` (which returns what to throw). */
 export function translateErrors(store: Store, translate: (err: unknown) => unknown): Store {
-  const translated: Partial<Record<keyof Store, unknown>> = {}
-  for (const name of Object.keys(store) as (keyof Store)[]) {
-    const method = store[name] as (...args: unknown[]) => Promise<unknown>
-    translated[name] = async (...args: unknown[]) => {
+  return { ...translated(store, translate), records: translated(store.records, translate) }
+}
+
+function translated<T extends object>(target: T, translate: (err: unknown) => unknown): T {
+  const out: Record<string, unknown> = {}
+  for (const [name, member] of Object.entries(target)) {
+    if (typeof member !== 'function') continue
+    out[name] = async (...args: unknown[]) => {
       try {
-        return await method.apply(store, args)
+        return await member.apply(target, args)
       } catch (err) {
         throw translate(err)
       }
     }
   }
-  return translated as Store
+  return out as T
 }

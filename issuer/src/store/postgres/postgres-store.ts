@@ -12,32 +12,23 @@
 import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import pg from 'pg'
-import type { RedeemCodeResult } from '../../core/authorization/authorization-store.ts'
+import type { AnyCollection } from '../../core/records/collection.ts'
+import type { RedeemResult } from '../../core/records/redeemable.ts'
 import {
   DEFAULT_REVOCATION_TTL_MS,
   type RevocationEntry,
   type RevocationKind,
 } from '../../core/revocations/revocation-store.ts'
 import type { NewSession, SessionRecord } from '../../core/sessions/session-record.ts'
-import type { NewUser, RotateInput, RotateResult, Store, UserPatch } from '../../core/store.ts'
+import type { RotateInput, RotateResult, Store } from '../../core/store.ts'
+import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
-import { newUserRecord } from '../../core/users/new-user-record.ts'
-import { usernameKey } from '../../core/users/username-key.ts'
 import { createRotationBatcher } from '../rotation-batcher.ts'
 import { joinScope } from '../session-scope.ts'
-import {
-  type AuthorizationRow,
-  CODE_COLUMNS,
-  CODE_REPLAY_MEMORY_MS,
-  codeFromRow,
-  codeValues,
-  consentFromRow,
-  LOGIN_SESSION_COLUMNS,
-  loginSessionFromRow,
-  loginSessionValues,
-} from '../sql/authorization-rows.ts'
-import { type ClientRow, clientColumns, clientFromRow } from '../sql/client-rows.ts'
+import { createSqlRecords } from '../sql/create-sql-records.ts'
+import { ensureTables } from '../sql/ensure-tables.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
+import { columnOf } from '../sql/sql-columns.ts'
 import {
   type SessionRow,
   type SqlInstant,
@@ -45,8 +36,8 @@ import {
   type TokenRow,
   tokenFromRow,
 } from '../sql/sql-rows.ts'
-import { type UserRow, userColumns, userFromRow } from '../sql/user-rows.ts'
 import { translateErrors } from '../translate-errors.ts'
+import { createPostgresDialect } from './postgres-dialect.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { postgresUnavailable } from './postgres-unavailable.ts'
 import { type RotateRow, rotateResultFromRow } from './rotate-row.ts'
@@ -68,6 +59,8 @@ export interface PostgresStoreOptions {
   onError?: (err: Error) => void
   /** How long a revocation entry lasts: the access-token lifetime plus the clock skew. */
   revocationTtlMs?: number
+  /** The collections to lay out and purge (default: the issuer's, core/store-collections.ts). */
+  collections?: readonly AnyCollection[]
 }
 
 // bigint columns arrive as strings from pg; instants fit a double exactly, so they become numbers.
@@ -75,30 +68,20 @@ export interface PostgresStoreOptions {
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
 const CONSTRAINT_FIELDS: Record<string, string> = {
-  users_pkey: 'user id',
-  users_username_key: 'username',
   sessions_pkey: 'session id',
   refresh_tokens_pkey: 'refresh token hash',
-  clients_pkey: 'client id',
-  authorization_codes_pkey: 'authorization code',
-  login_sessions_pkey: 'login session',
-  login_sessions_secret_hash_key: 'login session',
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const schema = options.schema ?? 'public'
   if (!IDENTIFIER.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${JSON.stringify(schema)}`)
   const s = `"${schema}"`
-  const users = `${s}.users`
   const sessions = `${s}.sessions`
   const tokens = `${s}.refresh_tokens`
   const counters = `${s}.counters`
-  const clients = `${s}.clients`
   const remembered = `${s}.remembered`
-  const codes = `${s}.authorization_codes`
   const logins = `${s}.login_sessions`
   const loginLinks = `${s}.login_session_sessions`
-  const consents = `${s}.consents`
   const revocations = `${s}.revocations`
   const revocationCursor = `${s}.revocation_cursor`
   const revocationTtlMs = options.revocationTtlMs ?? DEFAULT_REVOCATION_TTL_MS
@@ -261,7 +244,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     return rows[0] === undefined ? null : sessionFromRow(rows[0])
   }
 
+  const collections = options.collections ?? STORE_COLLECTIONS
+  const records = createSqlRecords(createPostgresDialect(pool, schema), collections)
+
   const store: Store = {
+    records,
+
     async migrate() {
       const lockKey = createHash('sha256').update(`tokensmith:migrate:${schema}`).digest().readBigInt64BE(0)
       await transaction(async (c) => {
@@ -288,6 +276,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             },
           },
         )
+        // Under the same lock: two instances creating one table at once could collide in the catalog.
+        await ensureTables(createPostgresDialect(c, schema), collections)
       })
     },
 
@@ -299,46 +289,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       if (closed) return
       closed = true
       await pool.end()
-    },
-
-    async createUser(user: NewUser) {
-      const record = newUserRecord(user)
-      const { columns, values } = userColumns(record)
-      try {
-        await insertRow(users, columns, values)
-      } catch (err) {
-        throw asConflict(err)
-      }
-      return record
-    },
-
-    async findUserByUsername(username) {
-      const { rows } = await query<UserRow>(
-        named('user_by_name', `SELECT * FROM ${users} WHERE username = $1`),
-        [usernameKey(username)],
-      )
-      return rows[0] === undefined ? null : userFromRow(rows[0])
-    },
-
-    async findUserById(id) {
-      const { rows } = await query<UserRow>(named('user_by_id', `SELECT * FROM ${users} WHERE id = $1`), [id])
-      return rows[0] === undefined ? null : userFromRow(rows[0])
-    },
-
-    async listUsers() {
-      const { rows } = await query<UserRow>(`SELECT * FROM ${users} ORDER BY username COLLATE "C"`)
-      return rows.map(userFromRow)
-    },
-
-    async updateUser(id: string, patch: UserPatch) {
-      // One statement naming only the patched columns, so a concurrent patch of another is kept.
-      const { columns, values } = userColumns(patch)
-      const { rows } = await query<UserRow>(
-        `UPDATE ${users} SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')}
-         WHERE id = $1 RETURNING *`,
-        [id, ...values],
-      )
-      return rows[0] === undefined ? null : userFromRow(rows[0])
     },
 
     async createSession(session: NewSession) {
@@ -484,27 +434,21 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       )
       const oldCounters = await query(`DELETE FROM ${counters} WHERE reset_at <= $1`, [now])
       const forgotten = await query(`DELETE FROM ${remembered} WHERE until <= $1`, [now])
-      // A code is kept a while past its expiry, so a replay still finds the session to revoke.
-      const oldCodes = await query(`DELETE FROM ${codes} WHERE expires_at <= $1`, [
-        now - CODE_REPLAY_MEMORY_MS,
-      ])
-      const deadLogin = 'ended_at IS NOT NULL OR idle_expires_at <= $1 OR absolute_expires_at <= $1'
-      const oldLinks = await query(
-        `DELETE FROM ${loginLinks} l WHERE l.login_session_id IN (SELECT id FROM ${logins} WHERE ${deadLogin})
-           OR NOT EXISTS (SELECT 1 FROM ${sessions} s WHERE s.id = l.session_id)`,
-        [now],
-      )
-      const oldLogins = await query(`DELETE FROM ${logins} WHERE ${deadLogin}`, [now])
       const lapsed = await query(`DELETE FROM ${revocations} WHERE until <= $1`, [now])
+      const expired = await records.purge(now)
+      // The links of login sessions and sessions purged, by either step.
+      const oldLinks = await query(
+        `DELETE FROM ${loginLinks} l WHERE NOT EXISTS (SELECT 1 FROM ${logins} g WHERE g.id = l.login_session_id)
+           OR NOT EXISTS (SELECT 1 FROM ${sessions} s WHERE s.id = l.session_id)`,
+      )
       return (
         Number(deadSessions.rows[0]?.n ?? 0) +
         (oldTokens.rowCount ?? 0) +
         (oldCounters.rowCount ?? 0) +
         (forgotten.rowCount ?? 0) +
-        (oldCodes.rowCount ?? 0) +
-        (oldLinks.rowCount ?? 0) +
-        (oldLogins.rowCount ?? 0) +
-        (lapsed.rowCount ?? 0)
+        (lapsed.rowCount ?? 0) +
+        expired +
+        (oldLinks.rowCount ?? 0)
       )
     },
 
@@ -550,49 +494,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       )
     },
 
-    async createClient(client) {
-      const { columns, values } = clientColumns(client)
-      try {
-        const { rows } = await query<ClientRow>(
-          `INSERT INTO ${clients} (${columns.join(', ')})
-           VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
-          values,
-        )
-        return clientFromRow(rows[0]!)
-      } catch (err) {
-        throw asConflict(err)
-      }
-    },
-
-    async getClient(id) {
-      const { rows } = await query<ClientRow>(
-        named('client_by_id', `SELECT * FROM ${clients} WHERE id = $1`),
-        [id],
-      )
-      return rows[0] === undefined ? null : clientFromRow(rows[0])
-    },
-
-    async listClients() {
-      const { rows } = await query<ClientRow>(`SELECT * FROM ${clients} ORDER BY id COLLATE "C"`)
-      return rows.map(clientFromRow)
-    },
-
-    async updateClient(id, patch) {
-      // One statement naming only the patched columns, so a concurrent patch of another is kept.
-      const { columns, values } = clientColumns(patch)
-      const { rows } = await query<ClientRow>(
-        `UPDATE ${clients} SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')}
-         WHERE id = $1 RETURNING *`,
-        [id, ...values],
-      )
-      return rows[0] === undefined ? null : clientFromRow(rows[0])
-    },
-
-    async deleteClient(id) {
-      const { rowCount } = await query(`DELETE FROM ${clients} WHERE id = $1`, [id])
-      return rowCount === 1
-    },
-
     async rememberOnce(key, until, now) {
       // One upsert: a live entry is left alone and returns no row; a passed one is taken over.
       // Concurrent inserts of one key wait for each other on its unique index.
@@ -605,36 +506,28 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return rowCount === 1
     },
 
-    async createAuthorizationCode(code) {
+    async redeemOnce(c, key, now, session) {
+      const table = `${s}.${c.name}`
+      const where = c.key.map((field, i) => `${columnOf(field)} = $${i + 1}`).join(' AND ')
+      const keyValues = c.key.map((field) => key[field])
+      const n = keyValues.length
+      const login = 'loginSessionId' in c.fields ? 'login_session_id' : 'NULL::text'
       try {
-        await insertRow(codes, CODE_COLUMNS, codeValues(code))
-      } catch (err) {
-        throw asConflict(err)
-      }
-    },
-
-    async findAuthorizationCode(hash) {
-      const { rows } = await query<AuthorizationRow>(`SELECT * FROM ${codes} WHERE hash = $1`, [hash])
-      return rows[0] === undefined ? null : codeFromRow(rows[0])
-    },
-
-    async redeemAuthorizationCode(hash, now, session) {
-      try {
-        return await transaction(async (c): Promise<RedeemCodeResult> => {
-          // Compare-and-set on the code row: a concurrent redeem waits for this row's lock, then
-          // finds it consumed and matches nothing.
-          const consumed = await query<{ login_session_id: string }>(
-            `UPDATE ${codes} SET consumed_at = $2, session_id = $3
-             WHERE hash = $1 AND consumed_at IS NULL AND expires_at > $2 RETURNING login_session_id`,
-            [hash, now, session.id],
-            c,
+        return await transaction(async (client): Promise<RedeemResult> => {
+          // Compare-and-set on the record's row: a concurrent redemption waits for this row's
+          // lock, then finds it consumed and matches nothing.
+          const consumed = await query<{ login: string | null }>(
+            `UPDATE ${table} SET consumed_at = $${n + 1}, session_id = $${n + 2}
+             WHERE ${where} AND consumed_at IS NULL AND expires_at > $${n + 1} RETURNING ${login} AS login`,
+            [...keyValues, now, session.id],
+            client,
           )
-          const code = consumed.rows[0]
-          if (code === undefined) {
+          const redeemed = consumed.rows[0]
+          if (redeemed === undefined) {
             const { rows } = await query<{ session_id: string | null }>(
-              `SELECT session_id FROM ${codes} WHERE hash = $1 AND consumed_at IS NOT NULL`,
-              [hash],
-              c,
+              `SELECT session_id FROM ${table} WHERE ${where} AND consumed_at IS NOT NULL`,
+              keyValues,
+              client,
             )
             const sessionId = rows[0]?.session_id
             return sessionId === undefined || sessionId === null
@@ -651,11 +544,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
                INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
                VALUES ($10, $1, 1, $4, $11)
              ), link AS (
-               INSERT INTO ${loginLinks} (login_session_id, session_id) VALUES ($13, $1) ON CONFLICT DO NOTHING
+               INSERT INTO ${loginLinks} (login_session_id, session_id)
+               SELECT $13::text, $1 WHERE $13::text IS NOT NULL ON CONFLICT DO NOTHING
              )
              SELECT * FROM created`,
-            [...newSessionParams(session), code.login_session_id],
-            c,
+            [...newSessionParams(session), redeemed.login],
+            client,
           )
           return { kind: 'redeemed', session: sessionFromRow(rows[0]!) }
         })
@@ -664,40 +558,15 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       }
     },
 
-    async createLoginSession(login) {
-      try {
-        await insertRow(logins, LOGIN_SESSION_COLUMNS, loginSessionValues(login))
-      } catch (err) {
-        throw asConflict(err)
-      }
-    },
-
-    async findLoginSession(secretHash, now) {
-      const { rows } = await query<AuthorizationRow>(
-        `SELECT * FROM ${logins} WHERE secret_hash = $1 AND ended_at IS NULL
-           AND idle_expires_at > $2 AND absolute_expires_at > $2`,
-        [secretHash, now],
-      )
-      return rows[0] === undefined ? null : loginSessionFromRow(rows[0])
-    },
-
-    async getLoginSession(id) {
-      const { rows } = await query<AuthorizationRow>(`SELECT * FROM ${logins} WHERE id = $1`, [id])
-      return rows[0] === undefined ? null : loginSessionFromRow(rows[0])
-    },
-
-    async touchLoginSession(id, lastSeenAt, idleExpiresAt) {
-      await query(
-        `UPDATE ${logins} SET last_seen_at = $2, idle_expires_at = LEAST($3, absolute_expires_at)
-         WHERE id = $1 AND ended_at IS NULL`,
-        [id, lastSeenAt, idleExpiresAt],
-      )
-    },
-
     async endLoginSession(id, now) {
       return transaction(async (c) => {
         // The row lock orders this after a redeem that is linking a session to it right now.
-        await query(`UPDATE ${logins} SET ended_at = COALESCE(ended_at, $2) WHERE id = $1`, [id, now], c)
+        await query(
+          `UPDATE ${logins} SET ended_at = COALESCE(ended_at, $2), idle_expires_at = LEAST(idle_expires_at, $2)
+           WHERE id = $1`,
+          [id, now],
+          c,
+        )
         const { rows } = await query<{ session_id: string }>(
           `SELECT session_id FROM ${loginLinks} WHERE login_session_id = $1 ORDER BY session_id COLLATE "C"`,
           [id],
@@ -707,37 +576,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       })
     },
 
-    async getConsent(userId, clientId) {
-      const { rows } = await query<AuthorizationRow>(
-        `SELECT * FROM ${consents} WHERE user_id = $1 AND client_id = $2`,
-        [userId, clientId],
-      )
-      return rows[0] === undefined ? null : consentFromRow(rows[0])
-    },
-
-    async saveConsent(consent) {
-      await query(
-        `INSERT INTO ${consents} (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (user_id, client_id) DO UPDATE SET scope = EXCLUDED.scope, granted_at = EXCLUDED.granted_at`,
-        [consent.userId, consent.clientId, joinScope(consent.scope), consent.grantedAt],
-      )
-    },
-
-    async listConsents(userId) {
-      const { rows } = await query<AuthorizationRow>(
-        `SELECT * FROM ${consents} WHERE user_id = $1 ORDER BY client_id COLLATE "C"`,
-        [userId],
-      )
-      return rows.map(consentFromRow)
-    },
-
-    async revokeConsent(userId, clientId) {
-      const { rowCount } = await query(`DELETE FROM ${consents} WHERE user_id = $1 AND client_id = $2`, [
-        userId,
-        clientId,
-      ])
-      return rowCount === 1
-    },
   }
   return translateErrors(store, postgresUnavailable)
 }

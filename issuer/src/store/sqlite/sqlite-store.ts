@@ -7,7 +7,8 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
-import type { RedeemCodeResult } from '../../core/authorization/authorization-store.ts'
+import type { AnyCollection, Collection } from '../../core/records/collection.ts'
+import type { RedeemResult } from '../../core/records/redeemable.ts'
 import {
   DEFAULT_REVOCATION_TTL_MS,
   type RevocationEntry,
@@ -15,24 +16,14 @@ import {
 } from '../../core/revocations/revocation-store.ts'
 import { planRotation } from '../../core/rotation/plan-rotation.ts'
 import type { NewSession, SessionRecord } from '../../core/sessions/session-record.ts'
-import type { CounterState, NewUser, RotateInput, RotateResult, Store, UserPatch } from '../../core/store.ts'
+import type { CounterState, RotateInput, RotateResult, Store } from '../../core/store.ts'
+import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
-import { newUserRecord } from '../../core/users/new-user-record.ts'
-import { usernameKey } from '../../core/users/username-key.ts'
 import { joinScope } from '../session-scope.ts'
-import {
-  type AuthorizationRow,
-  CODE_COLUMNS,
-  CODE_REPLAY_MEMORY_MS,
-  codeFromRow,
-  codeValues,
-  consentFromRow,
-  LOGIN_SESSION_COLUMNS,
-  loginSessionFromRow,
-  loginSessionValues,
-} from '../sql/authorization-rows.ts'
-import { type ClientRow, clientColumns, clientFromRow } from '../sql/client-rows.ts'
+import { createSqlRecords } from '../sql/create-sql-records.ts'
+import { ensureTables } from '../sql/ensure-tables.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
+import { columnOf } from '../sql/sql-columns.ts'
 import {
   replayedResult,
   rotationStateFromRows,
@@ -44,9 +35,9 @@ import {
   tokenFromRow,
   userRolesOf,
 } from '../sql/sql-rows.ts'
-import { type UserRow, userColumns, userFromRow } from '../sql/user-rows.ts'
 import { translateErrors } from '../translate-errors.ts'
 import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
+import { createSqliteDialect } from './sqlite-dialect.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { sqliteUnavailable } from './sqlite-unavailable.ts'
 
@@ -87,6 +78,8 @@ export interface SqliteStoreOptions {
   backgroundCheckpointMs?: number
   /** How long a revocation entry lasts: the access-token lifetime plus the clock skew. */
   revocationTtlMs?: number
+  /** The collections to lay out and purge (default: the issuer's, core/store-collections.ts). */
+  collections?: readonly AnyCollection[]
 }
 
 // With background checkpoints, the request connection still checkpoints past this many WAL
@@ -152,11 +145,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const sessionById = (id: string): SessionRecord | null => {
     const row = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', id)
     return row === undefined ? null : sessionFromRow(row)
-  }
-
-  const clientById = (id: string) => {
-    const row = get<ClientRow>('SELECT * FROM clients WHERE id = ?', id)
-    return row === undefined ? null : clientFromRow(row)
   }
 
   // A session and its first refresh token, inside the caller's transaction.
@@ -318,7 +306,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     })
   }
 
+  const collections = options.collections ?? STORE_COLLECTIONS
+  const dialect = createSqliteDialect(stmt)
+  const records = createSqlRecords(dialect, collections)
+
   const store: Store = {
+    records,
+
     async migrate() {
       immediate(() => {
         db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -336,6 +330,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           },
         })
       })
+      await ensureTables(dialect, collections)
     },
 
     async ping() {
@@ -346,45 +341,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       flushRotations()
       await checkpointer?.stop()
       if (db.open) db.close()
-    },
-
-    async createUser(user: NewUser) {
-      const record = newUserRecord(user)
-      const { columns, values } = userColumns(record)
-      try {
-        run(
-          `INSERT INTO users (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-          ...values,
-        )
-      } catch (err) {
-        throw asConflict(err, (msg) => (msg.includes('users.username') ? 'username' : 'user id'))
-      }
-      return record
-    },
-
-    async findUserByUsername(username) {
-      const row = get<UserRow>('SELECT * FROM users WHERE username = ?', usernameKey(username))
-      return row === undefined ? null : userFromRow(row)
-    },
-
-    async findUserById(id) {
-      const row = get<UserRow>('SELECT * FROM users WHERE id = ?', id)
-      return row === undefined ? null : userFromRow(row)
-    },
-
-    async listUsers() {
-      return all<UserRow>('SELECT * FROM users ORDER BY username').map(userFromRow)
-    },
-
-    async updateUser(id: string, patch: UserPatch) {
-      // One statement naming only the patched columns, so a concurrent patch of another is kept.
-      const { columns, values } = userColumns(patch)
-      const row = get<UserRow>(
-        `UPDATE users SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? RETURNING *`,
-        ...values,
-        id,
-      )
-      return row === undefined ? null : userFromRow(row)
     },
 
     async createSession(session: NewSession) {
@@ -470,7 +426,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async purgeExpired(now) {
-      return immediate(() => {
+      let deleted = immediate(() => {
         let deleted = run(
           `DELETE FROM refresh_tokens WHERE session_id IN (SELECT s.id FROM sessions s WHERE ${SESSION_DEAD})`,
           { now },
@@ -484,20 +440,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         )
         deleted += run('DELETE FROM counters WHERE reset_at <= ?', now)
         deleted += run('DELETE FROM remembered WHERE until <= ?', now)
-        deleted += run('DELETE FROM authorization_codes WHERE expires_at <= ?', now - CODE_REPLAY_MEMORY_MS)
-        deleted += run(
-          `DELETE FROM login_session_sessions WHERE login_session_id IN (SELECT id FROM login_sessions
-             WHERE ended_at IS NOT NULL OR idle_expires_at <= @now OR absolute_expires_at <= @now)
-             OR session_id NOT IN (SELECT id FROM sessions)`,
-          { now },
-        )
-        deleted += run(
-          'DELETE FROM login_sessions WHERE ended_at IS NOT NULL OR idle_expires_at <= @now OR absolute_expires_at <= @now',
-          { now },
-        )
         deleted += run('DELETE FROM revocations WHERE until <= ?', now)
         return deleted
       })
+      deleted += await records.purge(now)
+      // The links of login sessions and sessions purged, by either step.
+      deleted += run(
+        `DELETE FROM login_session_sessions WHERE login_session_id NOT IN (SELECT id FROM login_sessions)
+           OR session_id NOT IN (SELECT id FROM sessions)`,
+      )
+      return deleted
     },
 
     async hitCounters(keys, now, windowMs) {
@@ -524,42 +476,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       })
     },
 
-    async createClient(client) {
-      const { columns, values } = clientColumns(client)
-      try {
-        run(
-          `INSERT INTO clients (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-          ...values,
-        )
-      } catch (err) {
-        throw asConflict(err, () => 'client id')
-      }
-      return clientById(client.id)!
-    },
-
-    async getClient(id) {
-      return clientById(id)
-    },
-
-    async listClients() {
-      return all<ClientRow>('SELECT * FROM clients ORDER BY id').map(clientFromRow)
-    },
-
-    async updateClient(id, patch) {
-      // One statement naming only the patched columns, so a concurrent patch of another is kept.
-      const { columns, values } = clientColumns(patch)
-      const row = get<ClientRow>(
-        `UPDATE clients SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? RETURNING *`,
-        ...values,
-        id,
-      )
-      return row === undefined ? null : clientFromRow(row)
-    },
-
-    async deleteClient(id) {
-      return run('DELETE FROM clients WHERE id = ?', id) === 1
-    },
-
     async rememberOnce(key, until, now) {
       // One upsert: a live entry is left alone and returns no row; a passed one is taken over.
       const row = get<{ key: string }>(
@@ -573,33 +489,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return row !== undefined
     },
 
-    async createAuthorizationCode(code) {
-      try {
-        run(
-          `INSERT INTO authorization_codes (${CODE_COLUMNS.join(', ')})
-           VALUES (${CODE_COLUMNS.map(() => '?').join(', ')})`,
-          ...codeValues(code),
-        )
-      } catch (err) {
-        throw asConflict(err, () => 'authorization code')
-      }
-    },
-
-    async findAuthorizationCode(hash) {
-      const row = get<AuthorizationRow>('SELECT * FROM authorization_codes WHERE hash = ?', hash)
-      return row === undefined ? null : codeFromRow(row)
-    },
-
-    async redeemAuthorizationCode(hash, now, session) {
-      return immediate((): RedeemCodeResult => {
-        const row = get<{
-          consumed_at: number | null
-          session_id: string | null
-          expires_at: number
-          login_session_id: string
-        }>(
-          'SELECT consumed_at, session_id, expires_at, login_session_id FROM authorization_codes WHERE hash = ?',
-          hash,
+    async redeemOnce(c, key, now, session) {
+      const table = c.name
+      const where = c.key.map((field) => `${columnOf(field)} = ?`).join(' AND ')
+      const keyValues = c.key.map((field) => key[field])
+      const linked = 'loginSessionId' in c.fields
+      return immediate((): RedeemResult => {
+        const row = get<{ consumed_at: number | null; session_id: string | null; expires_at: number; login: string | null }>(
+          `SELECT consumed_at, session_id, expires_at, ${linked ? 'login_session_id' : 'NULL'} AS login FROM ${table} WHERE ${where}`,
+          ...keyValues,
         )
         if (row === undefined) return { kind: 'invalid' }
         if (row.consumed_at !== null && row.session_id !== null) {
@@ -607,62 +505,27 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         }
         if (row.expires_at <= now) return { kind: 'invalid' }
         const created = insertSession(session)
-        run(
-          'UPDATE authorization_codes SET consumed_at = ?, session_id = ? WHERE hash = ?',
-          now,
-          session.id,
-          hash,
-        )
-        run(
-          'INSERT OR IGNORE INTO login_session_sessions (login_session_id, session_id) VALUES (?, ?)',
-          row.login_session_id,
-          session.id,
-        )
+        run(`UPDATE ${table} SET consumed_at = ?, session_id = ? WHERE ${where}`, now, session.id, ...keyValues)
+        if (row.login !== null) {
+          run(
+            'INSERT OR IGNORE INTO login_session_sessions (login_session_id, session_id) VALUES (?, ?)',
+            row.login,
+            session.id,
+          )
+        }
         return { kind: 'redeemed', session: created }
       })
     },
 
-    async createLoginSession(login) {
-      try {
-        run(
-          `INSERT INTO login_sessions (${LOGIN_SESSION_COLUMNS.join(', ')})
-           VALUES (${LOGIN_SESSION_COLUMNS.map(() => '?').join(', ')})`,
-          ...loginSessionValues(login),
-        )
-      } catch (err) {
-        throw asConflict(err, () => 'login session')
-      }
-    },
-
-    async findLoginSession(secretHash, now) {
-      const row = get<AuthorizationRow>(
-        `SELECT * FROM login_sessions WHERE secret_hash = ? AND ended_at IS NULL
-           AND idle_expires_at > ? AND absolute_expires_at > ?`,
-        secretHash,
-        now,
-        now,
-      )
-      return row === undefined ? null : loginSessionFromRow(row)
-    },
-
-    async getLoginSession(id) {
-      const row = get<AuthorizationRow>('SELECT * FROM login_sessions WHERE id = ?', id)
-      return row === undefined ? null : loginSessionFromRow(row)
-    },
-
-    async touchLoginSession(id, lastSeenAt, idleExpiresAt) {
-      run(
-        `UPDATE login_sessions SET last_seen_at = ?, idle_expires_at = MIN(?, absolute_expires_at)
-         WHERE id = ? AND ended_at IS NULL`,
-        lastSeenAt,
-        idleExpiresAt,
-        id,
-      )
-    },
-
     async endLoginSession(id, now) {
       return immediate(() => {
-        run('UPDATE login_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL', now, id)
+        run(
+          `UPDATE login_sessions SET ended_at = ?, idle_expires_at = MIN(idle_expires_at, ?)
+           WHERE id = ? AND ended_at IS NULL`,
+          now,
+          now,
+          id,
+        )
         return all<{ session_id: string }>(
           'SELECT session_id FROM login_session_sessions WHERE login_session_id = ? ORDER BY session_id',
           id,
@@ -670,35 +533,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       })
     },
 
-    async getConsent(userId, clientId) {
-      const row = get<AuthorizationRow>(
-        'SELECT * FROM consents WHERE user_id = ? AND client_id = ?',
-        userId,
-        clientId,
-      )
-      return row === undefined ? null : consentFromRow(row)
-    },
-
-    async saveConsent(consent) {
-      run(
-        `INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at`,
-        consent.userId,
-        consent.clientId,
-        joinScope(consent.scope),
-        consent.grantedAt,
-      )
-    },
-
-    async listConsents(userId) {
-      return all<AuthorizationRow>('SELECT * FROM consents WHERE user_id = ? ORDER BY client_id', userId).map(
-        consentFromRow,
-      )
-    },
-
-    async revokeConsent(userId, clientId) {
-      return run('DELETE FROM consents WHERE user_id = ? AND client_id = ?', userId, clientId) > 0
-    },
   }
   return translateErrors(store, sqliteUnavailable)
 }
