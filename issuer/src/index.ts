@@ -7,10 +7,14 @@ export {
   type SessionView,
   type TokenPair,
 } from './core/auth-service.ts'
-export type {
-  AuthorizationCodeRecord,
-  RequestedClaims,
-} from './core/authorization/authorization-store.ts'
+export {
+  AUTHORIZATION_CODES,
+  type AuthorizationCodeRecord,
+  type RequestedClaims,
+} from './core/authorization/authorization-code-collection.ts'
+export { CONSENTS, type ConsentRecord } from './core/authorization/consent-collection.ts'
+export { LOGIN_SESSIONS, type LoginSessionRecord } from './core/authorization/login-session-collection.ts'
+export { CLIENTS } from './core/clients/client-collection.ts'
 export {
   type ClientPatch,
   type ClientRecord,
@@ -24,7 +28,6 @@ export {
   type PkcePolicy,
 } from './core/clients/client-record.ts'
 export { hashClientSecret, newClientSecret } from './core/clients/client-secret.ts'
-export type { ClientStore } from './core/clients/client-store.ts'
 export { matchesRedirectUri, redirectUriProblem } from './core/clients/redirect-uri.ts'
 export { webOriginProblem, webOriginsOf } from './core/clients/web-origin.ts'
 export { type Clock, systemClock } from './core/clock.ts'
@@ -37,6 +40,16 @@ export {
 } from './core/passwords/password-hasher.ts'
 export { DEFAULT_SCRYPT_COST, type ScryptCost } from './core/passwords/scrypt-cost.ts'
 export {
+  type AnyCollection,
+  type Collection,
+  defineCollection,
+  type RecordKey,
+} from './core/records/collection.ts'
+export { type FieldSpec, type FieldType, f } from './core/records/field-spec.ts'
+export { listAll } from './core/records/list-all.ts'
+export type { RecordPage, RecordQuery, Records } from './core/records/records.ts'
+export type { Redeemable, RedeemResult } from './core/records/redeemable.ts'
+export {
   DEFAULT_REVOCATION_TTL_MS,
   type RevocationEntry,
   type RevocationKind,
@@ -46,15 +59,12 @@ export {
 export type { NewSession, SessionRecord } from './core/sessions/session-record.ts'
 export type {
   CounterState,
-  NewUser,
   RefreshTokenRecord,
   RotateInput,
   RotateResult,
   Store,
-  UserPatch,
-  UserProfile,
-  UserRecord,
 } from './core/store.ts'
+export { STORE_COLLECTIONS } from './core/store-collections.ts'
 export { StoreConflictError, StoreError } from './core/store-error.ts'
 export {
   ACCESS_TOKEN_TYP,
@@ -72,7 +82,17 @@ export {
   newRefreshToken,
   REFRESH_TOKEN_PREFIX,
 } from './core/tokens/refresh-token.ts'
+export { createUser } from './core/users/create-user.ts'
+export { findUserByUsername } from './core/users/find-user-by-username.ts'
+export { newUserRecord } from './core/users/new-user-record.ts'
 export { normalizeUsername } from './core/users/normalize-username.ts'
+export {
+  type NewUser,
+  USERS,
+  type UserPatch,
+  type UserProfile,
+  type UserRecord,
+} from './core/users/user-collection.ts'
 export { userProfileProblem } from './core/users/user-profile-problem.ts'
 export {
   ConfigError,

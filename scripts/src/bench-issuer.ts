@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { openStore } from '@tokensmith/issuer/admin'
+import { findUserByUsername, openStore } from '@tokensmith/issuer/admin'
 import type { SpawnedService } from '@tokensmith/issuer/testing'
 import { type BareSignPeer, startBareSignPeer } from './bench/bare-sign-peer.ts'
 import { type BenchStore, benchStore, STORE_KINDS, type StoreKind } from './bench/bench-store.ts'
@@ -293,7 +293,7 @@ function sumLoads(a: LoadResult, b: LoadResult): LoadResult {
 async function benchUserId(databaseUrl: string): Promise<string> {
   const store = await openStore(databaseUrl)
   try {
-    const user = await store.findUserByUsername('bench')
+    const user = await findUserByUsername(store.records, 'bench')
     if (user === null) throw new Error('the bench user is missing')
     return user.id
   } finally {

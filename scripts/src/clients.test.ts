@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type ClientRecord, hashClientSecret } from '@tokensmith/issuer/admin'
+import { CLIENTS, type ClientRecord, hashClientSecret } from '@tokensmith/issuer/admin'
 import { scratchPostgresSchema } from '@tokensmith/issuer/testing'
 import { exportJWK, generateKeyPair } from 'jose'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -33,7 +33,7 @@ function secretOf(run: ScriptResult): string {
   return secret
 }
 
-const getClient = (id: string) => db.withStore((s) => s.getClient(id))
+const getClient = (id: string) => db.withStore((s) => s.records.get(CLIENTS, { id: id }))
 
 async function publicJwks(): Promise<{ keys: Record<string, unknown>[] }> {
   const ec = await generateKeyPair('ES256', { extractable: true })

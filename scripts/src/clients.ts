@@ -4,6 +4,7 @@
 // nothing ever lists a secret or a hash.
 import { readFile } from 'node:fs/promises'
 import {
+  CLIENTS,
   type ClientRecord,
   formatDurationSec,
   GRANT_TYPES,
@@ -11,6 +12,7 @@ import {
   hashClientSecret,
   isClientId,
   isScopeToken,
+  listAll,
   newClientSecret,
   PKCE_POLICIES,
   type PkcePolicy,
@@ -439,7 +441,7 @@ async function readJwks(path: string): Promise<{ keys: Record<string, unknown>[]
 }
 
 async function findClient(store: Store, id: string): Promise<ClientRecord> {
-  const client = await store.getClient(id)
+  const client = await store.records.get(CLIENTS, { id: id })
   // Exit 1, not 2: the command was well formed; the registry has no such client.
   if (client === null) throw new Error(`no client "${id}"`)
   return client
@@ -487,7 +489,8 @@ function printSecret(secret: string): void {
 async function add(store: Store, c: NewClient, now: number): Promise<void> {
   const jwks = c.jwksFile === null ? null : await readJwks(c.jwksFile)
   // Checked before anything is generated, for a clear message; the store's key decides races.
-  if ((await store.getClient(c.id)) !== null) throw new Error(`client "${c.id}" already exists`)
+  if ((await store.records.get(CLIENTS, { id: c.id })) !== null)
+    throw new Error(`client "${c.id}" already exists`)
   const secret = c.type === 'confidential' && jwks === null && c.jwksUri === null ? newClientSecret() : null
   const record: ClientRecord = {
     id: c.id,
@@ -512,7 +515,7 @@ async function add(store: Store, c: NewClient, now: number): Promise<void> {
     updatedAt: now,
   }
   try {
-    await store.createClient(record)
+    await store.records.insert(CLIENTS, record)
   } catch (err) {
     if (err instanceof StoreConflictError) throw new Error(`client "${c.id}" already exists`)
     throw err
@@ -539,12 +542,16 @@ async function rotateSecret(store: Store, id: string, overlapSec: number, now: n
   }
   const secret = newClientSecret()
   const until = now + overlapSec * 1000
-  await store.updateClient(id, {
-    secretHash: hashClientSecret(secret),
-    previousSecretHash: overlapSec > 0 ? client.secretHash : null,
-    previousSecretExpiresAt: overlapSec > 0 ? until : null,
-    updatedAt: now,
-  })
+  await store.records.update(
+    CLIENTS,
+    { id: id },
+    {
+      secretHash: hashClientSecret(secret),
+      previousSecretHash: overlapSec > 0 ? client.secretHash : null,
+      previousSecretExpiresAt: overlapSec > 0 ? until : null,
+      updatedAt: now,
+    },
+  )
   process.stdout.write(
     overlapSec > 0
       ? `New secret for ${id}; the previous secret keeps working until ${new Date(until).toISOString()} (${formatDurationSec(overlapSec)}).\n`
@@ -561,7 +568,7 @@ async function update(store: Store, id: string, change: ClientChange, now: numbe
   if (next.grants.includes('password') && !next.firstParty) {
     throw new UsageError(`client "${id}" has the password grant, which is for first-party clients only`)
   }
-  await store.updateClient(id, { ...change, updatedAt: now })
+  await store.records.update(CLIENTS, { id: id }, { ...change, updatedAt: now })
   const changed: string[] = []
   if (change.redirectUris !== undefined) changed.push(`redirect URIs ${listed(change.redirectUris)}`)
   if (change.postLogoutRedirectUris !== undefined) {
@@ -623,7 +630,7 @@ async function setDisabled(store: Store, id: string, disabled: boolean, now: num
     process.stdout.write(`${id} was ${disabled ? 'already disabled' : 'not disabled'}.\n`)
     return
   }
-  await store.updateClient(id, { disabled, updatedAt: now })
+  await store.records.update(CLIENTS, { id: id }, { disabled, updatedAt: now })
   process.stdout.write(
     disabled
       ? `Disabled ${id}; its client authentication is refused from now on.\n`
@@ -635,7 +642,7 @@ async function run(cmd: Command, store: Store): Promise<void> {
   const now = Date.now()
   switch (cmd.name) {
     case 'list':
-      return printClients(await store.listClients())
+      return printClients(await listAll(store.records, CLIENTS))
     case 'add':
       return add(store, cmd.client, now)
     case 'show':
@@ -648,7 +655,7 @@ async function run(cmd: Command, store: Store): Promise<void> {
     case 'enable':
       return setDisabled(store, cmd.id, cmd.name === 'disable', now)
     case 'remove':
-      if (!(await store.deleteClient(cmd.id))) throw new Error(`no client "${cmd.id}"`)
+      if (!(await store.records.delete(CLIENTS, { id: cmd.id }))) throw new Error(`no client "${cmd.id}"`)
       process.stdout.write(`Removed ${cmd.id}; its sessions live on until they end.\n`)
   }
 }

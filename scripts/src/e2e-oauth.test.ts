@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import {
+  CLIENTS,
   firstPartyPublicClient,
   hashClientSecret,
   newClientSecret,
@@ -46,14 +47,19 @@ beforeAll(async () => {
     audiences: ['orders'],
     firstParty: false,
   }
-  await store.createClient({ ...base, id: 'billing', name: 'billing', secretHash: hashClientSecret(secret) })
+  await store.records.insert(CLIENTS, {
+    ...base,
+    id: 'billing',
+    name: 'billing',
+    secretHash: hashClientSecret(secret),
+  })
   const jwk = {
     ...(keyPair.publicKey.export({ format: 'jwk' }) as Record<string, unknown>),
     kid: 'k1',
     alg: 'ES256',
     use: 'sig',
   }
-  await store.createClient({ ...base, id: 'ledger', name: 'ledger', jwks: { keys: [jwk] } })
+  await store.records.insert(CLIENTS, { ...base, id: 'ledger', name: 'ledger', jwks: { keys: [jwk] } })
   await store.close()
 
   issuer = await spawnIssuer(

@@ -4,7 +4,13 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createPasswordHasher, type Store, type UserRecord } from '@tokensmith/issuer/admin'
+import {
+  CONSENTS,
+  createPasswordHasher,
+  findUserByUsername,
+  type Store,
+  type UserRecord,
+} from '@tokensmith/issuer/admin'
 import { type CollectedOutput, collectOutput } from '@tokensmith/issuer/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { inParallel } from './shared/in-parallel.ts'
@@ -105,7 +111,7 @@ describe('pnpm users', { timeout: 120_000 }, () => {
     expect(added).toMatchObject({ code: 0, stderr: '' })
     expect(added.stdout).toBe('Created user alice with roles admin, ops:read.\n')
 
-    const user = await withStore((s) => s.findUserByUsername('alice'))
+    const user = await withStore((s) => findUserByUsername(s.records, 'alice'))
     expect(user).toMatchObject({ username: 'alice', roles: ['admin', 'ops:read'], disabled: false })
     expect(user?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
     expect(user?.passwordHash).toMatch(/^\$scrypt\$ln=12,r=8,p=1\$/)
@@ -123,7 +129,7 @@ describe('pnpm users', { timeout: 120_000 }, () => {
     expect(lines[1]).toMatch(/^alice\s+admin,ops:read\s+no\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+-\s+-\s+-$/)
     expect(lines[2]).toMatch(/^bob\s+reader\s+no\s+\d{4}-/)
     expect(lines).toHaveLength(3)
-    const bob = await withStore((s) => s.findUserByUsername('bob'))
+    const bob = await withStore((s) => findUserByUsername(s.records, 'bob'))
     expect((await hasher.verify('pw', bob?.passwordHash ?? null)).ok).toBe(true)
 
     for (const secret of ['correct horse', '$scrypt$', user?.passwordHash ?? '-', bob?.passwordHash ?? '-']) {
@@ -158,7 +164,7 @@ describe('pnpm users', { timeout: 120_000 }, () => {
         givenName: u.givenName,
         familyName: u.familyName,
       }
-    const ada = () => withStore((s) => s.findUserByUsername('ada')).then(profile)
+    const ada = () => withStore((s) => findUserByUsername(s.records, 'ada')).then(profile)
     expect(await ada()).toEqual({
       email: 'ada@example.com',
       emailVerified: true,
@@ -171,14 +177,14 @@ describe('pnpm users', { timeout: 120_000 }, () => {
     await users(['add', 'cy', '--role', 'reader', '--password-stdin', '--email', 'cy@example.com'], {
       input: 'pw',
     })
-    expect(await withStore((s) => s.findUserByUsername('bob')).then(profile)).toEqual({
+    expect(await withStore((s) => findUserByUsername(s.records, 'bob')).then(profile)).toEqual({
       email: null,
       emailVerified: false,
       name: null,
       givenName: null,
       familyName: null,
     })
-    expect(await withStore((s) => s.findUserByUsername('cy'))).toMatchObject({
+    expect(await withStore((s) => findUserByUsername(s.records, 'cy'))).toMatchObject({
       email: 'cy@example.com',
       emailVerified: false,
     })
@@ -237,12 +243,12 @@ describe('pnpm users', { timeout: 120_000 }, () => {
       givenName: null,
       familyName: null,
     })
-    expect((await withStore((s) => s.findUserByUsername('ada')))?.roles).toEqual(['admin'])
+    expect((await withStore((s) => findUserByUsername(s.records, 'ada')))?.roles).toEqual(['admin'])
   })
 
   it('refuses a bad profile and an update with nothing to change with exit 2, changing nothing', async () => {
     await users(['add', 'ada', '--role', 'admin', '--password-stdin', '--name', 'Ada'], { input: 'pw' })
-    const before = await withStore((s) => s.findUserByUsername('ada'))
+    const before = await withStore((s) => findUserByUsername(s.records, 'ada'))
     const cases: [string[], RegExp][] = [
       [['update', 'ada'], /^users: update needs something to change: see --help\n$/],
       [
@@ -291,8 +297,8 @@ describe('pnpm users', { timeout: 120_000 }, () => {
       expect(runs[i]?.stdout, args.join(' ')).toBe('')
       expect(runs[i]?.stderr, args.join(' ')).toMatch(stderr)
     })
-    expect(await withStore((s) => s.findUserByUsername('ada'))).toEqual(before)
-    expect(await withStore((s) => s.findUserByUsername('bob'))).toBeNull()
+    expect(await withStore((s) => findUserByUsername(s.records, 'ada'))).toEqual(before)
+    expect(await withStore((s) => findUserByUsername(s.records, 'bob'))).toBeNull()
   })
 
   it('says so when there are no users, on a database it creates at the default path', async () => {
@@ -308,14 +314,14 @@ describe('pnpm users', { timeout: 120_000 }, () => {
       const dup = await users(['add', name, '--role', 'admin', '--password-stdin'], { input: 'second' })
       expect(dup).toMatchObject({ code: 2, stdout: '', stderr: 'users: user "alice" already exists\n' })
     }
-    const user = await withStore((s) => s.findUserByUsername('alice'))
+    const user = await withStore((s) => findUserByUsername(s.records, 'alice'))
     expect((await hasher.verify('first', user?.passwordHash ?? null)).ok).toBe(true)
     expect((await users(['list'])).stdout.trimEnd().split('\n')).toHaveLength(2)
   })
 
   it('disables (revoking every session) and enables', async () => {
     await users(['add', 'alice', '--role', 'admin', '--password-stdin'], { input: 'pw' })
-    const user = await withStore((s) => s.findUserByUsername('alice'))
+    const user = await withStore((s) => findUserByUsername(s.records, 'alice'))
     if (user === null) throw new Error('alice missing')
     const [s1, s2] = await withStore(async (s) => [
       await startSession(s, user.id),
@@ -325,7 +331,7 @@ describe('pnpm users', { timeout: 120_000 }, () => {
     const disabled = await users(['disable', 'Alice'])
     expect(disabled).toMatchObject({ code: 0, stdout: 'Disabled alice; 2 sessions revoked.\n' })
     await withStore(async (s) => {
-      expect((await s.findUserByUsername('alice'))?.disabled).toBe(true)
+      expect((await findUserByUsername(s.records, 'alice'))?.disabled).toBe(true)
       for (const id of [s1, s2]) {
         expect(await s.getSession(id ?? '')).toMatchObject({ revokedReason: 'user_disabled' })
       }
@@ -336,13 +342,13 @@ describe('pnpm users', { timeout: 120_000 }, () => {
     )
 
     expect((await users(['enable', 'alice'])).stdout).toBe('Enabled alice; it can log in again.\n')
-    expect((await withStore((s) => s.findUserByUsername('alice')))?.disabled).toBe(false)
+    expect((await withStore((s) => findUserByUsername(s.records, 'alice')))?.disabled).toBe(false)
     expect((await users(['enable', 'alice'])).stdout).toBe('alice was not disabled.\n')
   })
 
   it('set-password replaces the hash and revokes the sessions', async () => {
     await users(['add', 'alice', '--role', 'admin', '--password-stdin'], { input: 'old password' })
-    const before = await withStore((s) => s.findUserByUsername('alice'))
+    const before = await withStore((s) => findUserByUsername(s.records, 'alice'))
     if (before === null) throw new Error('alice missing')
     const sessionId = await withStore((s) => startSession(s, before.id))
 
@@ -351,7 +357,7 @@ describe('pnpm users', { timeout: 120_000 }, () => {
     expect(changed.stdout).toBe('Password of alice changed; 1 session revoked, so it must log in again.\n')
 
     await withStore(async (s) => {
-      const after = await s.findUserByUsername('alice')
+      const after = await findUserByUsername(s.records, 'alice')
       expect(after?.passwordHash).not.toBe(before.passwordHash)
       expect(after?.updatedAt).toBeGreaterThanOrEqual(before.updatedAt)
       expect((await hasher.verify('new password', after?.passwordHash ?? null)).ok).toBe(true)
@@ -402,16 +408,26 @@ describe('pnpm users', { timeout: 120_000 }, () => {
     })
     const granted = Date.UTC(2026, 0, 2, 3, 4, 5)
     const [crmSession, wikiSession, bobSession] = await withStore(async (s) => {
-      const alice = (await s.findUserByUsername('alice'))!
-      const bob = (await s.findUserByUsername('bob'))!
-      await s.saveConsent({ userId: alice.id, clientId: 'wiki', scope: [], grantedAt: granted + 1000 })
-      await s.saveConsent({
+      const alice = (await findUserByUsername(s.records, 'alice'))!
+      const bob = (await findUserByUsername(s.records, 'bob'))!
+      await s.records.insert(CONSENTS, {
+        userId: alice.id,
+        clientId: 'wiki',
+        scope: [],
+        grantedAt: granted + 1000,
+      })
+      await s.records.insert(CONSENTS, {
         userId: alice.id,
         clientId: 'crm',
         scope: ['openid', 'profile'],
         grantedAt: granted,
       })
-      await s.saveConsent({ userId: bob.id, clientId: 'crm', scope: ['openid'], grantedAt: granted })
+      await s.records.insert(CONSENTS, {
+        userId: bob.id,
+        clientId: 'crm',
+        scope: ['openid'],
+        grantedAt: granted,
+      })
       return [
         await startSession(s, alice.id, 'crm'),
         await startSession(s, alice.id, 'wiki'),
@@ -433,11 +449,11 @@ describe('pnpm users', { timeout: 120_000 }, () => {
       stdout: 'Revoked the consent of alice for crm; 1 session revoked.\n',
     })
     await withStore(async (s) => {
-      const alice = (await s.findUserByUsername('alice'))!
-      const bob = (await s.findUserByUsername('bob'))!
-      expect(await s.getConsent(alice.id, 'crm')).toBeNull()
-      expect(await s.getConsent(alice.id, 'wiki')).not.toBeNull()
-      expect(await s.getConsent(bob.id, 'crm')).not.toBeNull()
+      const alice = (await findUserByUsername(s.records, 'alice'))!
+      const bob = (await findUserByUsername(s.records, 'bob'))!
+      expect(await s.records.get(CONSENTS, { userId: alice.id, clientId: 'crm' })).toBeNull()
+      expect(await s.records.get(CONSENTS, { userId: alice.id, clientId: 'wiki' })).not.toBeNull()
+      expect(await s.records.get(CONSENTS, { userId: bob.id, clientId: 'crm' })).not.toBeNull()
       expect(await s.getSession(crmSession!)).toMatchObject({ revokedReason: 'consent_revoked' })
       expect(await s.getSession(wikiSession!)).toMatchObject({ revokedAt: null })
       expect(await s.getSession(bobSession!)).toMatchObject({ revokedAt: null })
@@ -512,7 +528,7 @@ describe('pnpm users', { timeout: 120_000 }, () => {
       input: 'pw',
       env: { SCRYPT_LOG_N: '10' },
     })
-    const user = await withStore((s) => s.findUserByUsername('alice'))
+    const user = await withStore((s) => findUserByUsername(s.records, 'alice'))
     expect(user?.passwordHash).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/)
     for (const bad of ['abc', '9', '21', '1.5']) {
       const run = await users(['list'], { env: { SCRYPT_LOG_N: bad } })
@@ -527,7 +543,7 @@ describe('pnpm users', { timeout: 120_000 }, () => {
       code: 0,
       stdout: 'Password: \nConfirm password: \nCreated user alice with roles admin.\n',
     })
-    const user = await withStore((s) => s.findUserByUsername('alice'))
+    const user = await withStore((s) => findUserByUsername(s.records, 'alice'))
     expect((await hasher.verify('s3cret pw', user?.passwordHash ?? null)).ok).toBe(true)
 
     const mismatch = await usersOnTerminal(['set-password', 'alice'], ['one\r', 'two\r'])
@@ -537,7 +553,7 @@ describe('pnpm users', { timeout: 120_000 }, () => {
     })
     const cancelled = await usersOnTerminal(['set-password', 'alice'], ['on\u0003'])
     expect(cancelled).toMatchObject({ code: 130, stdout: 'Password: \nusers: cancelled\n' })
-    const after = await withStore((s) => s.findUserByUsername('alice'))
+    const after = await withStore((s) => findUserByUsername(s.records, 'alice'))
     expect(after?.passwordHash).toBe(user?.passwordHash)
     expect(transcript).not.toContain('s3cret')
   })

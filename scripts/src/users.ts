@@ -8,12 +8,17 @@ import { createInterface } from 'node:readline'
 import { Writable } from 'node:stream'
 import { ReadStream, WriteStream } from 'node:tty'
 import {
+  CONSENTS,
   createPasswordHasher,
+  createUser,
+  findUserByUsername,
   isClientId,
+  listAll,
   normalizeUsername,
   type PasswordHasher,
   type Store,
   StoreConflictError,
+  USERS,
   type UserProfile,
   type UserRecord,
   userProfileProblem,
@@ -320,7 +325,7 @@ async function newPasswordHash(cmd: Command, hasher: PasswordHasher): Promise<st
 }
 
 async function findUser(store: Store, username: string): Promise<UserRecord> {
-  const user = await store.findUserByUsername(username)
+  const user = await findUserByUsername(store.records, username)
   if (user === null) throw new UsageError(`no user "${username}"`)
   return user
 }
@@ -351,7 +356,7 @@ function printUsers(users: UserRecord[]): void {
 }
 
 async function printConsents(store: Store, user: UserRecord): Promise<void> {
-  const consents = await store.listConsents(user.id)
+  const consents = await listAll(store.records, CONSENTS, { where: { field: 'userId', value: user.id } })
   if (consents.length === 0) {
     process.stdout.write(`${user.username} has consented to no client.\n`)
     return
@@ -367,7 +372,7 @@ async function printConsents(store: Store, user: UserRecord): Promise<void> {
 
 /** Forgets the consent and ends the user's live sessions at that client: what it was granted stops. */
 async function revokeConsent(store: Store, user: UserRecord, clientId: string, now: number): Promise<void> {
-  const removed = await store.revokeConsent(user.id, clientId)
+  const removed = await store.records.delete(CONSENTS, { userId: user.id, clientId })
   let revoked = 0
   for (const session of await store.listSessions(user.id, now)) {
     if (session.clientId === clientId && (await store.revokeSession(session.id, 'consent_revoked', now))) {
@@ -386,17 +391,17 @@ async function revokeConsent(store: Store, user: UserRecord, clientId: string, n
 async function run(cmd: Command, store: Store, hasher: PasswordHasher): Promise<void> {
   const now = Date.now()
   const { username } = cmd
-  if (cmd.name === 'list') return printUsers(await store.listUsers())
+  if (cmd.name === 'list') return printUsers(await listAll(store.records, USERS))
   if (username === null) throw new UsageError(`${cmd.name} needs a username`)
 
   if (cmd.name === 'add') {
     // Checked before the prompt so the operator does not type a password for nothing.
-    if ((await store.findUserByUsername(username)) !== null) {
+    if ((await findUserByUsername(store.records, username)) !== null) {
       throw new UsageError(`user "${username}" already exists`)
     }
     const passwordHash = await newPasswordHash(cmd, hasher)
     try {
-      await store.createUser({
+      await createUser(store.records, {
         id: randomUUID(),
         username,
         passwordHash,
@@ -416,7 +421,7 @@ async function run(cmd: Command, store: Store, hasher: PasswordHasher): Promise<
   const user = await findUser(store, username)
   if (cmd.name === 'update') {
     const patch = profilePatch(user, cmd.profile)
-    const updated = await store.updateUser(user.id, { ...patch, updatedAt: now })
+    const updated = await store.records.update(USERS, { id: user.id }, { ...patch, updatedAt: now })
     if (updated === null) throw new UsageError(`no user "${username}"`)
     process.stdout.write(`Updated ${username}: ${describeProfile(patch, updated).join('; ')}.\n`)
     return
@@ -425,20 +430,20 @@ async function run(cmd: Command, store: Store, hasher: PasswordHasher): Promise<
   if (cmd.name === 'revoke-consent') return revokeConsent(store, user, cmd.clientId ?? '', now)
   if (cmd.name === 'set-password') {
     const passwordHash = await newPasswordHash(cmd, hasher)
-    await store.updateUser(user.id, { passwordHash, updatedAt: now })
+    await store.records.update(USERS, { id: user.id }, { passwordHash, updatedAt: now })
     const revoked = await store.revokeUserSessions(user.id, 'password_changed', now)
     process.stdout.write(
       `Password of ${username} changed; ${sessionsLine(revoked)}, so it must log in again.\n`,
     )
   } else if (cmd.name === 'disable') {
-    if (!user.disabled) await store.updateUser(user.id, { disabled: true, updatedAt: now })
+    if (!user.disabled) await store.records.update(USERS, { id: user.id }, { disabled: true, updatedAt: now })
     // Revoked even when already disabled: a session could only exist from before, and must not live on.
     const revoked = await store.revokeUserSessions(user.id, 'user_disabled', now)
     process.stdout.write(
       `${user.disabled ? `${username} was already disabled` : `Disabled ${username}`}; ${sessionsLine(revoked)}.\n`,
     )
   } else if (cmd.name === 'enable') {
-    if (user.disabled) await store.updateUser(user.id, { disabled: false, updatedAt: now })
+    if (user.disabled) await store.records.update(USERS, { id: user.id }, { disabled: false, updatedAt: now })
     process.stdout.write(
       user.disabled ? `Enabled ${username}; it can log in again.\n` : `${username} was not disabled.\n`,
     )

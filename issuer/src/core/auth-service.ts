@@ -40,7 +40,7 @@ export function createAuthService(deps: {
     limiter: createLoginLimiter({ store, config }),
   })
   // How soon a client disabled with the CLI stops refreshing on every instance.
-  const clients = createClientCache(store, deps.clock, CLIENT_CACHE_MS)
+  const clients = createClientCache(store.records, deps.clock, CLIENT_CACHE_MS)
   const { refresh } = createRefresh({ ...deps, random, clients })
   const sessions = createSessions(deps)
   return { login, loginAs, checkCredentials, refresh, ...sessions }

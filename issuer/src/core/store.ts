@@ -9,8 +9,8 @@
 // StoreError('unavailable'), whatever the driver, with the driver's error as `cause`.
 
 import type { Collection, RecordKey } from './records/collection.ts'
-import type { Redeemable, RedeemResult } from './records/redeemable.ts'
 import type { Records } from './records/records.ts'
+import type { Redeemable, RedeemResult } from './records/redeemable.ts'
 import type { RevocationStore } from './revocations/revocation-store.ts'
 import type { NewSession, SessionRecord } from './sessions/session-record.ts'
 

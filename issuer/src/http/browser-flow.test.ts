@@ -8,6 +8,7 @@ import { serve } from '@hono/node-server'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
+import { createUser } from '../core/users/create-user.ts'
 import { loadConfig } from '../runtime/config.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { type Issuer, startIssuer } from '../runtime/start-issuer.ts'
@@ -52,7 +53,7 @@ beforeAll(async () => {
   })
   issuer = await startIssuer(config, { logger: createLogger({ level: 'silent' }) })
   const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
-  await issuer.store.createUser({
+  await createUser(issuer.store.records, {
     id: randomUUID(),
     username: 'alice',
     passwordHash: await hasher.hash('browser-pass-123'),

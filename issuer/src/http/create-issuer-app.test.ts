@@ -1,5 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { findUserByUsername } from '../core/users/find-user-by-username.ts'
+import { USERS } from '../core/users/user-collection.ts'
 import { createTestIssuer, TEST_ISSUER_URL, type TestIssuer } from '../testing/test-issuer.ts'
 
 let t: TestIssuer
@@ -149,7 +151,7 @@ describe('POST /auth/login', () => {
 
   it('refuses a disabled user only after a correct password', async () => {
     const id = await t.addUser('bob', PASSWORD)
-    await t.store.updateUser(id, { disabled: true, updatedAt: t.now.ms })
+    await t.store.records.update(USERS, { id: id }, { disabled: true, updatedAt: t.now.ms })
     await expectError(await login('bob', 'wrong'), 401, 'invalid_credentials')
     await expectError(await login('bob'), 403, 'user_disabled')
   })
@@ -261,8 +263,8 @@ describe('POST /auth/refresh', () => {
 
   it('ends the session of a user disabled since login', async () => {
     const pair = await loginPair()
-    const user = await t.store.findUserByUsername('alice')
-    await t.store.updateUser(user!.id, { disabled: true, updatedAt: t.now.ms })
+    const user = await findUserByUsername(t.store.records, 'alice')
+    await t.store.records.update(USERS, { id: user!.id }, { disabled: true, updatedAt: t.now.ms })
     await expectError(await refresh(pair.refreshToken), 401, 'invalid_token')
   })
 })
@@ -438,7 +440,7 @@ describe('logs', () => {
     t.advance(20_000)
     await refresh(pair.refreshToken)
     await login('alice', 'wrong-password-123')
-    const user = await t.store.findUserByUsername('alice')
+    const user = await findUserByUsername(t.store.records, 'alice')
     const text = t.logs.join('')
     expect(t.logs.length).toBeGreaterThan(3)
     for (const secret of [

@@ -89,7 +89,7 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
 
   const clientAddress = deps.clientAddress ?? clientAddressFrom(config.trustProxy)
   const cors = createBrowserCors({
-    origins: createWebOriginIndex(deps.store, deps.clock, WEB_ORIGINS_MAX_AGE_MS),
+    origins: createWebOriginIndex(deps.store.records, deps.clock, WEB_ORIGINS_MAX_AGE_MS),
   })
   app.route('/auth', createAuthRoutes({ auth: deps.auth, verifier: deps.verifier, config, clientAddress }))
   app.route(
@@ -131,7 +131,12 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
   app.route('/', createAuthorizeRoutes({ ...browser, clientAddress }))
   app.route(
     '/',
-    createEndSessionRoutes({ ...browser, clients: deps.store, keyRing: deps.keyRing, clock: deps.clock }),
+    createEndSessionRoutes({
+      ...browser,
+      records: deps.store.records,
+      keyRing: deps.keyRing,
+      clock: deps.clock,
+    }),
   )
   app.route(
     '/',
@@ -139,7 +144,7 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
       verifier: deps.verifier,
       store: deps.store,
       liveSession: (userId, sessionId) => deps.auth.liveSession(userId, sessionId),
-      clients: createClientCache(deps.store, deps.clock, WEB_ORIGINS_MAX_AGE_MS),
+      clients: createClientCache(deps.store.records, deps.clock, WEB_ORIGINS_MAX_AGE_MS),
       cors,
       maxBodyBytes: config.maxBodyBytes,
       logger: deps.logger,

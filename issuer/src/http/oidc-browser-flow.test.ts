@@ -7,8 +7,10 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import type { Browser, BrowserContext, Locator, Page, Response } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLIENTS } from '../core/clients/client-collection.ts'
 import { firstPartyPublicClient } from '../core/clients/client-record.ts'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
+import { createUser } from '../core/users/create-user.ts'
 import { loadConfig } from '../runtime/config.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { type Issuer, startIssuer } from '../runtime/start-issuer.ts'
@@ -64,7 +66,7 @@ beforeAll(async () => {
 
   userId = randomUUID()
   const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
-  await issuer.store.createUser({
+  await createUser(issuer.store.records, {
     id: userId,
     username: 'alice',
     passwordHash: await hasher.hash(PASSWORD),
@@ -79,7 +81,7 @@ beforeAll(async () => {
     [firstParty, true],
   ] as const) {
     const now = Date.now()
-    await issuer.store.createClient({
+    await issuer.store.records.insert(CLIENTS, {
       ...firstPartyPublicClient(rp.clientId, now),
       name: rp.clientId === 'grafana' ? 'Grafana' : 'Portal',
       grants: ['authorization_code', 'refresh_token'],

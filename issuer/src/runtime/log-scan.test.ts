@@ -2,6 +2,7 @@
 // scanned: no refresh token, no JWT, no password that was sent, no scrypt hash. Operators ship
 // logs to places with weaker access control than the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findUserByUsername } from '../core/users/find-user-by-username.ts'
 import { leakedLines } from '../testing/http-probe.ts'
 import { createTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
     COOKIE_ORIGINS: 'https://app.example.com',
   })
   await t.addUser('alice', PASSWORD, ['admin'])
-  const user = await t.store.findUserByUsername('alice')
+  const user = await findUserByUsername(t.store.records, 'alice')
   if (user) secrets.push(user.passwordHash, user.passwordHash.split('$').pop() ?? '')
 })
 afterAll(async () => {

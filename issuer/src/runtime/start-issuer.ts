@@ -1,6 +1,7 @@
 import { type AuthService, createAuthService } from '../core/auth-service.ts'
 import { createAuthorization } from '../core/authorization/create-authorization.ts'
 import { createCodeRedemption } from '../core/authorization/create-code-redemption.ts'
+import { CLIENTS } from '../core/clients/client-collection.ts'
 import { createClientAuthenticator } from '../core/clients/create-client-authenticator.ts'
 import { ensureRegisteredClients } from '../core/clients/ensure-registered-clients.ts'
 import { ACCOUNT_SCOPE } from '../core/clients/grant-scope.ts'
@@ -9,6 +10,7 @@ import { createTokenGrants } from '../core/grants/create-token-grants.ts'
 import { createTokenIntrospection } from '../core/grants/create-token-introspection.ts'
 import { createTokenRevocation } from '../core/grants/create-token-revocation.ts'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
+import { listAll } from '../core/records/list-all.ts'
 import { createRevocationFeed, type RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
 import type { Store } from '../core/store.ts'
 import { createAccessTokenSigner } from '../core/tokens/access-token-signer.ts'
@@ -83,7 +85,7 @@ export async function startIssuer(
         }),
     }))
   await store.migrate()
-  await ensureRegisteredClients(store, config.clientIds, clock())
+  await ensureRegisteredClients(store.records, config.clientIds, clock())
 
   const hasher = createPasswordHasher({ cost: { logN: config.scryptLogN, r: 8, p: 1 } })
   const signer = createAccessTokenSigner({
@@ -132,7 +134,7 @@ export async function startIssuer(
         ...OIDC_SCOPES,
         ACCOUNT_SCOPE,
         // A standard scope with no claims here is not offered, even when a client registered it.
-        ...(await store.listClients())
+        ...(await listAll(store.records, CLIENTS))
           .flatMap((client) => client.scopes)
           .filter((scope) => !UNOFFERED_SCOPES.includes(scope)),
       ]),

@@ -3,6 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { createUser } from '../core/users/create-user.ts'
+import { findUserByUsername } from '../core/users/find-user-by-username.ts'
+import { USERS } from '../core/users/user-collection.ts'
 import { ConfigError } from '../errors.ts'
 import { openStore } from './open-store.ts'
 
@@ -13,8 +16,8 @@ describe('openStore', () => {
   it('opens an in-memory SQLite store', async () => {
     const store = await openStore('sqlite::memory:')
     await store.migrate()
-    await store.createUser({ id: 'u', username: 'mem', passwordHash: 'h', roles: [], createdAt: 1 })
-    expect(await store.findUserById('u')).not.toBeNull()
+    await createUser(store.records, { id: 'u', username: 'mem', passwordHash: 'h', roles: [], createdAt: 1 })
+    expect(await store.records.get(USERS, { id: 'u' })).not.toBeNull()
     await store.close()
   })
 
@@ -39,9 +42,9 @@ describe('openStore', () => {
     try {
       await store.migrate()
       await store.ping()
-      await store.createUser({ id: 'u', username: 'pg', passwordHash: 'h', roles: [], createdAt: 1 })
+      await createUser(store.records, { id: 'u', username: 'pg', passwordHash: 'h', roles: [], createdAt: 1 })
       const other = await openStore(`${PG.replace(/^postgres:/, 'postgresql:')}?schema=${schema}`)
-      expect(await other.findUserByUsername('pg')).toMatchObject({ id: 'u' })
+      expect(await findUserByUsername(other.records, 'pg')).toMatchObject({ id: 'u' })
       await other.close()
     } finally {
       const pg = await import('pg')
@@ -58,12 +61,12 @@ describe('openStore', () => {
     const store = await openStore(`${REDIS}?prefix=${encodeURIComponent(prefix)}`)
     try {
       await store.migrate()
-      await store.createUser({ id: 'u', username: 'rd', passwordHash: 'h', roles: [], createdAt: 1 })
+      await createUser(store.records, { id: 'u', username: 'rd', passwordHash: 'h', roles: [], createdAt: 1 })
       const other = await openStore(`${REDIS}?prefix=${encodeURIComponent(prefix)}`)
-      expect(await other.findUserByUsername('rd')).toMatchObject({ id: 'u' })
+      expect(await findUserByUsername(other.records, 'rd')).toMatchObject({ id: 'u' })
       await other.close()
       const elsewhere = await openStore(REDIS)
-      expect(await elsewhere.findUserById('u')).toBeNull()
+      expect(await elsewhere.records.get(USERS, { id: 'u' })).toBeNull()
       await elsewhere.close()
     } finally {
       const { Redis } = await import('ioredis')

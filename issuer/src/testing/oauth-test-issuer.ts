@@ -1,6 +1,8 @@
 // An in-process issuer (createTestIssuer) with the clients the /oauth suites need: the default
 // public client, a confidential service with a secret, one with a registered RSA key for
 // private_key_jwt, and a user. Form posts in one call, so hostile-input tests stay short.
+
+import { CLIENTS } from '../core/clients/client-collection.ts'
 import { hashClientSecret, newClientSecret } from '../core/clients/client-secret.ts'
 import { type ClientAssertionKey, createClientAssertionKey } from './client-assertion-key.ts'
 import { leakedLines } from './http-probe.ts'
@@ -44,10 +46,11 @@ export async function createOAuthTestIssuer(env: Record<string, string> = {}): P
   const svcKey = await createClientAssertionKey('RS256')
   const strangerKey = await createClientAssertionKey('RS256')
   const service = { scopes: ['orders:read'], audiences: ['urn:orders'] }
-  await t.store.createClient(
+  await t.store.records.insert(
+    CLIENTS,
     serviceClient('svc', t.now.ms, { ...service, secretHash: hashClientSecret(svcSecret) }),
   )
-  await t.store.createClient(serviceClient('svc-jwt', t.now.ms, { ...service, jwks: svcKey.jwks }))
+  await t.store.records.insert(CLIENTS, serviceClient('svc-jwt', t.now.ms, { ...service, jwks: svcKey.jwks }))
 
   const form: OAuthTestIssuer['form'] = (path, params, headers = {}) =>
     t.request(path, {

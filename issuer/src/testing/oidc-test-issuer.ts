@@ -1,6 +1,8 @@
 // An in-process issuer (createOAuthTestIssuer) with clients of the authorization code flow,
 // registered through the store: `spa` (public, first-party, a loopback redirect), `partner`
 // (public, third-party: consent), `portal` (confidential, third-party, client_secret_basic).
+
+import { CLIENTS } from '../core/clients/client-collection.ts'
 import { hashClientSecret, newClientSecret } from '../core/clients/client-secret.ts'
 import { type BrowserSession, createBrowserSession, followToRedirect, pkcePair } from './browser-session.ts'
 import { createOAuthTestIssuer, OAUTH_USER, type OAuthTestIssuer } from './oauth-test-issuer.ts'
@@ -56,7 +58,8 @@ export async function createOidcTestIssuer(env: Record<string, string> = {}): Pr
     grants: ['authorization_code' as const, 'refresh_token' as const],
     scopes: ['openid', 'profile', 'roles', 'orders:read'],
   }
-  await t.store.createClient(
+  await t.store.records.insert(
+    CLIENTS,
     serviceClient('spa', now, {
       ...browserClient,
       name: 'Single Page',
@@ -64,7 +67,8 @@ export async function createOidcTestIssuer(env: Record<string, string> = {}): Pr
       redirectUris: [SPA_REDIRECT],
     }),
   )
-  await t.store.createClient(
+  await t.store.records.insert(
+    CLIENTS,
     serviceClient('partner', now, {
       ...browserClient,
       name: 'Partner <App> & Co',
@@ -73,7 +77,8 @@ export async function createOidcTestIssuer(env: Record<string, string> = {}): Pr
     }),
   )
   const portalSecret = newClientSecret()
-  await t.store.createClient(
+  await t.store.records.insert(
+    CLIENTS,
     serviceClient('portal', now, {
       name: 'Portal',
       grants: ['authorization_code', 'refresh_token'],

@@ -3,7 +3,11 @@
 // statements run on both, and `expectRowsBeforeProfilesRead` checks what the migrated store makes
 // of them. An unexpired code among them proves the migration lost none.
 import { expect } from 'vitest'
+import { AUTHORIZATION_CODES } from '../core/authorization/authorization-code-collection.ts'
+import { CLIENTS } from '../core/clients/client-collection.ts'
 import type { Store } from '../core/store.ts'
+import { findUserByUsername } from '../core/users/find-user-by-username.ts'
+import { USERS } from '../core/users/user-collection.ts'
 
 export const BEFORE_PROFILES_NOW = 1_700_000_000_000
 const NOW = BEFORE_PROFILES_NOW
@@ -47,9 +51,9 @@ export async function expectRowsBeforeProfilesRead(store: Store): Promise<void> 
     createdAt: NOW,
     updatedAt: NOW,
   }
-  expect(await store.findUserById('u')).toEqual(user)
-  expect(await store.findUserByUsername('old')).toEqual(user)
-  expect(await store.getClient('old-app')).toMatchObject({
+  expect(await store.records.get(USERS, { id: 'u' })).toEqual(user)
+  expect(await findUserByUsername(store.records, 'old')).toEqual(user)
+  expect(await store.records.get(CLIENTS, { id: 'old-app' })).toMatchObject({
     type: 'confidential',
     redirectUris: ['https://old.example/cb'],
     pkce: 'openid-optional',
@@ -68,8 +72,10 @@ export async function expectRowsBeforeProfilesRead(store: Store): Promise<void> 
     authTime: NOW,
     createdAt: NOW,
     expiresAt: NOW + 60_000,
+    consumedAt: null,
+    sessionId: null,
   }
-  expect(await store.findAuthorizationCode('code')).toEqual(code)
+  expect(await store.records.get(AUTHORIZATION_CODES, { hash: 'code' })).toEqual(code)
   const session = {
     id: 's',
     userId: 'u',
@@ -102,7 +108,7 @@ export async function expectRowsBeforeProfilesRead(store: Store): Promise<void> 
     roles: ['reader'],
   })
   // The code survived the migration: it still redeems, once.
-  const redeemed = await store.redeemAuthorizationCode('code', NOW + 20, {
+  const redeemed = await store.redeemOnce(AUTHORIZATION_CODES, { hash: 'code' }, NOW + 20, {
     id: 's2',
     userId: 'u',
     clientId: 'old-app',
@@ -116,5 +122,9 @@ export async function expectRowsBeforeProfilesRead(store: Store): Promise<void> 
     idleExpiresAt: NOW + 3_600_000,
   })
   expect(redeemed).toMatchObject({ kind: 'redeemed', session: { id: 's2', claims: [] } })
-  expect(await store.findAuthorizationCode('code')).toEqual(code)
+  expect(await store.records.get(AUTHORIZATION_CODES, { hash: 'code' })).toEqual({
+    ...code,
+    consumedAt: NOW + 20,
+    sessionId: 's2',
+  })
 }

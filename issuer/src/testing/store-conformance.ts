@@ -4,10 +4,8 @@
 // `cleanup` closes it and removes its data. Every instant is explicit: no clock, no sleeping.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type {
-  AuthorizationCodeRecord,
-  LoginSessionRecord,
-} from '../core/authorization/authorization-store.ts'
+import type { AuthorizationCodeRecord } from '../core/authorization/authorization-code-collection.ts'
+import type { LoginSessionRecord } from '../core/authorization/login-session-collection.ts'
 import { type ClientRecord, firstPartyPublicClient } from '../core/clients/client-record.ts'
 import { DEFAULT_REVOCATION_TTL_MS } from '../core/revocations/revocation-store.ts'
 import type { NewSession, SessionRecord } from '../core/sessions/session-record.ts'

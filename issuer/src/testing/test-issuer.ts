@@ -6,7 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
-import type { Store, UserProfile } from '../core/store.ts'
+import type { Store } from '../core/store.ts'
+import { createUser } from '../core/users/create-user.ts'
+import type { UserProfile } from '../core/users/user-collection.ts'
 import { loadConfig } from '../runtime/config.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { type Issuer, startIssuer } from '../runtime/start-issuer.ts'
@@ -60,7 +62,7 @@ export async function createTestIssuer(
     },
     async addUser(username, password, roles = ['user'], profile = {}) {
       const id = randomUUID()
-      await store.createUser({
+      await createUser(store.records, {
         id,
         username,
         passwordHash: await hasher.hash(password),

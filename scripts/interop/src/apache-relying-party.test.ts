@@ -4,7 +4,7 @@
 // `openid`, the code flow, client_secret_basic, a nonce, and no PKCE (an OpenID Connect request
 // of a confidential client may omit it). A cookie-keeping fetch plays the browser on both sides.
 import { randomBytes } from 'node:crypto'
-import { openStore } from '@tokensmith/issuer/admin'
+import { findUserByUsername, openStore } from '@tokensmith/issuer/admin'
 import { createBrowserSession, freePort } from '@tokensmith/issuer/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addClient, addUser } from './testing/admin-cli.ts'
@@ -34,7 +34,7 @@ beforeAll(async () => {
         `${CLIENT_ID} --type confidential --name Apache --grant authorization_code --scope openid --redirect-uri ${apacheUrl}/protected/redirect_uri`,
       )
       const store = await openStore(databaseUrl)
-      aliceId = (await store.findUserByUsername(USER.username))?.id ?? ''
+      aliceId = (await findUserByUsername(store.records, USER.username))?.id ?? ''
       await store.close()
     },
   })

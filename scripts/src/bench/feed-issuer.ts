@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openStore } from '@tokensmith/issuer/admin'
+import { createUser, openStore } from '@tokensmith/issuer/admin'
 import { freePort, type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
 import { requestJson } from './request-json.ts'
 import { seedLiveSessions } from './seed-live-sessions.ts'
@@ -37,7 +37,7 @@ export async function startFeedIssuer(opts: { sessions: number; logouts: number 
   const userId = randomUUID()
   const setup = await openStore(databaseUrl)
   try {
-    await setup.createUser({
+    await createUser(setup.records, {
       id: userId,
       username: 'bench-sessions',
       passwordHash: 'scrypt$none',

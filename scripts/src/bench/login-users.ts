@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createPasswordHasher, openStore } from '@tokensmith/issuer/admin'
+import { createPasswordHasher, createUser, openStore } from '@tokensmith/issuer/admin'
 
 /**
  * Creates `count` users (`<prefix>-00`, `<prefix>-01`, ...) sharing one password, straight in the
@@ -20,7 +20,7 @@ export async function createLoginUsers(opts: {
     const names: string[] = []
     for (let i = 0; i < opts.count; i++) {
       const username = `${opts.prefix}-${String(i).padStart(2, '0')}`
-      await store.createUser({
+      await createUser(store.records, {
         id: randomUUID(),
         username,
         passwordHash,

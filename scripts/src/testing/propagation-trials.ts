@@ -2,7 +2,7 @@
 // in, check that every verifier accepts its access token, end the session (or the user), and time
 // until every verifier refuses the token with `token_revoked`. Trials run in parallel batches.
 import { randomUUID } from 'node:crypto'
-import { openStore, type Store } from '@tokensmith/issuer/admin'
+import { openStore, type Store, USERS } from '@tokensmith/issuer/admin'
 import { createBrowserSession, followToRedirect, pkcePair, serviceClient } from '@tokensmith/issuer/testing'
 import { requestJson } from '../bench/request-json.ts'
 import { quantile } from '../bench/stats.ts'
@@ -230,10 +230,14 @@ async function prepare(
         end: async () => {
           const now = Date.now()
           if (ending === 'users disable') {
-            await store.updateUser(sub, { disabled: true, updatedAt: now })
+            await store.records.update(USERS, { id: sub }, { disabled: true, updatedAt: now })
             await store.revokeUserSessions(sub, 'user_disabled', now)
           } else {
-            await store.updateUser(sub, { passwordHash: 'scrypt$replaced', updatedAt: now })
+            await store.records.update(
+              USERS,
+              { id: sub },
+              { passwordHash: 'scrypt$replaced', updatedAt: now },
+            )
             await store.revokeUserSessions(sub, 'password_changed', now)
           }
         },

@@ -7,7 +7,7 @@ import { parseClaimsParameter } from '../claims/parse-claims-parameter.ts'
 import type { ClientRecord } from '../clients/client-record.ts'
 import { grantScope, OPENID_STANDARD_SCOPES } from '../clients/grant-scope.ts'
 import { matchesRedirectUri } from '../clients/redirect-uri.ts'
-import type { RequestedClaims } from './authorization-store.ts'
+import type { RequestedClaims } from './authorization-code-collection.ts'
 import { isS256Challenge } from './pkce.ts'
 
 /** Each parameter's values as received; null for a value whose encoding was malformed. */

@@ -2,24 +2,30 @@
 // session, OpenID Connect Core §3.1.2.3), whether they must sign in again (`prompt`, `max_age`),
 // whether they must consent (§3.1.2.4), and the code that ends the step (RFC 6749 §4.1.2).
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
+import { CLIENTS } from '../clients/client-collection.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import type { Credentials, Login } from '../login/create-login.ts'
+import { listAll } from '../records/list-all.ts'
 import type { Store } from '../store.ts'
+import { StoreConflictError } from '../store-error.ts'
 import type { RandomBytes } from '../tokens/random-source.ts'
+import { USERS } from '../users/user-collection.ts'
 import {
   AUTHORIZATION_CODE_TTL_SEC,
   hashAuthorizationCode,
   newAuthorizationCode,
 } from './authorization-code.ts'
-import type { ConsentRecord, LoginSessionRecord } from './authorization-store.ts'
+import { AUTHORIZATION_CODES } from './authorization-code-collection.ts'
 import {
   type AuthorizationParams,
   type AuthorizationRequest,
   checkAuthorizationRequest,
   type RequestCheck,
 } from './check-authorization-request.ts'
+import { CONSENTS, type ConsentRecord } from './consent-collection.ts'
 import { consentScopeOf } from './consent-scope-of.ts'
+import { LOGIN_SESSIONS, type LoginSessionRecord } from './login-session-collection.ts'
 
 export interface AuthorizationConfig {
   loginSessionIdleTtlSec: number
@@ -80,7 +86,7 @@ export function createAuthorization(deps: {
   async function issueCode(request: AuthorizationRequest, session: LoginSessionRecord): Promise<string> {
     const now = clock()
     const code = newAuthorizationCode(random)
-    await store.createAuthorizationCode({
+    await store.records.insert(AUTHORIZATION_CODES, {
       hash: hashAuthorizationCode(code),
       clientId: request.client.id,
       userId: session.userId,
@@ -93,6 +99,8 @@ export function createAuthorization(deps: {
       authTime: session.authTime,
       createdAt: now,
       expiresAt: now + AUTHORIZATION_CODE_TTL_SEC * 1000,
+      consumedAt: null,
+      sessionId: null,
     })
     logger.info('authorization_code_issued', { userId: session.userId, clientId: request.client.id })
     return code
@@ -100,7 +108,7 @@ export function createAuthorization(deps: {
 
   async function consentCovers(request: AuthorizationRequest, userId: string): Promise<boolean> {
     if (request.client.firstParty) return true
-    const consent = await store.getConsent(userId, request.client.id)
+    const consent = await store.records.get(CONSENTS, { userId, clientId: request.client.id })
     return consent !== null && consentScopeOf(request).every((s) => consent.scope.includes(s))
   }
 
@@ -114,21 +122,28 @@ export function createAuthorization(deps: {
   }
 
   return {
-    check: (params) => checkAuthorizationRequest(params, (id) => store.getClient(id)),
+    check: (params) => checkAuthorizationRequest(params, (id) => store.records.get(CLIENTS, { id })),
 
     async loginSession(secret) {
       if (secret === undefined || !SECRET_SHAPE.test(secret)) return null
       const now = clock()
-      const session = await store.findLoginSession(hashSecret(secret), now)
-      if (session === null) return null
-      const idleExpiresAt = Math.min(now + config.loginSessionIdleTtlSec * 1000, session.absoluteExpiresAt)
-      await store.touchLoginSession(session.id, now, idleExpiresAt)
-      return { ...session, lastSeenAt: now, idleExpiresAt }
+      const found = await store.records.findBy(LOGIN_SESSIONS, 'secretHash', hashSecret(secret))
+      const live =
+        found !== null && found.endedAt === null && found.idleExpiresAt > now && found.absoluteExpiresAt > now
+      if (!live) return null
+      // Slid only while it has not ended: a sign-out racing this request wins.
+      const idleExpiresAt = Math.min(now + config.loginSessionIdleTtlSec * 1000, found.absoluteExpiresAt)
+      return store.records.update(
+        LOGIN_SESSIONS,
+        { id: found.id },
+        { lastSeenAt: now, idleExpiresAt },
+        { endedAt: null },
+      )
     },
 
     async heldLoginSession(secret, id) {
       if (secret === undefined || !SECRET_SHAPE.test(secret)) return null
-      const session = await store.getLoginSession(id)
+      const session = await store.records.get(LOGIN_SESSIONS, { id })
       if (session === null || session.endedAt !== null) return null
       const presented = Buffer.from(hashSecret(secret), 'hex')
       const stored = Buffer.from(session.secretHash, 'hex')
@@ -151,13 +166,13 @@ export function createAuthorization(deps: {
         absoluteExpiresAt,
         endedAt: null,
       }
-      await store.createLoginSession(session)
+      await store.records.insert(LOGIN_SESSIONS, session)
       logger.info('login_session_started', { userId: user.id, loginSessionId: session.id })
       return { secret, session }
     },
 
     async decide(request, session, opts) {
-      const user = session === null ? null : await store.findUserById(session.userId)
+      const user = session === null ? null : await store.records.get(USERS, { id: session.userId })
       const signedIn = session !== null && user !== null && !user.disabled
       const now = clock()
       const tooOld =
@@ -185,18 +200,29 @@ export function createAuthorization(deps: {
     },
 
     async rememberConsent(request, userId) {
-      const before = await store.getConsent(userId, request.client.id)
+      const key = { userId, clientId: request.client.id }
+      const before = await store.records.get(CONSENTS, key)
       const scope = [...new Set([...(before?.scope ?? []), ...consentScopeOf(request)])]
-      await store.saveConsent({ userId, clientId: request.client.id, scope, grantedAt: clock() })
+      const consent = { ...key, scope, grantedAt: clock() }
+      if (before !== null) await store.records.update(CONSENTS, key, consent)
+      else {
+        try {
+          await store.records.insert(CONSENTS, consent)
+        } catch (err) {
+          // The same user allowed it in another tab meanwhile: the later answer stands.
+          if (!(err instanceof StoreConflictError)) throw err
+          await store.records.update(CONSENTS, key, consent)
+        }
+      }
       logger.info('consent_granted', { userId, clientId: request.client.id })
     },
 
     signOut,
 
-    listConsents: (userId) => store.listConsents(userId),
+    listConsents: (userId) => listAll(store.records, CONSENTS, { where: { field: 'userId', value: userId } }),
 
     async revokeConsent(userId, clientId) {
-      if (!(await store.revokeConsent(userId, clientId))) return false
+      if (!(await store.records.delete(CONSENTS, { userId, clientId }))) return false
       const now = clock()
       for (const s of await store.listSessions(userId, now)) {
         if (s.clientId === clientId) await store.revokeSession(s.id, 'consent_revoked', now)

@@ -16,8 +16,10 @@ import type { AccessTokenSigner } from '../tokens/access-token-signer.ts'
 import type { IdTokenSigner } from '../tokens/id-token-signer.ts'
 import type { RandomBytes } from '../tokens/random-source.ts'
 import { issueTokenPair, type TokenPair } from '../tokens/token-pair.ts'
+import { USERS } from '../users/user-collection.ts'
 import { PASSWORD_ACR, PASSWORD_AMR } from './acr-values.ts'
 import { hashAuthorizationCode, isAuthorizationCodeShape } from './authorization-code.ts'
+import { AUTHORIZATION_CODES } from './authorization-code-collection.ts'
 import { OPENID_SCOPE } from './check-authorization-request.ts'
 import { pkceS256Matches } from './pkce.ts'
 
@@ -33,7 +35,7 @@ export interface CodeRedemption {
 }
 
 export function createCodeRedemption(deps: {
-  store: Pick<Store, 'findAuthorizationCode' | 'redeemAuthorizationCode' | 'findUserById' | 'revokeSession'>
+  store: Pick<Store, 'records' | 'redeemOnce' | 'revokeSession'>
   signer: AccessTokenSigner
   idTokens: IdTokenSigner
   clock: Clock
@@ -52,7 +54,7 @@ export function createCodeRedemption(deps: {
       const now = clock()
       if (!isAuthorizationCodeShape(input.code)) throw refused('shape')
       const hash = hashAuthorizationCode(input.code)
-      const code = await store.findAuthorizationCode(hash)
+      const code = await store.records.get(AUTHORIZATION_CODES, { hash })
       if (code === null) throw refused('unknown')
       if (code.clientId !== client.id) throw refused('client_mismatch')
       // RFC 6749 §4.1.3: the redirect_uri of the request, identical.
@@ -64,7 +66,7 @@ export function createCodeRedemption(deps: {
         throw refused('pkce_mismatch')
       }
       if (code.expiresAt <= now) throw refused('expired')
-      const user = await store.findUserById(code.userId)
+      const user = await store.records.get(USERS, { id: code.userId })
       if (user === null || user.disabled) throw refused('user_disabled')
 
       const started = newSessionFor(
@@ -72,7 +74,7 @@ export function createCodeRedemption(deps: {
         config,
         random,
       )
-      const result = await store.redeemAuthorizationCode(hash, now, started.session)
+      const result = await store.redeemOnce(AUTHORIZATION_CODES, { hash }, now, started.session)
       if (result.kind === 'replayed') {
         const revoked = await store.revokeSession(result.sessionId, 'code_replay', now)
         logger.security('authorization_code_replay', {

@@ -2,7 +2,7 @@
 // claims in the ID token and at the userinfo endpoint, each `null` or `{essential, value, values}`.
 // Only the claims of scopes the client is registered for are taken; others are ignored, as §5.5.1
 // lets a server do with claims it does not release (an essential claim not returned is no error).
-import type { RequestedClaims } from '../authorization/authorization-store.ts'
+import type { RequestedClaims } from '../authorization/authorization-code-collection.ts'
 import { scopeOfClaim } from './scope-claims.ts'
 
 const MAX_CHARS = 4096

@@ -1,4 +1,4 @@
-import type { UserRecord } from '../store.ts'
+import type { UserRecord } from '../users/user-collection.ts'
 
 /**
  * The values of the standard claims `names` for `user` (OpenID Connect Core §5.1). A claim the

@@ -2,54 +2,20 @@ import { randomUUID } from 'node:crypto'
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { OAuthError } from '../../errors.ts'
+import { createSqliteStore } from '../../store/sqlite/sqlite-store.ts'
+import type { Store } from '../store.ts'
+import { CLIENTS } from './client-collection.ts'
 import type { ClientCredentials } from './client-credentials.ts'
 import { type ClientRecord, firstPartyPublicClient } from './client-record.ts'
 import { hashClientSecret, newClientSecret } from './client-secret.ts'
-import type { ClientStore } from './client-store.ts'
 import { createClientAuthenticator } from './create-client-authenticator.ts'
-
-// The store is the one edge replaced here: the registry's real implementations are proved by the
-// conformance suite on every store; this file is about the authentication rules.
-function memoryClientStore(): ClientStore & { clients: Map<string, ClientRecord> } {
-  const clients = new Map<string, ClientRecord>()
-  const once = new Map<string, number>()
-  return {
-    clients,
-    async createClient(c) {
-      clients.set(c.id, c)
-      return c
-    },
-    async getClient(id) {
-      return clients.get(id) ?? null
-    },
-    async listClients() {
-      return [...clients.values()]
-    },
-    async updateClient(id, patch) {
-      const c = clients.get(id)
-      if (!c) return null
-      const next = { ...c, ...patch }
-      clients.set(id, next)
-      return next
-    },
-    async deleteClient(id) {
-      return clients.delete(id)
-    },
-    async rememberOnce(key, until, now) {
-      const seen = once.get(key)
-      if (seen !== undefined && seen > now) return false
-      once.set(key, until)
-      return true
-    },
-  }
-}
 
 const ISSUER = 'http://issuer.test'
 const TOKEN_ENDPOINT = `${ISSUER}/oauth/token`
 const NOW = Date.parse('2026-06-01T10:00:00Z')
 
 describe('client authentication (RFC 6749 §2.3, RFC 7523)', () => {
-  let store: ReturnType<typeof memoryClientStore>
+  let store: Store
   let now: number
   let secret: string
   let keys: Awaited<ReturnType<typeof generateKeyPair>>
@@ -58,20 +24,22 @@ describe('client authentication (RFC 6749 §2.3, RFC 7523)', () => {
     createClientAuthenticator({ store, clock: () => now, issuer: ISSUER, tokenEndpoint: TOKEN_ENDPOINT })
 
   beforeEach(async () => {
-    store = memoryClientStore()
+    // A real store, in memory: the registry and the one use of an assertion's jti.
+    store = createSqliteStore({ path: ':memory:' })
+    await store.migrate()
     now = NOW
     secret = newClientSecret()
     keys = await generateKeyPair('ES256')
     publicJwk = { ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }
     const base = firstPartyPublicClient('x', NOW)
-    await store.createClient({ ...base, id: 'web', type: 'public' })
-    await store.createClient({
+    await store.records.insert(CLIENTS, { ...base, id: 'web', type: 'public' })
+    await store.records.insert(CLIENTS, {
       ...base,
       id: 'svc',
       type: 'confidential',
       secretHash: hashClientSecret(secret),
     })
-    await store.createClient({
+    await store.records.insert(CLIENTS, {
       ...base,
       id: 'signer',
       type: 'confidential',
@@ -130,7 +98,7 @@ describe('client authentication (RFC 6749 §2.3, RFC 7523)', () => {
     expect((await refusal({ method: 'client_secret_post', clientId: 'web', secret })).detail).toBe(
       'public_client_with_secret',
     )
-    await store.updateClient('svc', { disabled: true, updatedAt: now })
+    await store.records.update(CLIENTS, { id: 'svc' }, { disabled: true, updatedAt: now })
     expect((await refusal({ method: 'client_secret_basic', clientId: 'svc', secret })).detail).toBe(
       'unknown_client',
     )
@@ -138,12 +106,16 @@ describe('client authentication (RFC 6749 §2.3, RFC 7523)', () => {
 
   it('keeps the previous secret working for its overlap only', async () => {
     const next = newClientSecret()
-    await store.updateClient('svc', {
-      secretHash: hashClientSecret(next),
-      previousSecretHash: hashClientSecret(secret),
-      previousSecretExpiresAt: now + 60_000,
-      updatedAt: now,
-    })
+    await store.records.update(
+      CLIENTS,
+      { id: 'svc' },
+      {
+        secretHash: hashClientSecret(next),
+        previousSecretHash: hashClientSecret(secret),
+        previousSecretExpiresAt: now + 60_000,
+        updatedAt: now,
+      },
+    )
     await expect(
       auth().authenticate({ method: 'client_secret_basic', clientId: 'svc', secret }, TOKEN_ENDPOINT),
     ).resolves.toBeTruthy()
@@ -171,9 +143,9 @@ describe('client authentication (RFC 6749 §2.3, RFC 7523)', () => {
     })
     await expect(cached.authenticate(basicWith(secret), TOKEN_ENDPOINT)).resolves.toBeTruthy()
     const next = newClientSecret()
-    await store.updateClient('svc', { secretHash: hashClientSecret(next), updatedAt: now })
+    await store.records.update(CLIENTS, { id: 'svc' }, { secretHash: hashClientSecret(next), updatedAt: now })
     await expect(cached.authenticate(basicWith(next), TOKEN_ENDPOINT)).resolves.toBeTruthy()
-    await store.updateClient('svc', { disabled: true, updatedAt: now })
+    await store.records.update(CLIENTS, { id: 'svc' }, { disabled: true, updatedAt: now })
     // Still in memory for the rest of its time, then the store's answer.
     await expect(cached.authenticate(basicWith(next), TOKEN_ENDPOINT)).resolves.toBeTruthy()
     now += 5000

@@ -10,10 +10,11 @@ import {
 } from 'jose'
 import { OAuthError } from '../../errors.ts'
 import type { Clock } from '../clock.ts'
+import type { Store } from '../store.ts'
+import { CLIENTS } from './client-collection.ts'
 import { ASSERTION_ALGORITHMS, type ClientCredentials } from './client-credentials.ts'
 import type { ClientRecord } from './client-record.ts'
 import { clientSecretMatches } from './client-secret.ts'
-import type { ClientStore } from './client-store.ts'
 
 export interface ClientAuthenticator {
   /**
@@ -61,7 +62,7 @@ const REFUSAL = {
 } as const
 
 export function createClientAuthenticator(deps: {
-  store: ClientStore
+  store: Pick<Store, 'records' | 'rememberOnce'>
   clock: Clock
   /** The issuer's URL (`iss`), a valid assertion `aud`. */
   issuer: string
@@ -151,7 +152,7 @@ export function createClientAuthenticator(deps: {
     const jti = claims.jti
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_CHARS) throw refuse('no_jti')
 
-    const client = await store.getClient(claimedId)
+    const client = await store.records.get(CLIENTS, { id: claimedId })
     const keySet = client === null || client.disabled ? null : keySetOf(client)
     if (client === null || keySet === null) throw refuse('unknown_key')
     try {
@@ -217,7 +218,7 @@ export function createClientAuthenticator(deps: {
       ) {
         return remembered.client
       }
-      const client = await store.getClient(credentials.clientId)
+      const client = await store.records.get(CLIENTS, { id: credentials.clientId })
       const refusal = refusalOf(client, credentials)
       if (refusal !== null || client === null) throw refused(credentials, refusal ?? 'unknown_client')
       if (acceptedForMs > 0) {

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts'
+import type { Records } from '../records/records.ts'
+import { CLIENTS } from './client-collection.ts'
 import type { ClientRecord } from './client-record.ts'
-import type { ClientStore } from './client-store.ts'
 
 export interface ClientCache {
   /** The client as the store had it at most `maxAgeMs` ago (null when there was none). */
@@ -14,18 +15,14 @@ const MAX_ENTRIES = 10_000
  * A short-lived read cache of the registry, for the refresh path only (client authentication
  * always reads the store): a client disabled or changed with the CLI is seen within `maxAgeMs`.
  */
-export function createClientCache(
-  store: Pick<ClientStore, 'getClient'>,
-  clock: Clock,
-  maxAgeMs: number,
-): ClientCache {
+export function createClientCache(records: Records, clock: Clock, maxAgeMs: number): ClientCache {
   const entries = new Map<string, { client: ClientRecord | null; until: number }>()
   return {
     async get(id) {
       const now = clock()
       const hit = entries.get(id)
       if (hit !== undefined && now < hit.until) return hit.client
-      const client = await store.getClient(id)
+      const client = await records.get(CLIENTS, { id })
       if (entries.size >= MAX_ENTRIES) entries.clear()
       entries.set(id, { client, until: now + maxAgeMs })
       return client

@@ -1,5 +1,7 @@
 import type { Clock } from '../clock.ts'
-import type { ClientStore } from './client-store.ts'
+import { listAll } from '../records/list-all.ts'
+import type { Records } from '../records/records.ts'
+import { CLIENTS } from './client-collection.ts'
 import { webOriginsOf } from './web-origin.ts'
 
 export interface WebOriginIndex {
@@ -13,16 +15,12 @@ export interface WebOriginIndex {
  * that follows is answered only for its own client's origins. Read from the store at most once per
  * `maxAgeMs`, and once for any number of preflights waiting on the same read.
  */
-export function createWebOriginIndex(
-  store: Pick<ClientStore, 'listClients'>,
-  clock: Clock,
-  maxAgeMs: number,
-): WebOriginIndex {
+export function createWebOriginIndex(records: Records, clock: Clock, maxAgeMs: number): WebOriginIndex {
   let origins: Set<string> | null = null
   let until = 0
   let reading: Promise<Set<string>> | null = null
   const read = async () => {
-    const clients = await store.listClients()
+    const clients = await listAll(records, CLIENTS)
     return new Set(clients.filter((c) => !c.disabled).flatMap((c) => webOriginsOf(c)))
   }
   return {

@@ -1,8 +1,10 @@
+import { CLIENTS } from '../clients/client-collection.ts'
 import type { ClientRecord } from '../clients/client-record.ts'
 import type { Clock } from '../clock.ts'
 import type { Store } from '../store.ts'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.ts'
 import { hashRefreshToken, isRefreshTokenShape } from '../tokens/refresh-token.ts'
+import { USERS } from '../users/user-collection.ts'
 
 /** RFC 7662 §2.2. Inactive tokens say nothing else about themselves. */
 export type IntrospectionResult =
@@ -34,7 +36,7 @@ export interface TokenIntrospection {
 const INACTIVE = { active: false } as const
 
 export function createTokenIntrospection(deps: {
-  store: Pick<Store, 'findToken' | 'getSession' | 'findUserById' | 'getClient'>
+  store: Pick<Store, 'findToken' | 'getSession' | 'records'>
   verifier: Pick<AccessTokenVerifier, 'inspect'>
   clock: Clock
   issuer: string
@@ -46,7 +48,7 @@ export function createTokenIntrospection(deps: {
     const session = await store.getSession(sessionId)
     if (session === null || session.userId !== userId) return null
     if (session.revokedAt !== null || now >= session.absoluteExpiresAt) return null
-    const user = await store.findUserById(session.userId)
+    const user = await store.records.get(USERS, { id: session.userId })
     return user === null || user.disabled ? null : session
   }
 
@@ -82,7 +84,7 @@ export function createTokenIntrospection(deps: {
       if ((await liveSession(claims.sid, claims.sub, now)) === null) return INACTIVE
     } else {
       // A service token is active while its client is registered and enabled.
-      const owner = await store.getClient(claims.client_id)
+      const owner = await store.records.get(CLIENTS, { id: claims.client_id })
       if (owner === null || owner.disabled) return INACTIVE
     }
     return {

@@ -1,5 +1,6 @@
 import { IssuerError } from '../../errors.ts'
 import { accessTokenShapeOf } from '../clients/access-token-shape-of.ts'
+import { CLIENTS } from '../clients/client-collection.ts'
 import type { ClientRecord } from '../clients/client-record.ts'
 import { grantScope } from '../clients/grant-scope.ts'
 import type { Clock } from '../clock.ts'
@@ -7,11 +8,14 @@ import type { Logger } from '../logger.ts'
 import type { PasswordHasher } from '../passwords/password-hasher.ts'
 import type { ClientMeta } from '../sessions/client-meta.ts'
 import { newSessionFor } from '../sessions/new-session.ts'
-import type { Store, UserRecord } from '../store.ts'
+import type { Store } from '../store.ts'
 import type { AccessTokenSigner } from '../tokens/access-token-signer.ts'
 import type { RandomBytes } from '../tokens/random-source.ts'
 import { issueTokenPair, type TokenPair } from '../tokens/token-pair.ts'
+import { findUserByUsername } from '../users/find-user-by-username.ts'
 import { normalizeUsername } from '../users/normalize-username.ts'
+import type { UserRecord } from '../users/user-collection.ts'
+import { USERS } from '../users/user-collection.ts'
 import type { LoginLimiter } from './create-login-limiter.ts'
 
 export type Credentials = { username: string; password: string } & ClientMeta
@@ -46,7 +50,7 @@ export interface Login {
 export const BAD_CREDENTIALS = 'The username or password is incorrect.'
 
 export function createLogin(deps: {
-  store: Pick<Store, 'findUserByUsername' | 'updateUser' | 'createSession' | 'getClient'>
+  store: Pick<Store, 'records' | 'createSession'>
   limiter: LoginLimiter
   signer: AccessTokenSigner
   hasher: PasswordHasher
@@ -72,7 +76,7 @@ export function createLogin(deps: {
     const account = username ?? input.username.slice(0, 128)
     const attempt = await limiter.attempt(account, input.clientIp, now)
 
-    const user = username === null ? null : await store.findUserByUsername(username)
+    const user = username === null ? null : await findUserByUsername(store.records, username)
     // Unknown users are hashed against a dummy so both failures cost the same.
     const check = await hasher.verify(input.password, user?.passwordHash ?? null)
     if (!user || !check.ok) {
@@ -95,7 +99,11 @@ export function createLogin(deps: {
     }
     await limiter.succeeded(account, input.clientIp)
     if (check.needsRehash) {
-      await store.updateUser(user.id, { passwordHash: await hasher.hash(input.password), updatedAt: now })
+      await store.records.update(
+        USERS,
+        { id: user.id },
+        { passwordHash: await hasher.hash(input.password), updatedAt: now },
+      )
       logger.info('password_rehashed', { userId: user.id })
     }
     return user
@@ -126,7 +134,9 @@ export function createLogin(deps: {
 
   return {
     async login(input) {
-      const client = await store.getClient(input.clientId ?? config.clientIds[0] ?? 'default')
+      const client = await store.records.get(CLIENTS, {
+        id: input.clientId ?? config.clientIds[0] ?? 'default',
+      })
       // The JSON API cannot authenticate a client: only public ones with the password grant.
       if (
         client === null ||

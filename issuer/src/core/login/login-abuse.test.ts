@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { expectErrorBody, leakedLines, median, observable } from '../../testing/http-probe.ts'
 import { createTestIssuer, type TestIssuer } from '../../testing/test-issuer.ts'
 import { createPasswordHasher } from '../passwords/password-hasher.ts'
+import { createUser } from '../users/create-user.ts'
 
 const PASSWORD = 'correct horse battery staple'
 const SPRAYED = 'Summer2026!'
@@ -130,7 +131,7 @@ describe('answers reveal nothing', () => {
       LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
     })
     const hasher = createPasswordHasher({ cost: { logN, r: 8, p: 1 } })
-    await t.store.createUser({
+    await createUser(t.store.records, {
       id: randomUUID(),
       username: 'alice',
       passwordHash: await hasher.hash(PASSWORD),

@@ -21,21 +21,25 @@ export interface RecordPage<R> {
 
 export interface Records {
   /** The record with this key, or null. */
-  get<R>(c: Collection<R>, key: RecordKey<R>): Promise<R | null>
+  get<R>(c: Collection<R>, key: NoInfer<RecordKey<R>>): Promise<R | null>
   /** The record whose unique `field` is `value`, or null. */
   findBy<R>(c: Collection<R>, field: TextField<R>, value: string): Promise<R | null>
   /** Records in key order, a page at a time. */
-  list<R>(c: Collection<R>, query?: RecordQuery<R>): Promise<RecordPage<R>>
+  list<R>(c: Collection<R>, query?: NoInfer<RecordQuery<R>>): Promise<RecordPage<R>>
   /** Stores a new record. Throws StoreConflictError naming the key or unique field that is taken. */
-  insert<R>(c: Collection<R>, record: R): Promise<void>
+  insert<R>(c: Collection<R>, record: NoInfer<R>): Promise<void>
   /**
    * Changes the fields `patch` names (null clears a nullable one), atomically, when every field of
    * `guard` holds the given value (null: absent): a compare-and-set. Answers the updated record, or
    * null when there is no such record or the guard failed; then nothing changed. A patch that takes
    * a unique value another record holds throws StoreConflictError. Key fields cannot change.
    */
-  update<R>(c: Collection<R>, key: RecordKey<R>, patch: Partial<R>, guard?: Partial<R>): Promise<R | null>
+  update<R>(
+    c: Collection<R>,
+    key: NoInfer<RecordKey<R>>,
+    patch: NoInfer<Partial<R>>,
+    guard?: NoInfer<Partial<R>>,
+  ): Promise<R | null>
   /** Removes the record; false when there was none. */
-  delete<R>(c: Collection<R>, key: RecordKey<R>): Promise<boolean>
+  delete<R>(c: Collection<R>, key: NoInfer<RecordKey<R>>): Promise<boolean>
 }
-

@@ -5,6 +5,8 @@ import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { expectErrorBody, leakedLines } from '../../testing/http-probe.ts'
 import { createTestIssuer, TEST_ISSUER_URL, type TestIssuer } from '../../testing/test-issuer.ts'
+import { findUserByUsername } from '../users/find-user-by-username.ts'
+import { USERS } from '../users/user-collection.ts'
 
 const PASSWORD = 'correct horse battery staple'
 const OTHER_PASSWORD = 'another long passphrase'
@@ -227,22 +229,34 @@ describe('tokens presented in the wrong place', () => {
 })
 
 describe('a user changed while logged in', () => {
-  const userId = async (username: string) => (await t.store.findUserByUsername(username))!.id
+  const userId = async (username: string) => (await findUserByUsername(t.store.records, username))!.id
 
   it('refreshes with the roles the user has now', async () => {
     const pair = await login()
     expect(decodeJwt(pair.accessToken).roles).toEqual(['user'])
-    await t.store.updateUser(await userId('alice'), { roles: ['admin'], updatedAt: t.now.ms })
+    await t.store.records.update(
+      USERS,
+      { id: await userId('alice') },
+      { roles: ['admin'], updatedAt: t.now.ms },
+    )
     expect(decodeJwt((await rotate(pair.refreshToken)).accessToken).roles).toEqual(['admin'])
   })
 
   it('ends the session of a user disabled since login, at the next refresh or grace retry', async () => {
     const pair = await login()
     const next = await rotate(pair.refreshToken)
-    await t.store.updateUser(await userId('alice'), { disabled: true, updatedAt: t.now.ms })
+    await t.store.records.update(
+      USERS,
+      { id: await userId('alice') },
+      { disabled: true, updatedAt: t.now.ms },
+    )
     // The grace retry of the consumed token is refused as well, and ends the session.
     await expectErrorBody(await refresh(pair.refreshToken), 401, 'invalid_token')
-    await t.store.updateUser(await userId('alice'), { disabled: false, updatedAt: t.now.ms })
+    await t.store.records.update(
+      USERS,
+      { id: await userId('alice') },
+      { disabled: false, updatedAt: t.now.ms },
+    )
     await expectErrorBody(await refresh(next.refreshToken), 401, 'invalid_token')
     await expectErrorBody(
       await t.request('/auth/sessions', { headers: bearer(next.accessToken) }),

@@ -1,4 +1,4 @@
-import type { NewUser, UserRecord } from '../store.ts'
+import type { NewUser, UserRecord } from './user-collection.ts'
 import { usernameKey } from './username-key.ts'
 
 /** The record a new user is stored as: every store creates users the same way. */

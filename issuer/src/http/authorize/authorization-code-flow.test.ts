@@ -4,7 +4,9 @@
 // the section of RFC 6749, RFC 7636 or OpenID Connect whose behaviour it proves.
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLIENTS } from '../../core/clients/client-collection.ts'
 import { BAD_CREDENTIALS } from '../../core/login/create-login.ts'
+import { USERS } from '../../core/users/user-collection.ts'
 import { type BrowserSession, hiddenFieldsOf } from '../../testing/browser-session.ts'
 import { basicAuth, OAUTH_USER } from '../../testing/oauth-test-issuer.ts'
 import {
@@ -373,7 +375,7 @@ describe('the code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.5)', ()
     const id = await t.addUser('bob', 'bob password long enough')
     const bob = { username: 'bob', password: 'bob password long enough' }
     const { code, verifier } = await t.codeFor(t.browser(), spa, bob)
-    await t.store.updateUser(id, { disabled: true, updatedAt: t.now.ms })
+    await t.store.records.update(USERS, { id: id }, { disabled: true, updatedAt: t.now.ms })
     expect((await redeem(code, verifier)).body.error).toBe('invalid_grant')
   })
 })
@@ -655,7 +657,8 @@ describe('the login page shares /auth/login limits (the same limiter, counters i
 describe('the token answer of the code grant (RFC 6749 §4.1.4)', () => {
   it('carries a refresh token only for a client that has the refresh_token grant', async () => {
     const redirectUri = 'http://127.0.0.1/cli-callback'
-    await t.store.createClient(
+    await t.store.records.insert(
+      CLIENTS,
       serviceClient('cli-no-refresh', t.now.ms, {
         type: 'public',
         name: 'CLI',

@@ -1,9 +1,10 @@
 import { type Context, Hono } from 'hono'
 import type { Authorization } from '../../core/authorization/create-authorization.ts'
-import type { ClientStore } from '../../core/clients/client-store.ts'
+import { CLIENTS } from '../../core/clients/client-collection.ts'
 import { matchesRedirectUri } from '../../core/clients/redirect-uri.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Logger } from '../../core/logger.ts'
+import type { Records } from '../../core/records/records.ts'
 import { readIdTokenHint } from '../../core/tokens/id-token-hint.ts'
 import type { KeyRing } from '../../keys/key-ring.ts'
 import { BROWSER_PATHS } from './browser-paths.ts'
@@ -28,7 +29,7 @@ const MAX_CHARS = 8192
  */
 export function createEndSessionRoutes(deps: {
   authorization: Authorization
-  clients: Pick<ClientStore, 'getClient'>
+  records: Records
   keyRing: KeyRing
   clock: Clock
   csrf: CsrfGuard
@@ -68,7 +69,7 @@ export function createEndSessionRoutes(deps: {
     let redirect: string | null = null
     if (target !== undefined) {
       const named = hint?.clientId ?? clientId
-      const client = named === undefined ? null : await deps.clients.getClient(named)
+      const client = named === undefined ? null : await deps.records.get(CLIENTS, { id: named })
       // No redirect without a client that registered it: no open redirector.
       if (client === null || !matchesRedirectUri(client.postLogoutRedirectUris, target)) {
         return pages.refused(c, 400, 'The post_logout_redirect_uri is not registered for this application.')

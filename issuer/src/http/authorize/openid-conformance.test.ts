@@ -7,8 +7,11 @@
 // In process, with the issuer's clock, so max_age and code reuse after 30 s take no waiting.
 import { createLocalJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLIENTS } from '../../core/clients/client-collection.ts'
 import { hashClientSecret, newClientSecret } from '../../core/clients/client-secret.ts'
 import { accessTokenHash } from '../../core/tokens/id-token-signer.ts'
+import { findUserByUsername } from '../../core/users/find-user-by-username.ts'
+import { USERS } from '../../core/users/user-collection.ts'
 import {
   type BrowserSession,
   createBrowserSession,
@@ -45,10 +48,8 @@ let postSecret: string
 
 beforeAll(async () => {
   t = await createOAuthTestIssuer({ COOKIE_SECURE: 'false' })
-  await t.store.updateUser((await t.store.findUserByUsername(OAUTH_USER.username))?.id ?? '', {
-    ...PROFILE,
-    updatedAt: t.now.ms,
-  })
+  const alice = await findUserByUsername(t.store.records, OAUTH_USER.username)
+  await t.store.records.update(USERS, { id: alice?.id ?? '' }, { ...PROFILE, updatedAt: t.now.ms })
   secret = newClientSecret()
   postSecret = newClientSecret()
   const suiteClient = {
@@ -58,10 +59,12 @@ beforeAll(async () => {
     redirectUris: [CALLBACK, CALLBACK_WITH_QUERY],
     postLogoutRedirectUris: [POST_LOGOUT],
   }
-  await t.store.createClient(
+  await t.store.records.insert(
+    CLIENTS,
     serviceClient('conformance', t.now.ms, { ...suiteClient, secretHash: hashClientSecret(secret) }),
   )
-  await t.store.createClient(
+  await t.store.records.insert(
+    CLIENTS,
     serviceClient('conformance-post', t.now.ms, { ...suiteClient, secretHash: hashClientSecret(postSecret) }),
   )
 })

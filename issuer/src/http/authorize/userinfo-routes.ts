@@ -7,6 +7,7 @@ import type { Logger } from '../../core/logger.ts'
 import type { SessionRecord } from '../../core/sessions/session-record.ts'
 import type { Store } from '../../core/store.ts'
 import type { AccessTokenVerifier } from '../../core/tokens/access-token-verifier.ts'
+import { USERS } from '../../core/users/user-collection.ts'
 import { errorDescription, IssuerError, OAuthError } from '../../errors.ts'
 import type { BrowserCors } from '../oauth/browser-cors.ts'
 import { createOAuthErrorHandler } from '../oauth/oauth-error-handler.ts'
@@ -27,7 +28,7 @@ const FORM = 'application/x-www-form-urlencoded'
  */
 export function createUserinfoRoutes(deps: {
   verifier: AccessTokenVerifier
-  store: Pick<Store, 'findUserById'>
+  store: Pick<Store, 'records'>
   liveSession(userId: string, sessionId: string): Promise<SessionRecord | null>
   /** The client a token was issued to, for CORS (read only when the request has an Origin). */
   clients: ClientCache
@@ -97,7 +98,7 @@ export function createUserinfoRoutes(deps: {
     if (!scope.includes(OPENID_SCOPE)) {
       throw refuse(c, 'insufficient_scope', 'The access token was not granted the openid scope.')
     }
-    const user = await deps.store.findUserById(claims.sub)
+    const user = await deps.store.records.get(USERS, { id: claims.sub })
     const session = user === null || user.disabled ? null : await deps.liveSession(claims.sub, claims.sid)
     if (user === null || session === null) {
       throw refuse(c, 'invalid_token', 'The session of this access token has ended.')

@@ -4,6 +4,7 @@
 // ownership rules of introspection (RFC 7662 §2.2, §4) and revocation (RFC 7009 §2.1).
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLIENTS } from '../../core/clients/client-collection.ts'
 import { hashClientSecret, newClientSecret } from '../../core/clients/client-secret.ts'
 import { followToRedirect, pkcePair } from '../../testing/browser-session.ts'
 import { basicAuth, OAUTH_USER } from '../../testing/oauth-test-issuer.ts'
@@ -31,7 +32,8 @@ beforeAll(async () => {
   strictSecret = newClientSecret()
   apiSecret = newClientSecret()
   otherSecret = newClientSecret()
-  await t.store.createClient(
+  await t.store.records.insert(
+    CLIENTS,
     serviceClient('strict', t.now.ms, {
       grants: ['authorization_code'],
       scopes: ['openid', 'profile'],
@@ -42,17 +44,19 @@ beforeAll(async () => {
     }),
   )
   // A resource server: may introspect tokens issued for its audience.
-  await t.store.createClient(
+  await t.store.records.insert(
+    CLIENTS,
     serviceClient('orders-api', t.now.ms, { audiences: ['api'], secretHash: hashClientSecret(apiSecret) }),
   )
   // Another confidential client with nothing to do with the user's tokens.
-  await t.store.createClient(
+  await t.store.records.insert(
+    CLIENTS,
     serviceClient('stranger', t.now.ms, {
       audiences: ['urn:elsewhere'],
       secretHash: hashClientSecret(otherSecret),
     }),
   )
-  await t.store.updateClient('spa', { webOrigins: [EXTRA_ORIGIN], updatedAt: t.now.ms })
+  await t.store.records.update(CLIENTS, { id: 'spa' }, { webOrigins: [EXTRA_ORIGIN], updatedAt: t.now.ms })
 })
 afterAll(async () => {
   expect(t.leakedSecrets()).toEqual([])

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { CLIENTS } from '../../core/clients/client-collection.ts'
 import { type ClientRecord, firstPartyPublicClient } from '../../core/clients/client-record.ts'
 import { hashClientSecret, newClientSecret } from '../../core/clients/client-secret.ts'
 import { createTestIssuer, TEST_ISSUER_URL, type TestIssuer } from '../../testing/test-issuer.ts'
@@ -27,7 +28,7 @@ beforeEach(async () => {
 afterEach(() => t.cleanup())
 
 function addClient(overrides: Partial<ClientRecord> & { id: string }) {
-  return t.store.createClient({ ...firstPartyPublicClient(overrides.id, t.now.ms), ...overrides })
+  return t.store.records.insert(CLIENTS, { ...firstPartyPublicClient(overrides.id, t.now.ms), ...overrides })
 }
 
 const basic = (id: string, s: string) => `Basic ${Buffer.from(`${id}:${s}`).toString('base64')}`
@@ -169,12 +170,16 @@ describe('POST /oauth/token (RFC 6749 §3.2)', () => {
   })
 
   it('§3.3 client_credentials without a scope: the client API scopes, not the OpenID ones that describe a user', async () => {
-    await t.store.updateClient('billing', {
-      grants: ['client_credentials', 'authorization_code'],
-      scopes: ['openid', 'profile', 'email', 'invoices:read'],
-      redirectUris: ['https://billing.example/cb'],
-      updatedAt: t.now.ms,
-    })
+    await t.store.records.update(
+      CLIENTS,
+      { id: 'billing' },
+      {
+        grants: ['client_credentials', 'authorization_code'],
+        scopes: ['openid', 'profile', 'email', 'invoices:read'],
+        redirectUris: ['https://billing.example/cb'],
+        updatedAt: t.now.ms,
+      },
+    )
     const res = await post(
       '/oauth/token',
       { grant_type: 'client_credentials' },

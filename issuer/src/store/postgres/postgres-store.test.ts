@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { CLIENTS } from '../../core/clients/client-collection.ts'
+import { createUser } from '../../core/users/create-user.ts'
 import { type RoundTripProxy, startRoundTripProxy } from '../../testing/round-trip-proxy.ts'
 import { expectRowsBeforeProfilesRead, rowsBeforeProfiles } from '../../testing/rows-before-profiles.ts'
 import { runStoreConformance } from '../../testing/store-conformance.ts'
@@ -110,7 +112,7 @@ describe('postgres store', () => {
       const store = createPostgresStore({ connectionString, schema, max: 2 })
       try {
         await store.migrate()
-        expect(await store.getClient('old')).toMatchObject({
+        expect(await store.records.get(CLIENTS, { id: 'old' })).toMatchObject({
           grants: ['refresh_token'],
           redirectUris: [],
           postLogoutRedirectUris: [],
@@ -171,7 +173,7 @@ describe('postgres store: rotations that queue together (migration 7)', () => {
   })
 
   async function sessions(count: number): Promise<string[]> {
-    const user = await store.createUser({
+    const user = await createUser(store.records, {
       id: randomUUID(),
       username: 'batch',
       passwordHash: 'h',

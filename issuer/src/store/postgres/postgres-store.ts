@@ -575,7 +575,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         return rows.map((r) => r.session_id)
       })
     },
-
   }
   return translateErrors(store, postgresUnavailable)
 }

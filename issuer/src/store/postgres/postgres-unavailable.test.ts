@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { CLIENTS } from '../../core/clients/client-collection.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
+import { USERS } from '../../core/users/user-collection.ts'
 import { driverError, expectUnavailable } from '../../testing/store-unavailable-cases.ts'
 import { createPostgresStore } from './postgres-store.ts'
 import { postgresUnavailable } from './postgres-unavailable.ts'
@@ -48,8 +50,8 @@ describe('postgresUnavailable', () => {
     const store = createPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test' })
     try {
       await expect(store.ping()).rejects.toMatchObject({ name: 'StoreError', code: 'unavailable' })
-      await expect(store.findUserById('u')).rejects.toMatchObject({ code: 'unavailable' })
-      await expect(store.getClient('c')).rejects.toMatchObject({ code: 'unavailable' })
+      await expect(store.records.get(USERS, { id: 'u' })).rejects.toMatchObject({ code: 'unavailable' })
+      await expect(store.records.get(CLIENTS, { id: 'c' })).rejects.toMatchObject({ code: 'unavailable' })
       await expect(store.rememberOnce('jti', 100, 2)).rejects.toMatchObject({ code: 'unavailable' })
     } finally {
       await store.close()

@@ -64,7 +64,10 @@ export function createSqlRecords(dialect: SqlDialect, collections: readonly AnyC
   const records: SqlRecords = {
     async get(c, key) {
       const p = params()
-      const rows = await dialect.query(`SELECT * FROM ${dialect.table(c.name)} WHERE ${whereKey(c, key, p)}`, p.values)
+      const rows = await dialect.query(
+        `SELECT * FROM ${dialect.table(c.name)} WHERE ${whereKey(c, key, p)}`,
+        p.values,
+      )
       return rows[0] === undefined ? null : recordFromRow(c, rows[0])
     },
 
@@ -80,7 +83,8 @@ export function createSqlRecords(dialect: SqlDialect, collections: readonly AnyC
       const limit = Math.min(Math.max(query.limit ?? MAX_PAGE, 1), MAX_PAGE)
       const p = params()
       const where: string[] = []
-      if (query.where !== undefined) where.push(`${columnOf(query.where.field)} = ${p.add(query.where.value)}`)
+      if (query.where !== undefined)
+        where.push(`${columnOf(query.where.field)} = ${p.add(query.where.value)}`)
       const keyColumns = c.key.map(columnOf)
       const ordered = keyColumns.map((col) => dialect.order(col)).join(', ')
       if (query.after != null) {
@@ -96,14 +100,17 @@ export function createSqlRecords(dialect: SqlDialect, collections: readonly AnyC
       const last = rows[limit - 1]
       return {
         records: page,
-        next: rows.length > limit && last !== undefined ? encodeCursor(keyColumns.map((col) => last[col])) : null,
+        next:
+          rows.length > limit && last !== undefined ? encodeCursor(keyColumns.map((col) => last[col])) : null,
       }
     },
 
     async insert(c, record) {
       const p = params()
       const fields = fieldsOf(c)
-      const values = fields.map(([field]) => p.add(param(c, field, (record as Record<string, unknown>)[field])))
+      const values = fields.map(([field]) =>
+        p.add(param(c, field, (record as Record<string, unknown>)[field])),
+      )
       try {
         await dialect.query(
           `INSERT INTO ${dialect.table(c.name)} (${fields.map(([field]) => columnOf(field)).join(', ')})
@@ -120,13 +127,18 @@ export function createSqlRecords(dialect: SqlDialect, collections: readonly AnyC
       const set = Object.entries(patch)
         .filter(([, value]) => value !== undefined)
         .map(([field, value]) => {
-          if ((c.key as readonly string[]).includes(field)) throw new Error(`${c.name}: the key cannot change`)
+          if ((c.key as readonly string[]).includes(field))
+            throw new Error(`${c.name}: the key cannot change`)
           return `${columnOf(field)} = ${p.add(param(c, field, value))}`
         })
       const where = [whereKey(c, key, p)]
       for (const [field, value] of Object.entries(guard)) {
         if (value === undefined) continue
-        where.push(value === null ? `${columnOf(field)} IS NULL` : `${columnOf(field)} = ${p.add(param(c, field, value))}`)
+        where.push(
+          value === null
+            ? `${columnOf(field)} IS NULL`
+            : `${columnOf(field)} = ${p.add(param(c, field, value))}`,
+        )
       }
       // Nothing to change: the record as it is, when the guard holds.
       const statement =
@@ -143,7 +155,12 @@ export function createSqlRecords(dialect: SqlDialect, collections: readonly AnyC
 
     async delete(c, key) {
       const p = params()
-      return (await dialect.execute(`DELETE FROM ${dialect.table(c.name)} WHERE ${whereKey(c, key, p)}`, p.values)) > 0
+      return (
+        (await dialect.execute(
+          `DELETE FROM ${dialect.table(c.name)} WHERE ${whereKey(c, key, p)}`,
+          p.values,
+        )) > 0
+      )
     },
 
     async purge(now) {

@@ -10,9 +10,18 @@ import { columnOf, fieldsOf } from './sql-columns.ts'
 import type { SqlDialect } from './sql-dialect.ts'
 
 /** What a non-null column added to a table that has rows holds in them. */
-const EMPTY: Record<FieldSpec['type'], string> = { text: "''", int: '0', bool: '0', json: "'[]'", words: "''" }
+const EMPTY: Record<FieldSpec['type'], string> = {
+  text: "''",
+  int: '0',
+  bool: '0',
+  json: "'[]'",
+  words: "''",
+}
 
-export async function ensureTables(dialect: SqlDialect, collections: readonly AnyCollection[]): Promise<void> {
+export async function ensureTables(
+  dialect: SqlDialect,
+  collections: readonly AnyCollection[],
+): Promise<void> {
   for (const c of collections) {
     const table = dialect.table(c.name)
     const existing = await dialect.columnsOf(c.name)
@@ -27,7 +36,9 @@ export async function ensureTables(dialect: SqlDialect, collections: readonly An
     } else {
       for (const [field, spec] of fieldsOf(c)) {
         if (existing.includes(columnOf(field))) continue
-        const empty = spec.nullable ? '' : ` DEFAULT ${spec.type === 'bool' ? dialect.toParam(spec, false) : EMPTY[spec.type]}`
+        const empty = spec.nullable
+          ? ''
+          : ` DEFAULT ${spec.type === 'bool' ? dialect.toParam(spec, false) : EMPTY[spec.type]}`
         try {
           await dialect.execute(`ALTER TABLE ${table} ADD COLUMN ${column([field, spec])}${empty}`, [])
         } catch (err) {

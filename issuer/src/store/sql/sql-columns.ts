@@ -32,7 +32,8 @@ function valueOf(table: string, field: string, spec: FieldSpec, value: unknown):
   }
   switch (spec.type) {
     case 'text':
-      if (typeof value !== 'string' || (spec.oneOf !== undefined && !spec.oneOf.includes(value))) throw malformed()
+      if (typeof value !== 'string' || (spec.oneOf !== undefined && !spec.oneOf.includes(value)))
+        throw malformed()
       return value
     case 'int': {
       const n = Number(value)

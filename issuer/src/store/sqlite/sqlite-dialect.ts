@@ -25,7 +25,10 @@ export function createSqliteDialect(stmt: (sql: string) => Database.Statement): 
       return (stmt(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name)
     },
     uniqueViolation(err) {
-      if (!(err instanceof Database.SqliteError) || !/^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(err.code)) {
+      if (
+        !(err instanceof Database.SqliteError) ||
+        !/^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(err.code)
+      ) {
         return null
       }
       // "UNIQUE constraint failed: users.username" (or several "table.column", comma-separated)

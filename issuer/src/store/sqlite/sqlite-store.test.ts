@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createUser } from '../../core/users/create-user.ts'
+import { findUserByUsername } from '../../core/users/find-user-by-username.ts'
 import { expectRowsBeforeProfilesRead, rowsBeforeProfiles } from '../../testing/rows-before-profiles.ts'
 import { runStoreConformance } from '../../testing/store-conformance.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
@@ -75,8 +77,8 @@ describe('sqlite store on a file', () => {
     expect(rows).toEqual(SQLITE_MIGRATIONS.map((m) => m.version))
     db.close()
     // Both connections work on the shared schema.
-    await a.createUser({ id: 'u', username: 'shared', passwordHash: 'h', roles: [], createdAt: 1 })
-    expect(await b.findUserByUsername('shared')).toMatchObject({ id: 'u' })
+    await createUser(a.records, { id: 'u', username: 'shared', passwordHash: 'h', roles: [], createdAt: 1 })
+    expect(await findUserByUsername(b.records, 'shared')).toMatchObject({ id: 'u' })
     await a.close()
     await b.close()
   })
@@ -179,7 +181,7 @@ describe('sqlite store on a file', () => {
     const path = join(dir, 'issuer.db')
     const store = createSqliteStore({ path, backgroundCheckpointMs: 20 })
     await store.migrate()
-    await store.createUser({ id: 'u', username: 'u', passwordHash: 'h', roles: [], createdAt: 1 })
+    await createUser(store.records, { id: 'u', username: 'u', passwordHash: 'h', roles: [], createdAt: 1 })
     // The database header's page count (bytes 28..31) changes only when a checkpoint copies
     // WAL pages into the file; the request connection's own threshold is far above this load.
     const pagesInFile = async () => (await readFile(path)).readUInt32BE(28)
@@ -210,7 +212,7 @@ describe('sqlite store on a file', () => {
     const path = join(dir, 'issuer.db')
     const store = createSqliteStore({ path })
     await store.migrate()
-    await store.createUser({ id: 'u', username: 'u', passwordHash: 'h', roles: [], createdAt: 1 })
+    await createUser(store.records, { id: 'u', username: 'u', passwordHash: 'h', roles: [], createdAt: 1 })
     for (const id of ['a', 'b']) {
       await store.createSession({
         id,
@@ -257,7 +259,13 @@ describe('sqlite store on a file', () => {
     const store = createSqliteStore({ path })
     await store.migrate()
     const now = 1_700_000_000_000
-    await store.createUser({ id: 'u', username: 'racer', passwordHash: 'h', roles: [], createdAt: now })
+    await createUser(store.records, {
+      id: 'u',
+      username: 'racer',
+      passwordHash: 'h',
+      roles: [],
+      createdAt: now,
+    })
     const session = await store.createSession({
       id: 'fam',
       userId: 'u',

@@ -495,7 +495,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const keyValues = c.key.map((field) => key[field])
       const linked = 'loginSessionId' in c.fields
       return immediate((): RedeemResult => {
-        const row = get<{ consumed_at: number | null; session_id: string | null; expires_at: number; login: string | null }>(
+        const row = get<{
+          consumed_at: number | null
+          session_id: string | null
+          expires_at: number
+          login: string | null
+        }>(
           `SELECT consumed_at, session_id, expires_at, ${linked ? 'login_session_id' : 'NULL'} AS login FROM ${table} WHERE ${where}`,
           ...keyValues,
         )
@@ -505,7 +510,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         }
         if (row.expires_at <= now) return { kind: 'invalid' }
         const created = insertSession(session)
-        run(`UPDATE ${table} SET consumed_at = ?, session_id = ? WHERE ${where}`, now, session.id, ...keyValues)
+        run(
+          `UPDATE ${table} SET consumed_at = ?, session_id = ? WHERE ${where}`,
+          now,
+          session.id,
+          ...keyValues,
+        )
         if (row.login !== null) {
           run(
             'INSERT OR IGNORE INTO login_session_sessions (login_session_id, session_id) VALUES (?, ?)',
@@ -532,7 +542,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         ).map((r) => r.session_id)
       })
     },
-
   }
   return translateErrors(store, sqliteUnavailable)
 }

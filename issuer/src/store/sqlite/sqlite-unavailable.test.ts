@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { CLIENTS } from '../../core/clients/client-collection.ts'
 import { firstPartyPublicClient } from '../../core/clients/client-record.ts'
+import { listAll } from '../../core/records/list-all.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
+import { createUser } from '../../core/users/create-user.ts'
+import { findUserByUsername } from '../../core/users/find-user-by-username.ts'
+import { USERS } from '../../core/users/user-collection.ts'
 import { driverError, expectUnavailable } from '../../testing/store-unavailable-cases.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import { sqliteUnavailable } from './sqlite-unavailable.ts'
@@ -50,11 +55,11 @@ describe('sqliteUnavailable', () => {
     const calls: Promise<unknown>[] = [
       store.migrate(),
       store.ping(),
-      store.createUser({ id: 'u', username: 'u', passwordHash: 'h', roles: [], createdAt: 1 }),
-      store.findUserByUsername('u'),
-      store.findUserById('u'),
-      store.listUsers(),
-      store.updateUser('u', { disabled: true, updatedAt: 2 }),
+      createUser(store.records, { id: 'u', username: 'u', passwordHash: 'h', roles: [], createdAt: 1 }),
+      findUserByUsername(store.records, 'u'),
+      store.records.get(USERS, { id: 'u' }),
+      listAll(store.records, USERS),
+      store.records.update(USERS, { id: 'u' }, { disabled: true, updatedAt: 2 }),
       store.createSession({
         id: 's',
         userId: 'u',
@@ -83,11 +88,11 @@ describe('sqliteUnavailable', () => {
       store.purgeExpired(2),
       store.hitCounters(['k'], 2, 1000),
       store.settleCounters({ reset: ['k'], release: ['j'] }),
-      store.createClient(firstPartyPublicClient('c', 1)),
-      store.getClient('c'),
-      store.listClients(),
-      store.updateClient('c', { disabled: true, updatedAt: 2 }),
-      store.deleteClient('c'),
+      store.records.insert(CLIENTS, firstPartyPublicClient('c', 1)),
+      store.records.get(CLIENTS, { id: 'c' }),
+      listAll(store.records, CLIENTS),
+      store.records.update(CLIENTS, { id: 'c' }, { disabled: true, updatedAt: 2 }),
+      store.records.delete(CLIENTS, { id: 'c' }),
       store.rememberOnce('jti', 100, 2),
     ]
     for (const outcome of await Promise.allSettled(calls)) {
