@@ -13,7 +13,14 @@ import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openStore } from '@tokensmith/issuer/admin'
-import type { SpawnedService } from '@tokensmith/issuer/testing'
+import {
+  type IssuerProcess,
+  median,
+  quantile,
+  requestJson,
+  type SpawnedService,
+  startIssuerProcess,
+} from '@tokensmith/issuer/testing'
 import { type BareSignPeer, startBareSignPeer } from './bench/bare-sign-peer.ts'
 import { type BenchStore, benchStore, STORE_KINDS, type StoreKind } from './bench/bench-store.ts'
 import { countRoundTrips } from './bench/count-round-trips.ts'
@@ -21,7 +28,6 @@ import { summarizeCpuProfiles } from './bench/cpu-profile-summary.ts'
 import { formatNumber as fmt } from './bench/format-number.ts'
 import type { TokenRequest } from './bench/issuer-loads.ts'
 import { refreshLoad, tokenRequestLoad } from './bench/issuer-loads.ts'
-import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
 import { type LoadResult, runLoad } from './bench/load.ts'
 import { LOAD_OPTIONS, type LoadOptions, loadOptionsFrom } from './bench/load-options.ts'
 import { createLoginUsers } from './bench/login-users.ts'
@@ -30,11 +36,9 @@ import { intOption, parseBenchArgs } from './bench/parse-bench-args.ts'
 import { commandCpuSeconds, processCpuSeconds } from './bench/process-cpu.ts'
 import { RefreshTokenPool } from './bench/refresh-token-pool.ts'
 import { OAUTH_REFRESH } from './bench/refresh-wire.ts'
-import { requestJson } from './bench/request-json.ts'
 import { addUser, generateKeys } from './bench/run-script.ts'
 import { registerServiceClient } from './bench/service-client.ts'
 import { measureSigningCapacity } from './bench/signing-capacity.ts'
-import { median, quantile } from './bench/stats.ts'
 import { formatTable } from './shared/format-table.ts'
 
 const NO_STORE_ISSUER = fileURLToPath(new URL('./bench/no-store-issuer.ts', import.meta.url))

@@ -6,8 +6,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore } from '@tokensmith/issuer/admin'
-import { freePort, type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
-import { requestJson } from './request-json.ts'
+import {
+  freePort,
+  requestJson,
+  type SpawnedIssuer,
+  seedIssuerData,
+  spawnIssuer,
+} from '@tokensmith/issuer/testing'
 import { seedLiveSessions } from './seed-live-sessions.ts'
 
 export interface FeedIssuer {
