@@ -18,7 +18,7 @@ import {
 import { createVerifier } from '@tokensmith/verifier-sdk'
 import { type AuthEnv, honoAuth } from '@tokensmith/verifier-sdk/hono'
 import { Hono } from 'hono'
-import { addUser, generateKeys } from './bench/run-script.ts'
+import { addUser, generateKeys } from './shared/run-script.ts'
 
 /** Short enough that the demo waits it out; long enough that the in-window retry lands inside it. */
 const GRACE_SEC = 2
