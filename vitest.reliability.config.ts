@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['{issuer,verifier-sdk,scripts,scripts/interop}/src/**/*.reliability.test.ts'],
+    include: ['{issuer,verifier-sdk,scripts,scripts/interop,scripts/bench}/src/**/*.reliability.test.ts'],
     exclude: ['**/node_modules/**'],
     maxWorkers: 1,
     testTimeout: 300_000,

@@ -4,8 +4,8 @@ import { CLIENTS, type ClientRecord, hashClientSecret } from '@tokensmith/issuer
 import { scratchPostgresSchema } from '@tokensmith/issuer/testing'
 import { exportJWK, generateKeyPair } from 'jose'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { runScript, type ScriptResult } from './bench/run-script.ts'
 import { inParallel } from './shared/in-parallel.ts'
+import { runScript, type ScriptResult } from './shared/run-script.ts'
 import { useTempDatabase } from './shared/temp-database.ts'
 
 const db = useTempDatabase('tokensmith-clients-')

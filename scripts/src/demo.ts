@@ -9,12 +9,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { serve } from '@hono/node-server'
+import {
+  type IssuerProcess,
+  type JsonResponse,
+  requestJson,
+  startIssuerProcess,
+} from '@tokensmith/issuer/testing'
 import { createVerifier } from '@tokensmith/verifier-sdk'
 import { type AuthEnv, honoAuth } from '@tokensmith/verifier-sdk/hono'
 import { Hono } from 'hono'
-import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
-import { type JsonResponse, requestJson } from './bench/request-json.ts'
-import { addUser, generateKeys } from './bench/run-script.ts'
+import { addUser, generateKeys } from './shared/run-script.ts'
 
 /** Short enough that the demo waits it out; long enough that the in-window retry lands inside it. */
 const GRACE_SEC = 2

@@ -4,14 +4,13 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
-import { type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
+import { requestJson, type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
 import { createVerifier, type Verifier } from '@tokensmith/verifier-sdk'
 import { expressAuth, requireRole as expressRequireRole } from '@tokensmith/verifier-sdk/express'
 import { type AuthEnv, honoAuth, requireRole } from '@tokensmith/verifier-sdk/hono'
 import express from 'express'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { requestJson } from './bench/request-json.ts'
 
 let dir: string
 let issuer: SpawnedIssuer

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { generateKey } from '@tokensmith/issuer/admin'
 import {
+  requestJson,
   type SpawnedIssuer,
   type SpawnedService,
   seedIssuerData,
@@ -16,7 +17,6 @@ import {
   spawnService,
 } from '@tokensmith/issuer/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { requestJson } from './bench/request-json.ts'
 import { kidOf } from './testing/kid-of.ts'
 import { runGenkeys } from './testing/run-genkeys.ts'
 

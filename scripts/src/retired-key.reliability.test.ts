@@ -10,9 +10,14 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort, type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
+import {
+  freePort,
+  requestJson,
+  type SpawnedIssuer,
+  seedIssuerData,
+  spawnIssuer,
+} from '@tokensmith/issuer/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { requestJson } from './bench/request-json.ts'
 import { type FeedVerifier, startFeedVerifier } from './testing/feed-verifier-service.ts'
 import { kidOf } from './testing/kid-of.ts'
 import { runGenkeys } from './testing/run-genkeys.ts'

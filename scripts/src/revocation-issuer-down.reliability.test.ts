@@ -2,9 +2,8 @@
 // feed has gone unfollowed past the bound they follow their staleness policy: `fail-closed`
 // refuses with 503 revocation_unavailable, `report` keeps verifying and reports it; both recover
 // when the feed is back (docs/threat-model.md, "Revocation feed").
-import { spawnIssuer } from '@tokensmith/issuer/testing'
+import { requestJson, spawnIssuer } from '@tokensmith/issuer/testing'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { requestJson } from './bench/request-json.ts'
 import { type FeedVerifier, startFeedVerifier } from './testing/feed-verifier-service.ts'
 import { type PropagationRig, startPropagationRig } from './testing/propagation-rig.ts'
 import { TRIAL_PASSWORD } from './testing/propagation-trials.ts'

@@ -11,7 +11,7 @@ import {
 import { importSpecifiers, readImportGraph, readWorkspacePackage } from './import-graph.ts'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-const PACKAGE_DIRS = ['issuer', 'verifier-sdk', 'scripts', 'scripts/interop']
+const PACKAGE_DIRS = ['issuer', 'verifier-sdk', 'scripts', 'scripts/interop', 'scripts/bench']
 
 /**
  * Violations known when the check was written, each with what would end it. The check fails on
@@ -24,8 +24,9 @@ const PENDING: readonly string[] = []
 const PACKAGES: WorkspacePackage[] = [
   { name: '@tokensmith/issuer', dir: 'issuer', entryPoints: ['.', './admin', './testing'] },
   { name: '@tokensmith/verifier-sdk', dir: 'verifier-sdk', entryPoints: ['.', './hono'] },
-  { name: '@tokensmith/scripts', dir: 'scripts', entryPoints: [] },
+  { name: '@tokensmith/scripts', dir: 'scripts', entryPoints: ['./format-table', './run-script'] },
   { name: '@tokensmith/interop', dir: 'scripts/interop', entryPoints: [] },
+  { name: '@tokensmith/bench', dir: 'scripts/bench', entryPoints: [] },
 ]
 
 /** The violation lines for a graph given as `file: [specifiers]`. */
@@ -97,10 +98,17 @@ describe('import rules: each can fail', () => {
           '@tokensmith/issuer/src/core/store.ts',
           '@tokensmith/verifier-sdk/express',
           '@tokensmith/issuer/admin',
-          './bench/stats.ts',
+          './shared/format-table.ts',
         ],
         'scripts/src/e2e.test.ts': ['../../verifier-sdk/src/index.ts', '@tokensmith/issuer/testing'],
         'verifier-sdk/src/index.test.ts': ['../../issuer/src/testing/index.ts'],
+        // scripts/bench is a package inside scripts/: the folder above it is another package.
+        'scripts/bench/src/bench-ab.ts': [
+          '../../src/shared/format-table.ts',
+          '@tokensmith/scripts/src/shared/usage-error.ts',
+          '@tokensmith/scripts/format-table',
+          './kit/load.ts',
+        ],
       }),
     ).toEqual([
       'scripts/src/genkeys.ts -> ../../issuer/src/keys/generate-key.ts (package-by-path)',
@@ -110,6 +118,8 @@ describe('import rules: each can fail', () => {
       'scripts/src/genkeys.ts -> @tokensmith/verifier-sdk/express (package-by-path)',
       'scripts/src/e2e.test.ts -> ../../verifier-sdk/src/index.ts (package-by-path)',
       'verifier-sdk/src/index.test.ts -> ../../issuer/src/testing/index.ts (package-by-path)',
+      'scripts/bench/src/bench-ab.ts -> ../../src/shared/format-table.ts (package-by-path)',
+      'scripts/bench/src/bench-ab.ts -> @tokensmith/scripts/src/shared/usage-error.ts (package-by-path)',
     ])
   })
 

@@ -3,8 +3,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
-import { requestJson } from '../bench/request-json.ts'
+import {
+  freePort,
+  requestJson,
+  type SpawnedIssuer,
+  seedIssuerData,
+  spawnIssuer,
+} from '@tokensmith/issuer/testing'
 import { type FeedVerifier, type FeedVerifierOptions, startFeedVerifier } from './feed-verifier-service.ts'
 import {
   propagationClients,

@@ -3,9 +3,14 @@
 // until every verifier refuses the token with `token_revoked`. Trials run in parallel batches.
 import { randomUUID } from 'node:crypto'
 import { openStore, type Store, USERS } from '@tokensmith/issuer/admin'
-import { createBrowserSession, followToRedirect, pkcePair, serviceClient } from '@tokensmith/issuer/testing'
-import { requestJson } from '../bench/request-json.ts'
-import { quantile } from '../bench/stats.ts'
+import {
+  createBrowserSession,
+  followToRedirect,
+  pkcePair,
+  quantile,
+  requestJson,
+  serviceClient,
+} from '@tokensmith/issuer/testing'
 import type { FeedVerifier } from './feed-verifier-service.ts'
 
 export const ENDINGS = [

@@ -4,7 +4,7 @@
 // real store, except that once one rotation has really run, every later `rotate` answers a copy
 // of that outcome at the end of its turn without reading or writing anything. Its tokens are
 // not valid sessions: a bench reference only, never a way to run the issuer.
-//   pnpm bench ab --a issuer/src/runtime/main.ts --b scripts/src/bench/no-store-issuer.ts
+//   pnpm bench ab --a issuer/src/runtime/main.ts --b scripts/bench/src/kit/no-store-issuer.ts
 import {
   openStore,
   type RotateResult,

@@ -1,6 +1,6 @@
+import { addClient } from '@tokensmith/scripts/run-script'
 import type { TokenRequest } from './issuer-loads.ts'
 import { clientCredentialsRequest, OIDC_RESOURCE } from './oidc-provider-peer.ts'
-import { addClient } from './run-script.ts'
 
 export const SERVICE_CLIENT_ID = 'bench-service'
 

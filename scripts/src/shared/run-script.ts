@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { type CollectedOutput, collectOutput } from '@tokensmith/issuer/testing'
-import { REPO_ROOT } from './repo-root.ts'
 
 export type ScriptResult = CollectedOutput
 
+// The workspace root: the scripts run there so `--import tsx` resolves from its node_modules.
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+
 /**
  * Runs one of the workspace's operator scripts (`scripts/src/<name>.ts`) the way `pnpm <name>`
- * does, with extra environment and optional stdin. The demo and the bench go through the same
- * commands an operator types, rather than reaching into the store.
+ * does, with extra environment and optional stdin. The demo and the bench (`@tokensmith/bench`,
+ * through this package's `./run-script` entry point) go through the same commands an operator
+ * types, rather than reaching into the store.
  */
 export function runScript(
   name: string,

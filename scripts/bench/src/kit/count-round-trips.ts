@@ -7,11 +7,9 @@
 // which commands they ran (the server is shared, so other clients' commands may show there; the
 // proxy's count is this issuer's).
 import { setTimeout as sleep } from 'node:timers/promises'
-import { startRoundTripProxy } from '@tokensmith/issuer/testing'
+import { requestJson, startIssuerProcess, startRoundTripProxy } from '@tokensmith/issuer/testing'
 import type { BenchStore } from './bench-store.ts'
 import { formatNumber as fmt } from './format-number.ts'
-import { startIssuerProcess } from './issuer-process.ts'
-import { requestJson } from './request-json.ts'
 
 export interface RoundTripCount {
   refreshes: number

@@ -5,9 +5,16 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
 import { createUser, openStore } from '@tokensmith/issuer/admin'
-import { freePort, type SpawnedIssuer, seedIssuerData, spawnIssuer } from '@tokensmith/issuer/testing'
-import { requestJson } from './request-json.ts'
+import {
+  freePort,
+  requestJson,
+  type SpawnedIssuer,
+  seedIssuerData,
+  spawnIssuer,
+} from '@tokensmith/issuer/testing'
+
 import { seedLiveSessions } from './seed-live-sessions.ts'
 
 export interface FeedIssuer {

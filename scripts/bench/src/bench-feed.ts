@@ -8,16 +8,16 @@ import { request } from 'node:http'
 import { cpus } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { median } from '@tokensmith/issuer/testing'
+import { formatTable } from '@tokensmith/scripts/format-table'
 import { createVerifier } from '@tokensmith/verifier-sdk'
-import { startFeedIssuer } from './bench/feed-issuer.ts'
-import { feedOnOffRounds } from './bench/feed-on-off.ts'
-import { formatNumber as fmt } from './bench/format-number.ts'
-import { runLoad } from './bench/load.ts'
-import { intOption, parseBenchArgs } from './bench/parse-bench-args.ts'
-import { writePerformanceSection } from './bench/performance-doc.ts'
-import { processCpuSeconds } from './bench/process-cpu.ts'
-import { median } from './bench/stats.ts'
-import { formatTable } from './shared/format-table.ts'
+import { startFeedIssuer } from './kit/feed-issuer.ts'
+import { feedOnOffRounds } from './kit/feed-on-off.ts'
+import { formatNumber as fmt } from './kit/format-number.ts'
+import { runLoad } from './kit/load.ts'
+import { intOption, parseBenchArgs } from './kit/parse-bench-args.ts'
+import { writePerformanceSection } from './kit/performance-doc.ts'
+import { processCpuSeconds } from './kit/process-cpu.ts'
 
 const COMMAND = 'pnpm bench feed'
 const TARGET_FEED_ON = 0.95
@@ -154,7 +154,7 @@ export async function runFeedBench(argv: string[]): Promise<number> {
     const section = [
       '## issue 12',
       '',
-      `Command: \`${COMMAND} --sessions ${sessions} --logouts ${logouts} --followers ${followers}\` (scripts/src/bench-feed.ts). Run`,
+      `Command: \`${COMMAND} --sessions ${sessions} --logouts ${logouts} --followers ${followers}\` (scripts/bench/src/bench-feed.ts). Run`,
       `${new Date().toISOString().slice(0, 10)} on ${cpus().length} x ${cpu}, node ${process.version}; the issuer on SQLite in its own`,
       'process, the load and the SDK in the bench process. The feed holds one entry per logout of the last',
       'access-token lifetime: its size follows the logouts, not the live sessions (the poller reads the',

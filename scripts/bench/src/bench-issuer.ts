@@ -12,32 +12,37 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { findUserByUsername, openStore } from '@tokensmith/issuer/admin'
-import type { SpawnedService } from '@tokensmith/issuer/testing'
-import { type BareSignPeer, startBareSignPeer } from './bench/bare-sign-peer.ts'
-import { type BenchStore, benchStore, STORE_KINDS, type StoreKind } from './bench/bench-store.ts'
-import { countRoundTrips } from './bench/count-round-trips.ts'
-import { summarizeCpuProfiles } from './bench/cpu-profile-summary.ts'
-import { formatNumber as fmt } from './bench/format-number.ts'
-import type { TokenRequest } from './bench/issuer-loads.ts'
-import { refreshLoad, tokenRequestLoad } from './bench/issuer-loads.ts'
-import { type IssuerProcess, startIssuerProcess } from './bench/issuer-process.ts'
-import { type LoadResult, runLoad } from './bench/load.ts'
-import { LOAD_OPTIONS, type LoadOptions, loadOptionsFrom } from './bench/load-options.ts'
-import { createLoginUsers } from './bench/login-users.ts'
-import { type OidcProviderPeer, startOidcProviderPeer } from './bench/oidc-provider-peer.ts'
-import { intOption, parseBenchArgs } from './bench/parse-bench-args.ts'
-import { commandCpuSeconds, processCpuSeconds } from './bench/process-cpu.ts'
-import { RefreshTokenPool } from './bench/refresh-token-pool.ts'
-import { OAUTH_REFRESH } from './bench/refresh-wire.ts'
-import { requestJson } from './bench/request-json.ts'
-import { addUser, generateKeys } from './bench/run-script.ts'
-import { registerServiceClient } from './bench/service-client.ts'
-import { measureSigningCapacity } from './bench/signing-capacity.ts'
-import { median, quantile } from './bench/stats.ts'
-import { formatTable } from './shared/format-table.ts'
 
-const NO_STORE_ISSUER = fileURLToPath(new URL('./bench/no-store-issuer.ts', import.meta.url))
+import { findUserByUsername, openStore } from '@tokensmith/issuer/admin'
+import {
+  type IssuerProcess,
+  median,
+  quantile,
+  requestJson,
+  type SpawnedService,
+  startIssuerProcess,
+} from '@tokensmith/issuer/testing'
+import { formatTable } from '@tokensmith/scripts/format-table'
+import { addUser, generateKeys } from '@tokensmith/scripts/run-script'
+import { type BareSignPeer, startBareSignPeer } from './kit/bare-sign-peer.ts'
+import { type BenchStore, benchStore, STORE_KINDS, type StoreKind } from './kit/bench-store.ts'
+import { countRoundTrips } from './kit/count-round-trips.ts'
+import { summarizeCpuProfiles } from './kit/cpu-profile-summary.ts'
+import { formatNumber as fmt } from './kit/format-number.ts'
+import type { TokenRequest } from './kit/issuer-loads.ts'
+import { refreshLoad, tokenRequestLoad } from './kit/issuer-loads.ts'
+import { type LoadResult, runLoad } from './kit/load.ts'
+import { LOAD_OPTIONS, type LoadOptions, loadOptionsFrom } from './kit/load-options.ts'
+import { createLoginUsers } from './kit/login-users.ts'
+import { type OidcProviderPeer, startOidcProviderPeer } from './kit/oidc-provider-peer.ts'
+import { intOption, parseBenchArgs } from './kit/parse-bench-args.ts'
+import { commandCpuSeconds, processCpuSeconds } from './kit/process-cpu.ts'
+import { RefreshTokenPool } from './kit/refresh-token-pool.ts'
+import { OAUTH_REFRESH } from './kit/refresh-wire.ts'
+import { registerServiceClient } from './kit/service-client.ts'
+import { measureSigningCapacity } from './kit/signing-capacity.ts'
+
+const NO_STORE_ISSUER = fileURLToPath(new URL('./kit/no-store-issuer.ts', import.meta.url))
 
 /** The refresh path's targets: docs/performance.md ("## issuer") says where it stands. */
 const TARGET_OF_SIGNING = 0.6
@@ -67,7 +72,7 @@ const USAGE = `Usage: pnpm bench issuer [--ceiling] [--rounds 5] [--duration 4] 
   --sessions     afterwards, store N more sessions (bulk) and rerun the refresh rounds against
                  the bare signer: the full store's figure over the near-empty one
   --ceiling      afterwards, rerun the refresh rounds against the issuer with a store that does no
-                 work on the refresh path (bench/no-store-issuer.ts), beside the bare signer: the
+                 work on the refresh path (kit/no-store-issuer.ts), beside the bare signer: the
                  most any store could reach on this machine
   --profile      afterwards, run the refresh load once more against an issuer started with
                  node --cpu-prof, keep the .cpuprofile files in <dir> and print the hottest functions`
@@ -545,7 +550,7 @@ export async function runIssuerBench(argv: string[]): Promise<number> {
               'refresh with a store that does no work / bare signer',
               fmt(median(ceilingOfBare), 2),
               list(ceilingOfBare, 2),
-              `the ceiling of the ratio above for any store here (bench/no-store-issuer.ts); ${fmt(median(ceilingRounds.map((r) => r.refresh)))} refresh/s`,
+              `the ceiling of the ratio above for any store here (kit/no-store-issuer.ts); ${fmt(median(ceilingRounds.map((r) => r.refresh)))} refresh/s`,
             ],
           ]),
       ...(two.length === 0

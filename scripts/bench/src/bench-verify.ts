@@ -9,21 +9,21 @@
 //   4. verify() following a live issuer's revocation feed (1,000 entries) vs not, one real token
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { cpus } from 'node:os'
+import { median } from '@tokensmith/issuer/testing'
+import { formatTable } from '@tokensmith/scripts/format-table'
 import { createVerifier } from '@tokensmith/verifier-sdk'
 import { type Algorithm, createVerifier as createFastJwtVerifier } from 'fast-jwt'
 import { importJWK, jwtVerify } from 'jose'
 import jsonwebtoken from 'jsonwebtoken'
-import { startFeedIssuer } from './bench/feed-issuer.ts'
-import { feedOnOffRounds } from './bench/feed-on-off.ts'
-import { formatNumber as fmt } from './bench/format-number.ts'
-import { runLoad } from './bench/load.ts'
-import { intOption, parseBenchArgs } from './bench/parse-bench-args.ts'
-import { writePerformanceSection } from './bench/performance-doc.ts'
-import { median } from './bench/stats.ts'
-import { opsAsync, opsSync, runRounds } from './bench/throughput.ts'
-import { makeVerifyFixture, VERIFY_AUDIENCE, VERIFY_ISSUER } from './bench/verify-fixture.ts'
-import { startVerifyService } from './bench/verify-service.ts'
-import { formatTable } from './shared/format-table.ts'
+import { startFeedIssuer } from './kit/feed-issuer.ts'
+import { feedOnOffRounds } from './kit/feed-on-off.ts'
+import { formatNumber as fmt } from './kit/format-number.ts'
+import { runLoad } from './kit/load.ts'
+import { intOption, parseBenchArgs } from './kit/parse-bench-args.ts'
+import { writePerformanceSection } from './kit/performance-doc.ts'
+import { opsAsync, opsSync, runRounds } from './kit/throughput.ts'
+import { makeVerifyFixture, VERIFY_AUDIENCE, VERIFY_ISSUER } from './kit/verify-fixture.ts'
+import { startVerifyService } from './kit/verify-service.ts'
 
 const COMMAND = 'pnpm bench verify'
 
@@ -237,7 +237,7 @@ export async function runVerifyBench(argv: string[]): Promise<number> {
     const section = [
       '## verify',
       '',
-      `Command: \`${COMMAND}\` (scripts/src/bench-verify.ts; \`--help\` for its options). Run ${new Date().toISOString().slice(0, 10)}`,
+      `Command: \`${COMMAND}\` (scripts/bench/src/bench-verify.ts; \`--help\` for its options). Run ${new Date().toISOString().slice(0, 10)}`,
       `on ${cpus().length} x ${cpu}, node ${process.version}: RSA-2048 RS256, one access token with the`,
       `issuer's claims, every contender pinned to RS256 with iss and aud checked. ${options.rounds} rounds of`,
       `${fmt(total)} verifications (cached: ${fmt(total * 10)}); the order of contenders rotates between rounds.`,

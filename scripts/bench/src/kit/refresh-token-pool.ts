@@ -1,4 +1,4 @@
-import { requestJson } from './request-json.ts'
+import { requestJson } from '@tokensmith/issuer/testing'
 
 /**
  * Live refresh tokens for the refresh benchmark. Every refresh consumes the token it presents, so

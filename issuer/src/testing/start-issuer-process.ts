@@ -1,4 +1,5 @@
-import { freePort, type SpawnedIssuer, spawnIssuer } from '@tokensmith/issuer/testing'
+import { freePort } from './free-port.ts'
+import { type SpawnedIssuer, spawnIssuer } from './spawn-issuer.ts'
 
 /** `url` is also the issuer's `iss` (ISSUER_URL). */
 export type IssuerProcess = SpawnedIssuer

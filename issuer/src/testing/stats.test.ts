@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { median, quantile } from './stats.ts'
 
-describe('bench stats', () => {
+describe('stats', () => {
   it('takes the middle sample, or the mean of the middle two, whatever the order', () => {
     expect(median([3, 1, 2])).toBe(2)
     expect(median([4, 1, 3, 2])).toBe(2.5)
