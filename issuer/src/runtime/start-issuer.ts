@@ -9,6 +9,7 @@ import { type Clock, systemClock } from '../core/clock.ts'
 import { createTokenGrants } from '../core/grants/create-token-grants.ts'
 import { createTokenIntrospection } from '../core/grants/create-token-introspection.ts'
 import { createTokenRevocation } from '../core/grants/create-token-revocation.ts'
+import { createPasswordStep } from '../core/login/password-step.ts'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
 import { listAll } from '../core/records/list-all.ts'
 import { createRevocationFeed, type RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
@@ -126,7 +127,7 @@ export async function startIssuer(
       signer,
       defaultAudience: config.audience,
     }),
-    authorization: createAuthorization({ store, login: auth, clock, logger, config }),
+    authorization: createAuthorization({ store, steps: [createPasswordStep(auth)], clock, logger, config }),
     revocation: createTokenRevocation({ store, verifier, clock, logger }),
     introspection: createTokenIntrospection({ store, verifier, clock, issuer: config.issuerUrl }),
     scopes: async () => [

@@ -10,3 +10,11 @@ export const ACR_VALUES: readonly string[] = [PASSWORD_ACR]
 
 /** RFC 8176 §2: `pwd`, a password-based authentication. */
 export const PASSWORD_AMR: readonly string[] = ['pwd']
+
+/**
+ * The `amr` and `acr` a login asserts, from the `amr` its steps recorded. A login session stored
+ * before steps recorded them has none, and was a password.
+ */
+export function authenticationOf(amr: readonly string[]): { amr: readonly string[]; acr: string } {
+  return { amr: amr.length === 0 ? PASSWORD_AMR : amr, acr: PASSWORD_ACR }
+}

@@ -31,8 +31,10 @@ export interface AuthorizationCodeRecord {
   nonce: string | null
   /** The login session the user authenticated in (the ID token's `sid`). */
   loginSessionId: string
-  /** When the user last entered their password in that login session (`auth_time`). */
+  /** When the user last passed a login step in that login session (`auth_time`). */
   authTime: number
+  /** The `amr` of that login session's steps, for the ID token. */
+  amr: string[]
   createdAt: number
   expiresAt: number
   /** When it was redeemed (null until then); the redemption step sets it with `sessionId`. */
@@ -60,6 +62,7 @@ export const AUTHORIZATION_CODES = defineCollection<AuthorizationCodeRecord>({
     nonce: f.text({ nullable: true }),
     loginSessionId: f.text(),
     authTime: f.int(),
+    amr: f.words(),
     createdAt: f.int(),
     expiresAt: f.int(),
     consumedAt: f.int({ nullable: true }),

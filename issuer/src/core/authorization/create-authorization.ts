@@ -5,7 +5,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { CLIENTS } from '../clients/client-collection.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
-import type { Credentials, Login } from '../login/create-login.ts'
+import type { LoginStep } from '../login/login-step.ts'
 import { listAll } from '../records/list-all.ts'
 import type { Store } from '../store.ts'
 import { StoreConflictError } from '../store-error.ts'
@@ -49,8 +49,11 @@ export interface Authorization {
    * token names the login session by `sid`).
    */
   heldLoginSession(secret: string | undefined, id: string): Promise<LoginSessionRecord | null>
-  /** The hosted login form: the password check of `/auth/login`, then a new login session. */
-  signIn(credentials: Credentials): Promise<{ secret: string; session: LoginSessionRecord }>
+  /**
+   * A login step passed on the hosted pages (`stepId`: the password's is `password`, with the check
+   * of `/auth/login`), then a new login session recording its `amr`. Throws the step's refusal.
+   */
+  signIn(stepId: string, input: unknown): Promise<{ secret: string; session: LoginSessionRecord }>
   /**
    * `freshLogin`: the user signed in during this interaction (prompt=login and max_age are met).
    * `consented`: the user just allowed the request on the consent page.
@@ -74,7 +77,8 @@ const hashSecret = (secret: string) => createHash('sha256').update(secret).diges
 
 export function createAuthorization(deps: {
   store: Store
-  login: Pick<Login, 'checkCredentials'>
+  /** The login steps the hosted pages offer, the password first. */
+  steps: readonly LoginStep[]
   clock: Clock
   logger: Logger
   config: AuthorizationConfig
@@ -97,6 +101,7 @@ export function createAuthorization(deps: {
       nonce: request.nonce,
       loginSessionId: session.id,
       authTime: session.authTime,
+      amr: session.amr,
       createdAt: now,
       expiresAt: now + AUTHORIZATION_CODE_TTL_SEC * 1000,
       consumedAt: null,
@@ -150,8 +155,10 @@ export function createAuthorization(deps: {
       return presented.length === stored.length && timingSafeEqual(presented, stored) ? session : null
     },
 
-    async signIn(credentials) {
-      const user = await deps.login.checkCredentials(credentials)
+    async signIn(stepId, input) {
+      const step = deps.steps.find((s) => s.id === stepId)
+      if (step === undefined) throw new Error(`no login step "${stepId}"`)
+      const user = await step.check(input)
       const now = clock()
       const secret = random(32).toString('base64url')
       const absoluteExpiresAt = now + config.loginSessionAbsoluteTtlSec * 1000
@@ -160,6 +167,7 @@ export function createAuthorization(deps: {
         secretHash: hashSecret(secret),
         userId: user.id,
         authTime: now,
+        amr: [...step.amr],
         createdAt: now,
         lastSeenAt: now,
         idleExpiresAt: Math.min(now + config.loginSessionIdleTtlSec * 1000, absoluteExpiresAt),

@@ -17,7 +17,7 @@ import type { IdTokenSigner } from '../tokens/id-token-signer.ts'
 import type { RandomBytes } from '../tokens/random-source.ts'
 import { issueTokenPair, type TokenPair } from '../tokens/token-pair.ts'
 import { USERS } from '../users/user-collection.ts'
-import { PASSWORD_ACR, PASSWORD_AMR } from './acr-values.ts'
+import { authenticationOf } from './acr-values.ts'
 import { hashAuthorizationCode, isAuthorizationCodeShape } from './authorization-code.ts'
 import { AUTHORIZATION_CODES } from './authorization-code-collection.ts'
 import { OPENID_SCOPE } from './check-authorization-request.ts'
@@ -104,8 +104,7 @@ export function createCodeRedemption(deps: {
             nonce: code.nonce,
             accessToken: pair.accessToken,
             ttlSec: pair.expiresIn,
-            acr: PASSWORD_ACR,
-            amr: PASSWORD_AMR,
+            ...authenticationOf(code.amr),
             userClaims: userClaims(
               user,
               new Set([...claimsOfScope(code.scope), ...(code.claims?.idToken ?? [])]),

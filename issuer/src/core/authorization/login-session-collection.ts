@@ -11,8 +11,10 @@ export interface LoginSessionRecord {
   /** SHA-256 (hex) of the cookie's secret value. */
   secretHash: string
   userId: string
-  /** When the user last entered their password here (OIDC `auth_time`). */
+  /** When the user last passed a login step here (OIDC `auth_time`). */
   authTime: number
+  /** The RFC 8176 `amr` values of the steps passed (core/login/login-step.ts). */
+  amr: string[]
   createdAt: number
   lastSeenAt: number
   idleExpiresAt: number
@@ -32,6 +34,7 @@ export const LOGIN_SESSIONS = defineCollection<LoginSessionRecord>({
     secretHash: f.text(),
     userId: f.text(),
     authTime: f.int(),
+    amr: f.words(),
     createdAt: f.int(),
     lastSeenAt: f.int(),
     idleExpiresAt: f.int(),

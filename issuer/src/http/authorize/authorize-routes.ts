@@ -149,7 +149,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): Hono {
     if (username === '' || username.length > 256) return again(200, 'Enter your username.', 'username')
     if (password === '') return again(200, 'Enter your password.', 'password')
     try {
-      const { secret, session } = await authorization.signIn({
+      const { secret, session } = await authorization.signIn('password', {
         username,
         password,
         clientIp: deps.clientAddress(c),
