@@ -8,12 +8,11 @@ import type { Clock } from '../core/clock.ts'
 import type { TokenGrants } from '../core/grants/create-token-grants.ts'
 import type { TokenIntrospection } from '../core/grants/create-token-introspection.ts'
 import type { TokenRevocation } from '../core/grants/create-token-revocation.ts'
+import type { Logger } from '../core/logger.ts'
 import type { RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
 import type { Store } from '../core/store.ts'
 import type { AccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
-import type { IssuerConfig } from '../runtime/config.ts'
-import type { Logger } from '../runtime/logger.ts'
 import { createAuthRoutes } from './auth-routes.ts'
 import { createAuthorizeRoutes } from './authorize/authorize-routes.ts'
 import { createCsrfGuard } from './authorize/csrf-guard.ts'
@@ -25,6 +24,7 @@ import { clientAddressFrom } from './client-address.ts'
 import { createConsentRoutes } from './consent-routes.ts'
 import { createErrorHandler } from './error-handler.ts'
 import { createHealthRoutes } from './health-routes.ts'
+import type { HttpConfig } from './http-config.ts'
 import { createBrowserCors } from './oauth/browser-cors.ts'
 import { createOAuthRoutes } from './oauth/oauth-routes.ts'
 import { createRevocationFeedRoutes } from './revocation-feed-routes.ts'
@@ -57,17 +57,8 @@ export interface IssuerAppDeps {
   revocationFeed: RevocationFeed
   clock: Clock
   logger: Logger
-  config: Pick<
-    IssuerConfig,
-    | 'issuerUrl'
-    | 'maxBodyBytes'
-    | 'trustProxy'
-    | 'cookieOrigins'
-    | 'cookieSecure'
-    | 'refreshIdleTtlSec'
-    | 'clientIds'
-    | 'loginSessionAbsoluteTtlSec'
-  >
+  /** The runtime's IssuerConfig fits as it is. */
+  config: HttpConfig
   /** The JWKS max-age; must stay below the key schedule's publish lead. */
   jwksMaxAgeSec: number
   /** Overrides how the client address is found (tests). */

@@ -21,6 +21,8 @@ export const IMPORT_RULES = {
   'runtime-imports-testing': 'nothing at runtime imports vitest or a testing/ folder',
   'core-imports-outer': 'issuer core/ imports no driver, no framework, nothing of store/, http/ or runtime/',
   'http-imports-driver': 'issuer http/ imports no database driver',
+  'http-imports-runtime':
+    'issuer http/ imports nothing of runtime/: the runtime passes its config and logger in',
   'package-by-path': 'packages reach each other by name and public entry point, never by path',
   'issuer-sdk-coupling': 'the SDK never imports the issuer, nor the issuer the SDK (outside tests)',
 } as const
@@ -99,6 +101,14 @@ export function checkImportRules(
       // (c) http composes the core; the store adapters speak to the drivers.
       if (runtime && under(file, 'issuer/src/http') && bare !== null && DRIVERS.has(bare.name)) {
         report('http-imports-driver')
+      }
+      if (
+        runtime &&
+        under(file, 'issuer/src/http') &&
+        target !== null &&
+        under(target, 'issuer/src/runtime')
+      ) {
+        report('http-imports-runtime')
       }
 
       // (d) every file, tests too: another package only by its name and a public entry point.

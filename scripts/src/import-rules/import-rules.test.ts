@@ -87,6 +87,23 @@ describe('import rules: each can fail', () => {
     )
   })
 
+  it('http-imports-runtime: http/ importing anything of runtime/ (its tests may)', () => {
+    expect(
+      check({
+        'issuer/src/http/create-issuer-app.ts': [
+          '../runtime/config.ts',
+          '../core/logger.ts',
+          './http-config.ts',
+        ],
+        'issuer/src/http/oauth/oauth-routes.ts': ['../../runtime/logger.ts'],
+        'issuer/src/http/browser-flow.test.ts': ['../runtime/start-issuer.ts'],
+      }),
+    ).toEqual([
+      'issuer/src/http/create-issuer-app.ts -> ../runtime/config.ts (http-imports-runtime)',
+      'issuer/src/http/oauth/oauth-routes.ts -> ../../runtime/logger.ts (http-imports-runtime)',
+    ])
+  })
+
   it('package-by-path: a relative path into another package, a path into src/, a subpath not exported', () => {
     expect(
       check({
