@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono'
 import { OPENID_SCOPE } from '../../core/authorization/check-authorization-request.ts'
+import { ROLES_SCOPE } from '../../core/claims/roles-scope.ts'
 import { claimsOfScope } from '../../core/claims/scope-claims.ts'
 import { userClaims } from '../../core/claims/user-claims.ts'
 import type { ClientCache } from '../../core/clients/create-client-cache.ts'
@@ -14,8 +15,6 @@ import { readFormBody } from '../oauth/read-form-body.ts'
 import { parseBearerToken } from '../parse-bearer-token.ts'
 import { BROWSER_PATHS } from './browser-paths.ts'
 
-/** The scope that adds the user's roles to userinfo (tokensmith's own, beside OIDC's `profile`). */
-export const ROLES_SCOPE = 'roles'
 const REALM = 'tokensmith'
 const FORM = 'application/x-www-form-urlencoded'
 
