@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
 import { createJwksResponder, etagMatches } from './jwks-response.ts'
 import { authorizationServerMetadata } from './oauth/authorization-server-metadata.ts'
-import { openIdProviderMetadata } from './oauth/openid-provider-metadata.ts'
+import { openIdProviderMetadata } from './oidc/openid-provider-metadata.ts'
 
 export interface WellKnownRoutesDeps {
   keyRing: KeyRing

@@ -1,14 +1,6 @@
 import { ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from '../../core/clients/client-credentials.ts'
 import { GRANT_TYPES } from '../../core/clients/client-record.ts'
-import { BROWSER_PATHS } from '../authorize/browser-paths.ts'
-import { REVOCATION_FEED_PATHS } from '../revocation-feed-routes.ts'
-
-/** The standard endpoints, relative to the issuer URL. */
-export const OAUTH_PATHS = {
-  token: '/oauth/token',
-  revocation: '/oauth/revoke',
-  introspection: '/oauth/introspect',
-} as const
+import { BROWSER_PATHS, OAUTH_PATHS, REVOCATION_FEED_PATHS } from '../endpoint-paths.ts'
 
 /**
  * RFC 8414 §2: what this issuer implements, and nothing it does not: the authorization code flow

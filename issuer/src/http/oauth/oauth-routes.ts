@@ -6,12 +6,12 @@ import type { TokenIntrospection } from '../../core/grants/create-token-introspe
 import type { TokenRevocation } from '../../core/grants/create-token-revocation.ts'
 import type { Logger } from '../../core/logger.ts'
 import { OAuthError } from '../../errors.ts'
-import { OAUTH_PATHS } from './authorization-server-metadata.ts'
-import type { BrowserCors } from './browser-cors.ts'
+import { OAUTH_PATHS } from '../endpoint-paths.ts'
+import type { BrowserCors } from '../oauth-shared/browser-cors.ts'
+import type { FormParams } from '../oauth-shared/form-params.ts'
+import { createOAuthErrorHandler } from '../oauth-shared/oauth-error-handler.ts'
+import { readFormBody } from '../oauth-shared/read-form-body.ts'
 import { clientCredentialsOf } from './client-credentials-of.ts'
-import type { FormParams } from './form-params.ts'
-import { createOAuthErrorHandler } from './oauth-error-handler.ts'
-import { readFormBody } from './read-form-body.ts'
 
 export interface OAuthRoutesDeps {
   clients: ClientAuthenticator

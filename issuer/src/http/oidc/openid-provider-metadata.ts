@@ -1,7 +1,7 @@
 import { ACR_VALUES } from '../../core/authorization/acr-values.ts'
 import { SCOPE_CLAIMS } from '../../core/claims/scope-claims.ts'
-import { BROWSER_PATHS } from '../authorize/browser-paths.ts'
-import { authorizationServerMetadata } from './authorization-server-metadata.ts'
+import { BROWSER_PATHS } from '../endpoint-paths.ts'
+import { authorizationServerMetadata } from '../oauth/authorization-server-metadata.ts'
 
 /**
  * OpenID Connect Discovery 1.0 §3: RFC 8414's document, plus what an OpenID Provider declares.
