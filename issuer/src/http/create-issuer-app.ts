@@ -38,6 +38,7 @@ export { REFRESH_COOKIE } from './refresh-cookie.ts'
 /** The standard surface's operations (issue of RFC 6749, 7009, 7662), beside the JSON API's. */
 export interface OAuthDeps {
   clients: ClientAuthenticator
+  /** The token endpoint looks each `grant_type` up here; the metadata documents list their types. */
   grants: TokenGrants
   revocation: TokenRevocation
   introspection: TokenIntrospection
@@ -144,6 +145,7 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
       issuerUrl: config.issuerUrl,
       jwksMaxAgeSec: deps.jwksMaxAgeSec,
       scopes: deps.oauth.scopes,
+      grantTypes: deps.oauth.grants.map((grant) => grant.type),
     }),
   )
   app.route('/', createRevocationFeedRoutes({ feed: deps.revocationFeed, heartbeatMs: FEED_HEARTBEAT_MS }))

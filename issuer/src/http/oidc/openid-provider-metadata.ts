@@ -10,10 +10,11 @@ import { authorizationServerMetadata } from '../oauth/authorization-server-metad
 export function openIdProviderMetadata(
   issuer: string,
   scopes: readonly string[],
+  grantTypes: readonly string[],
   signingAlgs: readonly string[],
 ) {
   return {
-    ...authorizationServerMetadata(issuer, scopes),
+    ...authorizationServerMetadata(issuer, scopes, grantTypes),
     userinfo_endpoint: `${issuer}${BROWSER_PATHS.userinfo}`,
     end_session_endpoint: `${issuer}${BROWSER_PATHS.endSession}`,
     subject_types_supported: ['public'],
