@@ -3,10 +3,10 @@ import type { AuthService, TokenPair } from '../core/auth-service.ts'
 import { ACCOUNT_SCOPE } from '../core/clients/grant-scope.ts'
 import type { AccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import { IssuerError } from '../errors.ts'
-import type { IssuerConfig } from '../runtime/config.ts'
 import { authCors } from './auth-cors.ts'
 import { type BearerEnv, bearerAuth } from './bearer-auth.ts'
 import { createCookieOriginPolicy } from './cookie-origin-policy.ts'
+import type { HttpConfig } from './http-config.ts'
 import { optionalStringField, readJsonBody, stringField } from './read-json-body.ts'
 import { createRefreshCookie } from './refresh-cookie.ts'
 
@@ -14,7 +14,7 @@ export interface AuthRoutesDeps {
   auth: AuthService
   verifier: AccessTokenVerifier
   config: Pick<
-    IssuerConfig,
+    HttpConfig,
     'issuerUrl' | 'maxBodyBytes' | 'cookieOrigins' | 'cookieSecure' | 'refreshIdleTtlSec'
   >
   clientAddress: (c: Context) => string | null

@@ -8,25 +8,25 @@ import type { Clock } from '../core/clock.ts'
 import type { TokenGrants } from '../core/grants/create-token-grants.ts'
 import type { TokenIntrospection } from '../core/grants/create-token-introspection.ts'
 import type { TokenRevocation } from '../core/grants/create-token-revocation.ts'
+import type { Logger } from '../core/logger.ts'
 import type { RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
 import type { Store } from '../core/store.ts'
 import type { AccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
-import type { IssuerConfig } from '../runtime/config.ts'
-import type { Logger } from '../runtime/logger.ts'
 import { createAuthRoutes } from './auth-routes.ts'
 import { createAuthorizeRoutes } from './authorize/authorize-routes.ts'
 import { createCsrfGuard } from './authorize/csrf-guard.ts'
 import { createEndSessionRoutes } from './authorize/end-session-routes.ts'
 import { createLoginSessionCookie } from './authorize/login-session-cookie.ts'
-import { createUserinfoRoutes } from './authorize/userinfo-routes.ts'
 import type { BearerEnv } from './bearer-auth.ts'
 import { clientAddressFrom } from './client-address.ts'
 import { createConsentRoutes } from './consent-routes.ts'
 import { createErrorHandler } from './error-handler.ts'
 import { createHealthRoutes } from './health-routes.ts'
-import { createBrowserCors } from './oauth/browser-cors.ts'
+import type { HttpConfig } from './http-config.ts'
 import { createOAuthRoutes } from './oauth/oauth-routes.ts'
+import { createBrowserCors } from './oauth-shared/browser-cors.ts'
+import { createUserinfoRoutes } from './oidc/userinfo-routes.ts'
 import { createRevocationFeedRoutes } from './revocation-feed-routes.ts'
 import { createWellKnownRoutes } from './well-known-routes.ts'
 
@@ -38,6 +38,7 @@ export { REFRESH_COOKIE } from './refresh-cookie.ts'
 /** The standard surface's operations (issue of RFC 6749, 7009, 7662), beside the JSON API's. */
 export interface OAuthDeps {
   clients: ClientAuthenticator
+  /** The token endpoint looks each `grant_type` up here; the metadata documents list their types. */
   grants: TokenGrants
   revocation: TokenRevocation
   introspection: TokenIntrospection
@@ -57,17 +58,8 @@ export interface IssuerAppDeps {
   revocationFeed: RevocationFeed
   clock: Clock
   logger: Logger
-  config: Pick<
-    IssuerConfig,
-    | 'issuerUrl'
-    | 'maxBodyBytes'
-    | 'trustProxy'
-    | 'cookieOrigins'
-    | 'cookieSecure'
-    | 'refreshIdleTtlSec'
-    | 'clientIds'
-    | 'loginSessionAbsoluteTtlSec'
-  >
+  /** The runtime's IssuerConfig fits as it is. */
+  config: HttpConfig
   /** The JWKS max-age; must stay below the key schedule's publish lead. */
   jwksMaxAgeSec: number
   /** Overrides how the client address is found (tests). */
@@ -158,6 +150,7 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
       issuerUrl: config.issuerUrl,
       jwksMaxAgeSec: deps.jwksMaxAgeSec,
       scopes: deps.oauth.scopes,
+      grantTypes: deps.oauth.grants.map((grant) => grant.type),
     }),
   )
   app.route('/', createRevocationFeedRoutes({ feed: deps.revocationFeed, heartbeatMs: FEED_HEARTBEAT_MS }))

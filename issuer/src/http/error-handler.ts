@@ -1,6 +1,6 @@
 import type { ErrorHandler } from 'hono'
+import type { Logger } from '../core/logger.ts'
 import { IssuerError } from '../errors.ts'
-import type { Logger } from '../runtime/logger.ts'
 import {
   loggedAsStoreUnavailable,
   STORE_RETRY_AFTER_SEC,

@@ -1,13 +1,8 @@
 import { type Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
+import { REVOCATION_FEED_PATHS } from './endpoint-paths.ts'
 import { etagMatches } from './jwks-response.ts'
-
-/** The feed's paths, relative to the issuer URL (advertised in the RFC 8414 metadata). */
-export const REVOCATION_FEED_PATHS = {
-  document: '/revocations',
-  stream: '/revocations/stream',
-} as const
 
 /** The media type of the document: its JWS `typ` (RFC 8725 §3.11) under application/. */
 export const REVOCATION_FEED_MEDIA_TYPE = 'application/revocation-feed+jwt'

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
 import { createJwksResponder, etagMatches } from './jwks-response.ts'
 import { authorizationServerMetadata } from './oauth/authorization-server-metadata.ts'
-import { openIdProviderMetadata } from './oauth/openid-provider-metadata.ts'
+import { openIdProviderMetadata } from './oidc/openid-provider-metadata.ts'
 
 export interface WellKnownRoutesDeps {
   keyRing: KeyRing
@@ -14,6 +14,8 @@ export interface WellKnownRoutesDeps {
   jwksMaxAgeSec: number
   /** The scopes clients may ask for (the registry's, and the account scope), for the metadata. */
   scopes: () => Promise<string[]>
+  /** The `grant_type`s of the token endpoint's list. */
+  grantTypes: readonly string[]
 }
 
 /**
@@ -40,13 +42,13 @@ export function createWellKnownRoutes(deps: WellKnownRoutesDeps): Hono {
 
   routes.get('/oauth-authorization-server', async (c: Context) => {
     c.header('Cache-Control', cacheControl)
-    return c.json(authorizationServerMetadata(deps.issuerUrl, await deps.scopes()))
+    return c.json(authorizationServerMetadata(deps.issuerUrl, await deps.scopes(), deps.grantTypes))
   })
 
   routes.get('/openid-configuration', async (c: Context) => {
     c.header('Cache-Control', cacheControl)
     const alg = keyRing.signingKey(clock()).alg
-    return c.json(openIdProviderMetadata(deps.issuerUrl, await deps.scopes(), [alg]))
+    return c.json(openIdProviderMetadata(deps.issuerUrl, await deps.scopes(), deps.grantTypes, [alg]))
   })
 
   return routes

@@ -21,6 +21,10 @@ export const IMPORT_RULES = {
   'runtime-imports-testing': 'nothing at runtime imports vitest or a testing/ folder',
   'core-imports-outer': 'issuer core/ imports no driver, no framework, nothing of store/, http/ or runtime/',
   'http-imports-driver': 'issuer http/ imports no database driver',
+  'http-imports-runtime':
+    'issuer http/ imports nothing of runtime/: the runtime passes its config and logger in',
+  'http-folders':
+    'an issuer http/ folder imports only the http/ folders HTTP_FOLDERS lets it: no two of them both ways',
   'package-by-path': 'packages reach each other by name and public entry point, never by path',
   'issuer-sdk-coupling': 'the SDK never imports the issuer, nor the issuer the SDK (outside tests)',
 } as const
@@ -34,6 +38,28 @@ export interface ImportViolation {
 }
 
 const DRIVERS = new Set(['better-sqlite3', 'pg', 'ioredis'])
+
+/**
+ * The folders of issuer/src/http/ and the sibling folders each may import (its own files, and the
+ * files of http/ itself, are always allowed). The pieces every standard endpoint shares sit at the
+ * bottom; the token endpoints (`oauth/`) and the browser side (`authorize/`) stand beside each other
+ * and never meet; OpenID Connect (`oidc/`) builds on OAuth's metadata. A folder not listed may
+ * import none of them: a new folder takes its place here.
+ */
+export const HTTP_FOLDERS: Readonly<Record<string, readonly string[]>> = {
+  'oauth-shared': [],
+  oauth: ['oauth-shared'],
+  authorize: ['oauth-shared'],
+  oidc: ['oauth-shared', 'oauth'],
+}
+const HTTP = 'issuer/src/http'
+
+/** The folder right under http/ that holds `path`, or null for a file of http/ itself (or outside). */
+function httpFolderOf(path: string): string | null {
+  if (!under(path, HTTP)) return null
+  const rest = path.slice(HTTP.length + 1).split('/')
+  return rest.length > 1 ? (rest[0] ?? null) : null
+}
 const ISSUER = '@tokensmith/issuer'
 const SDK = '@tokensmith/verifier-sdk'
 
@@ -99,6 +125,19 @@ export function checkImportRules(
       // (c) http composes the core; the store adapters speak to the drivers.
       if (runtime && under(file, 'issuer/src/http') && bare !== null && DRIVERS.has(bare.name)) {
         report('http-imports-driver')
+      }
+      if (
+        runtime &&
+        under(file, 'issuer/src/http') &&
+        target !== null &&
+        under(target, 'issuer/src/runtime')
+      ) {
+        report('http-imports-runtime')
+      }
+      const from = runtime ? httpFolderOf(file) : null
+      const to = target === null ? null : httpFolderOf(target)
+      if (from !== null && to !== null && from !== to && !(HTTP_FOLDERS[from] ?? []).includes(to)) {
+        report('http-folders')
       }
 
       // (d) every file, tests too: another package only by its name and a public entry point.

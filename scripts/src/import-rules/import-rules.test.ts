@@ -88,6 +88,55 @@ describe('import rules: each can fail', () => {
     )
   })
 
+  it('http-imports-runtime: http/ importing anything of runtime/ (its tests may)', () => {
+    expect(
+      check({
+        'issuer/src/http/create-issuer-app.ts': [
+          '../runtime/config.ts',
+          '../core/logger.ts',
+          './http-config.ts',
+        ],
+        'issuer/src/http/oauth/oauth-routes.ts': ['../../runtime/logger.ts'],
+        'issuer/src/http/browser-flow.test.ts': ['../runtime/start-issuer.ts'],
+      }),
+    ).toEqual([
+      'issuer/src/http/create-issuer-app.ts -> ../runtime/config.ts (http-imports-runtime)',
+      'issuer/src/http/oauth/oauth-routes.ts -> ../../runtime/logger.ts (http-imports-runtime)',
+    ])
+  })
+
+  it('http-folders: an http/ folder importing a sibling folder HTTP_FOLDERS does not list', () => {
+    expect(
+      check({
+        'issuer/src/http/oauth/oauth-routes.ts': [
+          '../authorize/browser-paths.ts',
+          '../oidc/userinfo-routes.ts',
+          '../oauth-shared/read-form-body.ts',
+          '../endpoint-paths.ts',
+          './client-credentials-of.ts',
+        ],
+        'issuer/src/http/authorize/hosted-pages.ts': [
+          '../oauth/oauth-error-handler.ts',
+          '../oauth-shared/x.ts',
+        ],
+        'issuer/src/http/oauth-shared/read-form-body.ts': ['../oauth/form-params.ts', '../read-json-body.ts'],
+        'issuer/src/http/oidc/openid-provider-metadata.ts': ['../oauth/authorization-server-metadata.ts'],
+        'issuer/src/http/device/device-routes.ts': ['../oauth-shared/read-form-body.ts'],
+        'issuer/src/http/create-issuer-app.ts': [
+          './oauth/oauth-routes.ts',
+          './authorize/authorize-routes.ts',
+        ],
+        'issuer/src/http/oauth/oauth-routes.test.ts': ['../authorize/authorize-routes.ts'],
+      }),
+    ).toEqual([
+      'issuer/src/http/oauth/oauth-routes.ts -> ../authorize/browser-paths.ts (http-folders)',
+      'issuer/src/http/oauth/oauth-routes.ts -> ../oidc/userinfo-routes.ts (http-folders)',
+      'issuer/src/http/authorize/hosted-pages.ts -> ../oauth/oauth-error-handler.ts (http-folders)',
+      'issuer/src/http/oauth-shared/read-form-body.ts -> ../oauth/form-params.ts (http-folders)',
+      'issuer/src/http/device/device-routes.ts -> ../oauth-shared/read-form-body.ts (http-folders)',
+    ])
+  })
+
   it('package-by-path: a relative path into another package, a path into src/, a subpath not exported', () => {
     expect(
       check({

@@ -7,7 +7,7 @@ import {
 import type { Authorization } from '../../core/authorization/create-authorization.ts'
 import type { Logger } from '../../core/logger.ts'
 import { errorDescription, IssuerError } from '../../errors.ts'
-import { BROWSER_PATHS } from './browser-paths.ts'
+import { BROWSER_PATHS } from '../endpoint-paths.ts'
 import type { CsrfGuard } from './csrf-guard.ts'
 import { createHostedPages, type HostedPages } from './hosted-pages.ts'
 import type { LoginSessionCookie } from './login-session-cookie.ts'

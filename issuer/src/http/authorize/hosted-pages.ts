@@ -3,12 +3,12 @@ import type { AuthorizationRequest } from '../../core/authorization/check-author
 import { consentScopeOf } from '../../core/authorization/consent-scope-of.ts'
 import type { Logger } from '../../core/logger.ts'
 import { IssuerError, OAuthError } from '../../errors.ts'
+import { BROWSER_PATHS } from '../endpoint-paths.ts'
 import {
   loggedAsStoreUnavailable,
   STORE_RETRY_AFTER_SEC,
   STORE_UNAVAILABLE_MESSAGE,
 } from '../store-unavailable.ts'
-import { BROWSER_PATHS } from './browser-paths.ts'
 import { consentPage } from './consent-page.ts'
 import { errorPage } from './error-page.ts'
 import { type LoginPageInput, loginPage } from './login-page.ts'

@@ -1,21 +1,16 @@
 import { ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from '../../core/clients/client-credentials.ts'
-import { GRANT_TYPES } from '../../core/clients/client-record.ts'
-import { BROWSER_PATHS } from '../authorize/browser-paths.ts'
-import { REVOCATION_FEED_PATHS } from '../revocation-feed-routes.ts'
-
-/** The standard endpoints, relative to the issuer URL. */
-export const OAUTH_PATHS = {
-  token: '/oauth/token',
-  revocation: '/oauth/revoke',
-  introspection: '/oauth/introspect',
-} as const
+import { BROWSER_PATHS, OAUTH_PATHS, REVOCATION_FEED_PATHS } from '../endpoint-paths.ts'
 
 /**
- * RFC 8414 §2: what this issuer implements, and nothing it does not: the authorization code flow
- * with S256 PKCE only, answers in the query with `iss` (RFC 9207 §3). Introspection is for
- * confidential clients only, so `none` is not among its methods.
+ * RFC 8414 §2: what this issuer implements, and nothing it does not: the grants of the token
+ * endpoint's list, the authorization code flow with S256 PKCE only, answers in the query with `iss`
+ * (RFC 9207 §3). Introspection is for confidential clients only, so `none` is not among its methods.
  */
-export function authorizationServerMetadata(issuer: string, scopes: readonly string[]) {
+export function authorizationServerMetadata(
+  issuer: string,
+  scopes: readonly string[],
+  grantTypes: readonly string[],
+) {
   const algs = [...ASSERTION_ALGORITHMS]
   const confidentialMethods = CLIENT_AUTH_METHODS.filter((m) => m !== 'none')
   return {
@@ -25,7 +20,7 @@ export function authorizationServerMetadata(issuer: string, scopes: readonly str
     token_endpoint: `${issuer}${OAUTH_PATHS.token}`,
     revocation_endpoint: `${issuer}${OAUTH_PATHS.revocation}`,
     introspection_endpoint: `${issuer}${OAUTH_PATHS.introspection}`,
-    grant_types_supported: [...GRANT_TYPES],
+    grant_types_supported: [...grantTypes],
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     token_endpoint_auth_signing_alg_values_supported: algs,
     revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { OAuthError } from '../../errors.ts'
+import { parseFormParams } from '../oauth-shared/form-params.ts'
 import { clientCredentialsOf, JWT_BEARER_ASSERTION } from './client-credentials-of.ts'
-import { parseFormParams } from './form-params.ts'
 
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`

@@ -1,6 +1,6 @@
 import type { ClientCredentials } from '../../core/clients/client-credentials.ts'
 import { OAuthError } from '../../errors.ts'
-import type { FormParams } from './form-params.ts'
+import type { FormParams } from '../oauth-shared/form-params.ts'
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 

@@ -4,14 +4,16 @@ import type { ClientAuthenticator } from '../../core/clients/create-client-authe
 import type { TokenGrants } from '../../core/grants/create-token-grants.ts'
 import type { TokenIntrospection } from '../../core/grants/create-token-introspection.ts'
 import type { TokenRevocation } from '../../core/grants/create-token-revocation.ts'
+import type { GrantedTokens } from '../../core/grants/token-grant.ts'
 import type { Logger } from '../../core/logger.ts'
 import { OAuthError } from '../../errors.ts'
-import { OAUTH_PATHS } from './authorization-server-metadata.ts'
-import type { BrowserCors } from './browser-cors.ts'
+import { OAUTH_PATHS } from '../endpoint-paths.ts'
+import type { BrowserCors } from '../oauth-shared/browser-cors.ts'
+import type { FormParams } from '../oauth-shared/form-params.ts'
+import { createOAuthErrorHandler } from '../oauth-shared/oauth-error-handler.ts'
+import { readFormBody } from '../oauth-shared/read-form-body.ts'
 import { clientCredentialsOf } from './client-credentials-of.ts'
-import type { FormParams } from './form-params.ts'
-import { createOAuthErrorHandler } from './oauth-error-handler.ts'
-import { readFormBody } from './read-form-body.ts'
+import { grantParamsOf } from './grant-params-of.ts'
 
 export interface OAuthRoutesDeps {
   clients: ClientAuthenticator
@@ -60,61 +62,17 @@ export function createOAuthRoutes(deps: OAuthRoutesDeps): Hono {
 
   routes.post(OAUTH_PATHS.token, async (c) => {
     const { form, client } = await authenticated(c, OAUTH_PATHS.token)
+    // The grant from the list, then its parameters as it names them: a missing one is refused
+    // before the grant runs.
     const grantType = form.require('grant_type')
-    const scope = form.get('scope')
-    const withScope = scope === undefined ? {} : { scope }
-    switch (grantType) {
-      case 'authorization_code': {
-        const pair = await deps.grants.authorizationCode(client, {
-          code: form.require('code'),
-          redirectUri: form.get('redirect_uri'),
-          codeVerifier: form.get('code_verifier'),
-          clientIp: deps.clientAddress(c),
-          userAgent: c.req.header('user-agent') ?? null,
-        })
-        // RFC 6749 §4.1.4: the refresh token is optional; only a client that may use it gets one.
-        const refreshToken = client.grants.includes('refresh_token') ? pair.refreshToken : undefined
-        return c.json({
-          ...tokenResponse(pair.accessToken, pair.expiresIn, pair.scope, refreshToken),
-          ...(pair.idToken === null ? {} : { id_token: pair.idToken }),
-        })
-      }
-      case 'refresh_token': {
-        const pair = await deps.grants.refreshToken(client, {
-          refreshToken: form.require('refresh_token'),
-          ...withScope,
-        })
-        return c.json(tokenResponse(pair.accessToken, pair.expiresIn, pair.scope, pair.refreshToken))
-      }
-      case 'password': {
-        const pair = await deps.grants.password(client, {
-          username: form.require('username'),
-          password: form.require('password'),
-          ...withScope,
-          clientIp: deps.clientAddress(c),
-          userAgent: c.req.header('user-agent') ?? null,
-        })
-        return c.json(tokenResponse(pair.accessToken, pair.expiresIn, pair.scope, pair.refreshToken))
-      }
-      case 'client_credentials': {
-        const resource = form.get('resource')
-        const audience = form.get('audience')
-        if (resource !== undefined && audience !== undefined && resource !== audience) {
-          throw new OAuthError(
-            'invalid_request',
-            'Give the audience as resource or as audience, not two different ones.',
-          )
-        }
-        const chosen = resource ?? audience
-        const token = await deps.grants.clientCredentials(client, {
-          ...withScope,
-          ...(chosen === undefined ? {} : { audience: chosen }),
-        })
-        return c.json(tokenResponse(token.accessToken, token.expiresIn, token.scope))
-      }
-      default:
-        throw new OAuthError('unsupported_grant_type', 'The grant_type is not supported.')
-    }
+    const grant = deps.grants.find((g) => g.type === grantType)
+    if (grant === undefined)
+      throw new OAuthError('unsupported_grant_type', 'The grant_type is not supported.')
+    const tokens = await grant.handle(client, grantParamsOf(form, grant.params), {
+      clientIp: deps.clientAddress(c),
+      userAgent: c.req.header('user-agent') ?? null,
+    })
+    return c.json(tokenResponse(tokens))
   })
 
   routes.post(OAUTH_PATHS.revocation, async (c) => {
@@ -144,18 +102,14 @@ export function createOAuthRoutes(deps: OAuthRoutesDeps): Hono {
   return routes
 }
 
-/** RFC 6749 §5.1. */
-function tokenResponse(
-  accessToken: string,
-  expiresIn: number,
-  scope: readonly string[],
-  refreshToken?: string,
-) {
+/** RFC 6749 §5.1, with OpenID Connect Core §3.1.3.3's `id_token`. */
+function tokenResponse(tokens: GrantedTokens) {
   return {
-    access_token: accessToken,
+    access_token: tokens.accessToken,
     token_type: 'Bearer',
-    expires_in: expiresIn,
-    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
-    scope: scope.join(' '),
+    expires_in: tokens.expiresIn,
+    ...(tokens.refreshToken === undefined ? {} : { refresh_token: tokens.refreshToken }),
+    scope: tokens.scope.join(' '),
+    ...(tokens.idToken === undefined ? {} : { id_token: tokens.idToken }),
   }
 }

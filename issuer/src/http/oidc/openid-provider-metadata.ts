@@ -1,15 +1,7 @@
 import { ACR_VALUES } from '../../core/authorization/acr-values.ts'
 import { SCOPE_CLAIMS } from '../../core/claims/scope-claims.ts'
-import { BROWSER_PATHS } from '../authorize/browser-paths.ts'
-import { ROLES_SCOPE } from '../authorize/userinfo-routes.ts'
-import { authorizationServerMetadata } from './authorization-server-metadata.ts'
-
-/**
- * The scopes of OpenID Connect this issuer answers (Core §5.4, §11), and tokensmith's `roles`.
- * Not `address` or `phone`: users have no such claims.
- */
-export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access', ROLES_SCOPE] as const
-export const UNOFFERED_SCOPES: readonly string[] = ['address', 'phone']
+import { BROWSER_PATHS } from '../endpoint-paths.ts'
+import { authorizationServerMetadata } from '../oauth/authorization-server-metadata.ts'
 
 /**
  * OpenID Connect Discovery 1.0 §3: RFC 8414's document, plus what an OpenID Provider declares.
@@ -18,10 +10,11 @@ export const UNOFFERED_SCOPES: readonly string[] = ['address', 'phone']
 export function openIdProviderMetadata(
   issuer: string,
   scopes: readonly string[],
+  grantTypes: readonly string[],
   signingAlgs: readonly string[],
 ) {
   return {
-    ...authorizationServerMetadata(issuer, scopes),
+    ...authorizationServerMetadata(issuer, scopes, grantTypes),
     userinfo_endpoint: `${issuer}${BROWSER_PATHS.userinfo}`,
     end_session_endpoint: `${issuer}${BROWSER_PATHS.endSession}`,
     subject_types_supported: ['public'],

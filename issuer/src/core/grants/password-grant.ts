@@ -1,0 +1,26 @@
+import { OAuthError } from '../../errors.ts'
+import type { Login } from '../login/create-login.ts'
+import { requestedScope } from './requested-scope.ts'
+import { requireGrant } from './require-grant.ts'
+import type { TokenGrant } from './token-grant.ts'
+
+/** RFC 6749 §4.3, first-party clients only: the login of `/auth/login`. */
+export function createPasswordGrant(deps: {
+  login: Pick<Login, 'loginAs'>
+}): TokenGrant<'username' | 'password', 'scope'> {
+  return {
+    type: 'password',
+    params: { required: ['username', 'password'], optional: ['scope'] },
+    async handle(client, params, meta) {
+      requireGrant(client, 'password')
+      // RFC 9700 §2.4: the password grant must not be used; kept for first-party apps only.
+      if (!client.firstParty)
+        throw new OAuthError('unauthorized_client', 'The password grant is for first-party clients only.')
+      return deps.login.loginAs(client, requestedScope(client, params.scope), {
+        username: params.username,
+        password: params.password,
+        ...meta,
+      })
+    },
+  }
+}
