@@ -14,6 +14,7 @@
 //   login-session-sessions:<id> (set of the session ids its redemptions started)
 //   revocations (hash: kind:subject -> "at until seq")   revocation-seq (the feed's cursor, INCR)
 //   revocations-by-seq (zset, for deltas)   revocations-by-until (zset, for purge)
+//   schema-version, schema-lock (redis-migrate.ts)
 // TTLs (a day past the logical expiry) make Redis drop what the background purge misses; purge
 // and every check still compare the caller's instants.
 import { Redis, type RedisOptions } from 'ioredis'
@@ -27,6 +28,7 @@ import { StoreConflictError } from '../../core/store-error.ts'
 import { isInvalidReason } from '../invalid-reason.ts'
 import { joinScope, splitScope } from '../session-scope.ts'
 import { translateErrors } from '../translate-errors.ts'
+import { migrateRedis } from './redis-migrate.ts'
 import { createRedisRecords, keyString, RECORD_SCRIPTS } from './redis-records.ts'
 import { pairs, script, scriptRunner } from './redis-script.ts'
 import {
@@ -190,8 +192,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     records,
 
     async migrate() {
-      // No schema; this checks the server answers and can run scripts (Redis >= 2.6, no Cluster).
-      await redis.ping()
+      await migrateRedis(redis, P, records)
     },
 
     async ping() {
