@@ -122,41 +122,27 @@ export function createRedisStore(options: RedisStoreOptions): Store {
    */
   function sessionWrite(session: NewSession): { keys: string[]; args: string[]; written: SessionRecord } {
     const idle = Math.min(session.idleExpiresAt, session.absoluteExpiresAt)
-    const sessionFields = [
-      'id',
-      session.id,
-      'userId',
-      session.userId,
-      'clientId',
-      session.clientId,
-      'createdAt',
-      String(session.createdAt),
-      'lastUsedAt',
-      String(session.createdAt),
-      'absoluteExpiresAt',
-      String(session.absoluteExpiresAt),
-      'liveIdleExpiresAt',
-      String(idle),
-      'scope',
-      joinScope(session.scope),
-      'publicClient',
-      session.publicClient ? '1' : '0',
-    ]
-    if (session.clientIp !== null) sessionFields.push('clientIp', session.clientIp)
-    if (session.userAgent !== null) sessionFields.push('userAgent', session.userAgent)
-    // Most sessions asked for no claims: the hash (and every rotation's reply) stays as it was.
-    if (session.claims !== undefined && session.claims.length > 0)
-      sessionFields.push('claims', joinScope(session.claims))
-    const tokenFields = [
-      'sessionId',
-      session.id,
-      'generation',
-      '1',
-      'createdAt',
-      String(session.createdAt),
-      'idleExpiresAt',
-      String(idle),
-    ]
+    const sessionFields = hashItems({
+      id: session.id,
+      userId: session.userId,
+      clientId: session.clientId,
+      createdAt: session.createdAt,
+      lastUsedAt: session.createdAt,
+      absoluteExpiresAt: session.absoluteExpiresAt,
+      liveIdleExpiresAt: idle,
+      scope: joinScope(session.scope),
+      publicClient: session.publicClient ? 1 : 0,
+      clientIp: session.clientIp,
+      userAgent: session.userAgent,
+      // Most sessions asked for no claims: the hash (and every rotation's reply) stays as it was.
+      claims: session.claims?.length ? joinScope(session.claims) : null,
+    })
+    const tokenFields = hashItems({
+      sessionId: session.id,
+      generation: 1,
+      createdAt: session.createdAt,
+      idleExpiresAt: idle,
+    })
     return {
       keys: [
         k.session(session.id),
@@ -421,6 +407,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
   }
   return translateErrors(store, redisUnavailable)
+}
+
+/** HSET's field/value items: a null value is left out, absent from the hash. */
+function hashItems(fields: Record<string, string | number | null>): string[] {
+  return Object.entries(fields).flatMap(([field, value]) => (value === null ? [] : [field, String(value)]))
 }
 
 /** A TTL in whole milliseconds: the remaining lifetime plus retention, never zero or negative. */
