@@ -57,58 +57,129 @@ local function record_revocation(kind, subject, at, ttl)
 end
 `
 
-/** KEYS: user, username index, users set. ARGV: P, id, then the user's field/value pairs. */
-export const CREATE_USER = `${HELPERS}
-if redis.call('EXISTS', KEYS[2]) == 1 then return 'username' end
-if redis.call('EXISTS', KEYS[1]) == 1 then return 'user id' end
-local fields = {}
-for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('SET', KEYS[2], ARGV[2])
-redis.call('SADD', KEYS[3], ARGV[2])
-return 'ok'
+// The records (redis-records.ts), for every collection from its layout L, which the scripts take
+// as JSON: {base = its redisKey, key = its key fields' names (for a conflict), unique, indexes,
+// all = whether all are listed, expiry = its field or nil, retain, margin (ms)}. A record is the
+// hash P base:key; its entries follow its values: P base#unique:<field>:<value> -> key, and the
+// zsets P base#index:<field>:<value>, P base#all (score 0, so ZRANGEBYLEX lists by key) and
+// P base#expiry (scored by when it expires).
+const RECORD_HELPERS = `${HELPERS}
+local function record_key(L, key) return P .. L.base .. ':' .. key end
+local function unique_key(L, f, v) return P .. L.base .. '#unique:' .. f .. ':' .. v end
+local function hash_of(key)
+  local h, flat = {}, redis.call('HGETALL', key)
+  for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
+  return h
+end
+-- Adds (add) or removes the entries of the record key of L whose values are h.
+local function entries(L, key, h, add)
+  local zsets = {}
+  for _, f in ipairs(L.indexes) do
+    if h[f] then zsets[#zsets + 1] = P .. L.base .. '#index:' .. f .. ':' .. h[f] end
+  end
+  if L.all then zsets[#zsets + 1] = P .. L.base .. '#all' end
+  for _, z in ipairs(zsets) do
+    if add then redis.call('ZADD', z, 0, key) else redis.call('ZREM', z, key) end
+  end
+  local expiring = {record_key(L, key)}
+  for _, f in ipairs(L.unique) do
+    local u = h[f] and unique_key(L, f, h[f])
+    if u and add then
+      redis.call('SET', u, key)
+      expiring[#expiring + 1] = u
+    elseif u and redis.call('GET', u) == key then
+      redis.call('DEL', u)
+    end
+  end
+  if not (L.expiry and h[L.expiry]) then return end
+  local zexpiry = P .. L.base .. '#expiry'
+  if not add then redis.call('ZREM', zexpiry, key) return end
+  local at = tonumber(h[L.expiry]) + L.retain
+  redis.call('ZADD', zexpiry, int(at), key)
+  -- Redis drops it a margin after the purge would. Its own clock bounds that from below: an
+  -- instant already past (a record written late, a test's clock) still gets the margin.
+  local t = redis.call('TIME')
+  local deadline = int(math.max(at, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) + L.margin)
+  for _, k in ipairs(expiring) do redis.call('PEXPIREAT', k, deadline) end
+end
+-- Writes the record key of L. mode: 'insert' (a new key), 'update' (an existing record whose
+-- fields hold guard's values), 'put' (either; migrations), 'delete'. patch and guard map fields to
+-- values, false meaning none. Answers the record's hash as a flat list ({} once deleted), nil when
+-- there is no such record or the guard fails, or a CONFLICT error naming what is taken; then
+-- nothing changed.
+local function write(L, key, mode, patch, guard)
+  local old = hash_of(record_key(L, key))
+  local exists = next(old) ~= nil
+  if mode == 'insert' and exists then return redis.error_reply('CONFLICT ' .. L.key) end
+  if (mode == 'update' or mode == 'delete') and not exists then return nil end
+  for f, v in pairs(guard) do
+    if (old[f] or false) ~= v then return nil end
+  end
+  local new, flat = {}, {}
+  if mode ~= 'delete' then
+    for f, v in pairs(old) do new[f] = v end
+    for f, v in pairs(patch) do new[f] = v or nil end
+    for _, f in ipairs(L.unique) do
+      local holder = new[f] and new[f] ~= old[f] and redis.call('GET', unique_key(L, f, new[f]))
+      if holder and holder ~= key and redis.call('EXISTS', record_key(L, holder)) == 1 then
+        return redis.error_reply('CONFLICT ' .. f)
+      end
+    end
+  end
+  entries(L, key, old, false)
+  -- Rewritten whole: fields set to none are gone, and so is a TTL the new values do not call for.
+  redis.call('DEL', record_key(L, key))
+  for f, v in pairs(new) do
+    flat[#flat + 1] = f
+    flat[#flat + 1] = v
+  end
+  if #flat > 0 then
+    redis.call('HSET', record_key(L, key), unpack(flat))
+    entries(L, key, new, true)
+  end
+  return flat
+end
+`
+
+/** ARGV: P, layout, record key, mode, patch JSON, guard JSON. See \`write\` above. */
+export const WRITE_RECORD = `${RECORD_HELPERS}
+return write(cjson.decode(ARGV[2]), ARGV[3], ARGV[4], cjson.decode(ARGV[5]), cjson.decode(ARGV[6]))
+`
+
+/** KEYS: the unique entry. ARGV: P, the records' key prefix. Returns the record's hash, {} for none. */
+export const FIND_RECORD = `
+local key = redis.call('GET', KEYS[1])
+if not key then return {} end
+return redis.call('HGETALL', ARGV[2] .. key)
 `
 
 /**
- * A user by name, in one round trip (a login reads it before the password check). KEYS: the
- * username index. ARGV: P. Returns the user's hash, empty when there is none.
+ * KEYS: the zset of keys (an index, or all). ARGV: P, the records' key prefix, where to start
+ * ('-', or '(' and the last key of the previous page), how many. Returns {key, hash, ...}.
  */
-export const FIND_USER_BY_NAME = `
-local id = redis.call('GET', KEYS[1])
-if not id then return {} end
-return redis.call('HGETALL', ARGV[1] .. 'user:' .. id)
+export const LIST_RECORDS = `
+local out = {}
+for _, key in ipairs(redis.call('ZRANGEBYLEX', KEYS[1], ARGV[3], '+', 'LIMIT', 0, ARGV[4])) do
+  out[#out + 1] = key
+  out[#out + 1] = redis.call('HGETALL', ARGV[2] .. key)
+end
+return out
 `
 
 /**
- * Patches an existing record (a user, a client). KEYS: its hash. ARGV: P, n, n field/value items
- * to set, then the fields to delete (a value set to null). Returns the updated hash, or nil when
- * there is no such record.
+ * Deletes the records of a collection due at now, with their entries. ARGV: P, layout, now, batch
+ * size, the prefix of a key to delete with each record ('' for none). Returns how many.
  */
-export const UPDATE_RECORD = `${HELPERS}
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local n = tonumber(ARGV[2])
-local set, del = {}, {}
-for i = 3, 2 + n do set[#set + 1] = ARGV[i] end
-for i = 3 + n, #ARGV do del[#del + 1] = ARGV[i] end
-if #set > 0 then redis.call('HSET', KEYS[1], unpack(set)) end
-if #del > 0 then redis.call('HDEL', KEYS[1], unpack(del)) end
-return redis.call('HGETALL', KEYS[1])
-`
-
-/** KEYS: client, clients set. ARGV: P, id, then field/value pairs. */
-export const CREATE_CLIENT = `${HELPERS}
-if redis.call('EXISTS', KEYS[1]) == 1 then return 'client id' end
-local fields = {}
-for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('SADD', KEYS[2], ARGV[2])
-return 'ok'
-`
-
-/** KEYS: client, clients set. ARGV: P, id. Returns 1 when a client was removed. */
-export const DELETE_CLIENT = `${HELPERS}
-redis.call('SREM', KEYS[2], ARGV[2])
-return redis.call('DEL', KEYS[1])
+export const PURGE_RECORDS = `${RECORD_HELPERS}
+local L = cjson.decode(ARGV[2])
+local due = redis.call('ZRANGEBYSCORE', P .. L.base .. '#expiry', '-inf', ARGV[3], 'LIMIT', 0, ARGV[4])
+for _, key in ipairs(due) do
+  write(L, key, 'delete', {}, {})
+  -- What remains of a record Redis dropped by itself.
+  redis.call('ZREM', P .. L.base .. '#expiry', key)
+  if ARGV[5] ~= '' then redis.call('DEL', ARGV[5] .. key) end
+end
+return #due
 `
 
 /**
@@ -135,83 +206,46 @@ return create_session(KEYS, {unpack(ARGV, 2)})
 `
 
 /**
- * Stores a new authorization code. KEYS: the code, the codes-by-expiry zset. ARGV: P, code hash,
- * expiry, TTL ms, then field/value pairs. Returns 'ok' or 'authorization code' on a collision.
+ * Redeems a one-time record (core/records/redeemable.ts; RFC 6749 §4.1.2 for codes): when
+ * unconsumed and unexpired, creates the session exactly as CREATE_SESSION does, marks the record
+ * consumed into it and, when it names a login session, links the session to it, all in this one
+ * script. KEYS: CREATE_SESSION's five. ARGV: P, the record's layout, its key, now, then
+ * CREATE_SESSION's arguments. Returns {'redeemed'}, {'replayed', session id}, {'invalid'} or
+ * {'conflict', field}.
  */
-export const CREATE_CODE = `${HELPERS}
-if redis.call('EXISTS', KEYS[1]) == 1 then return 'authorization code' end
-local fields = {}
-for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
-return 'ok'
-`
-
-/**
- * Redeems a code (RFC 6749 §4.1.2: single use): when unconsumed and unexpired, creates the session
- * exactly as CREATE_SESSION does, links it to the code's login session and marks the code consumed,
- * all in this one script. KEYS: the code, then CREATE_SESSION's five keys. The login session's
- * link set is derived from the code. ARGV: P, now, then CREATE_SESSION's arguments.
- * Returns {'redeemed'}, {'replayed', session id}, {'invalid'} or {'conflict', field}.
- */
-export const REDEEM_CODE = `${HELPERS}
-local c = redis.call('HMGET', KEYS[1], 'expiresAt', 'consumedAt', 'sessionId', 'loginSessionId')
-if not c[1] then return {'invalid'} end
--- A consumed code answers its session whenever it comes back, so the caller can revoke it.
-if c[2] then return {'replayed', c[3]} end
-if tonumber(ARGV[2]) >= tonumber(c[1]) then return {'invalid'} end
-local a = {unpack(ARGV, 3)}
-local outcome = create_session({KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]}, a)
+export const REDEEM_ONCE = `${RECORD_HELPERS}
+local L, key, now = cjson.decode(ARGV[2]), ARGV[3], ARGV[4]
+local r = redis.call('HMGET', record_key(L, key), 'expiresAt', 'consumedAt', 'sessionId', 'loginSessionId')
+if not r[1] then return {'invalid'} end
+-- A consumed record answers its session whenever it comes back, so the caller can revoke it.
+if r[2] then return r[3] and {'replayed', r[3]} or {'invalid'} end
+if tonumber(now) >= tonumber(r[1]) then return {'invalid'} end
+local a = {unpack(ARGV, 5)}
+local outcome = create_session(KEYS, a)
 if outcome ~= 'ok' then return {'conflict', outcome} end
-redis.call('HSET', KEYS[1], 'consumedAt', ARGV[2], 'sessionId', a[1])
-local links = P .. 'login-session-sessions:' .. c[4]
-redis.call('SADD', links, a[1])
--- The links outlive both the session and the login session, so ending it finds them.
-extend_ttl(links, math.max(tonumber(a[3]), redis.call('PTTL', P .. 'login-session:' .. c[4])))
+write(L, key, 'update', {consumedAt = now, sessionId = a[1]}, {})
+if r[4] then
+  local links = P .. 'login-session-sessions:' .. r[4]
+  redis.call('SADD', links, a[1])
+  -- The links outlive both the session and the login session, so ending it finds them.
+  extend_ttl(links, math.max(tonumber(a[3]), redis.call('PTTL', P .. 'login-session:' .. r[4])))
+end
 return {'redeemed'}
 `
 
 /**
- * KEYS: login session, its secret's index, login deadline zset. ARGV: P, id, deadline, TTL ms,
- * then field/value pairs. Returns 'ok' or 'login session' when the id or the secret is taken.
+ * Ends a login session (the first end is kept), lowering its idle expiry to the end so the
+ * purge takes it, and answers the sessions redemptions started in it. ARGV: P, the login
+ * sessions' layout, id, now.
  */
-export const CREATE_LOGIN_SESSION = `${HELPERS}
-if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 'login session' end
-local fields = {}
-for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
-return 'ok'
-`
-
-/**
- * Slides a live login session's idle expiry, never past its absolute expiry. KEYS: login
- * session, login deadline zset. ARGV: P, id, last seen, idle expiry.
- */
-export const TOUCH_LOGIN_SESSION = `${HELPERS}
-local l = redis.call('HMGET', KEYS[1], 'absoluteExpiresAt', 'endedAt')
-if (not l[1]) or l[2] then return 0 end
-local idle = ARGV[4]
-if tonumber(idle) > tonumber(l[1]) then idle = l[1] end
-redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[3], 'idleExpiresAt', idle)
-redis.call('ZADD', KEYS[2], idle, ARGV[2])
-return 1
-`
-
-/**
- * Ends a login session (the first end is kept) and answers the sessions its codes started.
- * KEYS: login session, its link set, login deadline zset. ARGV: P, id, now.
- */
-export const END_LOGIN_SESSION = `${HELPERS}
-if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HEXISTS', KEYS[1], 'endedAt') == 0 then
-  redis.call('HSET', KEYS[1], 'endedAt', ARGV[3])
-  -- Ended means dead to purge at any instant.
-  redis.call('ZADD', KEYS[3], '-inf', ARGV[2])
+export const END_LOGIN_SESSION = `${RECORD_HELPERS}
+local L, id, now = cjson.decode(ARGV[2]), ARGV[3], ARGV[4]
+local idle = redis.call('HGET', record_key(L, id), 'idleExpiresAt')
+if idle then
+  if tonumber(idle) > tonumber(now) then idle = now end
+  write(L, id, 'update', {endedAt = now, idleExpiresAt = idle}, {endedAt = false})
 end
-return redis.call('SMEMBERS', KEYS[2])
+return redis.call('SMEMBERS', P .. 'login-session-sessions:' .. id)
 `
 
 /**
@@ -327,9 +361,9 @@ return count
 `
 
 /**
- * KEYS: deadline zset, counter reset zset, remembered-until zset, codes-by-expiry zset, login
- * deadline zset. ARGV: P, now, batch size, the expiry at or before which codes are forgotten.
+ * KEYS: deadline zset, counter reset zset, remembered-until zset. ARGV: P, now, batch size.
  * Returns {keys deleted, entries handled}; the caller repeats while a full batch was handled.
+ * The records' collections are purged by PURGE_RECORDS.
  */
 export const PURGE = `${HELPERS}
 local removed = 0
@@ -346,7 +380,7 @@ for _, sid in ipairs(sids) do
   removed = removed + redis.call('DEL', sessionKey)
   redis.call('ZREM', KEYS[1], sid)
 end
--- Deletes the keys of the zset's members scored at or below upto (counters, remembered keys, codes).
+-- Deletes the keys of the zset's members scored at or below upto (counters, remembered keys).
 local function drop_upto(zkey, upto, keyPrefix)
   local members = redis.call('ZRANGEBYSCORE', zkey, '-inf', upto, 'LIMIT', 0, ARGV[3])
   for _, m in ipairs(members) do
@@ -357,18 +391,7 @@ local function drop_upto(zkey, upto, keyPrefix)
 end
 local counters = drop_upto(KEYS[2], ARGV[2], 'counter:')
 local remembered = drop_upto(KEYS[3], ARGV[2], 'remembered:')
-local codes = drop_upto(KEYS[4], ARGV[4], 'auth-code:')
-local logins = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
-for _, id in ipairs(logins) do
-  local key = P .. 'login-session:' .. id
-  local secret = redis.call('HGET', key, 'secretHash')
-  if secret and redis.call('GET', P .. 'login-secret:' .. secret) == id then
-    redis.call('DEL', P .. 'login-secret:' .. secret)
-  end
-  removed = removed + redis.call('DEL', key) + redis.call('DEL', P .. 'login-session-sessions:' .. id)
-  redis.call('ZREM', KEYS[5], id)
-end
-return {removed, math.max(#sids, counters, remembered, codes, #logins)}
+return {removed, math.max(#sids, counters, remembered)}
 `
 
 /**

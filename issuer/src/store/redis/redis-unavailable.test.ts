@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { CLIENTS } from '../../core/clients/client-collection.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
+import { USERS } from '../../core/users/user-collection.ts'
 import { driverError, expectUnavailable } from '../../testing/store-unavailable-cases.ts'
 import { createRedisStore } from './redis-store.ts'
 import { redisUnavailable } from './redis-unavailable.ts'
@@ -44,9 +46,12 @@ describe('redisUnavailable', () => {
     const store = createRedisStore({ url, prefix: 'tokensmith-test:closed:' })
     await store.ping()
     await store.close()
-    await expect(store.findUserById('u')).rejects.toMatchObject({ name: 'StoreError', code: 'unavailable' })
+    await expect(store.records.get(USERS, { id: 'u' })).rejects.toMatchObject({
+      name: 'StoreError',
+      code: 'unavailable',
+    })
     await expect(store.hitCounters(['k'], 1, 1000)).rejects.toMatchObject({ code: 'unavailable' })
-    await expect(store.listClients()).rejects.toMatchObject({ code: 'unavailable' })
+    await expect(store.records.list(CLIENTS)).rejects.toMatchObject({ code: 'unavailable' })
     await expect(store.rememberOnce('jti', 100, 2)).rejects.toMatchObject({ code: 'unavailable' })
   })
 })
