@@ -6,7 +6,7 @@ import { createSqliteStore } from '../../store/sqlite/sqlite-store.ts'
 import type { Store } from '../store.ts'
 import { CLIENTS } from './client-collection.ts'
 import type { ClientCredentials } from './client-credentials.ts'
-import { type ClientRecord, firstPartyPublicClient } from './client-record.ts'
+import { firstPartyPublicClient } from './client-record.ts'
 import { hashClientSecret, newClientSecret } from './client-secret.ts'
 import { createClientAuthenticator } from './create-client-authenticator.ts'
 

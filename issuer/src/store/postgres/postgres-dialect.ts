@@ -29,7 +29,7 @@ export function createPostgresDialect(pool: pg.Pool | pg.PoolClient, schema: str
     order: (column) => `${column} COLLATE "C"`,
     columnType: (spec) =>
       ({ text: 'text', int: 'bigint', bool: 'boolean', json: 'jsonb', words: 'text' })[spec.type],
-    toParam: (spec, value) => value,
+    toParam: (_spec, value) => value,
     async columnsOf(table) {
       const { rows } = await pool.query<{ column_name: string }>(
         'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',

@@ -229,13 +229,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const sessionDead = (now: string) => `(s.absolute_expires_at <= ${now}
     OR (s.revoked_at IS NOT NULL AND s.revoked_at <= ${now}) OR NOT ${liveTokenExists.replace('$NOW', now)})`
 
-  // One row of a table whose columns and values the shared row module lists in the same order.
-  const insertRow = (table: string, columns: readonly string[], values: unknown[]) =>
-    query(
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
-      values,
-    )
-
   async function sessionById(
     id: string,
     client: pg.Pool | pg.PoolClient = pool,

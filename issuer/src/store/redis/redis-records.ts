@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis'
 import type { AnyCollection, Collection } from '../../core/records/collection.ts'
 import type { RecordPage, RecordQuery, Records } from '../../core/records/records.ts'
-import { columnOf, fieldsOf, recordFromRow, storedValue } from '../sql/sql-columns.ts'
+import { recordFrom, storedValue } from '../record-codec.ts'
 import { pairs, type RunScript, script } from './redis-script.ts'
 import { FIND_RECORD, LIST_RECORDS, PURGE_RECORDS, WRITE_RECORD } from './redis-scripts.ts'
 
@@ -72,7 +72,7 @@ export function createRedisRecords(redis: Redis, run: RunScript, P: string, marg
   /** A stored hash as a record of `c` (null when empty), read as the SQL stores read a row. */
   function decode<R>(c: Collection<R>, hash: Record<string, string>): R | null {
     if (Object.keys(hash).length === 0) return null
-    return recordFromRow(c, Object.fromEntries(fieldsOf(c).map(([field]) => [columnOf(field), hash[field]])))
+    return recordFrom(c, (field) => hash[field])
   }
 
   const records: RedisRecords = {

@@ -5,7 +5,8 @@
 import type { AnyCollection, Collection, RecordKey } from '../../core/records/collection.ts'
 import type { RecordPage, RecordQuery, Records } from '../../core/records/records.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
-import { columnOf, fieldsOf, recordFromRow, storedValue } from './sql-columns.ts'
+import { fieldsOf, storedValue } from '../record-codec.ts'
+import { columnOf, recordFromRow } from './sql-columns.ts'
 import type { SqlDialect } from './sql-dialect.ts'
 
 const MAX_PAGE = 1000

@@ -6,7 +6,8 @@
 // tolerated).
 import type { AnyCollection } from '../../core/records/collection.ts'
 import type { FieldSpec } from '../../core/records/field-spec.ts'
-import { columnOf, fieldsOf } from './sql-columns.ts'
+import { fieldsOf } from '../record-codec.ts'
+import { columnOf } from './sql-columns.ts'
 import type { SqlDialect } from './sql-dialect.ts'
 
 /** What a non-null column added to a table that has rows holds in them. */

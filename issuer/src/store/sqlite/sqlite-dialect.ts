@@ -14,7 +14,9 @@ export function createSqliteDialect(stmt: (sql: string) => Database.Statement): 
     order: (column) => column,
     async query(sql, params) {
       const s = stmt(sql)
-      return s.reader ? (s.all(...params) as Record<string, unknown>[]) : (s.run(...params), [])
+      if (s.reader) return s.all(...params) as Record<string, unknown>[]
+      s.run(...params)
+      return []
     },
     async execute(sql, params) {
       return stmt(sql).run(...params).changes

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
-import type { AnyCollection, Collection } from '../../core/records/collection.ts'
+import type { AnyCollection } from '../../core/records/collection.ts'
 import type { RedeemResult } from '../../core/records/redeemable.ts'
 import {
   DEFAULT_REVOCATION_TTL_MS,

@@ -1,0 +1,56 @@
+// A record's fields as every store keeps them, one encoding for SQL columns and Redis hash fields:
+// json as JSON text, words space-joined, null absent. Reading accepts each driver's spelling (pg
+// hands BIGINT as text, jsonb parsed and booleans as booleans; SQLite numbers and text; Redis
+// strings), so a record reads back the same from every store.
+import type { AnyCollection, Collection } from '../core/records/collection.ts'
+import type { FieldSpec } from '../core/records/field-spec.ts'
+
+/** The fields of `c`, in declaration order, with their specs. */
+export function fieldsOf(c: AnyCollection): [string, FieldSpec][] {
+  return Object.entries(c.fields)
+}
+
+/** A field's value as stored, before a driver's own spelling of flags. */
+export function storedValue(spec: FieldSpec, value: unknown): unknown {
+  if (value === null || value === undefined) return null
+  if (spec.type === 'json') return JSON.stringify(value)
+  if (spec.type === 'words') return (value as string[]).join(' ')
+  return value
+}
+
+/** A record of `c` read field by field through `get` (what the store holds; undefined or null when absent). */
+export function recordFrom<R>(c: Collection<R>, get: (field: string) => unknown): R {
+  const record: Record<string, unknown> = {}
+  for (const [field, spec] of fieldsOf(c)) record[field] = decodeField(c.name, field, spec, get(field))
+  return record as R
+}
+
+function decodeField(collection: string, field: string, spec: FieldSpec, value: unknown): unknown {
+  const malformed = () => new Error(`a stored ${collection} record has a malformed ${field}`)
+  if (value === null || value === undefined) {
+    if (spec.nullable) return null
+    // A field declared after the record was written holds its type's empty value.
+    if (spec.type === 'words') return []
+    throw malformed()
+  }
+  switch (spec.type) {
+    case 'text':
+      if (typeof value !== 'string' || (spec.oneOf !== undefined && !spec.oneOf.includes(value)))
+        throw malformed()
+      return value
+    case 'int': {
+      const n = Number(value)
+      if (!Number.isSafeInteger(n)) throw malformed()
+      return n
+    }
+    case 'bool':
+      if (value === true || value === 1 || value === '1') return true
+      if (value === false || value === 0 || value === '0') return false
+      throw malformed()
+    case 'json':
+      return typeof value === 'string' ? JSON.parse(value) : value
+    case 'words':
+      if (typeof value !== 'string') throw malformed()
+      return value === '' ? [] : value.split(' ')
+  }
+}
