@@ -6,6 +6,7 @@
 // `cleanup` closes it and removes its data.
 import { describe } from 'vitest'
 import { describeCounters } from './conformance/counters.ts'
+import { describeRedeemOnce } from './conformance/redeem-once.ts'
 import { describeRememberOnce } from './conformance/remember-once.ts'
 import { describeRevocationAndListing } from './conformance/revocation-and-listing.ts'
 import { describeRevocationEntries } from './conformance/revocation-entries.ts'
@@ -22,6 +23,7 @@ export function runStoreConformance(
   describe(`${name} store conformance`, () => {
     describeSessions(target)
     describeRotate(target)
+    describeRedeemOnce(target)
     describeRememberOnce(target)
     describeRevocationAndListing(target)
     describeRevocationEntries(target)
