@@ -6,6 +6,7 @@
 // `cleanup` closes it and removes its data.
 import { describe } from 'vitest'
 import { describeCounters } from './conformance/counters.ts'
+import { describePurge } from './conformance/purge.ts'
 import { describeRedeemOnce } from './conformance/redeem-once.ts'
 import { describeRememberOnce } from './conformance/remember-once.ts'
 import { describeRevocationAndListing } from './conformance/revocation-and-listing.ts'
@@ -27,6 +28,7 @@ export function runStoreConformance(
     describeRememberOnce(target)
     describeRevocationAndListing(target)
     describeRevocationEntries(target)
+    describePurge(target)
     describeCounters(target)
   })
 }
