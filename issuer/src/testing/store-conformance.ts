@@ -1,11 +1,12 @@
 // The suites every Store implementation must pass, one per concern (testing/conformance/): the
-// atomic steps, each proved per backend.
+// atomic steps, each proved per backend, and the issuer's own collections through the records port.
 // A store's test file is one call:
 //   runStoreConformance('sqlite', async () => ({ store: createSqliteStore(...), cleanup }))
 // `makeStore` returns a fresh, isolated, not yet migrated store; each case migrates it, and
 // `cleanup` closes it and removes its data.
 import { describe } from 'vitest'
 import { describeCounters } from './conformance/counters.ts'
+import { describeIssuerCollections } from './conformance/issuer-collections.ts'
 import { describePurge } from './conformance/purge.ts'
 import { describeRedeemOnce } from './conformance/redeem-once.ts'
 import { describeRememberOnce } from './conformance/remember-once.ts'
@@ -22,6 +23,7 @@ export function runStoreConformance(
 ): void {
   const target = { name, makeStore, options }
   describe(`${name} store conformance`, () => {
+    describeIssuerCollections(target)
     describeSessions(target)
     describeRotate(target)
     describeRedeemOnce(target)
