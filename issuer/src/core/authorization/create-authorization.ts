@@ -211,15 +211,15 @@ export function createAuthorization(deps: {
       const key = { userId, clientId: request.client.id }
       const before = await store.records.get(CONSENTS, key)
       const scope = [...new Set([...(before?.scope ?? []), ...consentScopeOf(request)])]
-      const consent = { ...key, scope, grantedAt: clock() }
-      if (before !== null) await store.records.update(CONSENTS, key, consent)
+      const granted = { scope, grantedAt: clock() }
+      if (before !== null) await store.records.update(CONSENTS, key, granted)
       else {
         try {
-          await store.records.insert(CONSENTS, consent)
+          await store.records.insert(CONSENTS, { ...key, ...granted })
         } catch (err) {
           // The same user allowed it in another tab meanwhile: the later answer stands.
           if (!(err instanceof StoreConflictError)) throw err
-          await store.records.update(CONSENTS, key, consent)
+          await store.records.update(CONSENTS, key, granted)
         }
       }
       logger.info('consent_granted', { userId, clientId: request.client.id })

@@ -508,6 +508,21 @@ describe('consent (OpenID Connect Core §3.1.2.4)', () => {
     ).toBe(403)
   })
 
+  it('allowing a wider scope later adds it to what the user allowed before', async () => {
+    const b = t.browser()
+    await t.codeFor(b, { ...partner, scope: 'openid' })
+    await t.codeFor(b, { ...partner, scope: 'openid profile' })
+    const account = await t.form('/oauth/token', { grant_type: 'password', ...OAUTH_USER, scope: 'account' })
+    const token = ((await account.json()) as { access_token: string }).access_token
+    const list = await t.request('/auth/consents', { headers: { authorization: `Bearer ${token}` } })
+    const consents = ((await list.json()) as { consents: { clientId: string; scope: string[] }[] }).consents
+    expect(consents).toContainEqual(
+      expect.objectContaining({ clientId: 'partner', scope: ['openid', 'profile'] }),
+    )
+    // Now covered: no page.
+    expect((await b.get(t.authorizeUrl({ ...partner, scope: 'profile openid' }).url)).status).toBe(302)
+  })
+
   it('a first-party client never shows the consent page', async () => {
     const b = await signedIn()
     expect((await b.get(t.authorizeUrl({ ...spa, extra: { prompt: 'consent' } }).url)).status).toBe(302)
