@@ -70,6 +70,8 @@ export async function expectRowsBeforeProfilesRead(store: Store): Promise<void> 
     nonce: 'n-1',
     loginSessionId: 'l',
     authTime: NOW,
+    // Written before login steps recorded their amr: none (read as a password, acr-values.ts).
+    amr: [],
     createdAt: NOW,
     expiresAt: NOW + 60_000,
     consumedAt: null,

@@ -235,6 +235,8 @@ async function expectMigrated(store: Store, admin: Redis, P: string): Promise<vo
     redirectUri: 'https://app.example/cb',
     loginSessionId: 'l1',
     authTime: T,
+    // Written before login steps recorded their amr: none (read as a password, acr-values.ts).
+    amr: [],
     createdAt: T,
     expiresAt: T + 10 * MIN,
     consumedAt: null,
