@@ -5,22 +5,9 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
+import type { RedisMigration, RedisMigrationContext } from './redis-migration.ts'
 import type { RedisRecords } from './redis-records.ts'
 import { RECORDS_LAYOUT } from './redis-records-layout-migration.ts'
-
-export interface RedisMigrationContext {
-  redis: Redis
-  P: string
-  records: RedisRecords
-  /** The keys under P matching `pattern` (a glob after the prefix), a batch at a time. */
-  scan(pattern: string): AsyncGenerator<string[]>
-}
-
-export interface RedisMigration {
-  version: number
-  name: string
-  apply(ctx: RedisMigrationContext): Promise<void>
-}
 
 /** In version order. */
 const MIGRATIONS: readonly RedisMigration[] = [RECORDS_LAYOUT]

@@ -11,7 +11,7 @@ import { LOGIN_SESSIONS } from '../../core/authorization/login-session-collectio
 import { CLIENTS } from '../../core/clients/client-collection.ts'
 import type { AnyCollection } from '../../core/records/collection.ts'
 import { USERS } from '../../core/users/user-collection.ts'
-import type { RedisMigration } from './redis-migrate.ts'
+import type { RedisMigration } from './redis-migration.ts'
 import type { StoredFields } from './redis-records.ts'
 
 type Hash = Record<string, string>
