@@ -24,6 +24,10 @@ export type IssuerErrorCode =
   | 'rate_limited'
   | 'invalid_scope'
   | 'insufficient_scope'
+  | 'insufficient_user_authentication'
+  | 'mfa_required'
+  | 'mfa_enrollment_required'
+  | 'invalid_mfa_token'
   | 'user_disabled'
   | 'not_found'
   | 'forbidden_origin'
@@ -42,6 +46,11 @@ const STATUS: Record<IssuerErrorCode, number> = {
   rate_limited: 429,
   invalid_scope: 400,
   insufficient_scope: 403,
+  // RFC 9470 §3: the token is fine, the login behind it is not recent or strong enough.
+  insufficient_user_authentication: 401,
+  mfa_required: 401,
+  mfa_enrollment_required: 403,
+  invalid_mfa_token: 401,
   user_disabled: 403,
   not_found: 404,
   forbidden_origin: 403,

@@ -17,6 +17,12 @@ export interface BearerAuthOptions {
    * token is refused with 403 `insufficient_scope` (RFC 6750 §3.1), naming the scope to ask for.
    */
   requires?: { scope: string; audience: string }
+  /**
+   * Only tokens from a login (`auth_time`) at most `maxAgeSec` old at `clock()`: changes to
+   * sign-in factors. Any other is refused with 401 `insufficient_user_authentication` and the
+   * RFC 9470 §3 challenge naming `max_age`.
+   */
+  recentLogin?: { maxAgeSec: number; clock: () => number }
 }
 
 /**
@@ -40,6 +46,12 @@ export function bearerAuth(opts: BearerAuthOptions): MiddlewareHandler<BearerEnv
           detail: 'session_ended',
         })
       }
+      if (opts.recentLogin !== undefined && !recent(claims, opts.recentLogin)) {
+        throw new IssuerError(
+          'insufficient_user_authentication',
+          'This change needs a recent sign-in: sign in again, then retry.',
+        )
+      }
       c.set('claims', claims)
     } catch (err) {
       // RFC 6750 section 3: no token gets the bare challenge, a rejected one its error too.
@@ -49,6 +61,11 @@ export function bearerAuth(opts: BearerAuthOptions): MiddlewareHandler<BearerEnv
         c.header(
           'WWW-Authenticate',
           `Bearer realm="${opts.realm}", error="insufficient_scope", error_description="${errorDescription(err.message)}", scope="${opts.requires.scope}"`,
+        )
+      } else if (err instanceof IssuerError && err.code === 'insufficient_user_authentication') {
+        c.header(
+          'WWW-Authenticate',
+          `Bearer realm="${opts.realm}", error="insufficient_user_authentication", error_description="${errorDescription(err.message)}", max_age=${opts.recentLogin?.maxAgeSec ?? 0}`,
         )
       } else if (err instanceof IssuerError && err.status === 401) {
         c.header(
@@ -67,4 +84,9 @@ function issuedFor(claims: AccessClaims, requires: { scope: string; audience: st
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : []
   return audiences.includes(requires.audience) && scopes.includes(requires.scope)
+}
+
+function recent(claims: AccessClaims, rule: { maxAgeSec: number; clock: () => number }): boolean {
+  const authTime = claims.auth_time
+  return typeof authTime === 'number' && rule.clock() - authTime * 1000 <= rule.maxAgeSec * 1000
 }

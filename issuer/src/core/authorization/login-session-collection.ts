@@ -27,6 +27,8 @@ export const LOGIN_SESSIONS = defineCollection<LoginSessionRecord>({
   redisKey: 'login-session',
   key: ['id'],
   unique: ['secretHash'],
+  // A change of sign-in factors ends the user's other login sessions.
+  indexes: ['userId'],
   // The idle expiry never passes the absolute one, and ending a login session sets it to the end.
   expiry: { field: 'idleExpiresAt' },
   fields: {
