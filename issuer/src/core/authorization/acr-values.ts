@@ -18,6 +18,12 @@ export const PASSWORD_AMR: readonly string[] = ['pwd']
 /** RFC 8176 §2: `otp`, a one-time code (TOTP, or a single-use recovery code). */
 export const OTP_AMR: readonly string[] = ['otp']
 
+/**
+ * RFC 8176 §2: a passkey is a key in hardware (`hwk`) whose authenticator verified the user
+ * (`user`), which is itself more than one factor (`mfa`).
+ */
+export const PASSKEY_AMR: readonly string[] = ['hwk', 'user', 'mfa']
+
 /** The `amr` values that each stand for one kind of factor, for telling when there are two. */
 const FACTOR_KINDS: Readonly<Record<string, string>> = {
   pwd: 'knowledge',

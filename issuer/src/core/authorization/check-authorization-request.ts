@@ -7,6 +7,7 @@ import { parseClaimsParameter } from '../claims/parse-claims-parameter.ts'
 import type { ClientRecord } from '../clients/client-record.ts'
 import { grantScope, OPENID_STANDARD_SCOPES } from '../clients/grant-scope.ts'
 import { matchesRedirectUri } from '../clients/redirect-uri.ts'
+import { type AcrRequest, acrRequestOf } from './acr-request.ts'
 import type { RequestedClaims } from './authorization-code-collection.ts'
 import { isS256Challenge } from './pkce.ts'
 
@@ -30,6 +31,8 @@ export interface AuthorizationRequest {
   /** Seconds (OpenID Connect Core §3.1.2.1 `max_age`); null when not asked. */
   maxAgeSec: number | null
   loginHint: string | null
+  /** The login strength asked for (`acr_values`, a `claims` request for `acr`); null: none. */
+  acr: AcrRequest | null
 }
 
 export type RequestCheck =
@@ -65,6 +68,7 @@ export const AUTHORIZATION_PARAMS = [
   'max_age',
   'login_hint',
   'claims',
+  'acr_values',
 ] as const
 
 /** Longest accepted value of a parameter; anything longer is invalid_request. */
@@ -76,6 +80,7 @@ const MAX_CHARS: Record<string, number> = {
   nonce: 1024,
   login_hint: 256,
   claims: 4096,
+  acr_values: 1024,
 }
 const DEFAULT_MAX_CHARS = 128
 const MAX_AGE = /^\d{1,9}$/
@@ -160,6 +165,8 @@ export async function checkAuthorizationRequest(
   if (!scope.ok) return error('invalid_scope', scope.reason)
   const claims = parseClaimsParameter(get('claims'), client.scopes)
   if (!claims.ok) return error('invalid_request', claims.reason)
+  const acr = acrRequestOf(get('acr_values'), get('claims'))
+  if (!acr.ok) return error('invalid_request', acr.reason)
 
   const prompt = new Set<Prompt>()
   for (const p of (get('prompt') ?? '').split(' ').filter(Boolean)) {
@@ -208,6 +215,7 @@ export async function checkAuthorizationRequest(
       prompt,
       maxAgeSec: maxAge === null ? null : Number(maxAge),
       loginHint: get('login_hint'),
+      acr: acr.acr,
     },
   }
 }

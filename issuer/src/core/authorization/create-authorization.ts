@@ -2,7 +2,9 @@
 // session, OpenID Connect Core §3.1.2.3), whether they must sign in again (`prompt`, `max_age`),
 // whether they must consent (§3.1.2.4), and the code that ends the step (RFC 6749 §4.1.2).
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
+import { IssuerError } from '../../errors.ts'
 import { CLIENTS } from '../clients/client-collection.ts'
+import type { ClientRecord } from '../clients/client-record.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import type { LoginStep } from '../login/login-step.ts'
@@ -10,7 +12,8 @@ import { listAll } from '../records/list-all.ts'
 import type { Store } from '../store.ts'
 import { StoreConflictError } from '../store-error.ts'
 import type { RandomBytes } from '../tokens/random-source.ts'
-import { USERS } from '../users/user-collection.ts'
+import { USERS, type UserRecord } from '../users/user-collection.ts'
+import { acrMet, combineAmr, OTP_AMR, PASSKEY_AMR, PASSWORD_AMR } from './acr-values.ts'
 import {
   AUTHORIZATION_CODE_TTL_SEC,
   hashAuthorizationCode,
@@ -32,15 +35,73 @@ export interface AuthorizationConfig {
   loginSessionAbsoluteTtlSec: number
 }
 
+/** A second step the hosted pages can ask for. */
+export type SecondFactor = 'otp' | 'recovery_code' | 'passkey'
+
+/** What sign-in needs of the user's second factors and the policy (core/mfa, core/login). */
+export interface LoginFactors {
+  /** The second steps the user can pass ('otp', 'recovery_code', 'passkey'); empty: none. */
+  secondFactors(userId: string): Promise<SecondFactor[]>
+  /** Whether the policy says this user must sign in with a second factor at this client. */
+  required(user: UserRecord, client: ClientRecord | null): boolean
+  /** Starts TOTP enrolment (a sign-in that must have a factor and has none). */
+  beginTotp(user: UserRecord): Promise<{ secret: string; otpauthUri: string; qrSvg: string }>
+  /** Confirms it with a first code; the recovery codes to show once (null: the user had some). */
+  confirmTotp(
+    userId: string,
+    otp: string,
+    keep: { loginSessionId?: string | null },
+  ): Promise<{ recoveryCodes: string[] | null }>
+}
+
+/** Sign-ins half done: the first step passed (core/login/create-login-tickets.ts). */
+export interface HalfDoneSignIns {
+  issue(input: {
+    userId: string
+    amr: readonly string[]
+    clientId: string | null
+    scope: readonly string[]
+  }): Promise<string>
+  open(ticket: string): Promise<{ userId: string; amr: string[] } | null>
+  finish(ticket: string): Promise<{ userId: string; amr: string[] } | null>
+}
+
+/** The hosted pages' next page when a sign-in needs one more step. */
+export type NextStep =
+  /** A second factor (after the password, or a step-up of a login session). */
+  | { kind: 'second-step'; ticket: string; factors: SecondFactor[]; user: UserRecord }
+  /** The user must have a second factor and has none: enrol one now (TOTP). */
+  | { kind: 'enrol'; ticket: string; user: UserRecord }
+
 /** What the authorization endpoint does next for a valid request. */
 export type Decision =
   | { kind: 'login' }
+  | NextStep
   | { kind: 'consent'; session: LoginSessionRecord; username: string }
-  | { kind: 'error'; error: 'login_required' | 'consent_required'; description: string }
+  | {
+      kind: 'error'
+      error:
+        | 'login_required'
+        | 'consent_required'
+        | 'interaction_required'
+        | 'unmet_authentication_requirements'
+      description: string
+    }
   | { kind: 'code'; code: string }
+
+/** OpenID Connect Unmet Authentication Requirements 1.0 §2: nothing the user has meets the request. */
+export type Unmet = { kind: 'error'; error: 'unmet_authentication_requirements'; description: string }
+
+/** The hosted pages after a step: signed in (a login session), or one more step to show. */
+export type SignInResult =
+  | { kind: 'signed-in'; secret: string | null; session: LoginSessionRecord }
+  | NextStep
+  | Unmet
 
 export interface Authorization {
   check(params: AuthorizationParams): Promise<RequestCheck>
+  /** Whether the login step `stepId` is configured (`passkey`: the hosted pages offer passkeys). */
+  offers(stepId: string): boolean
   /** The live login session the cookie's secret names, its idle expiry slid; null otherwise. */
   loginSession(secret: string | undefined): Promise<LoginSessionRecord | null>
   /**
@@ -50,10 +111,31 @@ export interface Authorization {
    */
   heldLoginSession(secret: string | undefined, id: string): Promise<LoginSessionRecord | null>
   /**
-   * A login step passed on the hosted pages (`stepId`: the password's is `password`, with the check
-   * of `/auth/login`), then a new login session recording its `amr`. Throws the step's refusal.
+   * A first login step passed on the hosted pages (`password`, with the check of `/auth/login`,
+   * or `passkey`): a new login session recording its `amr`, or the next step the user or the
+   * request needs first (a second factor, enrolment). Throws the step's refusal.
    */
-  signIn(stepId: string, input: unknown): Promise<{ secret: string; session: LoginSessionRecord }>
+  signIn(stepId: string, input: unknown, request: AuthorizationRequest): Promise<SignInResult>
+  /**
+   * The next step of a half-done sign-in (`ticket`): the step's check for the ticket's user, then
+   * the browser's login session of that user raised (a step-up: `amr` and `auth_time`), or a new
+   * one. Throws the step's refusal; `invalid_mfa_token` when the ticket is used or expired.
+   */
+  continueSignIn(
+    ticket: string,
+    stepId: string,
+    input: Record<string, unknown>,
+    request: AuthorizationRequest,
+    currentSecret: string | undefined,
+  ): Promise<SignInResult>
+  /** The TOTP enrolment a sign-in needs (the `enrol` page): secret, URI and QR code. */
+  beginEnrolment(ticket: string): Promise<{ secret: string; otpauthUri: string; qrSvg: string }>
+  /** Confirms that enrolment with a first code and signs in: also the recovery codes to show once. */
+  finishEnrolment(
+    ticket: string,
+    otp: string,
+    currentSecret: string | undefined,
+  ): Promise<{ secret: string | null; session: LoginSessionRecord; recoveryCodes: string[] | null }>
   /**
    * `freshLogin`: the user signed in during this interaction (prompt=login and max_age are met).
    * `consented`: the user just allowed the request on the consent page.
@@ -79,6 +161,9 @@ export function createAuthorization(deps: {
   store: Store
   /** The login steps the hosted pages offer, the password first. */
   steps: readonly LoginStep[]
+  /** Second factors and the policy; absent: nobody has any (a password is the whole sign-in). */
+  factors?: LoginFactors
+  tickets?: HalfDoneSignIns
   clock: Clock
   logger: Logger
   config: AuthorizationConfig
@@ -86,6 +171,149 @@ export function createAuthorization(deps: {
 }): Authorization {
   const { store, clock, logger, config } = deps
   const random = deps.random ?? randomBytes
+  const factors: LoginFactors = deps.factors ?? {
+    secondFactors: async () => [],
+    required: () => false,
+    beginTotp: () => Promise.reject(new Error('no second factors configured')),
+    confirmTotp: () => Promise.reject(new Error('no second factors configured')),
+  }
+  const tickets = deps.tickets
+
+  const expiredTicket = () =>
+    new IssuerError('invalid_mfa_token', 'This sign-in has expired or was already finished. Start again.')
+
+  function stepOf(stepId: string): LoginStep {
+    const step = deps.steps.find((s) => s.id === stepId)
+    if (step === undefined) throw new IssuerError('invalid_request', 'This way to sign in is not offered.')
+    return step
+  }
+
+  /**
+   * Whether a login that asserted `amr` must pass one more step for this request: the classes
+   * it asks for (`acr`), the policy, and, right after a first step (`fresh`), any second factor
+   * the user has (an account with a factor always uses it). Null: it may go on as it is.
+   */
+  async function nextStepFor(
+    request: AuthorizationRequest,
+    user: UserRecord,
+    loginAmr: readonly string[],
+    fresh: boolean,
+  ): Promise<NextStep | Unmet | null> {
+    const amr = loginAmr.length === 0 ? PASSWORD_AMR : loginAmr
+    const wanted = request.acr?.values ?? []
+    const essential = request.acr?.essential === true
+    if (essential && wanted.length === 0) return unmet()
+    const acrShort = wanted.length > 0 && !wanted.some((v) => acrMet(amr, v))
+    const available = amr.includes('mfa') ? [] : await factors.secondFactors(user.id)
+    const mfaWanted =
+      !amr.includes('mfa') && (factors.required(user, request.client) || (fresh && available.length > 0))
+    if (!acrShort && !mfaWanted) return null
+    const reached = (f: SecondFactor) => combineAmr(amr, f === 'passkey' ? PASSKEY_AMR : OTP_AMR)
+    const useful = (acrShort ? await factors.secondFactors(user.id) : available).filter((f) => {
+      const after = reached(f)
+      return (!acrShort || wanted.some((v) => acrMet(after, v))) && (!mfaWanted || after.includes('mfa'))
+    })
+    if (tickets === undefined) return essential || mfaWanted ? unmet() : null
+    const ticket = () => tickets.issue({ userId: user.id, amr, clientId: null, scope: [] })
+    if (useful.length > 0) return { kind: 'second-step', ticket: await ticket(), factors: useful, user }
+    const hasAny = (await factors.secondFactors(user.id)).length > 0
+    // TOTP enrolment meets the policy and a request for more than one factor, not a passkey's.
+    const enrolHelps = !hasAny && (!acrShort || wanted.some((v) => acrMet(reached('otp'), v)))
+    if (enrolHelps && (mfaWanted || essential)) return { kind: 'enrol', ticket: await ticket(), user }
+    if (essential || mfaWanted) return unmet()
+    return null
+  }
+
+  function unmet(): Unmet {
+    return {
+      kind: 'error',
+      error: 'unmet_authentication_requirements',
+      description: 'The sign-in cannot meet the authentication the request requires.',
+    }
+  }
+
+  async function startLoginSession(
+    user: UserRecord,
+    amr: readonly string[],
+  ): Promise<{ secret: string; session: LoginSessionRecord }> {
+    const now = clock()
+    const secret = random(32).toString('base64url')
+    const absoluteExpiresAt = now + config.loginSessionAbsoluteTtlSec * 1000
+    const session: LoginSessionRecord = {
+      id: randomUUID(),
+      secretHash: hashSecret(secret),
+      userId: user.id,
+      authTime: now,
+      amr: [...amr],
+      createdAt: now,
+      lastSeenAt: now,
+      idleExpiresAt: Math.min(now + config.loginSessionIdleTtlSec * 1000, absoluteExpiresAt),
+      absoluteExpiresAt,
+      endedAt: null,
+    }
+    await store.records.insert(LOGIN_SESSIONS, session)
+    logger.info('login_session_started', {
+      userId: user.id,
+      loginSessionId: session.id,
+      amr: session.amr.join(' '),
+    })
+    return { secret, session }
+  }
+
+  /** The browser's own live login session of `userId` raised by a step, or a new one. */
+  async function signedInWith(
+    user: UserRecord,
+    amr: readonly string[],
+    currentSecret: string | undefined,
+  ): Promise<{ secret: string | null; session: LoginSessionRecord }> {
+    const current = await liveLoginSession(currentSecret)
+    if (current !== null && current.userId === user.id) {
+      const raised = await store.records.update(
+        LOGIN_SESSIONS,
+        { id: current.id },
+        { amr: combineAmr(current.amr.length === 0 ? PASSWORD_AMR : current.amr, amr), authTime: clock() },
+        { endedAt: null },
+      )
+      if (raised !== null) {
+        logger.info('login_session_stepped_up', {
+          userId: user.id,
+          loginSessionId: raised.id,
+          amr: raised.amr.join(' '),
+        })
+        return { secret: null, session: raised }
+      }
+    }
+    return startLoginSession(user, amr)
+  }
+
+  async function openTicket(ticket: string) {
+    const open = tickets === undefined ? null : await tickets.open(ticket)
+    if (open === null) throw expiredTicket()
+    return open
+  }
+
+  async function userOf(userId: string): Promise<UserRecord> {
+    const user = await store.records.get(USERS, { id: userId })
+    if (user === null || user.disabled) throw new IssuerError('user_disabled', 'This account is disabled.')
+    return user
+  }
+
+  async function liveLoginSession(secret: string | undefined): Promise<LoginSessionRecord | null> {
+    if (secret === undefined || !SECRET_SHAPE.test(secret)) return null
+    const now = clock()
+    const found = await store.records.findBy(LOGIN_SESSIONS, 'secretHash', hashSecret(secret))
+    const live =
+      found !== null && found.endedAt === null && found.idleExpiresAt > now && found.absoluteExpiresAt > now
+    if (!live) return null
+    // Slid only while it has not ended: a sign-out racing this request wins.
+    const idleExpiresAt = Math.min(now + config.loginSessionIdleTtlSec * 1000, found.absoluteExpiresAt)
+    return store.records.update(
+      LOGIN_SESSIONS,
+      { id: found.id },
+      { lastSeenAt: now, idleExpiresAt },
+      { endedAt: null },
+    )
+  }
 
   async function issueCode(request: AuthorizationRequest, session: LoginSessionRecord): Promise<string> {
     const now = clock()
@@ -127,24 +355,11 @@ export function createAuthorization(deps: {
   }
 
   return {
+    offers: (stepId) => deps.steps.some((s) => s.id === stepId),
+
     check: (params) => checkAuthorizationRequest(params, (id) => store.records.get(CLIENTS, { id })),
 
-    async loginSession(secret) {
-      if (secret === undefined || !SECRET_SHAPE.test(secret)) return null
-      const now = clock()
-      const found = await store.records.findBy(LOGIN_SESSIONS, 'secretHash', hashSecret(secret))
-      const live =
-        found !== null && found.endedAt === null && found.idleExpiresAt > now && found.absoluteExpiresAt > now
-      if (!live) return null
-      // Slid only while it has not ended: a sign-out racing this request wins.
-      const idleExpiresAt = Math.min(now + config.loginSessionIdleTtlSec * 1000, found.absoluteExpiresAt)
-      return store.records.update(
-        LOGIN_SESSIONS,
-        { id: found.id },
-        { lastSeenAt: now, idleExpiresAt },
-        { endedAt: null },
-      )
-    },
+    loginSession: liveLoginSession,
 
     async heldLoginSession(secret, id) {
       if (secret === undefined || !SECRET_SHAPE.test(secret)) return null
@@ -155,28 +370,38 @@ export function createAuthorization(deps: {
       return presented.length === stored.length && timingSafeEqual(presented, stored) ? session : null
     },
 
-    async signIn(stepId, input) {
-      const step = deps.steps.find((s) => s.id === stepId)
-      if (step === undefined) throw new Error(`no login step "${stepId}"`)
+    async signIn(stepId, input, request) {
+      const step = stepOf(stepId)
       const user = await step.check(input)
-      const now = clock()
-      const secret = random(32).toString('base64url')
-      const absoluteExpiresAt = now + config.loginSessionAbsoluteTtlSec * 1000
-      const session: LoginSessionRecord = {
-        id: randomUUID(),
-        secretHash: hashSecret(secret),
-        userId: user.id,
-        authTime: now,
-        amr: [...step.amr],
-        createdAt: now,
-        lastSeenAt: now,
-        idleExpiresAt: Math.min(now + config.loginSessionIdleTtlSec * 1000, absoluteExpiresAt),
-        absoluteExpiresAt,
-        endedAt: null,
-      }
-      await store.records.insert(LOGIN_SESSIONS, session)
-      logger.info('login_session_started', { userId: user.id, loginSessionId: session.id })
-      return { secret, session }
+      const next = await nextStepFor(request, user, step.amr, true)
+      if (next !== null) return next
+      return { kind: 'signed-in', ...(await startLoginSession(user, step.amr)) }
+    },
+
+    async continueSignIn(ticket, stepId, input, request, currentSecret) {
+      const step = stepOf(stepId)
+      const open = await openTicket(ticket)
+      const user = await step.check({ ...input, userId: open.userId })
+      if (user.id !== open.userId) throw expiredTicket()
+      if ((await tickets?.finish(ticket)) == null) throw expiredTicket()
+      const amr = combineAmr(open.amr, step.amr)
+      const next = await nextStepFor(request, user, amr, false)
+      if (next !== null) return next
+      return { kind: 'signed-in', ...(await signedInWith(user, amr, currentSecret)) }
+    },
+
+    async beginEnrolment(ticket) {
+      const open = await openTicket(ticket)
+      return factors.beginTotp(await userOf(open.userId))
+    },
+
+    async finishEnrolment(ticket, otp, currentSecret) {
+      const open = await openTicket(ticket)
+      const user = await userOf(open.userId)
+      const { recoveryCodes } = await factors.confirmTotp(user.id, otp, {})
+      if ((await tickets?.finish(ticket)) == null) throw expiredTicket()
+      const signedIn = await signedInWith(user, combineAmr(open.amr, OTP_AMR), currentSecret)
+      return { ...signedIn, recoveryCodes }
     },
 
     async decide(request, session, opts) {
@@ -193,6 +418,19 @@ export function createAuthorization(deps: {
         return { kind: 'login' }
       }
       const live = session as LoginSessionRecord
+      const next = await nextStepFor(request, user as UserRecord, live.amr, false)
+      if (next !== null) {
+        if (next.kind === 'error') return next
+        // OpenID Connect Core §3.1.2.6: the user would have to interact.
+        if (request.prompt.has('none')) {
+          return {
+            kind: 'error',
+            error: 'interaction_required',
+            description: 'The request needs a stronger sign-in than this session has.',
+          }
+        }
+        return next
+      }
       const username = user?.username ?? ''
       const mustConsent =
         !opts.consented &&

@@ -25,6 +25,8 @@ const AUTHORIZE_ERRORS = [
   'invalid_scope',
   'login_required',
   'consent_required',
+  'interaction_required',
+  'unmet_authentication_requirements',
   'request_not_supported',
   'request_uri_not_supported',
 ]
@@ -47,6 +49,7 @@ const VALID: Record<string, string> = {
   login_hint: 'alice',
   response_mode: 'query',
   claims: '{"userinfo":{"name":null}}',
+  acr_values: 'urn:tokensmith:acr:password',
 }
 
 beforeAll(async () => {

@@ -10,9 +10,15 @@ import {
   STORE_UNAVAILABLE_MESSAGE,
 } from '../store-unavailable.ts'
 import { consentPage } from './consent-page.ts'
+import { enrolPage } from './enrol-page.ts'
 import { errorPage } from './error-page.ts'
 import { type LoginPageInput, loginPage } from './login-page.ts'
 import { setPageHeaders } from './page-headers.ts'
+import { recoveryCodesPage } from './recovery-codes-page.ts'
+import { type SecondStepPageInput, secondStepPage } from './second-step-page.ts'
+
+/** What every page of a pending request is given: the request, its carried fields, the CSRF token. */
+type RequestPage = { request: AuthorizationRequest; fields: ReadonlyMap<string, string>; csrf: string }
 
 export interface HostedPages {
   login(
@@ -24,6 +30,23 @@ export interface HostedPages {
     c: Context,
     p: { request: AuthorizationRequest; username: string; fields: ReadonlyMap<string, string>; csrf: string },
   ): Response | Promise<Response>
+  secondStep(
+    c: Context,
+    p: RequestPage & Pick<SecondStepPageInput, 'mfaToken' | 'factors' | 'problem'>,
+    status?: number,
+  ): Response | Promise<Response>
+  enrol(
+    c: Context,
+    p: RequestPage & {
+      mfaToken: string
+      secret: string
+      otpauthUri: string
+      qrSvg: string
+      problem: string | null
+    },
+    status?: number,
+  ): Response | Promise<Response>
+  recoveryCodes(c: Context, p: RequestPage & { codes: readonly string[] }): Response | Promise<Response>
   /** The error page: the browser stays at the issuer. */
   refused(c: Context, status: number, reason: string): Response | Promise<Response>
   /** Any error of a browser endpoint as a page: never a JSON body, never a 5xx for bad input. */
@@ -38,7 +61,7 @@ export function createHostedPages(logger: Logger): HostedPages {
   }
   return {
     login(c, p, status = 200) {
-      setPageHeaders(c, p.request.redirectUri)
+      setPageHeaders(c, p.request.redirectUri, { script: p.passkey })
       return c.html(
         loginPage({ ...p, clientName: p.request.client.name, action: BROWSER_PATHS.authorization }),
         status as 200,
@@ -55,6 +78,29 @@ export function createHostedPages(logger: Logger): HostedPages {
           fields: p.fields,
           csrf: p.csrf,
         }),
+      )
+    },
+    secondStep(c, p, status = 200) {
+      setPageHeaders(c, p.request.redirectUri, { script: p.factors.includes('passkey') })
+      const { request, ...page } = p
+      return c.html(
+        secondStepPage({ ...page, clientName: request.client.name, action: BROWSER_PATHS.authorization }),
+        status as 200,
+      )
+    },
+    enrol(c, p, status = 200) {
+      setPageHeaders(c, p.request.redirectUri)
+      const { request, ...page } = p
+      return c.html(
+        enrolPage({ ...page, clientName: request.client.name, action: BROWSER_PATHS.authorization }),
+        status as 200,
+      )
+    },
+    recoveryCodes(c, p) {
+      setPageHeaders(c, p.request.redirectUri)
+      const { request, ...page } = p
+      return c.html(
+        recoveryCodesPage({ ...page, clientName: request.client.name, action: BROWSER_PATHS.authorization }),
       )
     },
     refused,

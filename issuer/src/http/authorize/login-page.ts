@@ -1,5 +1,5 @@
 import { html } from 'hono/html'
-import { hiddenFields, pageLayout } from './page-layout.ts'
+import { hiddenFields, PASSKEY_SCRIPT_PATH, pageLayout } from './page-layout.ts'
 
 export interface LoginPageInput {
   clientName: string
@@ -10,6 +10,8 @@ export interface LoginPageInput {
   username: string
   /** The refusal to announce, and which field it is about. */
   problem: { message: string; field: 'username' | 'password' } | null
+  /** Whether to offer "Sign in with a passkey" (a passkey as the only step). */
+  passkey: boolean
 }
 
 /**
@@ -34,6 +36,17 @@ ${hiddenFields(p.fields)}<input type="hidden" name="csrf" value="${p.csrf}">
 <label for="password">Password</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required maxlength="4096"${invalid('password')}${autofocus('password')}>
 <button type="submit">Sign in</button>
-</form>`,
+</form>${
+      p.passkey
+        ? html`
+<form method="post" action="${p.action}" id="passkey-form">
+${hiddenFields(p.fields)}<input type="hidden" name="csrf" value="${p.csrf}">
+<input type="hidden" name="passkey_challenge" value="">
+<input type="hidden" name="passkey_response" value="">
+<button type="button" id="passkey-button">Sign in with a passkey</button>
+</form>
+<script src="${PASSKEY_SCRIPT_PATH}" defer></script>`
+        : ''
+    }`,
   )
 }

@@ -3,6 +3,9 @@ import { html } from 'hono/html'
 /** The stylesheet every page links (served by the authorize routes): no inline style anywhere. */
 export const STYLESHEET_PATH = '/oauth/assets/login.css'
 
+/** The passkey script of the pages that offer one (served by the authorize routes). */
+export const PASSKEY_SCRIPT_PATH = '/oauth/assets/passkey.js'
+
 /** The frame of every hosted page: viewport for phones, the stylesheet, one `<main>`. */
 export function pageLayout(title: string, body: unknown) {
   return html`<!doctype html>

@@ -1,0 +1,44 @@
+// The hosted pages' only script: a passkey ceremony (WebAuthn Level 3) for the button of the
+// login page or the second page. It asks the issuer for options, lets the browser run the
+// ceremony, and posts the answer in the page's own form, so the server side stays one form post.
+// Hand-written (no bundle) because the browser's JSON helpers do the encoding.
+export const PASSKEY_SCRIPT = `(() => {
+  const form = document.getElementById('passkey-form')
+  const button = document.getElementById('passkey-button')
+  if (!form || !button) return
+  const say = (text) => {
+    let p = document.getElementById('passkey-problem')
+    if (!p) {
+      p = document.createElement('p')
+      p.id = 'passkey-problem'
+      p.setAttribute('role', 'alert')
+      form.prepend(p)
+    }
+    p.textContent = text
+  }
+  button.addEventListener('click', async () => {
+    if (!window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) {
+      say('This browser cannot use passkeys here.')
+      return
+    }
+    const mfaToken = form.dataset.mfaToken
+    try {
+      const res = await fetch(mfaToken ? '/auth/login/mfa/passkey-options' : '/auth/passkeys/login/options', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(mfaToken ? { mfaToken } : {}),
+      })
+      if (!res.ok) throw new Error('options')
+      const { challengeId, options } = await res.json()
+      const credential = await navigator.credentials.get({
+        publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options),
+      })
+      form.elements.passkey_challenge.value = challengeId
+      form.elements.passkey_response.value = JSON.stringify(credential.toJSON())
+      form.submit()
+    } catch (err) {
+      say(err && err.name === 'NotAllowedError' ? 'The passkey was not used.' : 'The passkey could not be used. Try again.')
+    }
+  })
+})()
+`
