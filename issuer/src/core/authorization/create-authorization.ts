@@ -66,6 +66,12 @@ export interface HalfDoneSignIns {
   finish(ticket: string): Promise<{ userId: string; amr: string[] } | null>
 }
 
+/**
+ * What a sign-in is for: an authorization request (its `acr` request and client), or the
+ * issuer's own account pages (no client, no `acr` request).
+ */
+export type SignInFor = { client: ClientRecord | null; acr: AuthorizationRequest['acr'] }
+
 /** The hosted pages' next page when a sign-in needs one more step. */
 export type NextStep =
   /** A second factor (after the password, or a step-up of a login session). */
@@ -112,10 +118,16 @@ export interface Authorization {
   heldLoginSession(secret: string | undefined, id: string): Promise<LoginSessionRecord | null>
   /**
    * A first login step passed on the hosted pages (`password`, with the check of `/auth/login`,
-   * or `passkey`): a new login session recording its `amr`, or the next step the user or the
-   * request needs first (a second factor, enrolment). Throws the step's refusal.
+   * or `passkey`): the browser's login session of that user renewed with the step's `amr`, or a
+   * new one; or the next step the user or the request needs first (a second factor, enrolment).
+   * Throws the step's refusal.
    */
-  signIn(stepId: string, input: unknown, request: AuthorizationRequest): Promise<SignInResult>
+  signIn(
+    stepId: string,
+    input: unknown,
+    request: SignInFor,
+    currentSecret: string | undefined,
+  ): Promise<SignInResult>
   /**
    * The next step of a half-done sign-in (`ticket`): the step's check for the ticket's user, then
    * the browser's login session of that user raised (a step-up: `amr` and `auth_time`), or a new
@@ -125,7 +137,7 @@ export interface Authorization {
     ticket: string,
     stepId: string,
     input: Record<string, unknown>,
-    request: AuthorizationRequest,
+    request: SignInFor,
     currentSecret: string | undefined,
   ): Promise<SignInResult>
   /** The TOTP enrolment a sign-in needs (the `enrol` page): secret, URI and QR code. */
@@ -194,7 +206,7 @@ export function createAuthorization(deps: {
    * the user has (an account with a factor always uses it). Null: it may go on as it is.
    */
   async function nextStepFor(
-    request: AuthorizationRequest,
+    request: SignInFor,
     user: UserRecord,
     loginAmr: readonly string[],
     fresh: boolean,
@@ -260,7 +272,10 @@ export function createAuthorization(deps: {
     return { secret, session }
   }
 
-  /** The browser's own live login session of `userId` raised by a step, or a new one. */
+  /**
+   * The browser's own live login session of `user` renewed (`amr` of the steps just passed, which
+   * for a step-up include the session's own, and `auth_time` now), or a new one.
+   */
   async function signedInWith(
     user: UserRecord,
     amr: readonly string[],
@@ -271,7 +286,7 @@ export function createAuthorization(deps: {
       const raised = await store.records.update(
         LOGIN_SESSIONS,
         { id: current.id },
-        { amr: combineAmr(current.amr.length === 0 ? PASSWORD_AMR : current.amr, amr), authTime: clock() },
+        { amr: [...amr], authTime: clock() },
         { endedAt: null },
       )
       if (raised !== null) {
@@ -370,12 +385,12 @@ export function createAuthorization(deps: {
       return presented.length === stored.length && timingSafeEqual(presented, stored) ? session : null
     },
 
-    async signIn(stepId, input, request) {
+    async signIn(stepId, input, request, currentSecret) {
       const step = stepOf(stepId)
       const user = await step.check(input)
       const next = await nextStepFor(request, user, step.amr, true)
       if (next !== null) return next
-      return { kind: 'signed-in', ...(await startLoginSession(user, step.amr)) }
+      return { kind: 'signed-in', ...(await signedInWith(user, step.amr, currentSecret)) }
     },
 
     async continueSignIn(ticket, stepId, input, request, currentSecret) {

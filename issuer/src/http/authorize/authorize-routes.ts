@@ -198,7 +198,12 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): Hono {
     if (username === '' || username.length > 256) return again(200, 'Enter your username.', 'username')
     if (password === '') return again(200, 'Enter your password.', 'password')
     try {
-      const result = await authorization.signIn('password', { username, password, ...metaOf(c) }, request)
+      const result = await authorization.signIn(
+        'password',
+        { username, password, ...metaOf(c) },
+        request,
+        loginCookie.read(c),
+      )
       return afterStep(c, params, request, result)
     } catch (err) {
       // The messages of /auth/login, word for word: the page says no more than the API.
@@ -233,7 +238,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): Hono {
         c,
         params,
         request,
-        await authorization.signIn('passkey', { ...input, ...metaOf(c) }, request),
+        await authorization.signIn('passkey', { ...input, ...metaOf(c) }, request, loginCookie.read(c)),
       )
     } catch (err) {
       const refusal = refusalOf(c, err)
