@@ -17,13 +17,23 @@ import { setPageHeaders } from './page-headers.ts'
 import { recoveryCodesPage } from './recovery-codes-page.ts'
 import { type SecondStepPageInput, secondStepPage } from './second-step-page.ts'
 
-/** What every page of a pending request is given: the request, its carried fields, the CSRF token. */
-type RequestPage = { request: AuthorizationRequest; fields: ReadonlyMap<string, string>; csrf: string }
+/**
+ * Where a sign-in page belongs: the name of what the user signs in to, where its forms post,
+ * and the redirect its answer may lead to (allowed in the page's `form-action`).
+ */
+export interface PageTarget {
+  clientName: string
+  action: string
+  redirectTarget?: string
+}
+
+/** What every sign-in page is given: its target, the fields it carries, the CSRF token. */
+type SignInPage = { target: PageTarget; fields: ReadonlyMap<string, string>; csrf: string }
 
 export interface HostedPages {
   login(
     c: Context,
-    p: Omit<LoginPageInput, 'clientName' | 'action'> & { request: AuthorizationRequest },
+    p: Omit<LoginPageInput, 'clientName' | 'action'> & { target: PageTarget },
     status?: number,
   ): Response | Promise<Response>
   consent(
@@ -32,12 +42,12 @@ export interface HostedPages {
   ): Response | Promise<Response>
   secondStep(
     c: Context,
-    p: RequestPage & Pick<SecondStepPageInput, 'mfaToken' | 'factors' | 'problem'>,
+    p: SignInPage & Pick<SecondStepPageInput, 'mfaToken' | 'factors' | 'problem'>,
     status?: number,
   ): Response | Promise<Response>
   enrol(
     c: Context,
-    p: RequestPage & {
+    p: SignInPage & {
       mfaToken: string
       secret: string
       otpauthUri: string
@@ -46,7 +56,7 @@ export interface HostedPages {
     },
     status?: number,
   ): Response | Promise<Response>
-  recoveryCodes(c: Context, p: RequestPage & { codes: readonly string[] }): Response | Promise<Response>
+  recoveryCodes(c: Context, p: SignInPage & { codes: readonly string[] }): Response | Promise<Response>
   /** The error page: the browser stays at the issuer. */
   refused(c: Context, status: number, reason: string): Response | Promise<Response>
   /** Any error of a browser endpoint as a page: never a JSON body, never a 5xx for bad input. */
@@ -61,11 +71,9 @@ export function createHostedPages(logger: Logger): HostedPages {
   }
   return {
     login(c, p, status = 200) {
-      setPageHeaders(c, p.request.redirectUri, { script: p.passkey })
-      return c.html(
-        loginPage({ ...p, clientName: p.request.client.name, action: BROWSER_PATHS.authorization }),
-        status as 200,
-      )
+      const { target, ...page } = p
+      setPageHeaders(c, target.redirectTarget, { script: p.passkey })
+      return c.html(loginPage({ ...page, ...target }), status as 200)
     },
     consent(c, p) {
       setPageHeaders(c, p.request.redirectUri)
@@ -81,27 +89,19 @@ export function createHostedPages(logger: Logger): HostedPages {
       )
     },
     secondStep(c, p, status = 200) {
-      setPageHeaders(c, p.request.redirectUri, { script: p.factors.includes('passkey') })
-      const { request, ...page } = p
-      return c.html(
-        secondStepPage({ ...page, clientName: request.client.name, action: BROWSER_PATHS.authorization }),
-        status as 200,
-      )
+      const { target, ...page } = p
+      setPageHeaders(c, target.redirectTarget, { script: p.factors.includes('passkey') })
+      return c.html(secondStepPage({ ...page, ...target }), status as 200)
     },
     enrol(c, p, status = 200) {
-      setPageHeaders(c, p.request.redirectUri)
-      const { request, ...page } = p
-      return c.html(
-        enrolPage({ ...page, clientName: request.client.name, action: BROWSER_PATHS.authorization }),
-        status as 200,
-      )
+      const { target, ...page } = p
+      setPageHeaders(c, target.redirectTarget)
+      return c.html(enrolPage({ ...page, ...target }), status as 200)
     },
     recoveryCodes(c, p) {
-      setPageHeaders(c, p.request.redirectUri)
-      const { request, ...page } = p
-      return c.html(
-        recoveryCodesPage({ ...page, clientName: request.client.name, action: BROWSER_PATHS.authorization }),
-      )
+      const { target, ...page } = p
+      setPageHeaders(c, target.redirectTarget)
+      return c.html(recoveryCodesPage({ ...page, ...target }))
     },
     refused,
     onError(err, c) {
