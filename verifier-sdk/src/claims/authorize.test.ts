@@ -42,7 +42,7 @@ describe('authorize', () => {
       claim: 'roles',
       reason: 'not_granted',
     })
-    expect(admin.challengeScope).toBeUndefined()
+    expect(admin.challenge).toEqual({})
   })
 
   it('needs every scope, and refuses a missing one with insufficient_scope', () => {
@@ -57,7 +57,7 @@ describe('authorize', () => {
         reason: 'not_granted',
       })
     }
-    expect(orders.challengeScope).toBe('orders:read orders:write')
+    expect(orders.challenge).toEqual({ scope: "orders:read orders:write" })
   })
 
   it("refuses a service's token any role, even one it should not hold", () => {

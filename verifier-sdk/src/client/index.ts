@@ -1,4 +1,4 @@
-export { TokenClientError } from '../errors.ts'
+export { InsufficientUserAuthenticationError, TokenClientError } from '../errors.ts'
 export { createTokenClient } from './create-token-client.ts'
 export type { ServiceTokenClient } from './service-token-client.ts'
 export type {
