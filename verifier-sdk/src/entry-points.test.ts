@@ -98,6 +98,7 @@ describe('the package entry points', () => {
       'InsufficientUserAuthenticationError',
       'TokenClientError',
       'createTokenClient',
+      'insufficientUserAuthenticationOf',
     ])
   })
 })

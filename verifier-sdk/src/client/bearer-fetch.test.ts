@@ -13,6 +13,7 @@ import * as forHono from '../hono/index.ts'
 import { middlewareClock, middlewareKey, middlewareVerifier } from '../testing/middleware-cases.ts'
 import { accessToken, T0 } from '../testing/test-key.ts'
 import { type BearerSource, fetchWithBearer } from './bearer-fetch.ts'
+import { insufficientUserAuthenticationOf } from './index.ts'
 
 const STRONG = [TOKENSMITH_ACR.mfa, TOKENSMITH_ACR.phishingResistant]
 const now = T0 / 1000
@@ -117,6 +118,17 @@ describe.each([
     expect(error.maxAge).toBeUndefined()
     expect(error.status).toBe(401)
     expect(source.renewals).toBe(0)
+  })
+
+  it('reads the same challenge from a plain fetch, for apps that bring their own tokens', async () => {
+    const res = await fetch(`${server.url}/api/transfer`, {
+      headers: { authorization: `Bearer ${passwordToken}` },
+    })
+    expect(insufficientUserAuthenticationOf(res)?.acrValues).toEqual([...STRONG])
+    expect(await res.json()).toMatchObject({ code: 'insufficient_user_authentication' })
+    const ok = await fetch(`${server.url}/api/transfer`, { headers: { authorization: `Bearer ${mfaToken}` } })
+    expect(insufficientUserAuthenticationOf(ok)).toBeUndefined()
+    await ok.body?.cancel()
   })
 
   it('throws the max_age of a refused authentication too old', async () => {

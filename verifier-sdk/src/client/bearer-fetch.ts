@@ -1,4 +1,4 @@
-import { stepUpChallengeOf } from './step-up-challenge.ts'
+import { insufficientUserAuthenticationOf } from './insufficient-user-authentication-of.ts'
 import { parseWwwAuthenticate } from './www-authenticate.ts'
 
 /** Where the bearer of an API call comes from: a user's session, or a service's cached token. */
@@ -41,8 +41,7 @@ async function asksForNewToken(response: Response, codes: readonly string[]): Pr
  * is the answer. Any other response passes as it is.
  */
 async function stepUpChecked(response: Response): Promise<Response> {
-  if (response.status !== 401) return response
-  const error = stepUpChallengeOf(response.headers.get('www-authenticate'))
+  const error = insufficientUserAuthenticationOf(response)
   if (error === undefined) return response
   await response.body?.cancel()
   throw error
