@@ -20,10 +20,12 @@ export type DocumentedTypes = [
   hono.ServiceAccessTokenClaims,
   hono.AuthEnv,
   hono.AuthMiddlewareOptions,
+  hono.RequireAuthTimeOptions,
   express.AccessTokenClaims,
   express.UserAccessTokenClaims,
   express.ServiceAccessTokenClaims,
   express.AuthMiddlewareOptions,
+  express.RequireAuthTimeOptions,
   client.TokenClient,
   client.TokenClientOptions,
   client.AccountSession,
@@ -36,9 +38,12 @@ export type DocumentedTypes = [
 
 describe('the package entry points', () => {
   it('give one base class to catch any error of the SDK with', async () => {
-    const { TokensmithSdkError, VerifyError, TokenClientError } = await import('./index.ts')
+    const { TokensmithSdkError, VerifyError, TokenClientError, InsufficientUserAuthenticationError } =
+      await import('./index.ts')
     const client = await import('./client/index.ts')
     expect(client.TokenClientError).toBe(TokenClientError)
+    expect(client.InsufficientUserAuthenticationError).toBe(InsufficientUserAuthenticationError)
+    expect(new InsufficientUserAuthenticationError([], undefined)).toBeInstanceOf(TokensmithSdkError)
     expect(new VerifyError('invalid_token', { reason: 'malformed', detail: '' })).toBeInstanceOf(
       TokensmithSdkError,
     )
@@ -58,7 +63,9 @@ describe('the package entry points', () => {
   it('export these values and no internals', async () => {
     const names = async (entry: Promise<object>) => Object.keys(await entry).sort()
     expect(await names(import('./index.ts'))).toEqual([
+      'InsufficientUserAuthenticationError',
       'JWS_ALGORITHMS',
+      'TOKENSMITH_ACR',
       'TokenClientError',
       'TokensmithSdkError',
       'VerifyError',
@@ -68,19 +75,30 @@ describe('the package entry points', () => {
       'isVerifyError',
     ])
     expect(await names(import('./hono/index.ts'))).toEqual([
+      'TOKENSMITH_ACR',
       'honoAuth',
       'isServiceToken',
       'isUserToken',
+      'requireAcr',
+      'requireAuthTime',
       'requireRole',
       'requireScope',
     ])
     expect(await names(import('./express/index.ts'))).toEqual([
+      'TOKENSMITH_ACR',
       'expressAuth',
       'isServiceToken',
       'isUserToken',
+      'requireAcr',
+      'requireAuthTime',
       'requireRole',
       'requireScope',
     ])
-    expect(await names(import('./client/index.ts'))).toEqual(['TokenClientError', 'createTokenClient'])
+    expect(await names(import('./client/index.ts'))).toEqual([
+      'InsufficientUserAuthenticationError',
+      'TokenClientError',
+      'createTokenClient',
+      'insufficientUserAuthenticationOf',
+    ])
   })
 })

@@ -13,6 +13,7 @@ export type VerifyErrorCode =
   | 'keys_unavailable'
   | 'token_revoked'
   | 'revocation_unavailable'
+  | 'insufficient_user_authentication'
 
 /**
  * The token client's own codes, or the code of the issuer's refusal (`code` of its JSON API's
@@ -54,6 +55,8 @@ const STATUS: Readonly<Record<VerifyErrorCode, 401 | 403 | 503>> = {
   keys_unavailable: 503,
   token_revoked: 401,
   revocation_unavailable: 503,
+  // RFC 9470 section 3: a 401, since the answer is a new token from a new authentication.
+  insufficient_user_authentication: 401,
 }
 
 const MESSAGE: Readonly<Record<VerifyErrorCode, string>> = {
@@ -65,6 +68,7 @@ const MESSAGE: Readonly<Record<VerifyErrorCode, string>> = {
   keys_unavailable: 'The service cannot verify access tokens right now.',
   token_revoked: 'The access token has been revoked.',
   revocation_unavailable: 'The service cannot check access tokens for revocation right now.',
+  insufficient_user_authentication: 'A stronger or more recent authentication of the user is required.',
 }
 
 /**
@@ -88,6 +92,7 @@ export type VerifyErrorReason =
   | 'not_loaded'
   | 'stale'
   | 'revoked'
+  | 'too_old'
 
 /** What a throw site says about a refusal, besides its code. */
 export interface VerifyErrorDetails {
@@ -130,5 +135,28 @@ export class TokenClientError extends TokensmithSdkError<TokenClientErrorCode> {
   constructor(code: TokenClientErrorCode, status: number, message: string) {
     super(code, message)
     this.status = status
+  }
+}
+
+/**
+ * Thrown by the token clients' `fetch` when a resource server answers 401 with the RFC 9470
+ * challenge `Bearer error="insufficient_user_authentication"`: the user must authenticate again
+ * (at the issuer's `/oauth/authorize` with these `acr_values` and `max_age`); a refresh would not help.
+ */
+export class InsufficientUserAuthenticationError extends TokensmithSdkError<'insufficient_user_authentication'> {
+  override readonly name = 'InsufficientUserAuthenticationError'
+  readonly status = 401
+  /** The challenge's `acr_values`, space-separated there: the classes the resource server accepts ([] when it names none). */
+  readonly acrValues: readonly string[]
+  /** The challenge's `max_age`: how old, in seconds, the authentication may be at most. */
+  readonly maxAge: number | undefined
+
+  constructor(acrValues: readonly string[], maxAge: number | undefined) {
+    super(
+      'insufficient_user_authentication',
+      'The resource server requires a stronger or more recent authentication of the user.',
+    )
+    this.acrValues = Object.freeze([...acrValues])
+    this.maxAge = maxAge
   }
 }

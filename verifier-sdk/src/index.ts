@@ -5,8 +5,10 @@ export type {
 } from './claims/access-token-claims.ts'
 export { isServiceToken } from './claims/is-service-token.ts'
 export { isUserToken } from './claims/is-user-token.ts'
+export { TOKENSMITH_ACR } from './claims/tokensmith-acr.ts'
 export { createVerifier, type Verifier } from './create-verifier.ts'
 export {
+  InsufficientUserAuthenticationError,
   isVerifyError,
   TokenClientError,
   TokensmithSdkError,

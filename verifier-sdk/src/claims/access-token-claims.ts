@@ -13,6 +13,18 @@ interface AccessTokenClaimsBase {
    * absent from those of older issuers, which read as no scope.
    */
   readonly scope?: string
+  /**
+   * How the user authenticated (RFC 9068 section 2.2.1), in tokens of user sessions: the
+   * authentication context class (tokensmith's are `urn:tokensmith:acr:password` <
+   * `urn:tokensmith:acr:mfa` < `urn:tokensmith:acr:phishing-resistant`).
+   */
+  readonly acr?: string
+  /** The methods used, RFC 8176 values (`pwd`, `otp`, `hwk`, `swk`, `user`, `mfa`). */
+  readonly amr?: readonly string[]
+  /** When the user authenticated, seconds since the epoch (the claim as issued). */
+  readonly auth_time?: number
+  /** `auth_time`, under a JavaScript name; set by `verify()` from that claim only. */
+  readonly authTime?: number
   readonly [claim: string]: unknown
 }
 

@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { VerifyError } from '../errors.ts'
 import type { AccessTokenClaims } from './access-token-claims.ts'
 import { authorize } from './authorize.ts'
+import { TOKENSMITH_ACR } from './tokensmith-acr.ts'
 
-function claims(extra: { roles?: string[]; scope?: string } = {}): AccessTokenClaims {
+const { password: PASSWORD, mfa: MFA, phishingResistant: PHISHING_RESISTANT } = TOKENSMITH_ACR
+
+function claims(
+  extra: { roles?: string[]; scope?: string; acr?: string; auth_time?: number } = {},
+): AccessTokenClaims {
   return {
     iss: 'i',
     sub: 's',
@@ -42,7 +47,7 @@ describe('authorize', () => {
       claim: 'roles',
       reason: 'not_granted',
     })
-    expect(admin.challengeScope).toBeUndefined()
+    expect(admin.challenge).toEqual({})
   })
 
   it('needs every scope, and refuses a missing one with insufficient_scope', () => {
@@ -57,7 +62,7 @@ describe('authorize', () => {
         reason: 'not_granted',
       })
     }
-    expect(orders.challengeScope).toBe('orders:read orders:write')
+    expect(orders.challenge).toEqual({ scope: 'orders:read orders:write' })
   })
 
   it("refuses a service's token any role, even one it should not hold", () => {
@@ -80,7 +85,13 @@ describe('authorize', () => {
   })
 
   it('refuses a request without verified claims with missing_token', () => {
-    for (const requirement of [{ roles: ['admin'] }, { scopes: ['a'] }]) {
+    const requirements = [
+      { roles: ['admin'] },
+      { scopes: ['a'] },
+      { acrValues: ['a'] },
+      { maxAgeSec: 60, clock: () => 0 },
+    ]
+    for (const requirement of requirements) {
       expect(refusal(() => authorize(requirement).check(undefined))).toEqual({
         code: 'missing_token',
         claim: undefined,
@@ -89,7 +100,55 @@ describe('authorize', () => {
     }
   })
 
+  // RFC 9470 section 3: the resource server lists every acceptable class; no order is implied.
+  it('passes exactly the listed acr values, and refuses any other with insufficient_user_authentication', () => {
+    const strong = authorize({ acrValues: [MFA, PHISHING_RESISTANT] })
+    expect(refusal(() => strong.check(claims({ acr: MFA })))).toBe('accepted')
+    expect(refusal(() => strong.check(claims({ acr: PHISHING_RESISTANT })))).toBe('accepted')
+    const mfaOnly = authorize({ acrValues: [MFA] })
+    expect(refusal(() => mfaOnly.check(claims({ acr: PHISHING_RESISTANT })))).toEqual({
+      code: 'insufficient_user_authentication',
+      claim: 'acr',
+      reason: 'not_granted',
+    })
+    expect(refusal(() => strong.check(claims({ acr: PASSWORD })))).toMatchObject({ reason: 'not_granted' })
+    expect(refusal(() => strong.check(claims()))).toEqual({
+      code: 'insufficient_user_authentication',
+      claim: 'acr',
+      reason: 'missing',
+    })
+    expect(refusal(() => strong.check(serviceClaims()))).toMatchObject({ claim: 'acr', reason: 'missing' })
+    expect(strong.challenge).toEqual({ acrValues: `${MFA} ${PHISHING_RESISTANT}` })
+  })
+
+  it('passes an auth_time at most maxAgeSec old on its clock, and refuses an older or missing one', () => {
+    const nowMs = 1_900_000_000_000
+    const recent = authorize({ maxAgeSec: 300, clock: () => nowMs })
+    const at = (ageSec: number) => claims({ auth_time: nowMs / 1000 - ageSec })
+    expect(refusal(() => recent.check(at(0)))).toBe('accepted')
+    expect(refusal(() => recent.check(at(300)))).toBe('accepted')
+    expect(refusal(() => recent.check(at(301)))).toEqual({
+      code: 'insufficient_user_authentication',
+      claim: 'auth_time',
+      reason: 'too_old',
+    })
+    expect(refusal(() => recent.check(claims()))).toEqual({
+      code: 'insufficient_user_authentication',
+      claim: 'auth_time',
+      reason: 'missing',
+    })
+    expect(refusal(() => recent.check(serviceClaims()))).toMatchObject({ reason: 'missing' })
+    expect(recent.challenge).toEqual({ maxAge: 300 })
+  })
+
   it('validates the values once, naming the factory', () => {
+    expect(() => authorize({ acrValues: [] })).toThrow(/^requireAcr: /)
+    expect(() => authorize({ acrValues: 'urn:a' as never })).toThrow(/^requireAcr: "values"/)
+    expect(() => authorize({ acrValues: ['urn:a urn:b'] })).toThrow(/^requireAcr: /)
+    for (const maxAgeSec of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '60' as never]) {
+      expect(() => authorize({ maxAgeSec, clock: Date.now })).toThrow(/^requireAuthTime: "maxAgeSec"/)
+    }
+    expect(() => authorize({ maxAgeSec: 0, clock: 5 as never })).toThrow(/^requireAuthTime: option "clock"/)
     expect(() => authorize({ roles: [] })).toThrow(/^requireRole: /)
     expect(() => authorize({ scopes: ['a b'] })).toThrow(/^requireScope: /)
     expect(() => authorize({ scopes: ['a"b'] })).toThrow(TypeError)

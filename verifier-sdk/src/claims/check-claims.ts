@@ -75,11 +75,35 @@ export function checkClaims(
   }
   const scope = payload.scope
   if (scope !== undefined && typeof scope !== 'string') refuse('scope', 'malformed', 'scope is not a string')
+  checkAuthentication(payload, now + tolerance)
 
   // The payload is a fresh JSON.parse result owned by us: complete and freeze it in place (no copy),
   // so callers sharing a cached result cannot alter each other's claims.
   if (roles === undefined) (payload as Record<string, unknown>).roles = []
   return deepFreeze(payload) as unknown as AccessTokenClaims
+}
+
+/**
+ * The user-authentication claims (RFC 9068 section 2.2.1): `acr` a non-empty string, `amr` a list
+ * of strings, `auth_time` a NumericDate not ahead of the clock (one ahead would pass every
+ * `requireAuthTime` forever). `authTime` mirrors `auth_time` and nothing else, so a token cannot
+ * set it by a claim of that name.
+ */
+function checkAuthentication(payload: Record<string, unknown>, latestSec: number): void {
+  const { acr, amr, auth_time } = payload
+  if (acr !== undefined && (typeof acr !== 'string' || acr.length === 0)) {
+    refuse('acr', 'malformed', 'acr is not a non-empty string')
+  }
+  if (amr !== undefined && !(Array.isArray(amr) && amr.every((m) => typeof m === 'string'))) {
+    refuse('amr', 'malformed', 'amr is not a list of strings')
+  }
+  if (auth_time !== undefined) {
+    if (!isNumericDate(auth_time)) refuse('auth_time', 'malformed', 'auth_time is not a number')
+    if (auth_time > latestSec) refuse('auth_time', 'in_future', 'auth_time is in the future')
+    payload.authTime = auth_time
+  } else if (Object.hasOwn(payload, 'authTime')) {
+    delete payload.authTime
+  }
 }
 
 /** Iterative, so a deeply nested (validly signed) payload cannot exhaust the call stack. */

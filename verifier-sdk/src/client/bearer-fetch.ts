@@ -1,3 +1,6 @@
+import { insufficientUserAuthenticationOf } from './insufficient-user-authentication-of.ts'
+import { parseWwwAuthenticate } from './www-authenticate.ts'
+
 /** Where the bearer of an API call comes from: a user's session, or a service's cached token. */
 export interface BearerSource {
   /** The token to send now, after any renewal that is due; undefined to send none. */
@@ -9,10 +12,12 @@ export interface BearerSource {
   renew(failed: string): Promise<string>
 }
 
-/** The `error` attribute of a Bearer challenge (RFC 6750 section 3), if the header has one. */
-function bearerError(challenge: string | null): string | undefined {
-  if (challenge === null || !/(^|[\s,])Bearer(\s|$)/i.test(challenge)) return undefined
-  return /(?:^|[\s,])error\s*=\s*"?([\w.-]+)"?/i.exec(challenge)?.[1]
+/** Whether a Bearer challenge of the field has `error="invalid_token"` (RFC 6750 section 3.1). */
+function saysInvalidToken(field: string | null): boolean {
+  if (field === null) return false
+  return parseWwwAuthenticate(field).some(
+    (c) => c.scheme === 'bearer' && c.params.get('error') === 'invalid_token',
+  )
 }
 
 /**
@@ -27,13 +32,26 @@ async function asksForNewToken(response: Response, codes: readonly string[]): Pr
   } catch {
     // not JSON: the challenge decides
   }
-  return bearerError(response.headers.get('www-authenticate')) === 'invalid_token'
+  return saysInvalidToken(response.headers.get('www-authenticate'))
+}
+
+/**
+ * A 401 with the RFC 9470 challenge becomes InsufficientUserAuthenticationError: only a new
+ * authentication of the user mends it, so neither a refresh nor the caller's plain 401 handling
+ * is the answer. Any other response passes as it is.
+ */
+async function stepUpChecked(response: Response): Promise<Response> {
+  const error = insufficientUserAuthenticationOf(response)
+  if (error === undefined) return response
+  await response.body?.cancel()
+  throw error
 }
 
 /**
  * fetch() with `Authorization: Bearer <token>` from `source`. On a 401 that asks for a new token
  * (body code in `renewOn`, or the RFC 6750 challenge), it renews once and retries; a
- * ReadableStream body cannot be replayed, so that 401 is returned instead.
+ * ReadableStream body cannot be replayed, so that 401 is returned instead. A 401 with the RFC 9470
+ * challenge throws InsufficientUserAuthenticationError.
  */
 export async function fetchWithBearer(
   fetch: typeof globalThis.fetch,
@@ -48,9 +66,9 @@ export async function fetchWithBearer(
     return fetch(input, { ...init, headers })
   }
   const used = await source.token()
-  const response = await send(used)
+  const response = await stepUpChecked(await send(used))
   if (response.status !== 401 || used === undefined || init?.body instanceof ReadableStream) return response
   if (!(await asksForNewToken(response, renewOn))) return response
   await response.body?.cancel()
-  return send(await source.renew(used))
+  return stepUpChecked(await send(await source.renew(used)))
 }

@@ -1,5 +1,6 @@
-export { TokenClientError } from '../errors.ts'
+export { InsufficientUserAuthenticationError, TokenClientError } from '../errors.ts'
 export { createTokenClient } from './create-token-client.ts'
+export { insufficientUserAuthenticationOf } from './insufficient-user-authentication-of.ts'
 export type { ServiceTokenClient } from './service-token-client.ts'
 export type {
   ClientAssertionAlgorithm,

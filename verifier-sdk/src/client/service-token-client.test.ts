@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TokenClientError } from '../errors.ts'
+import { InsufficientUserAuthenticationError, TokenClientError } from '../errors.ts'
 import { type OAuthIssuer, startOAuthIssuer } from '../testing/oauth-issuer.ts'
 import { createTestKey } from '../testing/test-key.ts'
 import { createTokenClient } from './create-token-client.ts'
@@ -116,6 +116,17 @@ describe("a service's client with a client secret (client_secret_basic)", () => 
     const refused = await c.fetch(`${issuer.url}/api/never`)
     expect(refused.status).toBe(401)
     expect(tokenRequests()).toBe(4)
+  })
+
+  it('throws InsufficientUserAuthenticationError on the RFC 9470 challenge, without a new token', async () => {
+    const c = withSecret()
+    const error = await c.fetch(`${issuer.url}/api/step-up`).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(InsufficientUserAuthenticationError)
+    expect(error).toMatchObject({ acrValues: expect.any(Array), maxAge: 300 })
+    expect(tokenRequests()).toBe(1)
   })
 
   it("maps the token endpoint's refusal to TokenClientError", async () => {

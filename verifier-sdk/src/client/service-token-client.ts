@@ -13,7 +13,8 @@ export interface ServiceTokenClient {
    * fetch() with `Authorization: Bearer <access token>`, getting a token first when none is
    * cached or it expires within the skew. On a 401 `invalid_token` or `token_expired` it gets a
    * new token once and retries (a ReadableStream body is not replayed). Concurrent callers share
-   * one token request. Attach it only to services that trust this issuer.
+   * one token request. A 401 with the RFC 9470 challenge throws InsufficientUserAuthenticationError
+   * (a service's token has no user to authenticate again). Attach it only to services that trust this issuer.
    */
   fetch(input: string | URL, init?: RequestInit): Promise<Response>
   /** The cached access token, or a new one when it is due. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TokenClientError } from '../errors.ts'
+import { InsufficientUserAuthenticationError, TokenClientError } from '../errors.ts'
 import { type OAuthIssuer, startOAuthIssuer } from '../testing/oauth-issuer.ts'
 import { createTokenClient } from './create-token-client.ts'
 import type { TokenClientOptions } from './token-client-options.ts'
@@ -122,6 +122,27 @@ describe("a user's client on the standard token endpoint", () => {
     issuer.forgetAccessTokens()
     expect((await c.fetch(api())).status).toBe(401)
     expect(grants()).toEqual(['password'])
+  })
+
+  // RFC 9470 section 3: only a new authentication mends it, so the client neither refreshes nor
+  // hands back a plain 401: it throws the classes and age the API asked for.
+  it('throws InsufficientUserAuthenticationError on the step-up challenge, and keeps the session', async () => {
+    const c = client()
+    await c.login('ada', 'correct horse')
+    const error = await c.fetch(`${issuer.url}/api/step-up`).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(InsufficientUserAuthenticationError)
+    expect(error).toMatchObject({
+      code: 'insufficient_user_authentication',
+      status: 401,
+      acrValues: ['urn:tokensmith:acr:mfa', 'urn:tokensmith:acr:phishing-resistant'],
+      maxAge: 300,
+    })
+    expect(grants()).toEqual(['password'])
+    expect(c.isLoggedIn()).toBe(true)
+    expect(ended).toEqual([])
   })
 
   it('ends the session once when the refresh is refused with invalid_grant', async () => {

@@ -28,8 +28,9 @@ export interface TokenClient {
    * fetch() with `Authorization: Bearer <access token>`. Refreshes ahead when the token is known
    * to be expired, and once after a 401 that says the token expired (then retries; a
    * ReadableStream body is not replayed). Concurrent callers share one refresh. Throws
-   * TokenClientError when the session has ended. Attach it only to services that trust this
-   * issuer: the bearer goes to `input`.
+   * TokenClientError when the session has ended, and InsufficientUserAuthenticationError on a
+   * 401 with the RFC 9470 challenge (the API wants a stronger or more recent login: its
+   * `acrValues` and `maxAge`). Attach it only to services that trust this issuer: the bearer goes to `input`.
    */
   fetch(input: string | URL, init?: RequestInit): Promise<Response>
   /** Revokes the session (and the account session) at the issuer and forgets the tokens. */

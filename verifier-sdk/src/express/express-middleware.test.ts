@@ -9,11 +9,22 @@ import {
   expectCaseAnswer,
   kindCases,
   middlewareCases,
+  middlewareClock,
   middlewareKey,
   middlewareVerifier,
+  RECENT_MAX_AGE_SEC,
+  STRONG_ACR,
 } from '../testing/middleware-cases.ts'
 import { accessToken } from '../testing/test-key.ts'
-import { expressAuth, isServiceToken, isUserToken, requireRole, requireScope } from './index.ts'
+import {
+  expressAuth,
+  isServiceToken,
+  isUserToken,
+  requireAcr,
+  requireAuthTime,
+  requireRole,
+  requireScope,
+} from './index.ts'
 
 function buildApp(createApp: typeof express) {
   const app = createApp()
@@ -30,6 +41,9 @@ function buildApp(createApp: typeof express) {
   app.get('/down/me', me)
   app.get('/boom/me', me)
   app.get('/open/admin', requireRole('admin'), me)
+  app.get('/api/strong', requireAcr(STRONG_ACR), me)
+  app.get('/api/recent', requireAuthTime(RECENT_MAX_AGE_SEC, { clock: middlewareClock }), me)
+  app.get('/open/strong', requireAcr(STRONG_ACR), me)
   app.get('/api/kind', (req: Request, res: Response) => {
     const auth = req.auth
     if (auth !== undefined && isUserToken(auth)) res.json({ kind: 'user', sid: auth.sid satisfies string })
@@ -82,16 +96,22 @@ describe.each([
     }
   })
 
-  it('refuses with 401 when requireRole runs without expressAuth', async () => {
-    const res = await fetch(`${base}/open/admin`)
-    expect(res.status).toBe(401)
-    expect(await res.json()).toMatchObject({ code: 'missing_token' })
+  it('refuses with 401 when requireRole or requireAcr runs without expressAuth', async () => {
+    for (const path of ['/open/admin', '/open/strong']) {
+      const res = await fetch(`${base}${path}`)
+      expect(res.status).toBe(401)
+      expect(await res.json()).toMatchObject({ code: 'missing_token' })
+    }
   })
 
   it('validates its arguments once, at the factory', () => {
     expect(() => expressAuth(null as never)).toThrow(/"verifier"/)
     expect(() => requireRole()).toThrow(TypeError)
     expect(() => requireScope(5 as never)).toThrow(TypeError)
+    expect(() => requireAcr([])).toThrow(/^requireAcr: /)
+    expect(() => requireAcr(['a"b'])).toThrow(TypeError)
+    expect(() => requireAuthTime(0.5)).toThrow(/^requireAuthTime: "maxAgeSec"/)
     expect(expressAuth(middlewareVerifier).name).toBe('expressAuthMiddleware')
+    expect(requireAuthTime(60).name).toBe('requirementMiddleware')
   })
 })

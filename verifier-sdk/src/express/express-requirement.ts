@@ -4,7 +4,7 @@ import { expressRefusal } from './express-refusal.ts'
 
 /** Express middleware after `expressAuth` that lets a request on only when `authorizer` accepts its claims. */
 export function expressRequirement(authorizer: Authorizer): RequestHandler {
-  const challenge = { scope: authorizer.challengeScope }
+  const { challenge } = authorizer
   return function requirementMiddleware(req, res, next) {
     try {
       authorizer.check(req.auth)

@@ -9,11 +9,23 @@ import {
   expectCaseAnswer,
   kindCases,
   middlewareCases,
+  middlewareClock,
   middlewareKey,
   middlewareVerifier,
+  RECENT_MAX_AGE_SEC,
+  STRONG_ACR,
 } from '../testing/middleware-cases.ts'
 import { accessToken } from '../testing/test-key.ts'
-import { type AuthEnv, honoAuth, isServiceToken, isUserToken, requireRole, requireScope } from './index.ts'
+import {
+  type AuthEnv,
+  honoAuth,
+  isServiceToken,
+  isUserToken,
+  requireAcr,
+  requireAuthTime,
+  requireRole,
+  requireScope,
+} from './index.ts'
 
 /** The table's routes, on an app of the caller's (with or without an error handler). */
 function mountRoutes(app: Hono<AuthEnv>): Hono<AuthEnv> {
@@ -27,6 +39,11 @@ function mountRoutes(app: Hono<AuthEnv>): Hono<AuthEnv> {
   app.get('/down/me', (c) => c.json({ sub: c.var.auth.sub }))
   app.get('/boom/me', (c) => c.json({ sub: c.var.auth.sub }))
   app.get('/open/admin', requireRole('admin'), (c) => c.text('unreachable'))
+  app.get('/api/strong', requireAcr(STRONG_ACR), (c) => c.json({ sub: c.var.auth.sub, acr: c.var.auth.acr }))
+  app.get('/api/recent', requireAuthTime(RECENT_MAX_AGE_SEC, { clock: middlewareClock }), (c) =>
+    c.json({ sub: c.var.auth.sub, authTime: c.var.auth.authTime }),
+  )
+  app.get('/open/strong', requireAcr(STRONG_ACR), (c) => c.text('unreachable'))
   app.get('/api/kind', (c) => {
     const auth = c.var.auth
     if (isUserToken(auth)) return c.json({ kind: 'user', sid: auth.sid satisfies string })
@@ -117,10 +134,12 @@ describe('honoAuth through a real Hono app', () => {
     }
   })
 
-  it('refuses with 401 when requireRole runs without honoAuth', async () => {
-    const res = await app.request('/open/admin')
-    expect(res.status).toBe(401)
-    expect(await res.json()).toMatchObject({ code: 'missing_token' })
+  it('refuses with 401 when requireRole or requireAcr runs without honoAuth', async () => {
+    for (const path of ['/open/admin', '/open/strong']) {
+      const res = await app.request(path)
+      expect(res.status).toBe(401)
+      expect(await res.json()).toMatchObject({ code: 'missing_token' })
+    }
   })
 
   it('uses a custom realm', async () => {
@@ -138,6 +157,12 @@ describe('honoAuth through a real Hono app', () => {
     expect(() => requireRole()).toThrow(TypeError)
     expect(() => requireRole('')).toThrow(TypeError)
     expect(() => requireScope('a b')).toThrow(TypeError)
+    expect(() => requireAcr([])).toThrow(/^requireAcr: /)
+    expect(() => requireAcr('urn:tokensmith:acr:mfa' as never)).toThrow(/^requireAcr: "values"/)
+    expect(() => requireAuthTime(-5)).toThrow(/^requireAuthTime: "maxAgeSec"/)
+    expect(() => requireAuthTime(60, { clock: 'now' as never })).toThrow(/"clock"/)
     expect(honoAuth(middlewareVerifier).name).toBe('honoAuthMiddleware')
+    expect(requireAcr(STRONG_ACR).name).toBe('requirementMiddleware')
+    expect(requireAuthTime(60).name).toBe('requirementMiddleware')
   })
 })

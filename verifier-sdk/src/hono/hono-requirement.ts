@@ -5,7 +5,7 @@ import { honoRefusal } from './hono-refusal.ts'
 
 /** Hono middleware after `honoAuth` that lets a request on only when `authorizer` accepts its claims. */
 export function honoRequirement(authorizer: Authorizer): MiddlewareHandler<AuthEnv> {
-  const challenge = { scope: authorizer.challengeScope }
+  const { challenge } = authorizer
   return async function requirementMiddleware(c, next) {
     try {
       authorizer.check(c.get('auth'))

@@ -13,6 +13,10 @@ export interface Challenge {
   readonly realm?: string | undefined
   /** The scopes a refused request needed (requireScope). */
   readonly scope?: string | undefined
+  /** RFC 9470 section 3: the acceptable acr classes, space-separated (requireAcr). */
+  readonly acrValues?: string | undefined
+  /** RFC 9470 section 3: the allowed age of the authentication in seconds (requireAuthTime). */
+  readonly maxAge?: number | undefined
 }
 
 /** Seconds a client should wait before retrying while keys are unavailable. */
@@ -24,10 +28,14 @@ function quoted(value: string): string {
 
 /**
  * Maps a VerifyError to the HTTP answer: RFC 6750 `WWW-Authenticate` on 401 and 403 (no `error`
- * attribute when the request carried no token), 503 with Retry-After when keys are unavailable,
- * and the body `{ code, error }` in every case.
+ * attribute when the request carried no token), with RFC 9470's `acr_values` (a quoted string) or
+ * `max_age` (a bare integer) for `insufficient_user_authentication`, 503 with Retry-After when
+ * keys are unavailable, and the body `{ code, error }` in every case.
  */
-export function authErrorResponse(error: VerifyError, { realm, scope }: Challenge = {}): AuthErrorResponse {
+export function authErrorResponse(
+  error: VerifyError,
+  { realm, scope, acrValues, maxAge }: Challenge = {},
+): AuthErrorResponse {
   const body = { code: error.code, error: error.message }
   const headers: Record<string, string> = { 'cache-control': 'no-store' }
   const params: string[] = realm === undefined ? [] : [`realm=${quoted(realm)}`]
@@ -43,6 +51,11 @@ export function authErrorResponse(error: VerifyError, { realm, scope }: Challeng
     case 'insufficient_scope':
       params.push('error="insufficient_scope"', `error_description=${quoted(error.message)}`)
       if (scope !== undefined) params.push(`scope=${quoted(scope)}`)
+      break
+    case 'insufficient_user_authentication':
+      params.push('error="insufficient_user_authentication"', `error_description=${quoted(error.message)}`)
+      if (acrValues !== undefined) params.push(`acr_values=${quoted(acrValues)}`)
+      if (maxAge !== undefined) params.push(`max_age=${maxAge}`)
       break
     case 'keys_unavailable':
     case 'revocation_unavailable':

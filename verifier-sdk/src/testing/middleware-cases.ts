@@ -1,4 +1,5 @@
 import { expect } from 'vitest'
+import { TOKENSMITH_ACR } from '../claims/tokensmith-acr.ts'
 import { createVerifier } from '../create-verifier.ts'
 import { accessToken, createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER } from './test-key.ts'
 
@@ -10,15 +11,25 @@ import { accessToken, createTestKey, T0, TEST_AUDIENCE, TEST_ISSUER } from './te
  *   GET /down/me          auth with a verifier whose issuer is unreachable
  *   GET /boom/me          auth with a verifier that throws a non-VerifyError
  *   GET /api/kind         auth only, answers { kind, sid } from the entry point's type guards
+ *   GET /api/strong       auth + requireAcr(STRONG_ACR)                       (RFC 9470)
+ *   GET /api/recent       auth + requireAuthTime(300, { clock: middlewareClock }) (RFC 9470)
  */
 export const middlewareKey = createTestKey('RS256')
+
+/** The verifier's clock, which requireAuthTime is given too. */
+export const middlewareClock = (): number => T0
 
 export const middlewareVerifier = createVerifier({
   issuer: TEST_ISSUER,
   audience: TEST_AUDIENCE,
   jwks: { keys: [middlewareKey.publicJwk] },
-  clock: () => T0,
+  clock: middlewareClock,
 })
+
+/** What /api/strong accepts: "mfa or stronger", every class listed. */
+export const STRONG_ACR = [TOKENSMITH_ACR.mfa, TOKENSMITH_ACR.phishingResistant]
+/** What /api/recent allows: an authentication at most this old. */
+export const RECENT_MAX_AGE_SEC = 300
 
 export const downVerifier = createVerifier({
   issuer: TEST_ISSUER,
@@ -43,6 +54,23 @@ const service = { sub: 'billing-worker', client_id: 'billing-worker', sid: undef
 const serviceToken = accessToken(middlewareKey, { ...service, scope: 'orders:read' })
 const serviceScoped = accessToken(middlewareKey, { ...service, scope: 'orders:read orders:write' })
 const sessionless = accessToken(middlewareKey, { sid: undefined })
+const nowSec = T0 / 1000
+const passwordOnly = accessToken(middlewareKey, {
+  acr: TOKENSMITH_ACR.password,
+  amr: ['pwd'],
+  auth_time: nowSec - 60,
+})
+const withMfa = accessToken(middlewareKey, {
+  acr: TOKENSMITH_ACR.mfa,
+  amr: ['pwd', 'otp', 'mfa'],
+  auth_time: nowSec - 600,
+})
+const withPasskey = accessToken(middlewareKey, {
+  acr: TOKENSMITH_ACR.phishingResistant,
+  amr: ['hwk', 'user', 'mfa'],
+  auth_time: nowSec - RECENT_MAX_AGE_SEC,
+})
+const mistypedAcr = accessToken(middlewareKey, { acr: 3 })
 
 export interface MiddlewareCase {
   readonly name: string
@@ -57,6 +85,12 @@ export interface MiddlewareCase {
 }
 
 const invalid = 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid."'
+// RFC 9470 section 3: error, then acr_values as one quoted, space-separated string, or max_age as
+// a bare integer. No realm: like requireScope's, the challenge comes from the requirement.
+const stepUp =
+  'Bearer error="insufficient_user_authentication", error_description="A stronger or more recent authentication of the user is required."'
+const needsStrongAcr = `${stepUp}, acr_values="urn:tokensmith:acr:mfa urn:tokensmith:acr:phishing-resistant"`
+const needsRecentLogin = `${stepUp}, max_age=300`
 
 export const middlewareCases: readonly MiddlewareCase[] = [
   { name: 'a good token', path: '/api/me', authorization: `Bearer ${good}`, status: 200, sub: 'user-1' },
@@ -189,6 +223,82 @@ export const middlewareCases: readonly MiddlewareCase[] = [
     challenge: invalid,
   },
   {
+    name: 'a password-only token where mfa or stronger is required',
+    path: '/api/strong',
+    authorization: `Bearer ${passwordOnly}`,
+    status: 401,
+    code: 'insufficient_user_authentication',
+    challenge: needsStrongAcr,
+  },
+  {
+    name: 'an mfa token',
+    path: '/api/strong',
+    authorization: `Bearer ${withMfa}`,
+    status: 200,
+    sub: 'user-1',
+  },
+  {
+    name: 'a phishing-resistant token',
+    path: '/api/strong',
+    authorization: `Bearer ${withPasskey}`,
+    status: 200,
+    sub: 'user-1',
+  },
+  {
+    name: 'a token without acr where an acr is required',
+    path: '/api/strong',
+    authorization: `Bearer ${good}`,
+    status: 401,
+    code: 'insufficient_user_authentication',
+    challenge: needsStrongAcr,
+  },
+  {
+    name: 'a service token where an acr is required',
+    path: '/api/strong',
+    authorization: `Bearer ${serviceToken}`,
+    status: 401,
+    code: 'insufficient_user_authentication',
+    challenge: needsStrongAcr,
+  },
+  {
+    name: 'an authentication 60 s old where 300 s is allowed',
+    path: '/api/recent',
+    authorization: `Bearer ${passwordOnly}`,
+    status: 200,
+    sub: 'user-1',
+  },
+  {
+    name: 'an authentication exactly 300 s old',
+    path: '/api/recent',
+    authorization: `Bearer ${withPasskey}`,
+    status: 200,
+    sub: 'user-1',
+  },
+  {
+    name: 'an authentication 600 s old where 300 s is allowed',
+    path: '/api/recent',
+    authorization: `Bearer ${withMfa}`,
+    status: 401,
+    code: 'insufficient_user_authentication',
+    challenge: needsRecentLogin,
+  },
+  {
+    name: 'a token without auth_time where a recent one is required',
+    path: '/api/recent',
+    authorization: `Bearer ${good}`,
+    status: 401,
+    code: 'insufficient_user_authentication',
+    challenge: needsRecentLogin,
+  },
+  {
+    name: 'an acr of the wrong type',
+    path: '/api/me',
+    authorization: `Bearer ${mistypedAcr}`,
+    status: 401,
+    code: 'invalid_token',
+    challenge: invalid,
+  },
+  {
     name: 'keys unavailable',
     path: '/down/me',
     authorization: `Bearer ${good}`,
@@ -210,6 +320,10 @@ export const middlewareTokens = [
   serviceToken,
   serviceScoped,
   sessionless,
+  passwordOnly,
+  withMfa,
+  withPasskey,
+  mistypedAcr,
 ]
 
 /** The request of a case: its path and, when it has one, its Authorization header. */

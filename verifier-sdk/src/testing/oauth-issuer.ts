@@ -330,6 +330,16 @@ export async function startOAuthIssuer(options: OAuthIssuerOptions = {}): Promis
     return c.json({ code: 'invalid_token', error: 'Never.' }, 401)
   })
 
+  /** An API that wants a stronger and more recent authentication (RFC 9470 section 3) of any token. */
+  app.all('/api/step-up', (c) => {
+    state.bearers.push({ path: c.req.path, token: c.req.header('authorization')?.slice(7) })
+    c.header(
+      'www-authenticate',
+      'Bearer realm="api", error="insufficient_user_authentication", error_description="Step up.", acr_values="urn:tokensmith:acr:mfa urn:tokensmith:acr:phishing-resistant", max_age=300',
+    )
+    return c.json({ code: 'insufficient_user_authentication', error: 'Step up.' }, 401)
+  })
+
   app.get('/auth/sessions', (c) => {
     const issued = authorize(c, 'account')
     if (issued instanceof Response) return issued
