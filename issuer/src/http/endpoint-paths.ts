@@ -16,6 +16,11 @@ export const BROWSER_PATHS = {
   endSession: '/oauth/logout',
 } as const
 
+/** The hosted account pages, behind the browser's login session. */
+export const ACCOUNT_PATHS = {
+  security: '/account/security',
+} as const
+
 /** tokensmith's revocation and key-event feed (advertised in the RFC 8414 metadata). */
 export const REVOCATION_FEED_PATHS = {
   document: '/revocations',

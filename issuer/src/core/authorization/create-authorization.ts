@@ -140,6 +140,16 @@ export interface Authorization {
     request: SignInFor,
     currentSecret: string | undefined,
   ): Promise<SignInResult>
+  /**
+   * A fresh check of the signed-in user before a change to how they sign in (the account pages):
+   * the step (`password`, or `passkey` with the user's own passkeys) must prove the login
+   * session's own user; then its `auth_time` is now. Throws the step's refusal.
+   */
+  reauthenticate(
+    stepId: 'password' | 'passkey',
+    input: Record<string, unknown>,
+    currentSecret: string | undefined,
+  ): Promise<LoginSessionRecord>
   /** The TOTP enrolment a sign-in needs (the `enrol` page): secret, URI and QR code. */
   beginEnrolment(ticket: string): Promise<{ secret: string; otpauthUri: string; qrSvg: string }>
   /** Confirms that enrolment with a first code and signs in: also the recovery codes to show once. */
@@ -403,6 +413,27 @@ export function createAuthorization(deps: {
       const next = await nextStepFor(request, user, amr, false)
       if (next !== null) return next
       return { kind: 'signed-in', ...(await signedInWith(user, amr, currentSecret)) }
+    },
+
+    async reauthenticate(stepId, input, currentSecret) {
+      const current = await liveLoginSession(currentSecret)
+      if (current === null) throw expiredTicket()
+      const step = stepOf(stepId)
+      const user = await step.check({ ...input, userId: current.userId })
+      if (user.id !== current.userId)
+        throw new IssuerError('invalid_credentials', 'That is not this account.')
+      const renewed = await store.records.update(
+        LOGIN_SESSIONS,
+        { id: current.id },
+        {
+          amr: combineAmr(current.amr.length === 0 ? PASSWORD_AMR : current.amr, step.amr),
+          authTime: clock(),
+        },
+        { endedAt: null },
+      )
+      if (renewed === null) throw expiredTicket()
+      logger.info('login_session_reauthenticated', { userId: user.id, loginSessionId: renewed.id })
+      return renewed
     },
 
     async beginEnrolment(ticket) {

@@ -38,7 +38,7 @@ export function createCsrfGuard(deps: { keyRing: KeyRing; clock: Clock; secure: 
   }
   const tokenOf = (cookie: string) => createHmac('sha256', keyNow()).update(cookie).digest()
   const csrfCookie = createHttpOnlyCookie(CSRF_COOKIE, {
-    path: '/oauth',
+    path: '/',
     sameSite: 'Strict',
     secure: deps.secure,
     hostPrefix: true,

@@ -2,7 +2,7 @@ import { createHttpOnlyCookie, type HttpOnlyCookie } from '../http-only-cookie.t
 
 /**
  * The browser's login session at the issuer (single sign-on): httpOnly, SameSite=Lax; when Secure,
- * `__Host-tokensmith_login` on `/`, else `tokensmith_login` on `/oauth`.
+ * `__Host-tokensmith_login`, else `tokensmith_login`; on `/`, where the account pages (/account) read it too.
  */
 export const LOGIN_SESSION_COOKIE = 'tokensmith_login'
 
@@ -15,7 +15,7 @@ export type LoginSessionCookie = HttpOnlyCookie
 export function createLoginSessionCookie(opts: { secure: boolean; maxAgeSec: number }): LoginSessionCookie {
   return createHttpOnlyCookie(LOGIN_SESSION_COOKIE, {
     ...opts,
-    path: '/oauth',
+    path: '/',
     sameSite: 'Lax',
     hostPrefix: true,
   })

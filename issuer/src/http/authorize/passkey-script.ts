@@ -1,5 +1,5 @@
 // The hosted pages' only script: a passkey ceremony (WebAuthn Level 3) for the button of the
-// login page or the second page. It asks the issuer for options, lets the browser run the
+// login page, the second page, or the account page (`data-mode="register"`: a new passkey). It asks the issuer for options, lets the browser run the
 // ceremony, and posts the answer in the page's own form, so the server side stays one form post.
 // Hand-written (no bundle) because the browser's JSON helpers do the encoding.
 export const PASSKEY_SCRIPT = `(() => {
@@ -16,6 +16,7 @@ export const PASSKEY_SCRIPT = `(() => {
     }
     p.textContent = text
   }
+  const register = form.dataset.mode === 'register'
   button.addEventListener('click', async () => {
     if (!window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) {
       say('This browser cannot use passkeys here.')
@@ -23,16 +24,22 @@ export const PASSKEY_SCRIPT = `(() => {
     }
     const mfaToken = form.dataset.mfaToken
     try {
-      const res = await fetch(mfaToken ? '/auth/login/mfa/passkey-options' : '/auth/passkeys/login/options', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(mfaToken ? { mfaToken } : {}),
-      })
+      const res = register
+        ? await fetch(form.dataset.optionsUrl, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ csrf: form.elements.csrf.value }),
+          })
+        : await fetch(mfaToken ? '/auth/login/mfa/passkey-options' : '/auth/passkeys/login/options', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(mfaToken ? { mfaToken } : {}),
+          })
       if (!res.ok) throw new Error('options')
       const { challengeId, options } = await res.json()
-      const credential = await navigator.credentials.get({
-        publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options),
-      })
+      const credential = register
+        ? await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) })
+        : await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) })
       form.elements.passkey_challenge.value = challengeId
       form.elements.passkey_response.value = JSON.stringify(credential.toJSON())
       form.submit()

@@ -11,6 +11,7 @@ import { IssuerError } from '../../errors.ts'
 import type { CsrfGuard } from './csrf-guard.ts'
 import type { HostedPages, PageTarget } from './hosted-pages.ts'
 import type { LoginSessionCookie } from './login-session-cookie.ts'
+import { passkeyInputOf } from './passkey-input.ts'
 import { single } from './raw-params.ts'
 
 /** What a sign-in is for, and where it goes once the user is signed in. */
@@ -61,8 +62,6 @@ const SECOND_STEPS = [
   { field: 'passkey_response', step: 'passkey' },
 ] as const
 const SECOND_FACTORS: readonly SecondFactor[] = ['otp', 'recovery_code', 'passkey']
-/** A WebAuthn answer is a few kilobytes of JSON; anything bigger is refused unread. */
-const MAX_PASSKEY_RESPONSE_CHARS = 16384
 
 /**
  * The hosted sign-in: the login page (password, or "Sign in with a passkey"), the second page
@@ -260,24 +259,5 @@ export function createSignInFlow(deps: {
     },
     loginPage: (c, t) => loginPage(c, t),
     nextStep,
-  }
-}
-
-/** The passkey form's fields: the challenge's id and the browser's JSON answer, or null. */
-function passkeyInputOf(params: AuthorizationParams): { challengeId: string; response: unknown } | null {
-  const challengeId = single(params, 'passkey_challenge') ?? ''
-  const text = single(params, 'passkey_response') ?? ''
-  if (
-    challengeId === '' ||
-    challengeId.length > 128 ||
-    text === '' ||
-    text.length > MAX_PASSKEY_RESPONSE_CHARS
-  ) {
-    return null
-  }
-  try {
-    return { challengeId, response: JSON.parse(text) }
-  } catch {
-    return null
   }
 }
