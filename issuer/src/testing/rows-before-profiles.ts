@@ -72,6 +72,8 @@ export async function expectRowsBeforeProfilesRead(store: Store): Promise<void> 
     authTime: NOW,
     // Written before login steps recorded their amr: none (read as a password, acr-values.ts).
     amr: [],
+    // Written before requests asked for acr classes: none.
+    acrValues: [],
     createdAt: NOW,
     expiresAt: NOW + 60_000,
     consumedAt: null,

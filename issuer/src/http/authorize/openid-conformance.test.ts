@@ -481,7 +481,12 @@ describe('Config OP plan', () => {
       ]),
     )
     expect(d.claims_parameter_supported).toBe(true)
-    expect(d.acr_values_supported).toEqual(['urn:tokensmith:acr:password'])
+    // The three classes of acr-values.ts, weakest first (docs/mfa.md).
+    expect(d.acr_values_supported).toEqual([
+      'urn:tokensmith:acr:password',
+      'urn:tokensmith:acr:mfa',
+      'urn:tokensmith:acr:phishing-resistant',
+    ])
     expect(d.token_endpoint_auth_methods_supported).toEqual(
       expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'private_key_jwt']),
     )

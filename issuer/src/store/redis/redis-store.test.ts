@@ -192,6 +192,7 @@ describe('redis store', () => {
         loginSessionId: 'l',
         authTime: now,
         amr: ['pwd'],
+        acrValues: [],
         createdAt: now,
         expiresAt: now + 60_000,
         consumedAt: null,
