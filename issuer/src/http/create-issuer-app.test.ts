@@ -83,7 +83,10 @@ describe('POST /auth/login', () => {
       currentDate: new Date(t.now.ms),
     })
     expect(Object.keys(payload).sort()).toEqual([
+      'acr',
+      'amr',
       'aud',
+      'auth_time',
       'client_id',
       'exp',
       'iat',
@@ -96,6 +99,12 @@ describe('POST /auth/login', () => {
     ])
     // RFC 9068 §2.2.3: the granted scope; a login that asks for none is granted none.
     expect(payload).toMatchObject({ client_id: 'default', roles: ['user', 'admin'], scope: '' })
+    // RFC 9068 §2.2.1: how and when the user authenticated, here with a password, just now.
+    expect(payload).toMatchObject({
+      acr: 'urn:tokensmith:acr:password',
+      amr: ['pwd'],
+      auth_time: Math.floor(t.now.ms / 1000),
+    })
     expect(payload.exp! - payload.iat!).toBe(900)
   })
 

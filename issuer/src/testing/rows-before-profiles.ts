@@ -1,6 +1,6 @@
 // Rows as the release before user profiles, PKCE policies, web origins and requested claims wrote
-// them (SQLite migrations 1-5, PostgreSQL 1-7), for the SQL stores' migration tests: the same
-// statements run on both, and `expectRowsBeforeProfilesRead` checks what the migrated store makes
+// them (SQLite migrations 1-5, PostgreSQL 1-7; so also before sessions kept their login's amr, acr
+// and auth time), for the SQL stores' migration tests: the same statements run on both, and `expectRowsBeforeProfilesRead` checks what the migrated store makes
 // of them. An unexpired code among them proves the migration lost none.
 import { expect } from 'vitest'
 import { AUTHORIZATION_CODES } from '../core/authorization/authorization-code-collection.ts'
@@ -72,6 +72,8 @@ export async function expectRowsBeforeProfilesRead(store: Store): Promise<void> 
     authTime: NOW,
     // Written before login steps recorded their amr: none (read as a password, acr-values.ts).
     amr: [],
+    // Written before requests asked for acr classes: none.
+    acrValues: [],
     createdAt: NOW,
     expiresAt: NOW + 60_000,
     consumedAt: null,
@@ -92,6 +94,10 @@ export async function expectRowsBeforeProfilesRead(store: Store): Promise<void> 
     scope: ['openid'],
     publicClient: false,
     claims: [],
+    // Before the login's context was kept: read as a password login, its createdAt the auth time.
+    amr: [],
+    acr: null,
+    authTime: null,
   }
   expect(await store.getSession('s')).toEqual(session)
   expect(await store.listSessions('u', NOW + 1)).toEqual([session])
@@ -122,8 +128,14 @@ export async function expectRowsBeforeProfilesRead(store: Store): Promise<void> 
     publicClient: false,
     tokenHash: 't3',
     idleExpiresAt: NOW + 3_600_000,
+    amr: ['pwd'],
+    acr: 'urn:tokensmith:acr:password',
+    authTime: NOW,
   })
-  expect(redeemed).toMatchObject({ kind: 'redeemed', session: { id: 's2', claims: [] } })
+  expect(redeemed).toMatchObject({
+    kind: 'redeemed',
+    session: { id: 's2', claims: [], amr: ['pwd'], acr: 'urn:tokensmith:acr:password', authTime: NOW },
+  })
   expect(await store.records.get(AUTHORIZATION_CODES, { hash: 'code' })).toEqual({
     ...code,
     consumedAt: NOW + 20,

@@ -35,6 +35,11 @@ export interface AuthorizationCodeRecord {
   authTime: number
   /** The `amr` of that login session's steps, for the ID token. */
   amr: string[]
+  /**
+   * The `acr` classes the request asked for (`acr_values`, a `claims` request for `acr`: OpenID
+   * Connect Core §3.1.2.1, §5.5.1.1), for authenticationOf; empty when none (codes from before too).
+   */
+  acrValues: string[]
   createdAt: number
   expiresAt: number
   /** When it was redeemed (null until then); the redemption step sets it with `sessionId`. */
@@ -63,6 +68,7 @@ export const AUTHORIZATION_CODES = defineCollection<AuthorizationCodeRecord>({
     loginSessionId: f.text(),
     authTime: f.int(),
     amr: f.words(),
+    acrValues: f.words(),
     createdAt: f.int(),
     expiresAt: f.int(),
     consumedAt: f.int({ nullable: true }),

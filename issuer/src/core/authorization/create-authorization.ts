@@ -355,6 +355,8 @@ export function createAuthorization(deps: {
       loginSessionId: session.id,
       authTime: session.authTime,
       amr: session.amr,
+      // The classes this request asked for; filled by the authorize side's step-up (issue 21).
+      acrValues: [],
       createdAt: now,
       expiresAt: now + AUTHORIZATION_CODE_TTL_SEC * 1000,
       consumedAt: null,

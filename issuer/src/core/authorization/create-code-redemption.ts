@@ -69,8 +69,20 @@ export function createCodeRedemption(deps: {
       const user = await store.records.get(USERS, { id: code.userId })
       if (user === null || user.disabled) throw refused('user_disabled')
 
+      // What the login met, of the classes the request asked for (OpenID Connect Core §2, §3.1.2.1):
+      // said in the ID token, and kept in the session for every access token it mints.
+      const authentication = authenticationOf(code.amr, code.acrValues)
       const started = newSessionFor(
-        { userId: user.id, client, scope: code.scope, claims: code.claims?.userinfo ?? [], meta: input, now },
+        {
+          userId: user.id,
+          client,
+          scope: code.scope,
+          claims: code.claims?.userinfo ?? [],
+          ...authentication,
+          authTime: code.authTime,
+          meta: input,
+          now,
+        },
         config,
         random,
       )
@@ -104,7 +116,7 @@ export function createCodeRedemption(deps: {
             nonce: code.nonce,
             accessToken: pair.accessToken,
             ttlSec: pair.expiresIn,
-            ...authenticationOf(code.amr),
+            ...authentication,
             userClaims: userClaims(
               user,
               new Set([...claimsOfScope(code.scope), ...(code.claims?.idToken ?? [])]),

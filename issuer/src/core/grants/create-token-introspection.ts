@@ -21,6 +21,10 @@ export type IntrospectionResult =
       token_type: 'Bearer' | 'refresh_token'
       sid?: string
       jti?: string
+      /** A user's access token's login context (RFC 9068 §2.2.1), for a gateway that steps up. */
+      acr?: string
+      amr?: string[]
+      auth_time?: number
     }
 
 export interface TokenIntrospection {
@@ -99,6 +103,9 @@ export function createTokenIntrospection(deps: {
       token_type: 'Bearer',
       ...(claims.sid === undefined ? {} : { sid: claims.sid }),
       ...(claims.jti === undefined ? {} : { jti: claims.jti }),
+      ...(claims.acr === undefined ? {} : { acr: claims.acr }),
+      ...(claims.amr === undefined ? {} : { amr: claims.amr }),
+      ...(claims.auth_time === undefined ? {} : { auth_time: claims.auth_time }),
     }
   }
 

@@ -1,4 +1,5 @@
 import { IssuerError } from '../../errors.ts'
+import { PASSWORD_ACR, PASSWORD_AMR } from '../authorization/acr-values.ts'
 import { accessTokenShapeOf } from '../clients/access-token-shape-of.ts'
 import { CLIENTS } from '../clients/client-collection.ts'
 import type { ClientRecord } from '../clients/client-record.ts'
@@ -116,8 +117,18 @@ export function createLogin(deps: {
   ): Promise<TokenPair> {
     const user = await checkCredentials(input)
     const clientId = client.id
+    const now = clock()
     const started = newSessionFor(
-      { userId: user.id, client, scope, meta: input, now: clock() },
+      {
+        userId: user.id,
+        client,
+        scope,
+        amr: PASSWORD_AMR,
+        acr: PASSWORD_ACR,
+        authTime: now,
+        meta: input,
+        now,
+      },
       config,
       random,
     )

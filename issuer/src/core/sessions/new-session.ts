@@ -21,6 +21,10 @@ export function newSessionFor(
     scope: readonly string[]
     /** Claims asked for at userinfo with the `claims` parameter; none for a password login. */
     claims?: readonly string[]
+    /** How the user authenticated (RFC 8176 `amr`, its `acr`, when: ms), for every token of the session. */
+    amr: readonly string[]
+    acr: string
+    authTime: number
     meta: ClientMeta
     now: number
   },
@@ -43,6 +47,9 @@ export function newSessionFor(
       scope: [...input.scope],
       publicClient: input.client.type === 'public',
       claims: [...(input.claims ?? [])],
+      amr: [...input.amr],
+      acr: input.acr,
+      authTime: input.authTime,
       tokenHash: hashRefreshToken(refreshToken),
       idleExpiresAt: Math.min(now + lifetimes.refreshIdleTtlSec * 1000, absoluteExpiresAt),
     },

@@ -21,6 +21,16 @@ export interface SessionRecord {
    * (OpenID Connect Core §5.5), released there beside those of the scope; empty for most sessions.
    */
   claims: string[]
+  /**
+   * The RFC 8176 `amr` values of the login that started the session, for its access tokens (RFC
+   * 9068 §2.2.1). Empty for sessions stored before logins recorded them: read as a password
+   * (authenticationOf in core/authorization/acr-values.ts).
+   */
+  amr: string[]
+  /** The `acr` (OpenID Connect Core §2) that login met; null for sessions stored before it was kept. */
+  acr: string | null
+  /** When the user authenticated (ms, the tokens' `auth_time`); null before it was kept: use createdAt. */
+  authTime: number | null
 }
 
 export interface NewSession {
@@ -35,6 +45,10 @@ export interface NewSession {
   publicClient: boolean
   /** See SessionRecord.claims; none when absent. */
   claims?: string[]
+  /** See SessionRecord.amr, .acr and .authTime; absent reads as a session from before them. */
+  amr?: string[]
+  acr?: string | null
+  authTime?: number | null
   /** SHA-256 (hex) of the first refresh token of the session. */
   tokenHash: string
   /** Idle expiry of that first token. */

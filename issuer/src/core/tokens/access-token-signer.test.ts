@@ -26,6 +26,9 @@ const signer = () =>
     ttlSec: 900,
     clock: () => NOW,
   })
+/** A password login ten minutes before NOW. */
+const PASSWORD_LOGIN = { acr: 'urn:tokensmith:acr:password', amr: ['pwd'], authTime: NOW - 600_000 }
+
 const verify = (token: string, audience: string) =>
   jwtVerify(token, createLocalJWKSet(keyRing.jwks(NOW)), {
     issuer: 'http://issuer.test',
@@ -41,6 +44,7 @@ describe('access-token signer (RFC 9068)', () => {
       clientId: 'web',
       sessionId: 's1',
       roles: ['admin'],
+      authentication: PASSWORD_LOGIN,
       scope: ['orders:read', 'orders:write'],
       audience: ['orders'],
       ttlSec: 60,
@@ -64,6 +68,7 @@ describe('access-token signer (RFC 9068)', () => {
       clientId: 'c',
       sessionId: 's',
       roles: [],
+      authentication: PASSWORD_LOGIN,
       ttlSec: 86_400,
     })
     expect(expiresIn).toBe(900)
@@ -84,10 +89,35 @@ describe('access-token signer (RFC 9068)', () => {
     })
     expect(payload).not.toHaveProperty('sid')
     expect(payload).not.toHaveProperty('roles')
+    // No user signed in: no authentication context (RFC 9068 §2.2.1 speaks of the user's).
+    for (const claim of ['acr', 'amr', 'auth_time']) expect(payload).not.toHaveProperty(claim)
+  })
+
+  it('says how the user authenticated: acr, amr and auth_time in seconds (RFC 9068 §2.2.1, OpenID Connect Core §2)', async () => {
+    const { token } = await signer().sign({
+      userId: 'u1',
+      clientId: 'web',
+      sessionId: 's1',
+      roles: [],
+      authentication: { acr: 'urn:tokensmith:acr:mfa', amr: ['pwd', 'otp', 'mfa'], authTime: NOW - 1500 },
+    })
+    const { payload } = await verify(token, 'api')
+    expect(payload).toMatchObject({
+      acr: 'urn:tokensmith:acr:mfa',
+      amr: ['pwd', 'otp', 'mfa'],
+      // NumericDate: whole seconds, rounded down (RFC 7519 §2).
+      auth_time: Math.floor((NOW - 1500) / 1000),
+    })
   })
 
   it('signs the RS256 JWS jose CompactSign signs for the same header and claims (RFC 7515 §7.1)', async () => {
-    const { token } = await signer().sign({ userId: 'u1', clientId: 'web', sessionId: 's1', roles: ['user'] })
+    const { token } = await signer().sign({
+      userId: 'u1',
+      clientId: 'web',
+      sessionId: 's1',
+      roles: ['user'],
+      authentication: PASSWORD_LOGIN,
+    })
     const [header, payload] = token.split('.') as [string, string]
     const signing = keyRing.signingKey(NOW)
     const joseKey = await importJWK(signing.privateKey.export({ format: 'jwk' }) as JWK, 'RS256')

@@ -6,12 +6,22 @@ import { compactJwsSigner } from './compact-jws-signer.ts'
 
 export const ACCESS_TOKEN_TYP = 'at+jwt'
 
+/** How a user authenticated, for the token's `acr`, `amr` and `auth_time` (RFC 9068 §2.2.1). */
+export interface UserAuthentication {
+  acr: string
+  amr: readonly string[]
+  /** When, in ms (the claim is in seconds). */
+  authTime: number
+}
+
 /** A user's token: `sid` names the session (refresh family) it belongs to. */
 export interface AccessTokenSubject {
   userId: string
   clientId: string
   sessionId: string
   roles: string[]
+  /** The session's login context: every token of a session says how its user signed in. */
+  authentication: UserAuthentication
   /** Granted scope (RFC 6749 §3.3); the `scope` claim, space-delimited. Default none. */
   scope?: readonly string[]
   /** Overrides the issuer's audience (a client's own audiences, or the account audience). */
@@ -76,14 +86,14 @@ export function createAccessTokenSigner(deps: {
     ttlSec === undefined ? deps.ttlSec : Math.max(1, Math.min(ttlSec, deps.ttlSec))
 
   /**
-   * One RFC 9068 token: the registered claims, then `client_id`, the user's `sid` and `roles`
-   * when there is a user, and `scope`. Serialised here and signed as a compact JWS: SignJWT
+   * One RFC 9068 token: the registered claims, then `client_id`, the user's `sid`, `roles`,
+   * `acr`, `amr` and `auth_time` (§2.2.1) when there is a user, and `scope`. Serialised here and signed as a compact JWS: SignJWT
    * would rebuild and re-validate the same claims on every call.
    */
   async function signFor(
     sub: string,
     clientId: string,
-    user: { sid: string; roles: string[] } | null,
+    user: { sid: string; roles: string[]; authentication: UserAuthentication } | null,
     scope: readonly string[] | undefined,
     audience: readonly string[] | undefined,
     requestedTtlSec: number | undefined,
@@ -100,7 +110,15 @@ export function createAccessTokenSigner(deps: {
       exp: iat + ttlSec,
       jti,
       client_id: clientId,
-      ...(user === null ? {} : { sid: user.sid, roles: user.roles }),
+      ...(user === null
+        ? {}
+        : {
+            sid: user.sid,
+            roles: user.roles,
+            acr: user.authentication.acr,
+            amr: user.authentication.amr,
+            auth_time: Math.floor(user.authentication.authTime / 1000),
+          }),
       scope: (scope ?? []).join(' '),
     }
     const signing = deps.keyRing.signingKey(now)
@@ -110,7 +128,14 @@ export function createAccessTokenSigner(deps: {
 
   return {
     sign: (s) =>
-      signFor(s.userId, s.clientId, { sid: s.sessionId, roles: s.roles }, s.scope, s.audience, s.ttlSec),
+      signFor(
+        s.userId,
+        s.clientId,
+        { sid: s.sessionId, roles: s.roles, authentication: s.authentication },
+        s.scope,
+        s.audience,
+        s.ttlSec,
+      ),
     signService: (s) => signFor(s.clientId, s.clientId, null, s.scope, s.audience, s.ttlSec),
   }
 }

@@ -11,6 +11,11 @@ export interface IssuedClaims extends JWTPayload {
   client_id: string
   roles?: string[]
   scope?: string
+  /** How a user authenticated (RFC 9068 §2.2.1); absent from a service's token. */
+  acr?: string
+  amr?: string[]
+  /** Seconds since the epoch. */
+  auth_time?: number
 }
 
 /** A user's access token: `sid` is its session. */
@@ -72,6 +77,14 @@ export function createAccessTokenVerifier(deps: {
       })
       if (typeof payload.sub !== 'string' || typeof payload.client_id !== 'string') throw invalid('claims')
       if (payload.sid !== undefined && typeof payload.sid !== 'string') throw invalid('claims')
+      // Typed as IssuedClaims says, so a route that reads them (a recent login) may trust the type.
+      if (payload.acr !== undefined && typeof payload.acr !== 'string') throw invalid('claims')
+      if (payload.auth_time !== undefined && typeof payload.auth_time !== 'number') throw invalid('claims')
+      if (
+        payload.amr !== undefined &&
+        !(Array.isArray(payload.amr) && payload.amr.every((v) => typeof v === 'string'))
+      )
+        throw invalid('claims')
       return payload as IssuedClaims
     } catch (err) {
       if (err instanceof IssuerError) throw err

@@ -1,3 +1,4 @@
+import { sessionAuthentication } from '../sessions/session-authentication.ts'
 import type { SessionRecord } from '../sessions/session-record.ts'
 import type { AccessTokenSigner } from './access-token-signer.ts'
 
@@ -21,7 +22,10 @@ export interface AccessTokenShape {
   ttlSec?: number
 }
 
-/** Signs the access token of `session` for a user with `roles`, beside its refresh token. */
+/**
+ * Signs the access token of `session` for a user with `roles`, beside its refresh token; the
+ * session's login context (acr, amr, auth_time) goes in it, the same on every refresh.
+ */
 export async function issueTokenPair(
   signer: AccessTokenSigner,
   session: SessionRecord,
@@ -34,6 +38,7 @@ export async function issueTokenPair(
     clientId: session.clientId,
     sessionId: session.id,
     roles,
+    authentication: sessionAuthentication(session),
     scope: shape.scope,
     audience: shape.audience,
     ...(shape.ttlSec === undefined ? {} : { ttlSec: shape.ttlSec }),

@@ -481,6 +481,7 @@ describe('Config OP plan', () => {
       ]),
     )
     expect(d.claims_parameter_supported).toBe(true)
+    // The three classes of acr-values.ts, weakest first (docs/mfa.md).
     expect(d.acr_values_supported).toEqual([
       'urn:tokensmith:acr:password',
       'urn:tokensmith:acr:mfa',

@@ -345,6 +345,12 @@ describe('POST /oauth/introspect (RFC 7662)', () => {
       scope: '',
     })
     expect(Object.keys(active)).toEqual(expect.arrayContaining(['sub', 'exp', 'iat', 'aud', 'sid']))
+    // The user's login context, as the token says it (RFC 9068 §2.2.1), for a gateway that steps up.
+    expect(active).toMatchObject({
+      acr: 'urn:tokensmith:acr:password',
+      amr: ['pwd'],
+      auth_time: Math.floor(t.now.ms / 1000),
+    })
     const service = (await (
       await post(
         '/oauth/token',
@@ -352,10 +358,9 @@ describe('POST /oauth/introspect (RFC 7662)', () => {
         { authorization: basic('billing', secret) },
       )
     ).json()) as { access_token: string }
-    expect(await (await introspect(service.access_token)).json()).toMatchObject({
-      active: true,
-      sub: 'billing',
-    })
+    const serviceAnswer = (await (await introspect(service.access_token)).json()) as Record<string, unknown>
+    expect(serviceAnswer).toMatchObject({ active: true, sub: 'billing' })
+    for (const claim of ['acr', 'amr', 'auth_time']) expect(serviceAnswer).not.toHaveProperty(claim)
     await post('/oauth/revoke', { token: user.refresh_token, client_id: 'default' })
     expect(await (await introspect(user.access_token)).json()).toEqual({ active: false })
     t.advance(901_000)

@@ -347,4 +347,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         ADD COLUMN claims jsonb;
     `,
   },
+  {
+    version: 10,
+    name: 'session authentication context',
+    // As SQLite's migration 8. rotate_refresh answers to_jsonb of the session's %ROWTYPE row, which
+    // follows the table (as for claims, migration 8): the rotation returns the new columns unchanged.
+    sql: (s) => `
+      ALTER TABLE ${s}.sessions
+        ADD COLUMN amr text NOT NULL DEFAULT '',
+        ADD COLUMN acr text,
+        ADD COLUMN auth_time bigint;
+    `,
+  },
 ]

@@ -292,8 +292,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             'create_session',
             `WITH created AS (
                INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-                 client_ip, user_agent, scope, public_client, claims)
-               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $12) RETURNING *
+                 client_ip, user_agent, scope, public_client, claims, amr, acr, auth_time)
+               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $12, $13, $14, $15) RETURNING *
              ), first_token AS (
                INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
                SELECT $10, id, 1, $4, $11 FROM created
@@ -531,14 +531,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           const { rows } = await query<SessionRow>(
             `WITH created AS (
                INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-                 client_ip, user_agent, scope, public_client, claims)
-               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $12) RETURNING *
+                 client_ip, user_agent, scope, public_client, claims, amr, acr, auth_time)
+               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $12, $13, $14, $15) RETURNING *
              ), token AS (
                INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
                VALUES ($10, $1, 1, $4, $11)
              ), link AS (
                INSERT INTO ${loginLinks} (login_session_id, session_id)
-               SELECT $13::text, $1 WHERE $13::text IS NOT NULL ON CONFLICT DO NOTHING
+               SELECT $16::text, $1 WHERE $16::text IS NOT NULL ON CONFLICT DO NOTHING
              )
              SELECT * FROM created`,
             [...newSessionParams(session), redeemed.login],
@@ -597,7 +597,7 @@ function asConflict(err: unknown): unknown {
   return err
 }
 
-/** $1..$12 of both statements that insert a session and its first refresh token. */
+/** $1..$15 of both statements that insert a session and its first refresh token. */
 function newSessionParams(session: NewSession): unknown[] {
   return [
     session.id,
@@ -612,5 +612,8 @@ function newSessionParams(session: NewSession): unknown[] {
     session.tokenHash,
     Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
     joinScope(session.claims ?? []),
+    joinScope(session.amr ?? []),
+    session.acr ?? null,
+    session.authTime ?? null,
   ]
 }

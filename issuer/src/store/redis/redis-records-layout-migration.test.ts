@@ -237,6 +237,8 @@ async function expectMigrated(store: Store, admin: Redis, P: string): Promise<vo
     authTime: T,
     // Written before login steps recorded their amr: none (read as a password, acr-values.ts).
     amr: [],
+    // Written before requests asked for acr classes: none.
+    acrValues: [],
     createdAt: T,
     expiresAt: T + 10 * MIN,
     consumedAt: null,

@@ -119,6 +119,31 @@ describe('redis store', () => {
       ).toMatchObject({ kind: 'rotated', session: { id: 's', claims: [] } })
     }))
 
+  it("reads a session written before its login's context was kept as a password login with no acr or auth time", () =>
+    withStore(async (store, prefix) => {
+      await store.records.insert(USERS, user('u', 'old'))
+      const context = { amr: ['pwd'], acr: 'urn:tokensmith:acr:password', authTime: NOW - 1000 }
+      expect(await store.createSession(newSession('s', 't', context))).toMatchObject(context)
+      expect(await admin.hmget(`${prefix}session:s`, 'amr', 'acr', 'authTime')).toEqual([
+        'pwd',
+        'urn:tokensmith:acr:password',
+        String(NOW - 1000),
+      ])
+      await admin.hdel(`${prefix}session:s`, 'amr', 'acr', 'authTime')
+      const before = { id: 's', amr: [], acr: null, authTime: null }
+      expect(await store.getSession('s')).toMatchObject(before)
+      expect(await store.listSessions('u', NOW + 1)).toMatchObject([before])
+      expect(
+        await store.rotate({
+          tokenHash: 't',
+          now: NOW + 10,
+          clientId: null,
+          graceMs: 0,
+          successor: { hash: 'n', idleExpiresAt: NOW + 600_010, sealed: 'sealed' },
+        }),
+      ).toMatchObject({ kind: 'rotated', session: before })
+    }))
+
   it('writes no claims field for a session that asked for none, as a rotation then answers it', () =>
     withStore(async (store, prefix) => {
       await store.records.insert(USERS, user('u', 'u'))
@@ -167,6 +192,7 @@ describe('redis store', () => {
         loginSessionId: 'l',
         authTime: now,
         amr: ['pwd'],
+        acrValues: [],
         createdAt: now,
         expiresAt: now + 60_000,
         consumedAt: null,

@@ -136,6 +136,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       userAgent: session.userAgent,
       // Most sessions asked for no claims: the hash (and every rotation's reply) stays as it was.
       claims: session.claims?.length ? joinScope(session.claims) : null,
+      // Absent, as in sessions from before them, when the caller gave none.
+      amr: session.amr?.length ? joinScope(session.amr) : null,
+      acr: session.acr ?? null,
+      authTime: session.authTime ?? null,
     })
     const tokenFields = hashItems({
       sessionId: session.id,
@@ -451,6 +455,11 @@ function toSession(h: Record<string, string>): SessionRecord {
     publicClient: h.publicClient !== '0',
     // Written only when there are any, as clientIp.
     claims: splitScope(h.claims ?? ''),
+    // Sessions from before the login's context was kept: a password login (acr-values.ts), no
+    // acr, no auth_time (whoever needs one uses createdAt).
+    amr: splitScope(h.amr ?? ''),
+    acr: h.acr ?? null,
+    authTime: h.authTime === undefined ? null : Number(h.authTime),
   }
 }
 

@@ -24,6 +24,10 @@ export interface SessionRow {
   public_client: number | boolean
   /** Claim names, space-separated as `scope` ('' for none). */
   claims: string
+  /** The login's amr values, space-separated as `scope` ('' for none: a session from before them). */
+  amr: string
+  acr: string | null
+  auth_time: SqlInstant | null
 }
 
 export interface TokenRow {
@@ -70,6 +74,9 @@ export function sessionFromRow(row: SessionRow): SessionRecord {
     scope: splitScope(row.scope),
     publicClient: isTrue(row.public_client),
     claims: splitScope(row.claims),
+    amr: splitScope(row.amr),
+    acr: row.acr,
+    authTime: instantOrNull(row.auth_time),
   }
 }
 

@@ -220,4 +220,16 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX authorization_codes_expires_at ON authorization_codes(expires_at);
     `,
   },
+  {
+    version: 8,
+    name: 'session authentication context',
+    // The login's amr, acr and auth_time, for the session's access tokens (RFC 9068 §2.2.1). Rows
+    // from before read as no amr (a password login, acr-values.ts), no acr and no auth_time (the
+    // session's created_at stands in). Constant defaults: no table is rewritten.
+    sql: `
+      ALTER TABLE sessions ADD COLUMN amr TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN acr TEXT;
+      ALTER TABLE sessions ADD COLUMN auth_time INTEGER;
+    `,
+  },
 ]

@@ -152,8 +152,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     try {
       run(
         `INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-           revoked_at, revoked_reason, client_ip, user_agent, scope, public_client, claims)
-         VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?)`,
+           revoked_at, revoked_reason, client_ip, user_agent, scope, public_client, claims, amr, acr, auth_time)
+         VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
         session.id,
         session.userId,
         session.clientId,
@@ -165,6 +165,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         joinScope(session.scope),
         session.publicClient ? 1 : 0,
         joinScope(session.claims ?? []),
+        joinScope(session.amr ?? []),
+        session.acr ?? null,
+        session.authTime ?? null,
       )
       run(
         `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)

@@ -51,6 +51,7 @@ export const authorizationCode = (
   loginSessionId,
   authTime: at - 5000,
   amr: ['pwd', 'otp'],
+  acrValues: ['urn:tokensmith:acr:mfa', 'urn:tokensmith:acr:phishing-resistant'],
   createdAt: at,
   expiresAt: at + CODE_TTL,
   consumedAt: null,

@@ -38,6 +38,10 @@ export interface SessionOptions {
   publicClient?: boolean
   /** Left out of the NewSession when absent, as most callers do. */
   claims?: string[]
+  /** The login's context; left out when absent (as a session from before it was kept reads). */
+  amr?: string[]
+  acr?: string | null
+  authTime?: number | null
 }
 
 /** A session of the user started at `at`, and the hash of its first refresh token. */
@@ -59,6 +63,9 @@ export async function startSession(
     scope: opts.scope ?? [],
     publicClient: opts.publicClient ?? true,
     ...(opts.claims === undefined ? {} : { claims: opts.claims }),
+    ...(opts.amr === undefined ? {} : { amr: opts.amr }),
+    ...(opts.acr === undefined ? {} : { acr: opts.acr }),
+    ...(opts.authTime === undefined ? {} : { authTime: opts.authTime }),
     tokenHash,
     idleExpiresAt: at + (opts.idleMs ?? IDLE),
   })

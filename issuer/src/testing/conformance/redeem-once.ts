@@ -53,6 +53,9 @@ export function describeRedeemOnce(target: ConformanceTarget): void {
         scope: ['openid', 'profile'],
         publicClient: true,
         claims: [],
+        amr: [],
+        acr: null,
+        authTime: null,
       }
       expect(result).toEqual({ kind: 'redeemed', session: expected })
       expect(await t.store.getSession(next.id)).toEqual(expected)
@@ -93,6 +96,22 @@ export function describeRedeemOnce(target: ConformanceTarget): void {
       expect(await redeem(t.store, code.hash, now + 2000, sessionFor(code, now + 2000))).toEqual({
         kind: 'replayed',
         sessionId: next.id,
+      })
+    })
+
+    it("carries the code's login context (amr, acr, auth time) into the session it starts, through every read", async () => {
+      const { user, code } = await issued(t.store)
+      const now = T0 + 1000
+      const context = { amr: code.amr, acr: 'urn:tokensmith:acr:mfa', authTime: code.authTime }
+      const next: NewSession = { ...sessionFor(code, now), ...context }
+      const result = await redeem(t.store, code.hash, now, next)
+      expect(result).toMatchObject({ kind: 'redeemed', session: { id: next.id, ...context } })
+      const session = result.kind === 'redeemed' ? result.session : null
+      expect(await t.store.getSession(next.id)).toEqual(session)
+      expect(await t.store.listSessions(user.id, now + 1)).toEqual([session])
+      expect((await rotateAt(t.store, next.tokenHash, now + 1000)).result).toMatchObject({
+        kind: 'rotated',
+        session: { id: next.id, amr: ['pwd', 'otp'], acr: 'urn:tokensmith:acr:mfa', authTime: T0 - 5000 },
       })
     })
 

@@ -53,6 +53,9 @@ export function describeSessions(target: ConformanceTarget): void {
         scope: [],
         publicClient: true,
         claims: [],
+        amr: [],
+        acr: null,
+        authTime: null,
       })
       expect(await t.store.getSession(session.id)).toEqual(session)
       expect(await t.store.findToken(tokenHash)).toEqual({
@@ -155,6 +158,46 @@ export function describeSessions(target: ConformanceTarget): void {
       })
       const empty = await startSession(t.store, user.id, T0 + 7000, { claims: [] })
       expect(await t.store.getSession(empty.session.id)).toEqual({ ...empty.session, claims: [] })
+    })
+
+    it("keeps the login's amr, acr and auth time through reads, listing and every rotation outcome", async () => {
+      // RFC 9068 §2.2.1: every access token of the session, refreshes included, says how its
+      // user authenticated; the rotation's own answer carries it, so a refresh reads nothing more.
+      const user = await addUser(t.store)
+      const context = { amr: ['pwd', 'otp', 'mfa'], acr: 'urn:tokensmith:acr:mfa', authTime: T0 - 4000 }
+      const { session, tokenHash } = await startSession(t.store, user.id, T0, context)
+      expect(session).toMatchObject(context)
+      expect(await t.store.getSession(session.id)).toEqual(session)
+      expect(await t.store.listSessions(user.id, T0 + 1)).toEqual([session])
+      const rotated = await rotateAt(t.store, tokenHash, T0 + 1000)
+      expect(rotated.result).toEqual({
+        kind: 'rotated',
+        generation: 2,
+        session: { ...session, lastUsedAt: T0 + 1000 },
+        roles: ['reader'],
+      })
+      expect((await rotateAt(t.store, tokenHash, T0 + 2000)).result).toEqual({
+        kind: 'replayed',
+        session: { ...session, lastUsedAt: T0 + 1000 },
+        sealedSuccessor: sealedFor(rotated.successorHash),
+        roles: ['reader'],
+      })
+      expect((await rotateAt(t.store, rotated.successorHash, T0 + 3000)).result).toMatchObject({
+        kind: 'rotated',
+        generation: 3,
+        session: context,
+      })
+      expect((await rotateAt(t.store, tokenHash, T0 + 1000 + GRACE + 1)).result).toMatchObject({
+        kind: 'reuse_detected',
+        session: { id: session.id, ...context, revokedReason: 'reuse_detected' },
+      })
+      // Without one (a session from before they were kept): no amr, no acr, no auth time.
+      const plain = await startSession(t.store, user.id, T0 + 5000)
+      expect(plain.session).toMatchObject({ amr: [], acr: null, authTime: null })
+      expect((await rotateAt(t.store, plain.tokenHash, T0 + 6000)).result).toMatchObject({
+        kind: 'rotated',
+        session: { id: plain.session.id, amr: [], acr: null, authTime: null },
+      })
     })
   })
 }
