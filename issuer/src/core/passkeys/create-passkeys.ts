@@ -78,7 +78,8 @@ export function createPasskeys(deps: {
         userDisplayName: user.name ?? user.username,
         // The user id itself: a discoverable sign-in's userHandle then names its user.
         userID: new TextEncoder().encode(user.id),
-        challenge: challenge.challenge,
+        // Bytes: a string would be encoded once more, and the browser would sign another value.
+        challenge: Buffer.from(challenge.challenge, 'base64url'),
         timeout: CHALLENGE_TTL_MS,
         attestationType: 'none',
         // One passkey per authenticator: the browser refuses to make a second on one it knows.
@@ -151,7 +152,8 @@ export function createPasskeys(deps: {
         rpID: rp.rpId,
         // Empty: the authenticator offers its discoverable credentials for this RP ID.
         allowCredentials: allow.map((p) => ({ id: p.id, transports: p.transports })),
-        challenge: challenge.challenge,
+        // Bytes: a string would be encoded once more, and the browser would sign another value.
+        challenge: Buffer.from(challenge.challenge, 'base64url'),
         timeout: CHALLENGE_TTL_MS,
         userVerification: 'required',
       })
