@@ -195,7 +195,7 @@ describe('a passkey in Chromium with a virtual authenticator', () => {
     expect(step.amr).toEqual(['hwk', 'user', 'mfa'])
   })
 
-  it('is not offered for an RP ID that is not this origin'''s domain', async () => {
+  it("is not offered for an RP ID that is not this origin's domain", async () => {
     const started = await api('/auth/passkeys/login/options')
     const options = started.body.options as PublicKeyCredentialRequestOptionsJSON
     // The browser itself refuses an RP ID that is not this origin's domain (§5.1.4.1).
