@@ -174,6 +174,18 @@ describe('registering a passkey (WebAuthn Level 3 §7.1)', () => {
 
   it('refuses a challenge issued for another user, or expired (5 minutes)', async () => {
     const { token } = await accountToken()
+    await t.addUser('bob', PASSWORD)
+    const bobPair = (await (
+      await post('/auth/login', { username: 'bob', password: PASSWORD, scope: 'account' })
+    ).json()) as Pair
+    const bob = await withAuthTime(t.keyRing, bobPair.accessToken, Math.floor(t.now.ms / 1000), t.now.ms)
+    const forBob = await registrationOptions(bob)
+    const stolen = {
+      challengeId: forBob.challengeId,
+      response: authenticator.create(forBob.options),
+      name: 'x',
+    }
+    await expectError(await post('/auth/mfa/passkeys', stolen, token), 400, 'invalid_request')
     const { challengeId, options } = await registrationOptions(token)
     t.advance(5 * 60 * 1000)
     const late = await withAuthTime(t.keyRing, token, Math.floor(t.now.ms / 1000), t.now.ms)
