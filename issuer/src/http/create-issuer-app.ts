@@ -12,6 +12,7 @@ import type { Logger } from '../core/logger.ts'
 import type { RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
 import type { Store } from '../core/store.ts'
 import type { AccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
+import { USERS } from '../core/users/user-collection.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
 import { createAuthRoutes } from './auth-routes.ts'
 import { createAuthorizeRoutes } from './authorize/authorize-routes.ts'
@@ -27,6 +28,7 @@ import type { HttpConfig } from './http-config.ts'
 import { createOAuthRoutes } from './oauth/oauth-routes.ts'
 import { createBrowserCors } from './oauth-shared/browser-cors.ts'
 import { createUserinfoRoutes } from './oidc/userinfo-routes.ts'
+import { createPasskeyRoutes, type PasskeyRoutesDeps } from './passkey-routes.ts'
 import { createRevocationFeedRoutes } from './revocation-feed-routes.ts'
 import { createWellKnownRoutes } from './well-known-routes.ts'
 
@@ -48,9 +50,13 @@ export interface OAuthDeps {
   authorization: Authorization
 }
 
+/** Passkeys on the JSON API: the service, passkey-only sign-in, and a pending sign-in's user. */
+export type PasskeyDeps = Pick<PasskeyRoutesDeps, 'passkeys' | 'login' | 'ticketUser'>
+
 export interface IssuerAppDeps {
   auth: AuthService
   oauth: OAuthDeps
+  passkeys: PasskeyDeps
   verifier: AccessTokenVerifier
   keyRing: KeyRing
   store: Store
@@ -103,6 +109,19 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
       verifier: deps.verifier,
       isSessionLive: (userId, sessionId) => deps.auth.isSessionLive(userId, sessionId),
       issuerUrl: config.issuerUrl,
+    }),
+  )
+  app.route(
+    '/auth',
+    createPasskeyRoutes({
+      ...deps.passkeys,
+      user: (userId) => deps.store.records.get(USERS, { id: userId }),
+      verifier: deps.verifier,
+      isSessionLive: (userId, sessionId) => deps.auth.isSessionLive(userId, sessionId),
+      issuerUrl: config.issuerUrl,
+      maxBodyBytes: config.maxBodyBytes,
+      clientAddress,
+      clock: deps.clock,
     }),
   )
   const csrf = createCsrfGuard({ keyRing: deps.keyRing, clock: deps.clock, secure: config.cookieSecure })

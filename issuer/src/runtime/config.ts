@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path'
 import { isClientId } from '../core/clients/client-record.ts'
+import { rpIdProblem } from '../core/passkeys/relying-party.ts'
 import { ConfigError } from '../errors.ts'
 import { parseDurationSec } from './parse-duration.ts'
 
@@ -48,6 +49,10 @@ export interface IssuerConfig {
   tls: TlsFiles | null
   /** How often the TLS files are checked for a renewal (TLS_RELOAD_INTERVAL); 0: only on SIGHUP. */
   tlsReloadSec: number
+  /** WebAuthn RP ID (WEBAUTHN_RP_ID); null: ISSUER_URL's host. */
+  webauthnRpId: string | null
+  /** The name authenticators show (WEBAUTHN_RP_NAME). */
+  webauthnRpName: string
   production: boolean
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
 }
@@ -168,6 +173,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       `must start with sqlite:, postgres://, postgresql://, redis:// or rediss:// (got "${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}")`,
     )
   }
+  // Checked at start-up: passkeys made for another RP ID would never sign in here.
+  const webauthnRpId = read(env, 'WEBAUTHN_RP_ID') ?? null
+  const rpIdIssue = webauthnRpId === null ? null : rpIdProblem(webauthnRpId, issuerUrl)
+  if (rpIdIssue !== null) throw new ConfigError('WEBAUTHN_RP_ID', rpIdIssue)
+  const webauthnRpName = read(env, 'WEBAUTHN_RP_NAME') ?? 'tokensmith'
+  if ([...webauthnRpName].length > 64)
+    throw new ConfigError('WEBAUTHN_RP_NAME', 'must be at most 64 characters')
   const logLevel = (read(env, 'LOG_LEVEL') ?? 'info') as IssuerConfig['logLevel']
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', 'must be one of debug, info, warn, error, silent')
@@ -203,6 +215,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustProxy: bool(env, 'TRUST_PROXY', false),
     tls,
     tlsReloadSec: duration(env, 'TLS_RELOAD_INTERVAL', 5, 0),
+    webauthnRpId,
+    webauthnRpName,
     production,
     logLevel,
   }

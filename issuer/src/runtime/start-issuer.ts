@@ -10,7 +10,13 @@ import { type Clock, systemClock } from '../core/clock.ts'
 import { createTokenGrants } from '../core/grants/create-token-grants.ts'
 import { createTokenIntrospection } from '../core/grants/create-token-introspection.ts'
 import { createTokenRevocation } from '../core/grants/create-token-revocation.ts'
+import { createLoginLimiter } from '../core/login/create-login-limiter.ts'
 import { createPasswordStep } from '../core/login/password-step.ts'
+import { createPasskeyLogin } from '../core/passkeys/create-passkey-login.ts'
+import { createPasskeyStep } from '../core/passkeys/create-passkey-step.ts'
+import { createPasskeys } from '../core/passkeys/create-passkeys.ts'
+import { findLiveLoginTicket } from '../core/passkeys/find-live-login-ticket.ts'
+import { relyingPartyOf } from '../core/passkeys/relying-party.ts'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
 import { listAll } from '../core/records/list-all.ts'
 import { createRevocationFeed, type RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
@@ -18,6 +24,7 @@ import type { Store } from '../core/store.ts'
 import { createAccessTokenSigner } from '../core/tokens/access-token-signer.ts'
 import { createAccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import { createIdTokenSigner } from '../core/tokens/id-token-signer.ts'
+import { createRandomSource } from '../core/tokens/random-source.ts'
 import { createIssuerApp } from '../http/create-issuer-app.ts'
 import { OAUTH_PATHS } from '../http/endpoint-paths.ts'
 import { jwksMaxAgeFor } from '../http/jwks-max-age.ts'
@@ -141,6 +148,30 @@ export async function startIssuer(
       ]),
     ],
   }
+  const relyingParty = relyingPartyOf(
+    config.issuerUrl,
+    config.webauthnRpId ?? undefined,
+    config.webauthnRpName,
+  )
+  // The same counters as the password's (they live in the store): passkey failures count with them.
+  const limiter = createLoginLimiter({ store, config })
+  const passkeyStep = createPasskeyStep({ store, limiter, clock, logger, relyingParty })
+  const passkeys = {
+    passkeys: createPasskeys({ store, clock, logger, relyingParty }),
+    login: createPasskeyLogin({
+      store,
+      records: store.records,
+      signer,
+      random: createRandomSource(),
+      clock,
+      logger,
+      config,
+      clientIds: config.clientIds,
+      step: passkeyStep,
+    }),
+    ticketUser: async (mfaToken: string) =>
+      (await findLiveLoginTicket(store.records, mfaToken, clock()))?.userId ?? null,
+  }
   const revocationFeed = createRevocationFeed({
     store,
     keyRing,
@@ -153,6 +184,7 @@ export async function startIssuer(
   const app = createIssuerApp({
     auth,
     oauth,
+    passkeys,
     verifier,
     keyRing,
     store,

@@ -26,3 +26,9 @@ export {
   type TlsCertificate,
   type TlsCertificateOptions,
 } from './tls-certificate.ts'
+export {
+  addVirtualAuthenticator,
+  type VirtualAuthenticator,
+  type VirtualCredential,
+} from './virtual-authenticator.ts'
+export { createCredentialInPage, getCredentialInPage } from './webauthn-in-page.ts'

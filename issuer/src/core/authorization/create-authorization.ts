@@ -356,7 +356,7 @@ export function createAuthorization(deps: {
       authTime: session.authTime,
       amr: session.amr,
       // The classes this request asked for; filled by the authorize side's step-up (issue 21).
-      acrValues: [],
+      acrValues: request.acr?.values ?? [],
       createdAt: now,
       expiresAt: now + AUTHORIZATION_CODE_TTL_SEC * 1000,
       consumedAt: null,

@@ -1,23 +1,21 @@
 import { IssuerError } from '../../errors.ts'
-import { PASSWORD_ACR, PASSWORD_AMR } from '../authorization/acr-values.ts'
-import { accessTokenShapeOf } from '../clients/access-token-shape-of.ts'
-import { CLIENTS } from '../clients/client-collection.ts'
+import { PASSWORD_AMR } from '../authorization/acr-values.ts'
 import type { ClientRecord } from '../clients/client-record.ts'
-import { grantScope } from '../clients/grant-scope.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import type { PasswordHasher } from '../passwords/password-hasher.ts'
 import type { ClientMeta } from '../sessions/client-meta.ts'
-import { newSessionFor } from '../sessions/new-session.ts'
 import type { Store } from '../store.ts'
 import type { AccessTokenSigner } from '../tokens/access-token-signer.ts'
 import type { RandomBytes } from '../tokens/random-source.ts'
-import { issueTokenPair, type TokenPair } from '../tokens/token-pair.ts'
+import type { TokenPair } from '../tokens/token-pair.ts'
 import { findUserByUsername } from '../users/find-user-by-username.ts'
 import { normalizeUsername } from '../users/normalize-username.ts'
 import type { UserRecord } from '../users/user-collection.ts'
 import { USERS } from '../users/user-collection.ts'
 import type { LoginLimiter } from './create-login-limiter.ts'
+import { jsonLoginClient } from './json-login-client.ts'
+import { startLogin } from './start-login.ts'
 
 export type Credentials = { username: string; password: string } & ClientMeta
 
@@ -60,9 +58,7 @@ export function createLogin(deps: {
   logger: Logger
   config: LoginConfig
 }): Login {
-  const { store, limiter, signer, hasher, random, clock, logger, config } = deps
-
-  const unknownClient = () => new IssuerError('invalid_request', 'Unknown clientId.')
+  const { store, limiter, hasher, clock, logger, config } = deps
 
   async function checkCredentials(input: Credentials): Promise<UserRecord> {
     const now = clock()
@@ -116,50 +112,13 @@ export function createLogin(deps: {
     input: Credentials,
   ): Promise<TokenPair> {
     const user = await checkCredentials(input)
-    const clientId = client.id
-    const now = clock()
-    const started = newSessionFor(
-      {
-        userId: user.id,
-        client,
-        scope,
-        amr: PASSWORD_AMR,
-        acr: PASSWORD_ACR,
-        authTime: now,
-        meta: input,
-        now,
-      },
-      config,
-      random,
-    )
-    const session = await store.createSession(started.session)
-    logger.info('login', { userId: user.id, sessionId: session.id, clientId })
-    return issueTokenPair(
-      signer,
-      session,
-      user.roles,
-      started.refreshToken,
-      accessTokenShapeOf(client, scope, config.issuerUrl),
-    )
+    return startLogin(deps, { user, client, scope, meta: input, amr: PASSWORD_AMR })
   }
 
   return {
     async login(input) {
-      const client = await store.records.get(CLIENTS, {
-        id: input.clientId ?? config.clientIds[0] ?? 'default',
-      })
-      // The JSON API cannot authenticate a client: only public ones with the password grant.
-      if (
-        client === null ||
-        client.disabled ||
-        client.type !== 'public' ||
-        !client.grants.includes('password')
-      ) {
-        throw unknownClient()
-      }
-      const scope = grantScope(input.scope, client)
-      if (!scope.ok) throw new IssuerError('invalid_scope', scope.reason)
-      return loginAs(client, scope.scope, input)
+      const { client, scope } = await jsonLoginClient(store.records, config.clientIds, input)
+      return loginAs(client, scope, input)
     },
     loginAs,
     checkCredentials,

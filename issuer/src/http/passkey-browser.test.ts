@@ -1,0 +1,206 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { serve } from '@hono/node-server'
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLoginLimiter } from '../core/login/create-login-limiter.ts'
+import { LOGIN_TICKETS } from '../core/login/login-ticket-collection.ts'
+import { createPasskeyStep } from '../core/passkeys/create-passkey-step.ts'
+import { PASSKEYS } from '../core/passkeys/passkey-collection.ts'
+import { relyingPartyOf } from '../core/passkeys/relying-party.ts'
+import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
+import { createUser } from '../core/users/create-user.ts'
+import { loadConfig } from '../runtime/config.ts'
+import { createLogger } from '../runtime/logger.ts'
+import { type Issuer, startIssuer } from '../runtime/start-issuer.ts'
+import { freePort } from '../testing/free-port.ts'
+import { launchChromium } from '../testing/launch-chromium.ts'
+import { addVirtualAuthenticator, type VirtualAuthenticator } from '../testing/virtual-authenticator.ts'
+import { createCredentialInPage, getCredentialInPage } from '../testing/webauthn-in-page.ts'
+import { withAuthTime } from '../testing/with-auth-time.ts'
+
+// Passkeys in a real Chromium (issue 21's proof): a CDP virtual authenticator (CTAP2, resident
+// keys, user verification) registers a passkey through /auth/mfa/passkeys, signs in with it alone
+// through /auth/passkeys/login, and answers a second step's options. WebAuthn needs a secure
+// context and a domain RP ID, so the issuer is served for real at http://localhost:<port>.
+const PASSWORD = 'passkey-browser-pass-123'
+
+let dir: string
+let issuer: Issuer
+let server: ReturnType<typeof serve>
+let issuerUrl: string
+let browser: Browser
+let page: Page
+let authenticator: VirtualAuthenticator
+let userId: string
+
+const api = async (path: string, json?: unknown, token?: string) => {
+  const res = await fetch(`${issuerUrl}${path}`, {
+    method: 'POST',
+    headers: {
+      ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+  })
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tokensmith-passkey-browser-'))
+  const port = await freePort()
+  issuerUrl = `http://localhost:${port}`
+  const config = loadConfig({
+    ISSUER_URL: issuerUrl,
+    KEYS_DIR: join(dir, 'keys'),
+    DATABASE_URL: `sqlite:${join(dir, 'issuer.db')}`,
+    SCRYPT_LOG_N: '10',
+    LOG_LEVEL: 'silent',
+  })
+  issuer = await startIssuer(config, { logger: createLogger({ level: 'silent' }) })
+  await new Promise<void>((resolve) => {
+    server = serve({ fetch: issuer.app.fetch, hostname: '127.0.0.1', port }, () => resolve())
+  })
+  userId = randomUUID()
+  const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
+  await createUser(issuer.store.records, {
+    id: userId,
+    username: 'alice',
+    passwordHash: await hasher.hash(PASSWORD),
+    roles: ['user'],
+    createdAt: Date.now(),
+  })
+  browser = await launchChromium()
+  page = await browser.newPage()
+  // Any page of the issuer's origin: the ceremonies run in its context, as its hosted pages' do.
+  await page.goto(`${issuerUrl}/healthz`)
+  authenticator = await addVirtualAuthenticator(page)
+}, 60_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await new Promise((r) => server?.close(r))
+  await issuer?.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('a passkey in Chromium with a virtual authenticator', () => {
+  it('is registered with an account token from a recent sign-in', async () => {
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { isSecureContext: boolean }).isSecureContext),
+    ).toBe(true)
+    const login = await api('/auth/login', { username: 'alice', password: PASSWORD, scope: 'account' })
+    expect(login.status).toBe(200)
+    const token = await withAuthTime(
+      issuer.keyRing,
+      String(login.body.accessToken),
+      Math.floor(Date.now() / 1000),
+      Date.now(),
+    )
+    const started = await api('/auth/mfa/passkeys/options', undefined, token)
+    expect(started.status).toBe(200)
+    const options = started.body.options as PublicKeyCredentialCreationOptionsJSON
+    expect(options.rp.id).toBe('localhost')
+    const response = await createCredentialInPage(page, options)
+    const added = await api(
+      '/auth/mfa/passkeys',
+      { challengeId: started.body.challengeId, response, name: 'Chromium' },
+      token,
+    )
+    expect(added.status).toBe(201)
+    expect(added.body.passkey).toMatchObject({
+      id: response.id,
+      name: 'Chromium',
+      lastUsedAt: null,
+      backedUp: false,
+    })
+
+    const held = await authenticator.credentials()
+    expect(held).toHaveLength(1)
+    expect(held[0]).toMatchObject({ isResidentCredential: true, rpId: 'localhost' })
+    // The user handle is the user id, so a discoverable sign-in names its user.
+    expect(Buffer.from(held[0]?.userHandle ?? '', 'base64').toString()).toBe(userId)
+  })
+
+  it('signs in alone (discoverable, user verified) and gets the token pair; counter and last use move', async () => {
+    const before = await issuer.store.records.get(PASSKEYS, {
+      id: (await authenticator.credentials())[0]?.credentialId ?? '',
+    })
+    for (let round = 0; round < 2; round++) {
+      const started = await api('/auth/passkeys/login/options')
+      expect(started.status).toBe(200)
+      const options = started.body.options as PublicKeyCredentialRequestOptionsJSON
+      expect(options.allowCredentials).toEqual([])
+      const response = await getCredentialInPage(page, options)
+      const signedIn = await api('/auth/passkeys/login', { challengeId: started.body.challengeId, response })
+      expect(signedIn.status).toBe(200)
+      expect(Object.keys(signedIn.body).sort()).toEqual([
+        'accessToken',
+        'expiresIn',
+        'refreshToken',
+        'tokenType',
+      ])
+      const claims = JSON.parse(
+        Buffer.from(String(signedIn.body.accessToken).split('.')[1] ?? '', 'base64url').toString(),
+      )
+      expect(claims.sub).toBe(userId)
+      // The same answer again is refused: its challenge is spent.
+      const again = await api('/auth/passkeys/login', { challengeId: started.body.challengeId, response })
+      expect(again.status).toBe(401)
+    }
+    const [held] = await authenticator.credentials()
+    const stored = await issuer.store.records.get(PASSKEYS, { id: held?.credentialId ?? '' })
+    expect(stored?.counter).toBe(held?.signCount)
+    expect(stored?.counter).toBeGreaterThan(before?.counter ?? 0)
+    expect(stored?.lastUsedAt).toBeGreaterThan(0)
+  })
+
+  it('answers a second step after a password (options for the mfaToken, then the passkey step)', async () => {
+    const mfaToken = `mt_${randomUUID()}`
+    await issuer.store.records.insert(LOGIN_TICKETS, {
+      hash: createHash('sha256').update(mfaToken).digest('hex'),
+      userId,
+      amr: ['pwd'],
+      clientId: null,
+      scope: [],
+      createdAt: Date.now(),
+      expiresAt: Date.now() + 300_000,
+      usedAt: null,
+    })
+    const started = await api('/auth/login/mfa/passkey-options', { mfaToken })
+    expect(started.status).toBe(200)
+    const options = started.body.options as PublicKeyCredentialRequestOptionsJSON
+    const [held] = await authenticator.credentials()
+    expect(options.allowCredentials?.map((c) => c.id)).toEqual([held?.credentialId])
+    const response = await getCredentialInPage(page, options)
+    // The step H3's POST /auth/login/mfa runs with the ticket's user.
+    const step = createPasskeyStep({
+      store: issuer.store,
+      limiter: createLoginLimiter({
+        store: issuer.store,
+        config: { loginWindowSec: 900, loginMaxFailuresPerAccount: 5, loginMaxFailuresPerAddress: 50 },
+      }),
+      clock: Date.now,
+      logger: createLogger({ level: 'silent' }),
+      relyingParty: relyingPartyOf(issuerUrl),
+    })
+    const user = await step.check({ challengeId: String(started.body.challengeId), response, userId })
+    expect(user.id).toBe(userId)
+    expect(step.amr).toEqual(['hwk', 'user', 'mfa'])
+  })
+
+  it("is not offered for an RP ID that is not this origin's domain", async () => {
+    const started = await api('/auth/passkeys/login/options')
+    const options = started.body.options as PublicKeyCredentialRequestOptionsJSON
+    // The browser itself refuses an RP ID that is not this origin's domain (§5.1.4.1).
+    await expect(getCredentialInPage(page, { ...options, rpId: 'example.com' })).rejects.toThrow(
+      /SecurityError|relying party ID/i,
+    )
+  })
+})
