@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { isClientId } from '../core/clients/client-record.ts'
 import { ConfigError } from '../errors.ts'
 import { parseDurationSec } from './parse-duration.ts'
@@ -48,6 +48,12 @@ export interface IssuerConfig {
   tls: TlsFiles | null
   /** How often the TLS files are checked for a renewal (TLS_RELOAD_INTERVAL); 0: only on SIGHUP. */
   tlsReloadSec: number
+  /** MFA: whether every user must have a second factor (`required`) or only as below (`optional`). */
+  mfa: 'optional' | 'required'
+  /** MFA_REQUIRED_ROLES: users with any of these roles must have a second factor. */
+  mfaRequiredRoles: string[]
+  /** MFA_ENCRYPTION_KEY_FILE: the key TOTP secrets are sealed under (default `<KEYS_DIR>/mfa-encryption.key`). */
+  mfaEncryptionKeyFile: string
   production: boolean
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
 }
@@ -168,6 +174,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       `must start with sqlite:, postgres://, postgresql://, redis:// or rediss:// (got "${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}")`,
     )
   }
+  const mfa = read(env, 'MFA') ?? 'optional'
+  if (mfa !== 'optional' && mfa !== 'required') {
+    throw new ConfigError('MFA', `must be optional or required (got "${mfa}")`)
+  }
+  const keysDirAbsolute = isAbsolute(keysDir) ? keysDir : resolve(cwd, keysDir)
+  const mfaKeyFile = read(env, 'MFA_ENCRYPTION_KEY_FILE')
   const logLevel = (read(env, 'LOG_LEVEL') ?? 'info') as IssuerConfig['logLevel']
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', 'must be one of debug, info, warn, error, silent')
@@ -177,7 +189,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     port,
     issuerUrl,
     audience,
-    keysDir: isAbsolute(keysDir) ? keysDir : resolve(cwd, keysDir),
+    keysDir: keysDirAbsolute,
     databaseUrl,
     databasePoolSize:
       read(env, 'DATABASE_POOL_SIZE') === undefined ? null : integer(env, 'DATABASE_POOL_SIZE', 0, 1, 1000),
@@ -203,6 +215,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustProxy: bool(env, 'TRUST_PROXY', false),
     tls,
     tlsReloadSec: duration(env, 'TLS_RELOAD_INTERVAL', 5, 0),
+    mfa,
+    mfaRequiredRoles: list(env, 'MFA_REQUIRED_ROLES', []),
+    mfaEncryptionKeyFile:
+      mfaKeyFile === undefined ? join(keysDirAbsolute, 'mfa-encryption.key') : resolve(cwd, mfaKeyFile),
     production,
     logLevel,
   }

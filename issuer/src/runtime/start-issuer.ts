@@ -10,7 +10,13 @@ import { type Clock, systemClock } from '../core/clock.ts'
 import { createTokenGrants } from '../core/grants/create-token-grants.ts'
 import { createTokenIntrospection } from '../core/grants/create-token-introspection.ts'
 import { createTokenRevocation } from '../core/grants/create-token-revocation.ts'
+import { createLoginTickets } from '../core/login/create-login-tickets.ts'
 import { createPasswordStep } from '../core/login/password-step.ts'
+import { createMfa, type Mfa } from '../core/mfa/create-mfa.ts'
+import { loadMfaEncryptionKey } from '../core/mfa/mfa-encryption-key.ts'
+import { createRecoveryCodeStep } from '../core/mfa/recovery-code-step.ts'
+import { createSecretBox } from '../core/mfa/secret-box.ts'
+import { createTotpStep } from '../core/mfa/totp-step.ts'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
 import { listAll } from '../core/records/list-all.ts'
 import { createRevocationFeed, type RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
@@ -18,9 +24,11 @@ import type { Store } from '../core/store.ts'
 import { createAccessTokenSigner } from '../core/tokens/access-token-signer.ts'
 import { createAccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import { createIdTokenSigner } from '../core/tokens/id-token-signer.ts'
+import { createRandomSource } from '../core/tokens/random-source.ts'
 import { createIssuerApp } from '../http/create-issuer-app.ts'
 import { OAUTH_PATHS } from '../http/endpoint-paths.ts'
 import { jwksMaxAgeFor } from '../http/jwks-max-age.ts'
+import { codeField } from '../http/second-step-fields.ts'
 import { generateFirstKey } from '../keys/generate-first-key.ts'
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts'
 import { openStore } from '../store/open-store.ts'
@@ -32,6 +40,8 @@ import { startBackgroundWork } from './start-background-work.ts'
 export interface Issuer {
   app: ReturnType<typeof createIssuerApp>
   auth: AuthService
+  /** The users' second factors (core/mfa). */
+  mfa: Mfa
   keyRing: KeyRing
   store: Store
   /** This instance's revocation feed (its poller stops with close()). */
@@ -71,6 +81,8 @@ export async function startIssuer(
   const keyRing = await createKeyRing({ dir: config.keysDir, clock })
   checkKeyRetention(config, keyRing.manifest().retireAfterSec)
   keyRing.signingKey(clock()) // refuse to start with no current key
+  // Before the store: a missing or bad key must stop start-up before anything is served.
+  const box = createSecretBox(await loadMfaEncryptionKey(config.mfaEncryptionKeyFile))
 
   const store =
     opts.store ??
@@ -103,7 +115,20 @@ export async function startIssuer(
     clockSkewSec: config.clockSkewSec,
     clock,
   })
-  const auth = createAuthService({ store, signer, hasher, clock, logger, config })
+  const random = createRandomSource()
+  const mfa = createMfa({
+    store,
+    box,
+    clock,
+    logger,
+    random,
+    policy: config,
+    issuerName: new URL(config.issuerUrl).host,
+  })
+  const tickets = createLoginTickets({ store, clock, random })
+  const totpStep = createTotpStep({ store, box, clock })
+  const recoveryCodeStep = createRecoveryCodeStep({ store, clock, logger })
+  const auth = createAuthService({ store, signer, hasher, clock, logger, config, mfa, tickets })
   const oauth = {
     clients: createClientAuthenticator({
       store,
@@ -161,6 +186,14 @@ export async function startIssuer(
     logger,
     config,
     jwksMaxAgeSec: jwksMaxAgeFor(keyRing.manifest().publishLeadSec),
+    mfa: {
+      mfa,
+      // By body field; the passkey step joins as `passkey` ({mfaToken, challengeId, passkey}).
+      secondSteps: {
+        otp: codeField(totpStep, 'otp'),
+        recoveryCode: codeField(recoveryCodeStep, 'recoveryCode'),
+      },
+    },
   })
   const background = startBackgroundWork({
     keyRing,
@@ -175,6 +208,7 @@ export async function startIssuer(
   return {
     app,
     auth,
+    mfa,
     keyRing,
     store,
     revocationFeed,

@@ -4,8 +4,8 @@
 import { IssuerError } from '../../errors.ts'
 import type { ClientRecord } from '../clients/client-record.ts'
 import type { Clock } from '../clock.ts'
-import { endOtherSessions } from '../login/end-other-sessions.ts'
 import type { Logger } from '../logger.ts'
+import { endOtherSessions } from '../login/end-other-sessions.ts'
 import { listAll } from '../records/list-all.ts'
 import type { Store } from '../store.ts'
 import { StoreConflictError } from '../store-error.ts'
@@ -20,8 +20,8 @@ import { hashRecoveryCode, newRecoveryCodes } from './recovery-code.ts'
 import { RECOVERY_CODES } from './recovery-code-collection.ts'
 import { resetFactors } from './reset-factors.ts'
 import type { SecretBox } from './secret-box.ts'
-import { TOTP_FACTORS } from './totp-collection.ts'
 import { matchTotpStep, newTotpSecret, TOTP_PERIOD_SEC } from './totp-code.ts'
+import { TOTP_FACTORS } from './totp-collection.ts'
 
 export type SecondFactor = 'otp' | 'recovery_code' | 'passkey'
 
@@ -117,17 +117,24 @@ export function createMfa(deps: {
       }
       const existing = await records.get(TOTP_FACTORS, { userId: user.id })
       const confirmed = () =>
-        new IssuerError('invalid_request', 'An authenticator is already set up: remove it before adding another.')
+        new IssuerError(
+          'invalid_request',
+          'An authenticator is already set up: remove it before adding another.',
+        )
       if (existing?.confirmedAt != null) throw confirmed()
       if (existing === null) {
         try {
           await records.insert(TOTP_FACTORS, record)
         } catch (err) {
           if (!(err instanceof StoreConflictError)) throw err
-          if ((await records.update(TOTP_FACTORS, { userId: user.id }, record, { confirmedAt: null })) === null)
+          if (
+            (await records.update(TOTP_FACTORS, { userId: user.id }, record, { confirmedAt: null })) === null
+          )
             throw confirmed()
         }
-      } else if ((await records.update(TOTP_FACTORS, { userId: user.id }, record, { confirmedAt: null })) === null) {
+      } else if (
+        (await records.update(TOTP_FACTORS, { userId: user.id }, record, { confirmedAt: null })) === null
+      ) {
         throw confirmed()
       }
       logger.info('mfa_totp_enrolment_started', { userId: user.id })
@@ -142,13 +149,19 @@ export function createMfa(deps: {
       const now = clock()
       const pending = await records.get(TOTP_FACTORS, { userId })
       if (pending === null || pending.confirmedAt !== null) {
-        throw new IssuerError('invalid_request', 'There is no authenticator set-up to confirm: start one first.')
+        throw new IssuerError(
+          'invalid_request',
+          'There is no authenticator set-up to confirm: start one first.',
+        )
       }
       const step = await matchTotpStep(box.open(pending.sealedSecret, userId), otp, now)
       const until = step === null ? 0 : (step + 3) * TOTP_PERIOD_SEC * 1000
       // The confirming code is spent too: it cannot then pass a sign-in's second step.
       if (step === null || !(await store.rememberOnce(`totp:${userId}:${step}`, until, now))) {
-        throw new IssuerError('invalid_request', 'The code does not match: check the time on the device and try again.')
+        throw new IssuerError(
+          'invalid_request',
+          'The code does not match: check the time on the device and try again.',
+        )
       }
       await markMfaEnrolled(records, userId)
       // Guarded on the secret too: a restart in another tab meanwhile is not confirmed by this code.
@@ -174,7 +187,9 @@ export function createMfa(deps: {
       const left = await factorsOf(userId)
       let codesRemoved = 0
       if (!left.totp && left.passkeys === 0) {
-        for (const c of await listAll(records, RECOVERY_CODES, { where: { field: 'userId', value: userId } })) {
+        for (const c of await listAll(records, RECOVERY_CODES, {
+          where: { field: 'userId', value: userId },
+        })) {
           if (await records.delete(RECOVERY_CODES, { userId, hash: c.hash })) codesRemoved++
         }
       }

@@ -23,7 +23,10 @@ export async function loadMfaEncryptionKey(file: string): Promise<Buffer> {
   const info = await stat(file)
   if ((info.mode & 0o077) !== 0) {
     const octal = (info.mode & 0o777).toString(8).padStart(3, '0')
-    throw new KeyError(file, `the MFA encryption key is readable by group or others (mode ${octal}): chmod 600 it`)
+    throw new KeyError(
+      file,
+      `the MFA encryption key is readable by group or others (mode ${octal}): chmod 600 it`,
+    )
   }
   const text = await readFile(file, 'utf8')
   const key = KEY_TEXT.test(text) ? Buffer.from(text.trim(), 'base64url') : null

@@ -1,5 +1,5 @@
-import { endOtherSessions } from '../login/end-other-sessions.ts'
 import type { Logger } from '../logger.ts'
+import { endOtherSessions } from '../login/end-other-sessions.ts'
 import { PASSKEYS } from '../passkeys/passkey-collection.ts'
 import { listAll } from '../records/list-all.ts'
 import type { Store } from '../store.ts'

@@ -4,8 +4,8 @@ import type { LoginStep } from '../login/login-step.ts'
 import type { Store } from '../store.ts'
 import { USERS } from '../users/user-collection.ts'
 import type { SecretBox } from './secret-box.ts'
-import { TOTP_FACTORS } from './totp-collection.ts'
 import { matchTotpStep, TOTP_PERIOD_SEC } from './totp-code.ts'
+import { TOTP_FACTORS } from './totp-collection.ts'
 import { wrongCode } from './wrong-code.ts'
 
 /**
