@@ -31,6 +31,9 @@ export { hashClientSecret, newClientSecret } from './core/clients/client-secret.
 export { matchesRedirectUri, redirectUriProblem } from './core/clients/redirect-uri.ts'
 export { webOriginProblem, webOriginsOf } from './core/clients/web-origin.ts'
 export { type Clock, systemClock } from './core/clock.ts'
+export { createMfa, type Mfa, type SecondFactor } from './core/mfa/create-mfa.ts'
+export { type FactorList, listFactors } from './core/mfa/list-factors.ts'
+export { resetFactors } from './core/mfa/reset-factors.ts'
 export {
   createPasswordHasher,
   DEFAULT_MAX_PASSWORD_BYTES,

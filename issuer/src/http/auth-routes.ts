@@ -119,7 +119,7 @@ export function createAuthRoutes(deps: AuthRoutesDeps): Hono<BearerEnv> {
     if (given.length !== 1) {
       throw new IssuerError('invalid_request', `Send mfaToken and one of: ${offered.join(', ')}.`)
     }
-    const chosen = (deps.secondSteps ?? {})[given[0] as string]
+    const chosen = deps.secondSteps?.[given[0] as string]
     if (chosen === undefined) throw new IssuerError('invalid_request', 'No such second step.')
     const mfaToken = stringField(body, 'mfaToken', 128)
     // Read before the ticket is looked up: a malformed body costs no store round trip.
