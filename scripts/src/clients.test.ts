@@ -732,3 +732,20 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
     }
   })
 })
+
+describe('pnpm clients --require-mfa', { timeout: 60_000 }, () => {
+  it('registers and changes whether a client requires a second factor, and shows it', async () => {
+    expect((await clients(['add', 'app', '--type', 'public', '--require-mfa'])).code).toBe(0)
+    expect(await getClient('app')).toMatchObject({ requireMfa: true })
+    expect(lines((await clients(['list'])).stdout)[1]).toMatch(/\snone\s+required\s+enabled$/)
+    expect((await clients(['show', 'app'])).stdout).toMatch(/^second factor: +required$/m)
+    const off = await clients(['update', 'app', '--no-require-mfa'])
+    expect(off).toMatchObject({ code: 0, stdout: 'Updated app: second factor not required.\n' })
+    expect(await getClient('app')).toMatchObject({ requireMfa: false })
+    expect((await clients(['show', 'app'])).stdout).toMatch(/^second factor: +by policy$/m)
+    expect((await clients(['update', 'app', '--require-mfa', '--no-require-mfa'])).code).toBe(2)
+    // A client registered without the flag does not require one.
+    await clients(['add', 'svc'])
+    expect(await getClient('svc')).toMatchObject({ requireMfa: false })
+  })
+})
