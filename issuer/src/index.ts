@@ -31,6 +31,11 @@ export { hashClientSecret, newClientSecret } from './core/clients/client-secret.
 export { matchesRedirectUri, redirectUriProblem } from './core/clients/redirect-uri.ts'
 export { webOriginProblem, webOriginsOf } from './core/clients/web-origin.ts'
 export { type Clock, systemClock } from './core/clock.ts'
+export { createMfa, type Mfa, type SecondFactor } from './core/mfa/create-mfa.ts'
+export { type FactorList, listFactors } from './core/mfa/list-factors.ts'
+export { RECOVERY_CODES, type RecoveryCodeRecord } from './core/mfa/recovery-code-collection.ts'
+export { resetFactors } from './core/mfa/reset-factors.ts'
+export { TOTP_FACTORS, type TotpRecord } from './core/mfa/totp-collection.ts'
 export {
   createPasswordHasher,
   DEFAULT_MAX_PASSWORD_BYTES,

@@ -147,12 +147,12 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
     const list = await clients(['list'])
     expect(list).toMatchObject({ code: 0, stderr: '' })
     const rows = lines(list.stdout)
-    expect(rows[0]).toMatch(/^ID\s+TYPE\s+PKCE\s+GRANTS\s+SCOPES\s+AUDIENCES\s+AUTH\s+STATE$/)
-    expect(rows[1]).toMatch(/^app\s+public\s+required\s+password,refresh_token\s+-\s+-\s+none\s+enabled$/)
+    expect(rows[0]).toMatch(/^ID\s+TYPE\s+PKCE\s+GRANTS\s+SCOPES\s+AUDIENCES\s+AUTH\s+MFA\s+STATE$/)
+    expect(rows[1]).toMatch(/^app\s+public\s+required\s+password,refresh_token\s+-\s+-\s+none\s+-\s+enabled$/)
     expect(rows[2]).toMatch(
-      /^svc\s+confidential\s+openid-optional\s+client_credentials\s+orders:read\s+orders\s+secret\s+enabled$/,
+      /^svc\s+confidential\s+openid-optional\s+client_credentials\s+orders:read\s+orders\s+secret\s+-\s+enabled$/,
     )
-    expect(rows[3]).toMatch(/^web\s+public\s+required\s+refresh_token\s+-\s+-\s+none\s+enabled$/)
+    expect(rows[3]).toMatch(/^web\s+public\s+required\s+refresh_token\s+-\s+-\s+none\s+-\s+enabled$/)
     expect(rows).toHaveLength(4)
     expectNoSecrets(list, [svc], [secret])
     expect(occurrences(transcript, secret)).toBe(1)
@@ -199,10 +199,10 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
     expect(transcript).not.toContain('cs_')
     const list = await clients(['list'])
     expect(lines(list.stdout).slice(1)).toEqual([
-      expect.stringMatching(/^fetcher\s+confidential\s.*\sjwks\s+enabled$/),
-      expect.stringMatching(/^local\s+confidential\s.*\sjwks\s+enabled$/),
+      expect.stringMatching(/^fetcher\s+confidential\s.*\sjwks\s+-\s+enabled$/),
+      expect.stringMatching(/^local\s+confidential\s.*\sjwks\s+-\s+enabled$/),
       expect.stringMatching(
-        /^signer\s+confidential\s+openid-optional\s+client_credentials\s+a\s+orders\s+jwks\s+enabled$/,
+        /^signer\s+confidential\s+openid-optional\s+client_credentials\s+a\s+orders\s+jwks\s+-\s+enabled$/,
       ),
     ])
   })
@@ -268,7 +268,7 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       stdout: 'Disabled svc; its client authentication is refused from now on.\n',
     })
     expect(await getClient('svc')).toMatchObject({ disabled: true })
-    expect(lines((await clients(['list'])).stdout)[1]).toMatch(/\ssecret\s+disabled$/)
+    expect(lines((await clients(['list'])).stdout)[1]).toMatch(/\ssecret\s+-\s+disabled$/)
     expect((await clients(['disable', 'svc'])).stdout).toBe('svc was already disabled.\n')
     expect((await clients(['enable', 'svc'])).stdout).toBe(
       'Enabled svc; its client authentication is accepted again.\n',
@@ -512,7 +512,7 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
     expectNoSecrets(grafana, [await getClient('grafana')], [web])
     // The list keeps its columns: redirect URIs are for `show`.
     expect(lines((await clients(['list'])).stdout)[0]).toMatch(
-      /^ID\s+TYPE\s+PKCE\s+GRANTS\s+SCOPES\s+AUDIENCES\s+AUTH\s+STATE$/,
+      /^ID\s+TYPE\s+PKCE\s+GRANTS\s+SCOPES\s+AUDIENCES\s+AUTH\s+MFA\s+STATE$/,
     )
 
     const replaced = await clients([
@@ -717,9 +717,9 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
       const list = await clients(['list'])
       expect(lines(list.stdout).slice(1)).toEqual([
         expect.stringMatching(
-          /^svc\s+confidential\s+openid-optional\s+client_credentials\s+orders:read\s+orders\s+secret\s+disabled$/,
+          /^svc\s+confidential\s+openid-optional\s+client_credentials\s+orders:read\s+orders\s+secret\s+-\s+disabled$/,
         ),
-        expect.stringMatching(/^web\s+public\s+required\s+refresh_token\s+-\s+-\s+none\s+enabled$/),
+        expect.stringMatching(/^web\s+public\s+required\s+refresh_token\s+-\s+-\s+none\s+-\s+enabled$/),
       ])
       expectNoSecrets(list, [svc], [first, second])
       expect((await clients(['remove', 'web'])).code).toBe(0)
@@ -730,5 +730,22 @@ describe('pnpm clients', { timeout: 120_000 }, () => {
     } finally {
       await scratch.drop()
     }
+  })
+})
+
+describe('pnpm clients --require-mfa', { timeout: 60_000 }, () => {
+  it('registers and changes whether a client requires a second factor, and shows it', async () => {
+    expect((await clients(['add', 'app', '--type', 'public', '--require-mfa'])).code).toBe(0)
+    expect(await getClient('app')).toMatchObject({ requireMfa: true })
+    expect(lines((await clients(['list'])).stdout)[1]).toMatch(/\snone\s+required\s+enabled$/)
+    expect((await clients(['show', 'app'])).stdout).toMatch(/^second factor: +required$/m)
+    const off = await clients(['update', 'app', '--no-require-mfa'])
+    expect(off).toMatchObject({ code: 0, stdout: 'Updated app: second factor not required.\n' })
+    expect(await getClient('app')).toMatchObject({ requireMfa: false })
+    expect((await clients(['show', 'app'])).stdout).toMatch(/^second factor: +by policy$/m)
+    expect((await clients(['update', 'app', '--require-mfa', '--no-require-mfa'])).code).toBe(2)
+    // A client registered without the flag does not require one.
+    await clients(['add', 'svc'])
+    expect(await getClient('svc')).toMatchObject({ requireMfa: false })
   })
 })

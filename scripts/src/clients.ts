@@ -52,7 +52,8 @@ const USAGE = `Usage: pnpm clients <command>
     --web-origin <origin>               a browser origin (https://app.example.com) allowed to call the
                                         token, revocation and userinfo endpoints; repeatable
     --access-token-ttl <dur>            shorter access tokens for this client than ACCESS_TOKEN_TTL
-  list                                  id, type, PKCE, grants, scopes, audiences, auth, state
+    --require-mfa                       its users must have a second factor (TOTP or a passkey)
+  list                                  id, type, PKCE, grants, scopes, audiences, auth, MFA, state
   show <id>                             one client in full: redirect URIs and web origins too (never a secret)
   update <id> [options]                 change a client; each list given replaces the stored one
     --redirect-uri <uri>                the new redirect URIs (repeatable)
@@ -63,6 +64,7 @@ const USAGE = `Usage: pnpm clients <command>
     --no-web-origins                    or none
     --pkce required|openid-optional     the new PKCE policy
     --first-party | --third-party       whether its users are asked for consent
+    --require-mfa | --no-require-mfa    whether its users must have a second factor
   rotate-secret <id> [--overlap <dur>]  a new secret; the previous one works for the overlap (default 24h)
   disable <id>                          refuse the client's authentication
   enable <id>                           accept it again
@@ -89,6 +91,8 @@ const OPTIONS = {
   'web-origin': { type: 'string', multiple: true },
   'no-web-origins': { type: 'boolean' },
   'access-token-ttl': { type: 'string' },
+  'require-mfa': { type: 'boolean' },
+  'no-require-mfa': { type: 'boolean' },
   overlap: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -112,6 +116,7 @@ const COMMANDS: Record<string, { takesId: boolean; options: readonly OptionName[
       'pkce',
       'web-origin',
       'access-token-ttl',
+      'require-mfa',
     ],
   },
   list: { takesId: false, options: [] },
@@ -128,6 +133,8 @@ const COMMANDS: Record<string, { takesId: boolean; options: readonly OptionName[
       'pkce',
       'first-party',
       'third-party',
+      'require-mfa',
+      'no-require-mfa',
     ],
   },
   'rotate-secret': { takesId: true, options: ['overlap'] },
@@ -163,11 +170,15 @@ type NewClient = Pick<
   | 'postLogoutRedirectUris'
   | 'pkce'
   | 'webOrigins'
+  | 'requireMfa'
 > & { jwksFile: string | null }
 
 /** What `update` changes; an absent field is kept. */
 type ClientChange = Partial<
-  Pick<ClientRecord, 'redirectUris' | 'postLogoutRedirectUris' | 'webOrigins' | 'pkce' | 'firstParty'>
+  Pick<
+    ClientRecord,
+    'redirectUris' | 'postLogoutRedirectUris' | 'webOrigins' | 'pkce' | 'firstParty' | 'requireMfa'
+  >
 >
 
 type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values']
@@ -301,6 +312,7 @@ function parseNewClient(id: string, values: Values) {
     postLogoutRedirectUris,
     pkce,
     webOrigins,
+    requireMfa: values['require-mfa'] === true,
   } satisfies NewClient
 }
 
@@ -335,6 +347,11 @@ function parseChange(values: Values): ClientChange {
   }
   if (values['first-party']) change.firstParty = true
   if (values['third-party']) change.firstParty = false
+  if (values['require-mfa'] && values['no-require-mfa']) {
+    throw new UsageError('--require-mfa and --no-require-mfa: give one')
+  }
+  if (values['require-mfa']) change.requireMfa = true
+  if (values['no-require-mfa']) change.requireMfa = false
   if (Object.keys(change).length === 0) {
     throw new UsageError('update needs something to change: see --help')
   }
@@ -467,7 +484,7 @@ function printClients(clients: ClientRecord[]): void {
     return
   }
   const list = (values: readonly string[]) => (values.length === 0 ? '-' : values.join(','))
-  const header = ['ID', 'TYPE', 'PKCE', 'GRANTS', 'SCOPES', 'AUDIENCES', 'AUTH', 'STATE']
+  const header = ['ID', 'TYPE', 'PKCE', 'GRANTS', 'SCOPES', 'AUDIENCES', 'AUTH', 'MFA', 'STATE']
   const rows = clients.map((c) => [
     c.id,
     c.type,
@@ -476,6 +493,7 @@ function printClients(clients: ClientRecord[]): void {
     list(c.scopes),
     list(c.audiences),
     authOf(c),
+    c.requireMfa ? 'required' : '-',
     c.disabled ? 'disabled' : 'enabled',
   ])
   process.stdout.write(formatTable([header, ...rows], { style: 'plain' }))
@@ -510,6 +528,7 @@ async function add(store: Store, c: NewClient, now: number): Promise<void> {
     postLogoutRedirectUris: c.postLogoutRedirectUris,
     pkce: c.pkce,
     webOrigins: c.webOrigins,
+    requireMfa: c.requireMfa,
     disabled: false,
     createdAt: now,
     updatedAt: now,
@@ -577,6 +596,9 @@ async function update(store: Store, id: string, change: ClientChange, now: numbe
   if (change.webOrigins !== undefined) changed.push(`web origins ${listed(change.webOrigins)}`)
   if (change.pkce !== undefined) changed.push(`PKCE ${change.pkce}`)
   if (change.firstParty !== undefined) changed.push(change.firstParty ? 'first-party' : 'third-party')
+  if (change.requireMfa !== undefined) {
+    changed.push(change.requireMfa ? 'second factor required' : 'second factor not required')
+  }
   process.stdout.write(`Updated ${id}: ${changed.join('; ')}.\n`)
 }
 
@@ -609,6 +631,7 @@ function printClient(c: ClientRecord): void {
         'access token TTL',
         c.accessTokenTtlSec === null ? 'default' : formatDurationSec(c.accessTokenTtlSec),
       ) +
+      field('second factor', c.requireMfa ? 'required' : 'by policy') +
       field('state', c.disabled ? 'disabled' : 'enabled') +
       field('created', new Date(c.createdAt).toISOString()) +
       field('updated', new Date(c.updatedAt).toISOString()),

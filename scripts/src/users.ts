@@ -9,13 +9,16 @@ import { Writable } from 'node:stream'
 import { ReadStream, WriteStream } from 'node:tty'
 import {
   CONSENTS,
+  createLogger,
   createPasswordHasher,
   createUser,
   findUserByUsername,
   isClientId,
   listAll,
+  listFactors,
   normalizeUsername,
   type PasswordHasher,
+  resetFactors,
   type Store,
   StoreConflictError,
   USERS,
@@ -41,6 +44,9 @@ const USAGE = `Usage: pnpm users <command>
   consents <username>                                            the clients it consented to: scopes, when
   revoke-consent <username> <client_id>                          forget that consent (asked again at the next
                                                                  authorization) and revoke its sessions there
+  mfa <username> [--reset]                                       its second factors: authenticator app (TOTP),
+                                                                 passkeys, recovery codes left; --reset removes
+                                                                 them all and ends every session (a lost phone)
 Profile options (add and update; an empty value, as --name '', clears the field):
   --email <addr>                                                 its e-mail address; a new one is
                                                                  unverified unless --email-verified
@@ -63,6 +69,7 @@ const OPTIONS = {
   name: { type: 'string' },
   'given-name': { type: 'string' },
   'family-name': { type: 'string' },
+  reset: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -91,6 +98,8 @@ interface Command {
   clientId: string | null
   roles: string[]
   passwordStdin: boolean
+  /** `mfa --reset`. */
+  reset: boolean
   /** The profile fields add and update set: a value, null to clear, absent to keep. */
   profile: Partial<UserProfile>
 }
@@ -108,6 +117,7 @@ function parseCommand(argv: string[]): Command | 'help' {
     'set-password',
     'consents',
     'revoke-consent',
+    'mfa',
   ].includes(name)
   if (!takesUser && name !== 'list') throw new UsageError(`unknown command "${name}"`, { showUsage: true })
   const rawClientId = name === 'revoke-consent' ? rest.shift() : undefined
@@ -120,6 +130,7 @@ function parseCommand(argv: string[]): Command | 'help' {
   if (values['password-stdin'] && name !== 'add' && name !== 'set-password') {
     throw new UsageError('--password-stdin applies to add and set-password only')
   }
+  if (values.reset && name !== 'mfa') throw new UsageError('--reset applies to mfa only')
   const given = PROFILE_OPTIONS.find((option) => values[option] !== undefined)
   if (given !== undefined && name !== 'add' && name !== 'update') {
     throw new UsageError(`--${given} applies to add and update only`)
@@ -160,6 +171,7 @@ function parseCommand(argv: string[]): Command | 'help' {
     clientId,
     roles: [...new Set(roles)],
     passwordStdin: values['password-stdin'] === true,
+    reset: values.reset === true,
     profile,
   }
 }
@@ -388,6 +400,29 @@ async function revokeConsent(store: Store, user: UserRecord, clientId: string, n
   )
 }
 
+/** The user's second factors, or with --reset their removal (logged as `mfa_reset`, counts only). */
+async function mfa(store: Store, user: UserRecord, reset: boolean, now: number): Promise<void> {
+  if (reset) {
+    // The security event goes to stderr as a JSON line, as the issuer would log it.
+    const logger = createLogger({ level: 'info', write: (line) => process.stderr.write(line) })
+    const { removed, sessions } = await resetFactors({ store, logger }, user.id, now)
+    process.stdout.write(
+      `Removed ${removed === 1 ? '1 second factor' : `${removed} second factors`} of ${user.username}; ${sessionsLine(sessions)}.\n`,
+    )
+    return
+  }
+  const f = await listFactors(store.records, user.id)
+  const totp =
+    f.totp === null ? 'none' : f.totp.confirmedAt === null ? 'pending (not confirmed)' : 'confirmed'
+  const lines = [
+    `authenticator app (TOTP): ${totp}`,
+    `passkeys: ${f.passkeys.length === 0 ? 'none' : f.passkeys.length}`,
+    ...f.passkeys.map((p) => `  ${p.name} (added ${new Date(p.createdAt).toISOString()})`),
+    `recovery codes left: ${f.recoveryCodesLeft}`,
+  ]
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
+
 async function run(cmd: Command, store: Store, hasher: PasswordHasher): Promise<void> {
   const now = Date.now()
   const { username } = cmd
@@ -427,6 +462,7 @@ async function run(cmd: Command, store: Store, hasher: PasswordHasher): Promise<
     return
   }
   if (cmd.name === 'consents') return printConsents(store, user)
+  if (cmd.name === 'mfa') return mfa(store, user, cmd.reset, now)
   if (cmd.name === 'revoke-consent') return revokeConsent(store, user, cmd.clientId ?? '', now)
   if (cmd.name === 'set-password') {
     const passwordHash = await newPasswordHash(cmd, hasher)

@@ -6,6 +6,8 @@ import type { Clock } from './clock.ts'
 import type { Logger } from './logger.ts'
 import { createLogin, type Login, type LoginConfig } from './login/create-login.ts'
 import { createLoginLimiter, type LoginLimiterConfig } from './login/create-login-limiter.ts'
+import type { LoginTickets } from './login/create-login-tickets.ts'
+import type { Mfa } from './mfa/create-mfa.ts'
 import type { PasswordHasher } from './passwords/password-hasher.ts'
 import { createRefresh, type Refresh, type RefreshConfig } from './rotation/create-refresh.ts'
 import { createSessions, type Sessions } from './sessions/create-sessions.ts'
@@ -30,11 +32,14 @@ export function createAuthService(deps: {
   clock: Clock
   logger: Logger
   config: AuthConfig
+  /** Second factors and their tickets (core/mfa); absent: password logins only. */
+  mfa?: Pick<Mfa, 'secondFactors' | 'required'>
+  tickets?: LoginTickets
 }): AuthService {
   const { store, config } = deps
   // One source for every refresh token and seal IV the service draws.
   const random = createRandomSource()
-  const { login, loginAs, checkCredentials } = createLogin({
+  const { login, loginAs, checkCredentials, finishSecondStep } = createLogin({
     ...deps,
     random,
     limiter: createLoginLimiter({ store, config }),
@@ -43,5 +48,5 @@ export function createAuthService(deps: {
   const clients = createClientCache(store.records, deps.clock, CLIENT_CACHE_MS)
   const { refresh } = createRefresh({ ...deps, random, clients })
   const sessions = createSessions(deps)
-  return { login, loginAs, checkCredentials, refresh, ...sessions }
+  return { login, loginAs, checkCredentials, finishSecondStep, refresh, ...sessions }
 }

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono'
 import type { AuthService, TokenPair } from '../core/auth-service.ts'
 import { ACCOUNT_SCOPE } from '../core/clients/grant-scope.ts'
+import { MfaRequiredError } from '../core/login/mfa-required-error.ts'
 import type { AccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import { IssuerError } from '../errors.ts'
 import { authCors } from './auth-cors.ts'
@@ -9,6 +10,7 @@ import { createCookieOriginPolicy } from './cookie-origin-policy.ts'
 import type { HttpConfig } from './http-config.ts'
 import { optionalStringField, readJsonBody, stringField } from './read-json-body.ts'
 import { createRefreshCookie } from './refresh-cookie.ts'
+import type { SecondStepFields } from './second-step-fields.ts'
 
 export interface AuthRoutesDeps {
   auth: AuthService
@@ -18,6 +20,8 @@ export interface AuthRoutesDeps {
     'issuerUrl' | 'maxBodyBytes' | 'cookieOrigins' | 'cookieSecure' | 'refreshIdleTtlSec'
   >
   clientAddress: (c: Context) => string | null
+  /** The ways `/auth/login/mfa` finishes a login, by body field; none: no second step offered. */
+  secondSteps?: SecondStepFields
 }
 
 const REALM = 'tokensmith'
@@ -73,25 +77,58 @@ export function createAuthRoutes(deps: AuthRoutesDeps): Hono<BearerEnv> {
     return { token: stringField(body, 'refreshToken', config.maxBodyBytes), viaCookie: false }
   }
 
-  routes.post('/login', async (c) => {
-    const body = await readJsonBody(c, config.maxBodyBytes)
+  /** The body's `useCookie` flag, checked (and the cookie rules applied) before any work. */
+  const wantsCookie = (c: Context, body: Record<string, unknown>): boolean => {
     if (body.useCookie !== undefined && typeof body.useCookie !== 'boolean') {
       throw new IssuerError('invalid_request', 'The field "useCookie" must be a boolean.')
     }
     if (body.useCookie) origins.requireCookieContext(c)
-    const pair = await auth.login({
-      username: stringField(body, 'username', 256),
-      password: stringField(body, 'password', 4096),
-      clientId: optionalStringField(body, 'clientId', 128),
-      scope: optionalStringField(body, 'scope', 1024),
+    return body.useCookie === true
+  }
+  const answer = (c: Context, pair: TokenPair, useCookie: boolean) => {
+    if (!useCookie) return c.json(tokenBody(pair))
+    cookie.set(c, pair.refreshToken)
+    return c.json(browserBody(pair))
+  }
+
+  routes.post('/login', async (c) => {
+    const body = await readJsonBody(c, config.maxBodyBytes)
+    const useCookie = wantsCookie(c, body)
+    try {
+      const pair = await auth.login({
+        username: stringField(body, 'username', 256),
+        password: stringField(body, 'password', 4096),
+        clientId: optionalStringField(body, 'clientId', 128),
+        scope: optionalStringField(body, 'scope', 1024),
+        clientIp: clientAddress(c),
+        userAgent: c.req.header('user-agent') ?? null,
+      })
+      return answer(c, pair, useCookie)
+    } catch (err) {
+      if (!(err instanceof MfaRequiredError)) throw err
+      return c.json({ code: err.code, error: err.message, mfaToken: err.mfaToken, factors: err.factors }, 401)
+    }
+  })
+
+  // The second step: `{mfaToken, otp}` or `{mfaToken, recoveryCode}` (or any field of secondSteps).
+  routes.post('/login/mfa', async (c) => {
+    const body = await readJsonBody(c, config.maxBodyBytes)
+    const useCookie = wantsCookie(c, body)
+    const offered = Object.keys(deps.secondSteps ?? {})
+    const given = offered.filter((field) => body[field] !== undefined)
+    if (given.length !== 1) {
+      throw new IssuerError('invalid_request', `Send mfaToken and one of: ${offered.join(', ')}.`)
+    }
+    const chosen = deps.secondSteps?.[given[0] as string]
+    if (chosen === undefined) throw new IssuerError('invalid_request', 'No such second step.')
+    const mfaToken = stringField(body, 'mfaToken', 128)
+    // Read before the ticket is looked up: a malformed body costs no store round trip.
+    chosen.read(body, '')
+    const pair = await auth.finishSecondStep(mfaToken, chosen.step, (userId) => chosen.read(body, userId), {
       clientIp: clientAddress(c),
       userAgent: c.req.header('user-agent') ?? null,
     })
-    if (body.useCookie) {
-      cookie.set(c, pair.refreshToken)
-      return c.json(browserBody(pair))
-    }
-    return c.json(tokenBody(pair))
+    return answer(c, pair, useCookie)
   })
 
   routes.post('/refresh', async (c) => {

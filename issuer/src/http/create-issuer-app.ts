@@ -9,11 +9,13 @@ import type { TokenGrants } from '../core/grants/create-token-grants.ts'
 import type { TokenIntrospection } from '../core/grants/create-token-introspection.ts'
 import type { TokenRevocation } from '../core/grants/create-token-revocation.ts'
 import type { Logger } from '../core/logger.ts'
+import type { Mfa } from '../core/mfa/create-mfa.ts'
 import type { RevocationFeed } from '../core/revocations/create-revocation-feed.ts'
 import type { Store } from '../core/store.ts'
 import type { AccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import { USERS } from '../core/users/user-collection.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
+import { createSecurityRoutes } from './account/security-routes.ts'
 import { createAuthRoutes } from './auth-routes.ts'
 import { createAuthorizeRoutes } from './authorize/authorize-routes.ts'
 import { createCsrfGuard } from './authorize/csrf-guard.ts'
@@ -25,11 +27,13 @@ import { createConsentRoutes } from './consent-routes.ts'
 import { createErrorHandler } from './error-handler.ts'
 import { createHealthRoutes } from './health-routes.ts'
 import type { HttpConfig } from './http-config.ts'
+import { createMfaRoutes } from './mfa-routes.ts'
 import { createOAuthRoutes } from './oauth/oauth-routes.ts'
 import { createBrowserCors } from './oauth-shared/browser-cors.ts'
 import { createUserinfoRoutes } from './oidc/userinfo-routes.ts'
 import { createPasskeyRoutes, type PasskeyRoutesDeps } from './passkey-routes.ts'
 import { createRevocationFeedRoutes } from './revocation-feed-routes.ts'
+import type { SecondStepFields } from './second-step-fields.ts'
 import { createWellKnownRoutes } from './well-known-routes.ts'
 
 export { CSRF_COOKIE } from './authorize/csrf-guard.ts'
@@ -68,6 +72,8 @@ export interface IssuerAppDeps {
   config: HttpConfig
   /** The JWKS max-age; must stay below the key schedule's publish lead. */
   jwksMaxAgeSec: number
+  /** Second factors: `/auth/mfa/*`, and the steps `/auth/login/mfa` offers by body field. */
+  mfa?: { mfa: Mfa; secondSteps: SecondStepFields }
   /** Overrides how the client address is found (tests). */
   clientAddress?: (c: Context) => string | null
 }
@@ -89,7 +95,16 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
   const cors = createBrowserCors({
     origins: createWebOriginIndex(deps.store.records, deps.clock, WEB_ORIGINS_MAX_AGE_MS),
   })
-  app.route('/auth', createAuthRoutes({ auth: deps.auth, verifier: deps.verifier, config, clientAddress }))
+  app.route(
+    '/auth',
+    createAuthRoutes({
+      auth: deps.auth,
+      verifier: deps.verifier,
+      config,
+      clientAddress,
+      ...(deps.mfa === undefined ? {} : { secondSteps: deps.mfa.secondSteps }),
+    }),
+  )
   app.route(
     '/',
     createOAuthRoutes({
@@ -124,6 +139,20 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
       clock: deps.clock,
     }),
   )
+  if (deps.mfa !== undefined) {
+    app.route(
+      '/auth',
+      createMfaRoutes({
+        mfa: deps.mfa.mfa,
+        records: deps.store.records,
+        verifier: deps.verifier,
+        isSessionLive: (userId, sessionId) => deps.auth.isSessionLive(userId, sessionId),
+        issuerUrl: config.issuerUrl,
+        maxBodyBytes: config.maxBodyBytes,
+        clock: deps.clock,
+      }),
+    )
+  }
   const csrf = createCsrfGuard({ keyRing: deps.keyRing, clock: deps.clock, secure: config.cookieSecure })
   const loginCookie = createLoginSessionCookie({
     secure: config.cookieSecure,
@@ -140,6 +169,19 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
     logger: deps.logger,
   }
   app.route('/', createAuthorizeRoutes({ ...browser, clientAddress }))
+  if (deps.mfa !== undefined) {
+    app.route(
+      '/',
+      createSecurityRoutes({
+        ...browser,
+        factors: deps.mfa.mfa,
+        passkeys: deps.passkeys.passkeys,
+        records: deps.store.records,
+        clientAddress,
+        clock: deps.clock,
+      }),
+    )
+  }
   app.route(
     '/',
     createEndSessionRoutes({

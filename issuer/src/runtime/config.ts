@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { isClientId } from '../core/clients/client-record.ts'
 import { rpIdProblem } from '../core/passkeys/relying-party.ts'
 import { ConfigError } from '../errors.ts'
@@ -53,6 +53,12 @@ export interface IssuerConfig {
   webauthnRpId: string | null
   /** The name authenticators show (WEBAUTHN_RP_NAME). */
   webauthnRpName: string
+  /** MFA: whether every user must have a second factor (`required`) or only as below (`optional`). */
+  mfa: 'optional' | 'required'
+  /** MFA_REQUIRED_ROLES: users with any of these roles must have a second factor. */
+  mfaRequiredRoles: string[]
+  /** MFA_ENCRYPTION_KEY_FILE: the key TOTP secrets are sealed under (default `<KEYS_DIR>/mfa-encryption.key`). */
+  mfaEncryptionKeyFile: string
   production: boolean
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
 }
@@ -180,6 +186,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const webauthnRpName = read(env, 'WEBAUTHN_RP_NAME') ?? 'tokensmith'
   if ([...webauthnRpName].length > 64)
     throw new ConfigError('WEBAUTHN_RP_NAME', 'must be at most 64 characters')
+  const mfa = read(env, 'MFA') ?? 'optional'
+  if (mfa !== 'optional' && mfa !== 'required') {
+    throw new ConfigError('MFA', `must be optional or required (got "${mfa}")`)
+  }
+  const keysDirAbsolute = isAbsolute(keysDir) ? keysDir : resolve(cwd, keysDir)
+  const mfaKeyFile = read(env, 'MFA_ENCRYPTION_KEY_FILE')
   const logLevel = (read(env, 'LOG_LEVEL') ?? 'info') as IssuerConfig['logLevel']
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', 'must be one of debug, info, warn, error, silent')
@@ -189,7 +201,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     port,
     issuerUrl,
     audience,
-    keysDir: isAbsolute(keysDir) ? keysDir : resolve(cwd, keysDir),
+    keysDir: keysDirAbsolute,
     databaseUrl,
     databasePoolSize:
       read(env, 'DATABASE_POOL_SIZE') === undefined ? null : integer(env, 'DATABASE_POOL_SIZE', 0, 1, 1000),
@@ -217,6 +229,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     tlsReloadSec: duration(env, 'TLS_RELOAD_INTERVAL', 5, 0),
     webauthnRpId,
     webauthnRpName,
+    mfa,
+    mfaRequiredRoles: list(env, 'MFA_REQUIRED_ROLES', []),
+    mfaEncryptionKeyFile:
+      mfaKeyFile === undefined ? join(keysDirAbsolute, 'mfa-encryption.key') : resolve(cwd, mfaKeyFile),
     production,
     logLevel,
   }

@@ -11,11 +11,17 @@ import { createTokenGrants } from '../core/grants/create-token-grants.ts'
 import { createTokenIntrospection } from '../core/grants/create-token-introspection.ts'
 import { createTokenRevocation } from '../core/grants/create-token-revocation.ts'
 import { createLoginLimiter } from '../core/login/create-login-limiter.ts'
+import { createLoginTickets } from '../core/login/create-login-tickets.ts'
+import { limitedSecondStep } from '../core/login/limited-second-step.ts'
 import { createPasswordStep } from '../core/login/password-step.ts'
+import { createMfa, type Mfa } from '../core/mfa/create-mfa.ts'
+import { loadMfaEncryptionKey } from '../core/mfa/mfa-encryption-key.ts'
+import { createRecoveryCodeStep } from '../core/mfa/recovery-code-step.ts'
+import { createSecretBox } from '../core/mfa/secret-box.ts'
+import { createTotpStep } from '../core/mfa/totp-step.ts'
 import { createPasskeyLogin } from '../core/passkeys/create-passkey-login.ts'
 import { createPasskeyStep } from '../core/passkeys/create-passkey-step.ts'
 import { createPasskeys } from '../core/passkeys/create-passkeys.ts'
-import { findLiveLoginTicket } from '../core/passkeys/find-live-login-ticket.ts'
 import { relyingPartyOf } from '../core/passkeys/relying-party.ts'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
 import { listAll } from '../core/records/list-all.ts'
@@ -28,6 +34,7 @@ import { createRandomSource } from '../core/tokens/random-source.ts'
 import { createIssuerApp } from '../http/create-issuer-app.ts'
 import { OAUTH_PATHS } from '../http/endpoint-paths.ts'
 import { jwksMaxAgeFor } from '../http/jwks-max-age.ts'
+import { codeField, passkeyField } from '../http/second-step-fields.ts'
 import { generateFirstKey } from '../keys/generate-first-key.ts'
 import { createKeyRing, type KeyRing } from '../keys/key-ring.ts'
 import { openStore } from '../store/open-store.ts'
@@ -39,6 +46,8 @@ import { startBackgroundWork } from './start-background-work.ts'
 export interface Issuer {
   app: ReturnType<typeof createIssuerApp>
   auth: AuthService
+  /** The users' second factors (core/mfa). */
+  mfa: Mfa
   keyRing: KeyRing
   store: Store
   /** This instance's revocation feed (its poller stops with close()). */
@@ -78,6 +87,8 @@ export async function startIssuer(
   const keyRing = await createKeyRing({ dir: config.keysDir, clock })
   checkKeyRetention(config, keyRing.manifest().retireAfterSec)
   keyRing.signingKey(clock()) // refuse to start with no current key
+  // Before the store: a missing or bad key must stop start-up before anything is served.
+  const box = createSecretBox(await loadMfaEncryptionKey(config.mfaEncryptionKeyFile))
 
   const store =
     opts.store ??
@@ -110,7 +121,43 @@ export async function startIssuer(
     clockSkewSec: config.clockSkewSec,
     clock,
   })
-  const auth = createAuthService({ store, signer, hasher, clock, logger, config })
+  const random = createRandomSource()
+  const mfa = createMfa({
+    store,
+    box,
+    clock,
+    logger,
+    random,
+    policy: config,
+    issuerName: new URL(config.issuerUrl).host,
+  })
+  const tickets = createLoginTickets({ store, clock, random })
+  const totpStep = createTotpStep({ store, box, clock })
+  const recoveryCodeStep = createRecoveryCodeStep({ store, clock, logger })
+  const auth = createAuthService({ store, signer, hasher, clock, logger, config, mfa, tickets })
+  const relyingParty = relyingPartyOf(
+    config.issuerUrl,
+    config.webauthnRpId ?? undefined,
+    config.webauthnRpName,
+  )
+  // The same counters as the password's (they live in the store): passkey failures count with them.
+  const limiter = createLoginLimiter({ store, config })
+  const passkeyStep = createPasskeyStep({ store, limiter, clock, logger, relyingParty })
+  const passkeys = {
+    passkeys: createPasskeys({ store, clock, logger, relyingParty }),
+    login: createPasskeyLogin({
+      store,
+      records: store.records,
+      signer,
+      random: createRandomSource(),
+      clock,
+      logger,
+      config,
+      clientIds: config.clientIds,
+      step: passkeyStep,
+    }),
+    ticketUser: async (mfaToken: string) => (await tickets.open(mfaToken))?.userId ?? null,
+  }
   const oauth = {
     clients: createClientAuthenticator({
       store,
@@ -134,7 +181,21 @@ export async function startIssuer(
       signer,
       defaultAudience: config.audience,
     }),
-    authorization: createAuthorization({ store, steps: [createPasswordStep(auth)], clock, logger, config }),
+    authorization: createAuthorization({
+      store,
+      // The hosted pages' steps: a password or a passkey first; then a code or a passkey.
+      steps: [
+        createPasswordStep(auth),
+        passkeyStep,
+        limitedSecondStep(totpStep, { records: store.records, limiter, clock, logger }),
+        limitedSecondStep(recoveryCodeStep, { records: store.records, limiter, clock, logger }),
+      ],
+      factors: mfa,
+      tickets,
+      clock,
+      logger,
+      config,
+    }),
     revocation: createTokenRevocation({ store, verifier, clock, logger }),
     introspection: createTokenIntrospection({ store, verifier, clock, issuer: config.issuerUrl }),
     scopes: async () => [
@@ -147,30 +208,6 @@ export async function startIssuer(
           .filter((scope) => !UNOFFERED_SCOPES.includes(scope)),
       ]),
     ],
-  }
-  const relyingParty = relyingPartyOf(
-    config.issuerUrl,
-    config.webauthnRpId ?? undefined,
-    config.webauthnRpName,
-  )
-  // The same counters as the password's (they live in the store): passkey failures count with them.
-  const limiter = createLoginLimiter({ store, config })
-  const passkeyStep = createPasskeyStep({ store, limiter, clock, logger, relyingParty })
-  const passkeys = {
-    passkeys: createPasskeys({ store, clock, logger, relyingParty }),
-    login: createPasskeyLogin({
-      store,
-      records: store.records,
-      signer,
-      random: createRandomSource(),
-      clock,
-      logger,
-      config,
-      clientIds: config.clientIds,
-      step: passkeyStep,
-    }),
-    ticketUser: async (mfaToken: string) =>
-      (await findLiveLoginTicket(store.records, mfaToken, clock()))?.userId ?? null,
   }
   const revocationFeed = createRevocationFeed({
     store,
@@ -193,6 +230,15 @@ export async function startIssuer(
     logger,
     config,
     jwksMaxAgeSec: jwksMaxAgeFor(keyRing.manifest().publishLeadSec),
+    mfa: {
+      mfa,
+      // By body field; the passkey step joins as `passkey` ({mfaToken, challengeId, passkey}).
+      secondSteps: {
+        otp: codeField(totpStep, 'otp'),
+        recoveryCode: codeField(recoveryCodeStep, 'recoveryCode'),
+        passkey: passkeyField(passkeyStep),
+      },
+    },
   })
   const background = startBackgroundWork({
     keyRing,
@@ -207,6 +253,7 @@ export async function startIssuer(
   return {
     app,
     auth,
+    mfa,
     keyRing,
     store,
     revocationFeed,

@@ -31,6 +31,7 @@ function decodeField(collection: string, field: string, spec: FieldSpec, value: 
     if (spec.nullable) return null
     // A field declared after the record was written holds its type's empty value.
     if (spec.type === 'words') return []
+    if (spec.type === 'bool') return false
     throw malformed()
   }
   switch (spec.type) {

@@ -43,6 +43,7 @@ export async function expectRowsBeforeProfilesRead(store: Store): Promise<void> 
     passwordHash: 'h',
     roles: ['reader'],
     disabled: false,
+    mfaEnrolled: false,
     email: null,
     emailVerified: false,
     name: null,
@@ -58,6 +59,7 @@ export async function expectRowsBeforeProfilesRead(store: Store): Promise<void> 
     redirectUris: ['https://old.example/cb'],
     pkce: 'openid-optional',
     webOrigins: [],
+    requireMfa: false,
   })
   const code = {
     hash: 'code',

@@ -20,7 +20,8 @@ export const OTP_AMR: readonly string[] = ['otp']
 
 /**
  * RFC 8176 §2: a passkey is a key in hardware (`hwk`) whose authenticator verified the user
- * (`user`), which is itself more than one factor (`mfa`).
+ * (`user`, a PIN or biometric), which together are more than one factor (`mfa`). A synced
+ * passkey is strictly `swk`; a login step's `amr` is fixed, so every passkey says `hwk`.
  */
 export const PASSKEY_AMR: readonly string[] = ['hwk', 'user', 'mfa']
 

@@ -26,6 +26,7 @@ export const CLIENTS = defineCollection<ClientRecord>({
     postLogoutRedirectUris: f.json(),
     pkce: f.text({ oneOf: PKCE_POLICIES }),
     webOrigins: f.json(),
+    requireMfa: f.bool(),
     disabled: f.bool(),
     createdAt: f.int(),
     updatedAt: f.int(),

@@ -57,6 +57,8 @@ export interface ClientRecord {
    * endpoints with CORS, beside those of a public client's https and loopback redirect URIs.
    */
   webOrigins: string[]
+  /** Its users must have a second factor (`clients add|update --require-mfa`). */
+  requireMfa: boolean
   disabled: boolean
   createdAt: number
   updatedAt: number
@@ -80,6 +82,7 @@ export type ClientPatch = Partial<
     | 'postLogoutRedirectUris'
     | 'pkce'
     | 'webOrigins'
+    | 'requireMfa'
     | 'disabled'
   >
 > & { updatedAt: number }
@@ -116,6 +119,7 @@ export function firstPartyPublicClient(id: string, now: number): ClientRecord {
     postLogoutRedirectUris: [],
     pkce: 'required',
     webOrigins: [],
+    requireMfa: false,
     disabled: false,
     createdAt: now,
     updatedAt: now,

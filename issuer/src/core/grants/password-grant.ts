@@ -1,4 +1,4 @@
-import { OAuthError } from '../../errors.ts'
+import { IssuerError, OAuthError } from '../../errors.ts'
 import type { Login } from '../login/create-login.ts'
 import { requestedScope } from './requested-scope.ts'
 import { requireGrant } from './require-grant.ts'
@@ -16,11 +16,25 @@ export function createPasswordGrant(deps: {
       // RFC 9700 §2.4: the password grant must not be used; kept for first-party apps only.
       if (!client.firstParty)
         throw new OAuthError('unauthorized_client', 'The password grant is for first-party clients only.')
-      return deps.login.loginAs(client, requestedScope(client, params.scope), {
-        username: params.username,
-        password: params.password,
-        ...meta,
-      })
+      try {
+        return await deps.login.loginAs(client, requestedScope(client, params.scope), {
+          username: params.username,
+          password: params.password,
+          ...meta,
+        })
+      } catch (err) {
+        // The grant has no way to ask for a second step, nor to enrol one.
+        if (
+          err instanceof IssuerError &&
+          (err.code === 'mfa_required' || err.code === 'mfa_enrollment_required')
+        ) {
+          throw new OAuthError(
+            'invalid_grant',
+            'This account needs a second factor: sign in with the authorization code flow.',
+          )
+        }
+        throw err
+      }
     },
   }
 }

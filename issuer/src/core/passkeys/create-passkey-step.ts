@@ -1,5 +1,6 @@
 import { type AuthenticationResponseJSON, verifyAuthenticationResponse } from '@simplewebauthn/server'
 import { IssuerError } from '../../errors.ts'
+import { PASSKEY_AMR } from '../authorization/acr-values.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import type { LoginLimiter } from '../login/create-login-limiter.ts'
@@ -21,13 +22,6 @@ export interface PasskeyStepInput {
   /** Where the attempt came from, for the per-address login limit. */
   clientIp?: string | null
 }
-
-/**
- * RFC 8176 §2 `amr` of a passkey sign-in: a key on hardware (`hwk`), user verification on it
- * (`user`, a PIN or biometric), which together are two factors (`mfa`). A synced passkey is
- * strictly `swk`; LoginStep.amr is static, so every passkey says `hwk` (docs/mfa.md).
- */
-export const PASSKEY_AMR: readonly string[] = ['hwk', 'user', 'mfa']
 
 /** The one answer to every failed passkey check, whichever part was wrong. */
 export const PASSKEY_REFUSED = 'The passkey was not accepted. Try again.'

@@ -10,6 +10,7 @@ import { IssuerError } from '../../errors.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import { endOtherSessions } from '../login/end-other-sessions.ts'
+import { markMfaEnrolled } from '../mfa/mark-mfa-enrolled.ts'
 import { listAll } from '../records/list-all.ts'
 import type { Store } from '../store.ts'
 import { StoreConflictError } from '../store-error.ts'
@@ -131,6 +132,8 @@ export function createPasskeys(deps: {
         createdAt: now,
         lastUsedAt: null,
       }
+      // Before the passkey exists: a password login must then look for it (mark-mfa-enrolled.ts).
+      await markMfaEnrolled(records, userId)
       try {
         await records.insert(PASSKEYS, record)
       } catch (err) {

@@ -9,6 +9,7 @@ export function newUserRecord(user: NewUser): UserRecord {
     passwordHash: user.passwordHash,
     roles: [...user.roles],
     disabled: false,
+    mfaEnrolled: false,
     email: user.email ?? null,
     emailVerified: user.emailVerified ?? false,
     name: user.name ?? null,

@@ -23,6 +23,11 @@ export interface UserRecord extends UserProfile {
   passwordHash: string
   roles: string[]
   disabled: boolean
+  /**
+   * Set before the user's first second factor is stored, and never cleared: false means the user
+   * never had one, so a password login need not read the factor collections (core/mfa).
+   */
+  mfaEnrolled: boolean
   createdAt: number
   updatedAt: number
 }
@@ -55,6 +60,7 @@ export const USERS = defineCollection<UserRecord>({
     passwordHash: f.text(),
     roles: f.json(),
     disabled: f.bool(),
+    mfaEnrolled: f.bool(),
     email: f.text({ nullable: true }),
     emailVerified: f.bool(),
     name: f.text({ nullable: true }),

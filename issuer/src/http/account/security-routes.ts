@@ -7,7 +7,7 @@ import type { Records } from '../../core/records/records.ts'
 import { USERS, type UserRecord } from '../../core/users/user-collection.ts'
 import { IssuerError } from '../../errors.ts'
 import type { CsrfGuard } from '../authorize/csrf-guard.ts'
-import type { HostedPages } from '../authorize/hosted-pages.ts'
+import { createHostedPages } from '../authorize/hosted-pages.ts'
 import type { LoginSessionCookie } from '../authorize/login-session-cookie.ts'
 import { setPageHeaders } from '../authorize/page-headers.ts'
 import { passkeyInputOf } from '../authorize/passkey-input.ts'
@@ -54,7 +54,6 @@ export function createSecurityRoutes(deps: {
   /** Null: passkeys are not offered. */
   passkeys: AccountPasskeys | null
   records: Records
-  pages: HostedPages
   csrf: CsrfGuard
   loginCookie: LoginSessionCookie
   clientAddress: (c: Context) => string | null
@@ -63,10 +62,11 @@ export function createSecurityRoutes(deps: {
   maxFormBytes: number
 }): Hono {
   const { authorization, factors, passkeys, csrf, loginCookie } = deps
-  const flow = createSignInFlow({ ...deps })
+  const pages = createHostedPages(deps.logger)
+  const flow = createSignInFlow({ ...deps, pages })
   const path = ACCOUNT_PATHS.security
   const routes = new Hono()
-  routes.onError(deps.pages.onError)
+  routes.onError(pages.onError)
 
   const target: SignInTarget = {
     for: { client: null, acr: null },
@@ -74,7 +74,7 @@ export function createSecurityRoutes(deps: {
     fields: () => new Map(),
     loginHint: '',
     signedIn: async (c) => c.redirect(path, 303),
-    unmet: (c, _error, description) => deps.pages.refused(c, 400, description),
+    unmet: (c, _error, description) => pages.refused(c, 400, description),
   }
 
   routes.get(path, async (c) => {
@@ -232,7 +232,7 @@ export function createSecurityRoutes(deps: {
 
   function expiredForm(c: Context) {
     deps.logger.info('account_csrf_refused', { clientIp: deps.clientAddress(c) })
-    return deps.pages.refused(c, 403, 'This form has expired or did not come from this site. Start again.')
+    return pages.refused(c, 403, 'This form has expired or did not come from this site. Start again.')
   }
 
   /** The passkey form's challenge and answer; a missing or malformed one is a failed passkey. */

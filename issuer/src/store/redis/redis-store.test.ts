@@ -53,6 +53,7 @@ const user = (id: string, username: string, now = NOW): UserRecord => ({
   passwordHash: 'h',
   roles: [],
   disabled: false,
+  mfaEnrolled: false,
   email: null,
   emailVerified: false,
   name: null,

@@ -45,6 +45,7 @@ export function describeIssuerCollections(target: ConformanceTarget): void {
           passwordHash: 'scrypt$abc',
           roles: ['admin', 'reader'],
           disabled: false,
+          mfaEnrolled: false,
           ...NO_PROFILE,
           createdAt: T0,
           updatedAt: T0,
@@ -279,6 +280,8 @@ export function describeIssuerCollections(target: ConformanceTarget): void {
         // Not the default policy, so a store that forgot it would answer the default instead.
         pkce: 'required',
         webOrigins: ['https://app.svc.example', 'http://localhost:3000'],
+        // Not the default either.
+        requireMfa: true,
         disabled: false,
         createdAt: at,
         updatedAt: at,
