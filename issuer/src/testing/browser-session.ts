@@ -58,10 +58,16 @@ const ENTITIES: Record<string, string> = {
   '&#39;': "'",
 }
 
-/** The hidden fields of the page's form, unescaped, in order. */
+/**
+ * The hidden fields of the page's first form (what a browser posts with its first submit button),
+ * unescaped, in order.
+ */
 export function hiddenFieldsOf(page: string): URLSearchParams {
   const fields = new URLSearchParams()
-  for (const m of page.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+  const start = page.indexOf('<form')
+  const end = page.indexOf('</form>', start)
+  const form = start < 0 ? page : page.slice(start, end < 0 ? undefined : end)
+  for (const m of form.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
     const decode = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e] ?? e)
     fields.append(decode(m[1] ?? ''), decode(m[2] ?? ''))
   }

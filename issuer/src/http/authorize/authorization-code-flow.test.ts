@@ -70,10 +70,14 @@ describe('the hosted login page (OpenID Connect Core §3.1.2.3)', () => {
     expect(page).toMatch(/<input type="hidden" name="csrf" value="[A-Za-z0-9_-]{43}">/)
     expect(page).toContain('<button type="submit">Sign in</button>')
     expect(page).toContain('name="viewport"')
-    expect(page).not.toMatch(/<script|style=/)
+    // No inline script or style: the one script is the issuer's own passkey button, by URL.
+    expect(page).not.toMatch(/style=/)
+    expect([...page.matchAll(/<script[^>]*>/g)].map((m) => m[0])).toEqual([
+      '<script src="/oauth/assets/passkey.js" defer>',
+    ])
     const csp = res.headers.get('content-security-policy') ?? ''
     expect(csp).toBe(
-      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' http://127.0.0.1:8765; frame-ancestors 'none'; base-uri 'none'",
+      "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self' http://127.0.0.1:8765; frame-ancestors 'none'; base-uri 'none'",
     )
     expect(res.headers.get('x-frame-options')).toBe('DENY')
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
@@ -82,7 +86,7 @@ describe('the hosted login page (OpenID Connect Core §3.1.2.3)', () => {
     const csrfCookie = res.headers.getSetCookie().find((c) => c.startsWith('tokensmith_csrf='))
     expect(csrfCookie).toMatch(/HttpOnly/)
     expect(csrfCookie).toMatch(/SameSite=Strict/)
-    expect(csrfCookie).toMatch(/Path=\/oauth/)
+    expect(csrfCookie).toMatch(/Path=\/;/)
   })
 
   it('serves its stylesheet from the issuer', async () => {
@@ -383,7 +387,7 @@ describe('the code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.5)', ()
 })
 
 describe('the login session: single sign-on, prompt and max_age (OpenID Connect Core §3.1.2.1)', () => {
-  it('sets an httpOnly SameSite=Lax cookie on /oauth; a second authorization skips the form', async () => {
+  it('sets an httpOnly SameSite=Lax cookie on / (the account pages read it too); a second authorization skips the form', async () => {
     const b = t.browser()
     const { url } = t.authorizeUrl(spa)
     const fields = hiddenFieldsOf(await (await b.get(url)).text())
@@ -394,7 +398,7 @@ describe('the login session: single sign-on, prompt and max_age (OpenID Connect 
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('tokensmith_login=')) ?? ''
     expect(cookie).toMatch(/HttpOnly/)
     expect(cookie).toMatch(/SameSite=Lax/)
-    expect(cookie).toMatch(/Path=\/oauth/)
+    expect(cookie).toMatch(/Path=\/;/)
     const again = await b.get(t.authorizeUrl(spa).url)
     expect(again.status).toBe(302)
     expect(locationOf(again).searchParams.get('code')).toBeTruthy()
