@@ -133,7 +133,7 @@ function recordIssuerPages(page: Page): Response[] {
 async function signIn(page: Page, username: string, password: string): Promise<void> {
   await page.getByLabel('Username').fill(username)
   await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await page.waitForLoadState('load')
 }
 
@@ -183,10 +183,12 @@ describe('authorization code + PKCE with openid-client in Chromium (OIDC Core §
     expect(csp).toContain("frame-ancestors 'none'")
     expect(csp).toContain("default-src 'none'")
     expect(csp).not.toContain('unsafe-inline')
-    expect(csp).not.toMatch(/script-src/)
+    // Scripts only from the issuer itself (the passkey button's), never inline.
+    expect(csp).toContain("script-src 'self';")
     expect(headers['x-content-type-options']).toBe('nosniff')
     expect(headers['referrer-policy']).toBe('no-referrer')
-    expect(await page.locator('input[name="csrf"]').count()).toBe(1)
+    // Each form (the password's, the passkey's) carries the anti-CSRF field.
+    expect(await page.locator('form input[name="csrf"]').count()).toBe(await page.locator('form').count())
     await screenshot(page, 'oidc-login-page.png')
 
     // A wrong password and an unknown user show the same message, naming neither part.
@@ -281,7 +283,9 @@ describe('the hosted pages refuse what they must (RFC 6749 §4.1.2.1, RFC 9700 �
     })
     await page.goto(authorizeUrl({}))
     expect(await page.getByLabel('Password').count()).toBe(1)
-    expect(await page.locator('script').count()).toBe(0)
+    // The one script is the issuer's own file (the passkey button), none inline.
+    expect(await page.locator('script').count()).toBe(1)
+    expect(await page.locator('script[src="/oauth/assets/passkey.js"]').count()).toBe(1)
     // An injected inline script (what an XSS would add) is blocked by the policy.
     const ran = await page.evaluate(() => {
       const w = globalThis as unknown as {

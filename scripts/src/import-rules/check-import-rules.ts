@@ -43,7 +43,8 @@ const DRIVERS = new Set(['better-sqlite3', 'pg', 'ioredis'])
  * The folders of issuer/src/http/ and the sibling folders each may import (its own files, and the
  * files of http/ itself, are always allowed). The pieces every standard endpoint shares sit at the
  * bottom; the token endpoints (`oauth/`) and the browser side (`authorize/`) stand beside each other
- * and never meet; OpenID Connect (`oidc/`) builds on OAuth's metadata. A folder not listed may
+ * and never meet; OpenID Connect (`oidc/`) builds on OAuth's metadata; the account pages
+ * (`account/`) on the browser side's sign-in. A folder not listed may
  * import none of them: a new folder takes its place here.
  */
 export const HTTP_FOLDERS: Readonly<Record<string, readonly string[]>> = {
@@ -51,6 +52,8 @@ export const HTTP_FOLDERS: Readonly<Record<string, readonly string[]>> = {
   oauth: ['oauth-shared'],
   authorize: ['oauth-shared'],
   oidc: ['oauth-shared', 'oauth'],
+  // The account pages sign people in with the hosted pages of the browser side.
+  account: ['authorize'],
 }
 const HTTP = 'issuer/src/http'
 

@@ -43,7 +43,7 @@ ${hiddenFields(p.fields)}<input type="hidden" name="csrf" value="${p.csrf}">
 ${hiddenFields(p.fields)}<input type="hidden" name="csrf" value="${p.csrf}">
 <input type="hidden" name="passkey_challenge" value="">
 <input type="hidden" name="passkey_response" value="">
-<button type="button" id="passkey-button">Sign in with a passkey</button>
+<button type="button" id="passkey-button" hidden>Sign in with a passkey</button>
 </form>
 <script src="${PASSKEY_SCRIPT_PATH}" defer></script>`
         : ''

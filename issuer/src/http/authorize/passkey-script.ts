@@ -17,6 +17,13 @@ export const PASSKEY_SCRIPT = `(() => {
     p.textContent = text
   }
   const register = form.dataset.mode === 'register'
+  // The login page's button starts hidden: shown where this device can verify its user with a
+  // passkey, so a browser without one sees only the password form.
+  if (button.hidden && window.PublicKeyCredential && PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable) {
+    PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable().then((yes) => {
+      if (yes) button.hidden = false
+    }, () => {})
+  }
   button.addEventListener('click', async () => {
     if (!window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) {
       say('This browser cannot use passkeys here.')

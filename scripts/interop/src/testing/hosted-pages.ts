@@ -28,7 +28,7 @@ export async function signInAtIssuer(
   await showsLoginForm(page)
   await page.locator('input[name="username"]').fill(user.username)
   await page.locator('input[name="password"]').fill(user.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   if (opts.consent) {
     const allow = page.locator('button[name="decision"][value="allow"]')
     await allow.waitFor()
