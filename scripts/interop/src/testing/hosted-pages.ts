@@ -39,7 +39,8 @@ export async function signInAtIssuer(
 /** The page is the issuer's login form: a password field and the hidden anti-CSRF field. */
 export async function showsLoginForm(page: Page): Promise<void> {
   await page.locator('input[name="password"]').waitFor()
-  expect(await page.locator('input[type="hidden"][name="csrf"]').count()).toBe(1)
+  const form = page.locator('form').filter({ has: page.locator('input[name="password"]') })
+  expect(await form.locator('input[type="hidden"][name="csrf"]').count()).toBe(1)
 }
 
 /** The JSON a relying party's page answered, as Chromium shows it. */
