@@ -5,8 +5,7 @@ import { generate } from 'otplib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CLIENTS } from '../core/clients/client-collection.ts'
 import { leakedLines } from '../testing/leaked-lines.ts'
-import { recentAccountToken } from '../testing/recent-account-token.ts'
-import { createTestIssuer, TEST_ISSUER_URL, type TestIssuer } from '../testing/test-issuer.ts'
+import { createTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
 
 const PASSWORD = 'correct horse battery staple'
 let open: TestIssuer[] = []
@@ -30,6 +29,9 @@ async function post(t: TestIssuer, path: string, json: unknown, headers: Record<
   return { status: res.status, body: (await res.json()) as Json, headers: res.headers }
 }
 
+const claimsOf = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()) as Json
+
 const codeAt = (secret: string, ms: number) =>
   generate({ secret, epoch: Math.floor(ms / 1000), algorithm: 'sha1', digits: 6, period: 30 })
 
@@ -37,18 +39,12 @@ const codeAt = (secret: string, ms: number) =>
 async function enrol(t: TestIssuer, username = 'alice') {
   const login = await post(t, '/auth/login', { username, password: PASSWORD, scope: 'account' })
   expect(login.status).toBe(200)
-  const claims = JSON.parse(
-    Buffer.from(String(login.body.accessToken).split('.')[1] as string, 'base64url').toString(),
-  )
-  const token = await recentAccountToken({
-    keyRing: t.keyRing,
-    issuerUrl: TEST_ISSUER_URL,
-    userId: claims.sub,
-    sessionId: claims.sid,
-    clientId: claims.client_id,
-    now: t.now.ms,
-  })
+  // The sign-in's own token: it carries `auth_time`, so it may change factors for 5 minutes.
+  const token = String(login.body.accessToken)
+  const claims = claimsOf(token)
+  expect(claims.auth_time).toBe(Math.floor(t.now.ms / 1000))
   secrets.add(token)
+  secrets.add(String(login.body.refreshToken))
   const auth = { authorization: `Bearer ${token}` }
   const begun = await post(t, '/auth/mfa/totp', {}, auth)
   expect(begun.status).toBe(200)
@@ -99,6 +95,11 @@ describe('TOTP enrolment and the second step of /auth/login', () => {
     // The login recorded both steps: amr pwd + otp, and so mfa and the multi-factor acr.
     expect(t.logs.some((l) => l.includes('"event":"login"') && l.includes('"amr":"pwd otp mfa"'))).toBe(true)
     expect(t.logs.some((l) => l.includes('"acr":"urn:tokensmith:acr:mfa"'))).toBe(true)
+    expect(claimsOf(String(done.body.accessToken))).toMatchObject({
+      amr: ['pwd', 'otp', 'mfa'],
+      acr: 'urn:tokensmith:acr:mfa',
+      auth_time: Math.floor(t.now.ms / 1000),
+    })
 
     // The ticket is finished; the same code on a new ticket is refused (used once).
     const again = await post(t, '/auth/login/mfa', { mfaToken: first.body.mfaToken, otp: code })
@@ -219,39 +220,49 @@ describe('TOTP enrolment and the second step of /auth/login', () => {
     expect(sessions.map((s) => s.id)).toEqual([sessionId])
     expect(t.logs.some((l) => l.includes('"mfa_totp_enrolled"'))).toBe(true)
 
-    // A token from a sign-in more than five minutes ago may read but not change.
-    const stale = await recentAccountToken({
-      keyRing: t.keyRing,
-      issuerUrl: TEST_ISSUER_URL,
-      userId,
-      sessionId,
-      clientId: 'default',
-      now: t.now.ms,
-      authTime: t.now.ms - 301_000,
-    })
-    secrets.add(stale)
-    const staleAuth = { authorization: `Bearer ${stale}` }
+    // A token from a sign-in more than five minutes ago (the token itself lives 15) may read but
+    // not change.
+    t.advance(301_000)
+    const staleAuth = auth
     expect((await t.request('/auth/mfa', { headers: staleAuth })).status).toBe(200)
     const refused = await t.request('/auth/mfa/totp', { method: 'DELETE', headers: staleAuth })
     expect(refused.status).toBe(401)
     expect(refused.headers.get('www-authenticate')).toContain('error="insufficient_user_authentication"')
     expect(refused.headers.get('www-authenticate')).toContain('max_age=300')
+    expect(((await t.request('/auth/mfa', { headers: staleAuth }).then((r) => r.json())) as Json).totp).toBe(
+      true,
+    )
 
-    const removed = await t.request('/auth/mfa/totp', { method: 'DELETE', headers: auth })
+    // Signing in again (password, then the code) gives a token that may.
+    const again = await post(t, '/auth/login', { username: 'alice', password: PASSWORD, scope: 'account' })
+    expect(again.body.code).toBe('mfa_required')
+    secrets.add(String(again.body.mfaToken))
+    const signedIn = await post(t, '/auth/login/mfa', {
+      mfaToken: again.body.mfaToken,
+      otp: await codeAt(secret, t.now.ms),
+    })
+    expect(signedIn.status).toBe(200)
+    secrets.add(String(signedIn.body.refreshToken))
+    secrets.add(String(signedIn.body.accessToken))
+    const fresh = { authorization: `Bearer ${signedIn.body.accessToken}` }
+    const removed = await t.request('/auth/mfa/totp', { method: 'DELETE', headers: fresh })
     expect(removed.status).toBe(200)
+    // Removal ended the enrolment's session and kept the caller's.
+    expect((await t.store.listSessions(userId, t.now.ms)).map((s) => s.id)).toEqual([
+      claimsOf(String(signedIn.body.accessToken)).sid,
+    ])
     // With no factor left, the recovery codes went too, and the password alone signs in again.
-    expect((await t.request('/auth/mfa', { headers: auth }).then((r) => r.json())) as Json).toEqual({
+    expect((await t.request('/auth/mfa', { headers: fresh }).then((r) => r.json())) as Json).toEqual({
       totp: false,
       passkeys: [],
       recoveryCodesLeft: 0,
     })
     expect((await passwordStep(t)).status).toBe(200)
     expect(
-      await (await t.request('/auth/mfa/totp', { method: 'DELETE', headers: auth })).json(),
+      await (await t.request('/auth/mfa/totp', { method: 'DELETE', headers: fresh })).json(),
     ).toMatchObject({
       code: 'not_found',
     })
-    void secret
   })
 })
 

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,11 +9,7 @@ import type {
 } from '@simplewebauthn/server'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLoginLimiter } from '../core/login/create-login-limiter.ts'
-import { LOGIN_TICKETS } from '../core/login/login-ticket-collection.ts'
-import { createPasskeyStep } from '../core/passkeys/create-passkey-step.ts'
 import { PASSKEYS } from '../core/passkeys/passkey-collection.ts'
-import { relyingPartyOf } from '../core/passkeys/relying-party.ts'
 import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
 import { createUser } from '../core/users/create-user.ts'
 import { loadConfig } from '../runtime/config.ts'
@@ -23,7 +19,6 @@ import { freePort } from '../testing/free-port.ts'
 import { launchChromium } from '../testing/launch-chromium.ts'
 import { addVirtualAuthenticator, type VirtualAuthenticator } from '../testing/virtual-authenticator.ts'
 import { createCredentialInPage, getCredentialInPage } from '../testing/webauthn-in-page.ts'
-import { withAuthTime } from '../testing/with-auth-time.ts'
 
 // Passkeys in a real Chromium (issue 21's proof): a CDP virtual authenticator (CTAP2, resident
 // keys, user verification) registers a passkey through /auth/mfa/passkeys, signs in with it alone
@@ -97,12 +92,8 @@ describe('a passkey in Chromium with a virtual authenticator', () => {
     ).toBe(true)
     const login = await api('/auth/login', { username: 'alice', password: PASSWORD, scope: 'account' })
     expect(login.status).toBe(200)
-    const token = await withAuthTime(
-      issuer.keyRing,
-      String(login.body.accessToken),
-      Math.floor(Date.now() / 1000),
-      Date.now(),
-    )
+    // The sign-in's own token carries its auth_time: recent enough to add a passkey.
+    const token = String(login.body.accessToken)
     const started = await api('/auth/mfa/passkeys/options', undefined, token)
     expect(started.status).toBe(200)
     const options = started.body.options as PublicKeyCredentialCreationOptionsJSON
@@ -162,37 +153,36 @@ describe('a passkey in Chromium with a virtual authenticator', () => {
   })
 
   it('answers a second step after a password (options for the mfaToken, then the passkey step)', async () => {
-    const mfaToken = `mt_${randomUUID()}`
-    await issuer.store.records.insert(LOGIN_TICKETS, {
-      hash: createHash('sha256').update(mfaToken).digest('hex'),
-      userId,
-      amr: ['pwd'],
-      clientId: null,
-      scope: [],
-      createdAt: Date.now(),
-      expiresAt: Date.now() + 300_000,
-      usedAt: null,
-    })
+    // With a passkey, the password alone asks for the second step and gives its ticket.
+    const first = await api('/auth/login', { username: 'alice', password: PASSWORD })
+    expect(first.status).toBe(401)
+    expect(first.body).toMatchObject({ code: 'mfa_required' })
+    expect(first.body.factors).toContain('passkey')
+    const mfaToken = String(first.body.mfaToken)
     const started = await api('/auth/login/mfa/passkey-options', { mfaToken })
     expect(started.status).toBe(200)
     const options = started.body.options as PublicKeyCredentialRequestOptionsJSON
     const [held] = await authenticator.credentials()
     expect(options.allowCredentials?.map((c) => c.id)).toEqual([held?.credentialId])
     const response = await getCredentialInPage(page, options)
-    // The step H3's POST /auth/login/mfa runs with the ticket's user.
-    const step = createPasskeyStep({
-      store: issuer.store,
-      limiter: createLoginLimiter({
-        store: issuer.store,
-        config: { loginWindowSec: 900, loginMaxFailuresPerAccount: 5, loginMaxFailuresPerAddress: 50 },
-      }),
-      clock: Date.now,
-      logger: createLogger({ level: 'silent' }),
-      relyingParty: relyingPartyOf(issuerUrl),
+    // POST /auth/login/mfa finishes the login with the passkey, as the ticket's user.
+    const done = await api('/auth/login/mfa', {
+      mfaToken,
+      challengeId: started.body.challengeId,
+      passkey: response,
     })
-    const user = await step.check({ challengeId: String(started.body.challengeId), response, userId })
-    expect(user.id).toBe(userId)
-    expect(step.amr).toEqual(['hwk', 'user', 'mfa'])
+    expect(done.status).toBe(200)
+    const claims = JSON.parse(
+      Buffer.from(String(done.body.accessToken).split('.')[1] ?? '', 'base64url').toString(),
+    )
+    expect(claims).toMatchObject({
+      sub: userId,
+      amr: ['pwd', 'hwk', 'user', 'mfa'],
+      acr: 'urn:tokensmith:acr:phishing-resistant',
+    })
+    // The ticket is finished.
+    const again = await api('/auth/login/mfa/passkey-options', { mfaToken })
+    expect(again).toMatchObject({ status: 401, body: { code: 'invalid_mfa_token' } })
   })
 
   it("is not offered for an RP ID that is not this origin's domain", async () => {

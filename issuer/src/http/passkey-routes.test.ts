@@ -1,16 +1,13 @@
-import { createHash } from 'node:crypto'
 import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { LOGIN_TICKETS } from '../core/login/login-ticket-collection.ts'
 import { PASSKEY_REFUSED } from '../core/passkeys/create-passkey-step.ts'
 import { PASSKEYS } from '../core/passkeys/passkey-collection.ts'
 import { USERS } from '../core/users/user-collection.ts'
 import { createSoftwareAuthenticator, type SoftwareAuthenticator } from '../testing/software-authenticator.ts'
 import { createTestIssuer, TEST_ISSUER_URL, type TestIssuer } from '../testing/test-issuer.ts'
-import { withAuthTime } from '../testing/with-auth-time.ts'
 
 // Passkeys on the JSON API (issue 21), with a software authenticator standing in for the browser
 // (the real one is passkey-browser.test.ts): registration, passkey-only sign-in, the options of a
@@ -50,18 +47,20 @@ async function expectError(res: Response, status: number, code: string): Promise
   return body.error
 }
 
-/** An account-audience token of a password login, signed in `ageSec` ago. */
-async function accountToken(ageSec = 0): Promise<{ token: string; pair: Pair }> {
-  const res = await post('/auth/login', { username: 'alice', password: PASSWORD, scope: 'account' })
+/** The account-audience token of a password login (it carries that sign-in's `auth_time`). */
+async function accountToken(username = 'alice'): Promise<{ token: string; pair: Pair }> {
+  const res = await post('/auth/login', { username, password: PASSWORD, scope: 'account' })
   expect(res.status).toBe(200)
   const pair = (await res.json()) as Pair
-  const token = await withAuthTime(
-    t.keyRing,
-    pair.accessToken,
-    Math.floor(t.now.ms / 1000) - ageSec,
-    t.now.ms,
-  )
-  return { token, pair }
+  return { token: pair.accessToken, pair }
+}
+
+/** A passkey-only sign-in of the registered authenticator: a session with no password. */
+async function passkeyLogin(): Promise<Pair> {
+  const { challengeId, options } = await loginOptions()
+  const res = await post('/auth/passkeys/login', { challengeId, response: authenticator.get(options) })
+  expect(res.status).toBe(200)
+  return (await res.json()) as Pair
 }
 
 async function registrationOptions(token: string) {
@@ -175,10 +174,7 @@ describe('registering a passkey (WebAuthn Level 3 §7.1)', () => {
   it('refuses a challenge issued for another user, or expired (5 minutes)', async () => {
     const { token } = await accountToken()
     await t.addUser('bob', PASSWORD)
-    const bobPair = (await (
-      await post('/auth/login', { username: 'bob', password: PASSWORD, scope: 'account' })
-    ).json()) as Pair
-    const bob = await withAuthTime(t.keyRing, bobPair.accessToken, Math.floor(t.now.ms / 1000), t.now.ms)
+    const { token: bob } = await accountToken('bob')
     const forBob = await registrationOptions(bob)
     const stolen = {
       challengeId: forBob.challengeId,
@@ -188,7 +184,8 @@ describe('registering a passkey (WebAuthn Level 3 §7.1)', () => {
     await expectError(await post('/auth/mfa/passkeys', stolen, token), 400, 'invalid_request')
     const { challengeId, options } = await registrationOptions(token)
     t.advance(5 * 60 * 1000)
-    const late = await withAuthTime(t.keyRing, token, Math.floor(t.now.ms / 1000), t.now.ms)
+    // A sign-in of that moment: only the challenge is too old.
+    const { token: late } = await accountToken()
     const response = authenticator.create(options)
     await expectError(
       await post('/auth/mfa/passkeys', { challengeId, response, name: 'x' }, late),
@@ -198,12 +195,19 @@ describe('registering a passkey (WebAuthn Level 3 §7.1)', () => {
   })
 
   it('needs an account token from a sign-in at most 5 minutes old (RFC 9470)', async () => {
-    const { pair, token: old } = await accountToken(301)
-    for (const token of [pair.accessToken, old]) {
-      const res = await post('/auth/mfa/passkeys/options', undefined, token)
-      await expectError(res, 401, 'insufficient_user_authentication')
-      expect(res.headers.get('www-authenticate')).toContain('max_age=300')
-    }
+    const { token: old } = await accountToken()
+    // Exactly 5 minutes after the sign-in, its token still may.
+    t.advance(300_000)
+    expect((await post('/auth/mfa/passkeys/options', undefined, old)).status).toBe(200)
+    // One second later (the token itself lives 15 minutes), it may not.
+    t.advance(1000)
+    const res = await post('/auth/mfa/passkeys/options', undefined, old)
+    await expectError(res, 401, 'insufficient_user_authentication')
+    expect(res.headers.get('www-authenticate')).toContain('error="insufficient_user_authentication"')
+    expect(res.headers.get('www-authenticate')).toContain('max_age=300')
+    // A sign-in now answers the challenge.
+    const { token: fresh } = await accountToken()
+    expect((await post('/auth/mfa/passkeys/options', undefined, fresh)).status).toBe(200)
     // A token for another audience is refused too.
     const api = (await (await post('/auth/login', { username: 'alice', password: PASSWORD })).json()) as Pair
     await expectError(
@@ -388,18 +392,27 @@ describe('the options of a passkey as the second step', () => {
   it('names the user of a live mfaToken and only their passkeys', async () => {
     const { token } = await accountToken()
     await register(token)
-    const mfaToken = 'mt_test-ticket'
-    const hash = createHash('sha256').update(mfaToken).digest('hex')
-    await t.store.records.insert(LOGIN_TICKETS, {
-      hash,
-      userId,
-      amr: ['pwd'],
-      clientId: null,
-      scope: [],
-      createdAt: t.now.ms,
-      expiresAt: t.now.ms + 300_000,
-      usedAt: null,
-    })
+    // Bob's passkey is not offered to Alice's second step.
+    await t.addUser('bob', PASSWORD)
+    const bobAuthenticator = createSoftwareAuthenticator({ origin: ORIGIN })
+    const forBob = await registrationOptions((await accountToken('bob')).token)
+    expect(
+      (
+        await post(
+          '/auth/mfa/passkeys',
+          { challengeId: forBob.challengeId, response: bobAuthenticator.create(forBob.options), name: 'Bob' },
+          (
+            await accountToken('bob')
+          ).token,
+        )
+      ).status,
+    ).toBe(201)
+    // The password now asks for the second step: the ticket is the one /auth/login gives.
+    const first = await post('/auth/login', { username: 'alice', password: PASSWORD })
+    const ticket = (await first.json()) as { code: string; mfaToken: string; factors: string[] }
+    expect({ status: first.status, code: ticket.code }).toEqual({ status: 401, code: 'mfa_required' })
+    expect(ticket.factors).toContain('passkey')
+    const { mfaToken } = ticket
     const res = await post('/auth/login/mfa/passkey-options', { mfaToken })
     expect(res.status).toBe(200)
     const { options } = (await res.json()) as { options: PublicKeyCredentialRequestOptionsJSON }
@@ -424,9 +437,8 @@ describe('managing passkeys', () => {
     const passkey = await register(token)
     // Adding one ended the other session already; start another.
     expect((await post('/auth/refresh', { refreshToken: other.refreshToken })).status).toBe(401)
-    const later = (await (
-      await post('/auth/login', { username: 'alice', password: PASSWORD })
-    ).json()) as Pair
+    // The password alone no longer signs in (a passkey is a second factor): the passkey does.
+    const later = await passkeyLogin()
     const patch = (id: string, json: unknown) =>
       t.request(`/auth/mfa/passkeys/${id}`, {
         method: 'PATCH',
@@ -456,10 +468,7 @@ describe('managing passkeys', () => {
     const { token } = await accountToken()
     const passkey = await register(token)
     await t.addUser('bob', PASSWORD)
-    const bobPair = (await (
-      await post('/auth/login', { username: 'bob', password: PASSWORD, scope: 'account' })
-    ).json()) as Pair
-    const bob = await withAuthTime(t.keyRing, bobPair.accessToken, Math.floor(t.now.ms / 1000), t.now.ms)
+    const { token: bob } = await accountToken('bob')
     const headers = { authorization: `Bearer ${bob}` }
     expect(
       (

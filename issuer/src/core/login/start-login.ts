@@ -49,6 +49,7 @@ export async function startLogin(
     sessionId: session.id,
     clientId: client.id,
     amr: input.amr.join(' '),
+    acr,
   })
   return issueTokenPair(
     deps.signer,
