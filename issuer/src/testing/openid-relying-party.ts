@@ -1,6 +1,6 @@
 // A relying party nobody here wrote the protocol side of: openid-client (code + PKCE S256,
 // `state`, `nonce`) behind a tiny node:http server on 127.0.0.1, for the browser tests.
-// GET /login starts the flow, GET /callback finishes it (tokens, ID token checked by
+// GET /login starts the flow (its `acr_values`, `max_age` and `prompt` passed on), GET /callback finishes it (tokens, ID token checked by
 // openid-client, userinfo), GET /logout starts RP-initiated logout, GET /bye is where it returns.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -73,6 +73,13 @@ export async function startRelyingParty(opts: {
           code_challenge_method: 'S256',
           state: pending.state,
           nonce: pending.nonce,
+          // A step-up asks again with the classes a service named (RFC 9470 §4).
+          ...Object.fromEntries(
+            ['acr_values', 'max_age', 'prompt'].flatMap((name) => {
+              const value = url.searchParams.get(name)
+              return value === null ? [] : [[name, value]]
+            }),
+          ),
         })
         res.writeHead(302, { location: target.href }).end()
         return
