@@ -9,6 +9,7 @@ import type { AccessTokenVerifier } from '../core/tokens/access-token-verifier.t
 import type { UserRecord } from '../core/users/user-collection.ts'
 import { IssuerError } from '../errors.ts'
 import { type BearerEnv, bearerAuth } from './bearer-auth.ts'
+import { isCredentialJson } from './credential-json.ts'
 import { optionalStringField, readJsonBody, stringField } from './read-json-body.ts'
 
 export interface PasskeyRoutesDeps {
@@ -39,16 +40,7 @@ function passkeyView(p: PasskeyRecord) {
 /** A field holding the browser's `PublicKeyCredential.toJSON()`: a JSON object with an `id`. */
 function credentialField<T>(body: Record<string, unknown>, name: string): T {
   const value = body[name]
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new IssuerError('invalid_request', `The field "${name}" must be the credential's JSON object.`)
-  }
-  const { id, response } = value as { id?: unknown; response?: unknown }
-  if (
-    typeof id !== 'string' ||
-    response === null ||
-    typeof response !== 'object' ||
-    Array.isArray(response)
-  ) {
+  if (!isCredentialJson(value)) {
     throw new IssuerError('invalid_request', `The field "${name}" must be the credential's JSON object.`)
   }
   return value as T

@@ -7,7 +7,9 @@ import { CLIENTS } from '../clients/client-collection.ts'
 import type { ClientRecord } from '../clients/client-record.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
+import type { LoginTickets } from '../login/create-login-tickets.ts'
 import type { LoginStep } from '../login/login-step.ts'
+import type { Mfa, SecondFactor } from '../mfa/create-mfa.ts'
 import { listAll } from '../records/list-all.ts'
 import type { Store } from '../store.ts'
 import { StoreConflictError } from '../store-error.ts'
@@ -35,36 +37,11 @@ export interface AuthorizationConfig {
   loginSessionAbsoluteTtlSec: number
 }
 
-/** A second step the hosted pages can ask for. */
-export type SecondFactor = 'otp' | 'recovery_code' | 'passkey'
-
-/** What sign-in needs of the user's second factors and the policy (core/mfa, core/login). */
-export interface LoginFactors {
-  /** The second steps the user can pass ('otp', 'recovery_code', 'passkey'); empty: none. */
-  secondFactors(userId: string): Promise<SecondFactor[]>
-  /** Whether the policy says this user must sign in with a second factor at this client. */
-  required(user: UserRecord, client: ClientRecord | null): boolean
-  /** Starts TOTP enrolment (a sign-in that must have a factor and has none). */
-  beginTotp(user: UserRecord): Promise<{ secret: string; otpauthUri: string; qrSvg: string }>
-  /** Confirms it with a first code; the recovery codes to show once (null: the user had some). */
-  confirmTotp(
-    userId: string,
-    otp: string,
-    keep: { loginSessionId?: string | null },
-  ): Promise<{ recoveryCodes: string[] | null }>
-}
+/** What sign-in needs of the user's second factors and the policy (core/mfa). */
+export type LoginFactors = Pick<Mfa, 'secondFactors' | 'required' | 'beginTotp' | 'confirmTotp'>
 
 /** Sign-ins half done: the first step passed (core/login/create-login-tickets.ts). */
-export interface HalfDoneSignIns {
-  issue(input: {
-    userId: string
-    amr: readonly string[]
-    clientId: string | null
-    scope: readonly string[]
-  }): Promise<string>
-  open(ticket: string): Promise<{ userId: string; amr: string[] } | null>
-  finish(ticket: string): Promise<{ userId: string; amr: string[] } | null>
-}
+export type HalfDoneSignIns = Pick<LoginTickets, 'issue' | 'open' | 'finish'>
 
 /**
  * What a sign-in is for: an authorization request (its `acr` request and client), or the

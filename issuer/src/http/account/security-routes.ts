@@ -1,8 +1,11 @@
+import type { RegistrationResponseJSON } from '@simplewebauthn/server'
 import { type Context, Hono } from 'hono'
 import type { Authorization } from '../../core/authorization/create-authorization.ts'
 import type { LoginSessionRecord } from '../../core/authorization/login-session-collection.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Logger } from '../../core/logger.ts'
+import type { Mfa } from '../../core/mfa/create-mfa.ts'
+import type { Passkeys } from '../../core/passkeys/create-passkeys.ts'
 import type { Records } from '../../core/records/records.ts'
 import { USERS, type UserRecord } from '../../core/users/user-collection.ts'
 import { IssuerError } from '../../errors.ts'
@@ -19,29 +22,17 @@ import { type PasskeyRow, type SecurityPageInput, securityPage } from './securit
 /** A change to how the user signs in needs a sign-in (or a fresh check) this recent. */
 export const FRESH_SIGN_IN_SEC = 300
 
-type Keep = { loginSessionId?: string | null }
-
 /** What the page needs of the user's TOTP and recovery codes (core/mfa). */
-export interface AccountFactors {
-  factorsOf(userId: string): Promise<{ totp: boolean; recoveryCodesLeft: number }>
-  beginTotp(user: UserRecord): Promise<{ secret: string; otpauthUri: string; qrSvg: string }>
-  confirmTotp(userId: string, otp: string, keep: Keep): Promise<{ recoveryCodes: string[] | null }>
-  removeTotp(userId: string, keep: Keep): Promise<boolean>
-  regenerateRecoveryCodes(userId: string, keep: Keep): Promise<string[]>
-}
+export type AccountFactors = Pick<
+  Mfa,
+  'factorsOf' | 'beginTotp' | 'confirmTotp' | 'removeTotp' | 'regenerateRecoveryCodes'
+>
 
 /** What the page needs of the user's passkeys (core/passkeys). */
-export interface AccountPasskeys {
-  registrationOptions(user: UserRecord): Promise<{ challengeId: string; options: unknown }>
-  register(
-    userId: string,
-    input: { challengeId: string; response: unknown; name: string },
-    keep: Keep,
-  ): Promise<unknown>
-  list(userId: string): Promise<PasskeyRow[]>
-  rename(userId: string, id: string, name: string): Promise<boolean>
-  remove(userId: string, id: string, keep: Keep): Promise<boolean>
-}
+export type AccountPasskeys = Pick<
+  Passkeys,
+  'registrationOptions' | 'register' | 'list' | 'rename' | 'remove'
+>
 
 /**
  * `/account/security`: the signed-in user's second factors (the browser's login session, the
@@ -165,7 +156,7 @@ export function createSecurityRoutes(deps: {
         }
         case 'passkey-add': {
           if (passkeys === null) break
-          const answer = passkeyAnswer(params)
+          const answer = passkeyAnswer<RegistrationResponseJSON>(params)
           const name = (single(params, 'name') ?? '').trim()
           await passkeys.register(user.id, { ...answer, name }, keep)
           return done('The passkey was added.')
@@ -236,8 +227,8 @@ export function createSecurityRoutes(deps: {
   }
 
   /** The passkey form's challenge and answer; a missing or malformed one is a failed passkey. */
-  function passkeyAnswer(params: ReadonlyMap<string, readonly (string | null)[]>) {
-    const answer = passkeyInputOf(params)
+  function passkeyAnswer<T>(params: ReadonlyMap<string, readonly (string | null)[]>) {
+    const answer = passkeyInputOf<T>(params)
     if (answer === null)
       throw new IssuerError('invalid_credentials', 'The passkey could not be used. Try again.')
     return answer

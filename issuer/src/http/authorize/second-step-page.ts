@@ -1,5 +1,5 @@
 import { html } from 'hono/html'
-import type { SecondFactor } from '../../core/authorization/create-authorization.ts'
+import type { SecondFactor } from '../../core/mfa/create-mfa.ts'
 import { hiddenFields, PASSKEY_SCRIPT_PATH, pageLayout } from './page-layout.ts'
 
 export interface SecondStepPageInput {

@@ -1,12 +1,8 @@
 import type { Context } from 'hono'
 import type { AuthorizationParams } from '../../core/authorization/check-authorization-request.ts'
-import type {
-  Authorization,
-  SecondFactor,
-  SignInFor,
-  SignInResult,
-} from '../../core/authorization/create-authorization.ts'
+import type { Authorization, SignInFor, SignInResult } from '../../core/authorization/create-authorization.ts'
 import type { LoginSessionRecord } from '../../core/authorization/login-session-collection.ts'
+import type { SecondFactor } from '../../core/mfa/create-mfa.ts'
 import { IssuerError } from '../../errors.ts'
 import type { CsrfGuard } from './csrf-guard.ts'
 import type { HostedPages, PageTarget } from './hosted-pages.ts'
