@@ -231,10 +231,18 @@ export function createAuthorization(deps: {
       !amr.includes('mfa') && (factors.required(user, request.client) || (fresh && available.length > 0))
     if (!acrShort && !mfaWanted) return null
     const reached = (f: SecondFactor) => combineAmr(amr, f === 'passkey' ? PASSKEY_AMR : OTP_AMR)
-    const useful = (acrShort ? await factors.secondFactors(user.id) : available).filter((f) => {
+    const fits = (f: SecondFactor, meetAcr: boolean) => {
       const after = reached(f)
-      return (!acrShort || wanted.some((v) => acrMet(after, v))) && (!mfaWanted || after.includes('mfa'))
-    })
+      return (!meetAcr || wanted.some((v) => acrMet(after, v))) && (!mfaWanted || after.includes('mfa'))
+    }
+    let useful = (acrShort ? await factors.secondFactors(user.id) : available).filter((f) =>
+      fits(f, acrShort),
+    )
+    // acr_values are voluntary (OpenID Connect Core §3.1.2.1): when no factor reaches the classes
+    // asked for, the second step the policy or the account needs is still asked, not refused.
+    if (useful.length === 0 && acrShort && !essential && mfaWanted) {
+      useful = available.filter((f) => fits(f, false))
+    }
     if (tickets === undefined) return essential || mfaWanted ? unmet() : null
     const ticket = () => tickets.issue({ userId: user.id, amr, clientId: null, scope: [] })
     if (useful.length > 0) return { kind: 'second-step', ticket: await ticket(), factors: useful, user }
