@@ -454,7 +454,11 @@ export function createAuthorization(deps: {
     async finishEnrolment(ticket, otp, currentSecret) {
       const open = await openTicket(ticket)
       const user = await userOf(open.userId)
-      const { recoveryCodes } = await factors.confirmTotp(user.id, otp, {})
+      // This browser's own login session of the user (a step-up) is kept and raised, as after a
+      // second step; the user's other sessions end (a factor was added).
+      const current = await liveLoginSession(currentSecret)
+      const keep = { loginSessionId: current?.userId === user.id ? current.id : null }
+      const { recoveryCodes } = await factors.confirmTotp(user.id, otp, keep)
       if ((await tickets?.finish(ticket)) == null) throw expiredTicket()
       const signedIn = await signedInWith(user, combineAmr(open.amr, OTP_AMR), currentSecret)
       return { ...signedIn, recoveryCodes }

@@ -358,6 +358,30 @@ describe('step-up of a login session (OpenID Connect Core §3.1.2.1 acr_values, 
     expect(again.searchParams.get('error')).toBe('unmet_authentication_requirements')
   })
 
+  it('an essential mfa acr for a signed-in user with no factor: enrolment, and this login session raised', async () => {
+    const b = t.browser()
+    const { username } = await newUser()
+    const before = await t.tokensFor(b, spa, { username, password: PASSWORD })
+    const claims = JSON.stringify({ id_token: { acr: { essential: true, value: MFA_ACR } } })
+    const { url, verifier } = t.authorizeUrl({ ...spa, extra: { claims } })
+    const res = await b.get(url)
+    expect(res.status).toBe(200)
+    const enrol = await res.text()
+    expect(enrol).toContain('name="enrol_otp"')
+    expect(enrol).not.toContain('name="password"')
+    const secret = /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(enrol)?.[1] ?? ''
+    const fields = hiddenFieldsOf(enrol)
+    fields.set('enrol_otp', await codeAt(secret, t.now.ms))
+    const codesPage = await (await b.post('/oauth/authorize', fields)).text()
+    expect(codesPage).toContain('id="recovery-codes"')
+    const next = hiddenFieldsOf(codesPage)
+    next.set('continue', '1')
+    const claimsAfter = await idTokenOf(await b.post('/oauth/authorize', next), verifier)
+    expect(claimsAfter).toMatchObject({ acr: MFA_ACR, amr: ['pwd', 'otp', 'mfa'] })
+    // The same login session, raised as after a second step, not ended by the new factor.
+    expect(claimsAfter.sid).toBe(decodeJwt(before.id_token).sid)
+  })
+
   it('a voluntary phishing-resistant acr_values for a TOTP user still signs in with the code (mfa)', async () => {
     const { username } = await newUser()
     const { secret } = await enrolTotp(t, username)
