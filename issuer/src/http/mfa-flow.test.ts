@@ -117,6 +117,27 @@ describe('TOTP enrolment and the second step of /auth/login', () => {
     expect(next.status).toBe(200)
   })
 
+  it('restarts a pending set-up: only the newest secret confirms it', async () => {
+    const t = await issuer()
+    await t.addUser('alice', PASSWORD)
+    const login = await post(t, '/auth/login', { username: 'alice', password: PASSWORD, scope: 'account' })
+    secrets.add(String(login.body.accessToken))
+    secrets.add(String(login.body.refreshToken))
+    const auth = { authorization: `Bearer ${login.body.accessToken}` }
+    const first = await post(t, '/auth/mfa/totp', {}, auth)
+    const second = await post(t, '/auth/mfa/totp', {}, auth)
+    expect([first.status, second.status]).toEqual([200, 200])
+    const [old, secret] = [String(first.body.secret), String(second.body.secret)]
+    secrets.add(old)
+    secrets.add(secret)
+    expect(secret).not.toBe(old)
+    const stale = await post(t, '/auth/mfa/totp/confirm', { otp: await codeAt(old, t.now.ms) }, auth)
+    expect(stale.status).toBe(400)
+    const ok = await post(t, '/auth/mfa/totp/confirm', { otp: await codeAt(secret, t.now.ms) }, auth)
+    expect(ok.status).toBe(200)
+    for (const c of ok.body.recoveryCodes as string[]) secrets.add(c)
+  })
+
   it('takes each recovery code once, whatever its spelling, and regenerating replaces the set', async () => {
     const t = await issuer()
     await t.addUser('alice', PASSWORD)

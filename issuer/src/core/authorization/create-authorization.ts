@@ -208,10 +208,18 @@ export function createAuthorization(deps: {
       !amr.includes('mfa') && (factors.required(user, request.client) || (fresh && available.length > 0))
     if (!acrShort && !mfaWanted) return null
     const reached = (f: SecondFactor) => combineAmr(amr, f === 'passkey' ? PASSKEY_AMR : OTP_AMR)
-    const useful = (acrShort ? await factors.secondFactors(user.id) : available).filter((f) => {
+    const fits = (f: SecondFactor, meetAcr: boolean) => {
       const after = reached(f)
-      return (!acrShort || wanted.some((v) => acrMet(after, v))) && (!mfaWanted || after.includes('mfa'))
-    })
+      return (!meetAcr || wanted.some((v) => acrMet(after, v))) && (!mfaWanted || after.includes('mfa'))
+    }
+    let useful = (acrShort ? await factors.secondFactors(user.id) : available).filter((f) =>
+      fits(f, acrShort),
+    )
+    // acr_values are voluntary (OpenID Connect Core §3.1.2.1): when no factor reaches the classes
+    // asked for, the second step the policy or the account needs is still asked, not refused.
+    if (useful.length === 0 && acrShort && !essential && mfaWanted) {
+      useful = available.filter((f) => fits(f, false))
+    }
     if (tickets === undefined) return essential || mfaWanted ? unmet() : null
     const ticket = () => tickets.issue({ userId: user.id, amr, clientId: null, scope: [] })
     if (useful.length > 0) return { kind: 'second-step', ticket: await ticket(), factors: useful, user }
@@ -423,7 +431,11 @@ export function createAuthorization(deps: {
     async finishEnrolment(ticket, otp, currentSecret) {
       const open = await openTicket(ticket)
       const user = await userOf(open.userId)
-      const { recoveryCodes } = await factors.confirmTotp(user.id, otp, {})
+      // This browser's own login session of the user (a step-up) is kept and raised, as after a
+      // second step; the user's other sessions end (a factor was added).
+      const current = await liveLoginSession(currentSecret)
+      const keep = { loginSessionId: current?.userId === user.id ? current.id : null }
+      const { recoveryCodes } = await factors.confirmTotp(user.id, otp, keep)
       if ((await tickets?.finish(ticket)) == null) throw expiredTicket()
       const signedIn = await signedInWith(user, combineAmr(open.amr, OTP_AMR), currentSecret)
       return { ...signedIn, recoveryCodes }

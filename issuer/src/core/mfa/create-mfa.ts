@@ -109,12 +109,9 @@ export function createMfa(deps: {
     async beginTotp(user) {
       const now = clock()
       const secret = newTotpSecret()
-      const record = {
-        userId: user.id,
-        sealedSecret: box.seal(secret, user.id),
-        confirmedAt: null,
-        createdAt: now,
-      }
+      // A restart rewrites the pending set-up; the key (userId) is never part of an update.
+      const restart = { sealedSecret: box.seal(secret, user.id), confirmedAt: null, createdAt: now }
+      const record = { userId: user.id, ...restart }
       const existing = await records.get(TOTP_FACTORS, { userId: user.id })
       const confirmed = () =>
         new IssuerError(
@@ -128,12 +125,12 @@ export function createMfa(deps: {
         } catch (err) {
           if (!(err instanceof StoreConflictError)) throw err
           if (
-            (await records.update(TOTP_FACTORS, { userId: user.id }, record, { confirmedAt: null })) === null
+            (await records.update(TOTP_FACTORS, { userId: user.id }, restart, { confirmedAt: null })) === null
           )
             throw confirmed()
         }
       } else if (
-        (await records.update(TOTP_FACTORS, { userId: user.id }, record, { confirmedAt: null })) === null
+        (await records.update(TOTP_FACTORS, { userId: user.id }, restart, { confirmedAt: null })) === null
       ) {
         throw confirmed()
       }
