@@ -117,18 +117,29 @@ describe('TOTP enrolment and the second step of /auth/login', () => {
     expect(next.status).toBe(200)
   })
 
-  it('restarts a pending set-up: only the newest secret confirms it', async () => {
+  it('shows a pending set-up again for 10 minutes, then restarts it: only the newest secret confirms it', async () => {
     const t = await issuer()
     await t.addUser('alice', PASSWORD)
-    const login = await post(t, '/auth/login', { username: 'alice', password: PASSWORD, scope: 'account' })
-    secrets.add(String(login.body.accessToken))
-    secrets.add(String(login.body.refreshToken))
-    const auth = { authorization: `Bearer ${login.body.accessToken}` }
+    const signIn = async () => {
+      const login = await post(t, '/auth/login', { username: 'alice', password: PASSWORD, scope: 'account' })
+      secrets.add(String(login.body.accessToken))
+      secrets.add(String(login.body.refreshToken))
+      return { authorization: `Bearer ${login.body.accessToken}` }
+    }
+    let auth = await signIn()
     const first = await post(t, '/auth/mfa/totp', {}, auth)
-    const second = await post(t, '/auth/mfa/totp', {}, auth)
-    expect([first.status, second.status]).toEqual([200, 200])
-    const [old, secret] = [String(first.body.secret), String(second.body.secret)]
+    // Asked again a moment later (a mistyped first code, a reloaded page): the same secret.
+    const again = await post(t, '/auth/mfa/totp', {}, auth)
+    expect([first.status, again.status]).toEqual([200, 200])
+    const old = String(first.body.secret)
     secrets.add(old)
+    expect(again.body.secret).toBe(old)
+    // Past 10 minutes a new set-up replaces it (after a new sign-in: changes need a recent one).
+    t.advance(10 * 60 * 1000 + 1000)
+    auth = await signIn()
+    const second = await post(t, '/auth/mfa/totp', {}, auth)
+    expect(second.status).toBe(200)
+    const secret = String(second.body.secret)
     secrets.add(secret)
     expect(secret).not.toBe(old)
     const stale = await post(t, '/auth/mfa/totp/confirm', { otp: await codeAt(old, t.now.ms) }, auth)

@@ -38,7 +38,7 @@ export interface Mfa {
   secondFactors(userId: string): Promise<SecondFactor[]>
   /** Policy (MFA=required, MFA_REQUIRED_ROLES, client.requireMfa): must this user have a second factor here? */
   required(user: UserRecord, client: ClientRecord | null): boolean
-  /** Starts (or restarts, while pending) TOTP enrolment: secret (base32), otpauth:// URI, QR code as an SVG string. */
+  /** Starts TOTP enrolment: secret (base32), otpauth:// URI, QR code as an SVG string. A set-up pending for less than 10 minutes is shown again; an older one is replaced. */
   beginTotp(user: UserRecord): Promise<{ secret: string; otpauthUri: string; qrSvg: string }>
   /** Confirms with a first code; answers the ten recovery codes when the user had none left (else null). Ends other sessions (keep). */
   confirmTotp(userId: string, otp: string, keep: KeepSessions): Promise<{ recoveryCodes: string[] | null }>
@@ -47,6 +47,9 @@ export interface Mfa {
   /** Operator reset: removes TOTP, recovery codes and passkeys; ends every session. */
   reset(userId: string): Promise<{ removed: number }>
 }
+
+/** How long a pending TOTP set-up is shown again rather than replaced by a new secret. */
+const PENDING_SHOWN_MS = 10 * 60 * 1000
 
 export function createMfa(deps: {
   store: Pick<Store, 'records' | 'rememberOnce' | 'endLoginSession' | 'listSessions' | 'revokeSession'>
@@ -108,38 +111,39 @@ export function createMfa(deps: {
 
     async beginTotp(user) {
       const now = clock()
-      const secret = newTotpSecret()
-      // A restart rewrites the pending set-up; the key (userId) is never part of an update.
-      const restart = { sealedSecret: box.seal(secret, user.id), confirmedAt: null, createdAt: now }
-      const record = { userId: user.id, ...restart }
-      const existing = await records.get(TOTP_FACTORS, { userId: user.id })
+      const shown = async (secret: string) => {
+        const uri = otpauthUri({ issuer: deps.issuerName, account: user.username, secret })
+        return { secret, otpauthUri: uri, qrSvg: await qrCodeSvg(uri) }
+      }
       const confirmed = () =>
         new IssuerError(
           'invalid_request',
           'An authenticator is already set up: remove it before adding another.',
         )
+      const existing = await records.get(TOTP_FACTORS, { userId: user.id })
       if (existing?.confirmedAt != null) throw confirmed()
+      // A set-up begun a moment ago is shown again: the user may have scanned it already, and a
+      // mistyped first code must not make them scan a new one.
+      if (existing !== null && now - existing.createdAt < PENDING_SHOWN_MS) {
+        return shown(box.open(existing.sealedSecret, user.id))
+      }
+      const secret = newTotpSecret()
+      // A restart rewrites the pending set-up; the key (userId) is never part of an update.
+      const restart = { sealedSecret: box.seal(secret, user.id), confirmedAt: null, createdAt: now }
+      const restarted = () =>
+        records.update(TOTP_FACTORS, { userId: user.id }, restart, { confirmedAt: null })
       if (existing === null) {
         try {
-          await records.insert(TOTP_FACTORS, record)
+          await records.insert(TOTP_FACTORS, { userId: user.id, ...restart })
         } catch (err) {
           if (!(err instanceof StoreConflictError)) throw err
-          if (
-            (await records.update(TOTP_FACTORS, { userId: user.id }, restart, { confirmedAt: null })) === null
-          )
-            throw confirmed()
+          if ((await restarted()) === null) throw confirmed()
         }
-      } else if (
-        (await records.update(TOTP_FACTORS, { userId: user.id }, restart, { confirmedAt: null })) === null
-      ) {
+      } else if ((await restarted()) === null) {
         throw confirmed()
       }
       logger.info('mfa_totp_enrolment_started', { userId: user.id })
-      return {
-        secret,
-        otpauthUri: otpauthUri({ issuer: deps.issuerName, account: user.username, secret }),
-        qrSvg: await qrCodeSvg(otpauthUri({ issuer: deps.issuerName, account: user.username, secret })),
-      }
+      return shown(secret)
     },
 
     async confirmTotp(userId, otp, keep) {

@@ -146,7 +146,7 @@ describe('/account/security behind the login session', () => {
     login.set('username', username)
     login.set('password', PASSWORD)
     expect((await t.browser().post(`${PATH}/sign-in`, login)).status).toBe(403)
-    expect((await b.post(`${PATH}/passkeys/options`, {})).status).toBe(400)
+    expect((await b.post(`${PATH}/passkeys/options`, {})).status).toBe(403)
     expect(await t.mfa.factorsOf(userId)).toEqual({ totp: false, passkeys: 0, recoveryCodesLeft: 0 })
     // With it, the same change goes through.
     expect((await change(b, page, 'recovery-regenerate')).status).toBe(200)
@@ -185,12 +185,15 @@ describe('TOTP and recovery codes on the page', () => {
     const b = t.browser()
     const { username, userId } = await newUser()
     const page = await signIn(b, username)
-    // A wrong first code re-renders the set-up with the refusal (a new secret to scan).
+    // A wrong first code re-renders the set-up with the refusal and the same secret: what the
+    // user scanned stays good.
     const setup = await change(b, page, 'totp-begin')
     const wrong = await change(b, setup.page, 'totp-confirm', { otp: '000000' })
     expect(wrong.status).toBe(200)
     expect(wrong.page).toContain('<h1>Set up an authenticator app</h1>')
     expect(wrong.page).toContain('The code does not match')
+    const secretOf = (html: string) => /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(html)?.[1]
+    expect(secretOf(wrong.page)).toBe(secretOf(setup.page))
     expect((await t.mfa.factorsOf(userId)).totp).toBe(false)
 
     const { secret, codes } = await setUpTotp(b, wrong.page)

@@ -82,10 +82,9 @@ export function createSecurityRoutes(deps: {
 
   routes.post(`${path}/passkeys/options`, async (c) => {
     const params = await formParamsOf(c, deps.maxFormBytes)
+    if (!csrf.check(c, single(params, 'csrf'))) return expiredForm(c)
     const signedIn = await current(c)
-    if (!csrf.check(c, single(params, 'csrf')) || signedIn === null || passkeys === null) {
-      throw new IssuerError('invalid_request', 'Sign in again.')
-    }
+    if (signedIn === null || passkeys === null) throw new IssuerError('invalid_request', 'Sign in again.')
     if (!fresh(signedIn.session))
       throw new IssuerError('insufficient_user_authentication', 'Confirm it is you first.')
     c.header('Cache-Control', 'no-store')
