@@ -11,5 +11,12 @@ button{margin-top:1.25rem;padding:.7rem 1.2rem;font-size:1rem;border:0;border-ra
 button[value=deny]{background:#5e6670;margin-left:.5rem}
 [role=alert]{margin:0 0 1rem;padding:.75rem;border-left:4px solid #b3261e;background:#fdecea}
 ul{padding-left:1.25rem}
+h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
+.qr{margin:1rem 0}.qr svg{width:12rem;height:12rem}
+ul.codes{columns:2;list-style:none;padding:0}
+details{margin-top:1.25rem}summary{cursor:pointer}
+[role=status]{margin:0 0 1rem;padding:.75rem;border-left:4px solid #1a7f37;background:#e6f4ea}
+[hidden]{display:none!important}
 @media (max-width:30rem){main{margin:0;border-radius:0;min-height:100vh}}
 `
