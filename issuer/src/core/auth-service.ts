@@ -39,7 +39,7 @@ export function createAuthService(deps: {
   const { store, config } = deps
   // One source for every refresh token and seal IV the service draws.
   const random = createRandomSource()
-  const { login, loginAs, checkCredentials, finishSecondStep } = createLogin({
+  const { login, loginAs, checkCredentials, recheckPassword, finishSecondStep } = createLogin({
     ...deps,
     random,
     limiter: createLoginLimiter({ store, config }),
@@ -48,5 +48,5 @@ export function createAuthService(deps: {
   const clients = createClientCache(store.records, deps.clock, CLIENT_CACHE_MS)
   const { refresh } = createRefresh({ ...deps, random, clients })
   const sessions = createSessions(deps)
-  return { login, loginAs, checkCredentials, finishSecondStep, refresh, ...sessions }
+  return { login, loginAs, checkCredentials, recheckPassword, finishSecondStep, refresh, ...sessions }
 }

@@ -167,6 +167,7 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
     issuerUrl: config.issuerUrl,
     maxFormBytes,
     logger: deps.logger,
+    clock: deps.clock,
   }
   app.route('/', createAuthorizeRoutes({ ...browser, clientAddress }))
   if (deps.mfa !== undefined) {

@@ -13,7 +13,7 @@ import { createTokenRevocation } from '../core/grants/create-token-revocation.ts
 import { createLoginLimiter } from '../core/login/create-login-limiter.ts'
 import { createLoginTickets } from '../core/login/create-login-tickets.ts'
 import { limitedSecondStep } from '../core/login/limited-second-step.ts'
-import { createPasswordStep } from '../core/login/password-step.ts'
+import { createPasswordRecheckStep, createPasswordStep } from '../core/login/password-step.ts'
 import { createMfa, type Mfa } from '../core/mfa/create-mfa.ts'
 import { loadMfaEncryptionKey } from '../core/mfa/mfa-encryption-key.ts'
 import { createRecoveryCodeStep } from '../core/mfa/recovery-code-step.ts'
@@ -133,7 +133,7 @@ export async function startIssuer(
   })
   const tickets = createLoginTickets({ store, clock, random })
   const totpStep = createTotpStep({ store, box, clock })
-  const recoveryCodeStep = createRecoveryCodeStep({ store, clock, logger })
+  const recoveryCodeStep = createRecoveryCodeStep({ store, box, clock, logger })
   const auth = createAuthService({ store, signer, hasher, clock, logger, config, mfa, tickets })
   const relyingParty = relyingPartyOf(
     config.issuerUrl,
@@ -186,6 +186,7 @@ export async function startIssuer(
       // The hosted pages' steps: a password or a passkey first; then a code or a passkey.
       steps: [
         createPasswordStep(auth),
+        createPasswordRecheckStep(auth),
         passkeyStep,
         limitedSecondStep(totpStep, { records: store.records, limiter, clock, logger }),
         limitedSecondStep(recoveryCodeStep, { records: store.records, limiter, clock, logger }),

@@ -119,11 +119,11 @@ export interface Authorization {
   ): Promise<SignInResult>
   /**
    * A fresh check of the signed-in user before a change to how they sign in (the account pages):
-   * the step (`password`, or `passkey` with the user's own passkeys) must prove the login
+   * the step (`password-recheck`, or `passkey` with the user's own passkeys) must prove the login
    * session's own user; then its `auth_time` is now. Throws the step's refusal.
    */
   reauthenticate(
-    stepId: 'password' | 'passkey',
+    stepId: 'password-recheck' | 'passkey',
     input: Record<string, unknown>,
     currentSecret: string | undefined,
   ): Promise<LoginSessionRecord>
@@ -221,12 +221,15 @@ export function createAuthorization(deps: {
       useful = available.filter((f) => fits(f, false))
     }
     if (tickets === undefined) return essential || mfaWanted ? unmet() : null
-    const ticket = () => tickets.issue({ userId: user.id, amr, clientId: null, scope: [] })
-    if (useful.length > 0) return { kind: 'second-step', ticket: await ticket(), factors: useful, user }
+    const ticket = (purpose: 'second-step' | 'enrol') =>
+      tickets.issue({ userId: user.id, amr, purpose, clientId: null, scope: [] })
+    if (useful.length > 0) {
+      return { kind: 'second-step', ticket: await ticket('second-step'), factors: useful, user }
+    }
     const hasAny = (await factors.secondFactors(user.id)).length > 0
     // TOTP enrolment meets the policy and a request for more than one factor, not a passkey's.
     const enrolHelps = !hasAny && (!acrShort || wanted.some((v) => acrMet(reached('otp'), v)))
-    if (enrolHelps && (mfaWanted || essential)) return { kind: 'enrol', ticket: await ticket(), user }
+    if (enrolHelps && (mfaWanted || essential)) return { kind: 'enrol', ticket: await ticket('enrol'), user }
     if (essential || mfaWanted) return unmet()
     return null
   }
@@ -296,9 +299,15 @@ export function createAuthorization(deps: {
     return startLoginSession(user, amr)
   }
 
-  async function openTicket(ticket: string) {
+  /**
+   * The live ticket of the hosted pages (no client: the JSON API's finish there), issued for
+   * `purpose`: a second step's ticket never enrols a factor, an enrolment's never passes one.
+   */
+  async function openTicket(ticket: string, purpose: 'second-step' | 'enrol') {
     const open = tickets === undefined ? null : await tickets.open(ticket)
-    if (open === null) throw expiredTicket()
+    if (open === null || open.clientId !== null || (open.purpose ?? 'second-step') !== purpose) {
+      throw expiredTicket()
+    }
     return open
   }
 
@@ -392,7 +401,7 @@ export function createAuthorization(deps: {
 
     async continueSignIn(ticket, stepId, input, request, currentSecret) {
       const step = stepOf(stepId)
-      const open = await openTicket(ticket)
+      const open = await openTicket(ticket, 'second-step')
       const user = await step.check({ ...input, userId: open.userId })
       if (user.id !== open.userId) throw expiredTicket()
       if ((await tickets?.finish(ticket)) == null) throw expiredTicket()
@@ -424,13 +433,15 @@ export function createAuthorization(deps: {
     },
 
     async beginEnrolment(ticket) {
-      const open = await openTicket(ticket)
+      const open = await openTicket(ticket, 'enrol')
       return factors.beginTotp(await userOf(open.userId))
     },
 
     async finishEnrolment(ticket, otp, currentSecret) {
-      const open = await openTicket(ticket)
+      const open = await openTicket(ticket, 'enrol')
       const user = await userOf(open.userId)
+      // Enrolment is for a user with no factor: one who has one passes it instead.
+      if ((await factors.secondFactors(user.id)).length > 0) throw expiredTicket()
       // This browser's own login session of the user (a step-up) is kept and raised, as after a
       // second step; the user's other sessions end (a factor was added).
       const current = await liveLoginSession(currentSecret)

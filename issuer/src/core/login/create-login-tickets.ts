@@ -12,6 +12,7 @@ export interface LoginTickets {
   issue(input: {
     userId: string
     amr: readonly string[]
+    purpose: 'second-step' | 'enrol'
     clientId: string | null
     scope: readonly string[]
   }): Promise<string>
@@ -40,6 +41,7 @@ export function createLoginTickets(deps: {
         hash: hashOf(ticket),
         userId: input.userId,
         amr: [...input.amr],
+        purpose: input.purpose,
         clientId: input.clientId,
         scope: [...input.scope],
         createdAt: now,

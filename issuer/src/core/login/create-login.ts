@@ -49,6 +49,12 @@ export interface Login {
    */
   checkCredentials(credentials: Credentials): Promise<UserRecord>
   /**
+   * The password as the whole check of an already signed-in user (the account page's "Confirm it
+   * is you"): the same limiter and dummy hash, and a right one settles the counters even for an
+   * account with second factors.
+   */
+  recheckPassword(credentials: Credentials): Promise<UserRecord>
+  /**
    * The second step of a `/auth/login` that answered `mfa_required`: the ticket (`mfaToken`) must
    * be live; `step` checks what `inputOf(userId)` builds from the request, under the same limiter
    * as the password. On success the ticket is finished and the session starts, with the `amr` of
@@ -87,7 +93,8 @@ export function createLogin(deps: {
 }): Login {
   const { store, limiter, hasher, clock, logger, config } = deps
 
-  async function checkPassword(input: Credentials): Promise<PasswordPassed> {
+  /** `whole`: the password is the whole check (a re-check of a signed-in user), so it settles the counters. */
+  async function checkPassword(input: Credentials, whole = false): Promise<PasswordPassed> {
     const now = clock()
     if (Buffer.byteLength(input.password, 'utf8') > hasher.maxPasswordBytes) {
       throw new IssuerError(
@@ -125,7 +132,7 @@ export function createLogin(deps: {
     const factors = user.mfaEnrolled && deps.mfa ? await deps.mfa.secondFactors(user.id) : []
     // With a second step to come, the right password does not clear the account's failures: else
     // each right password would buy a fresh set of guesses at the code.
-    if (factors.length === 0) await limiter.succeeded(account, input.clientIp)
+    if (factors.length === 0 || whole) await limiter.succeeded(account, input.clientIp)
     if (check.needsRehash) {
       await store.records.update(
         USERS,
@@ -154,6 +161,7 @@ export function createLogin(deps: {
         throw new IssuerError('mfa_required', 'This account signs in with a second factor.')
       }
       const ticket = await deps.tickets.issue({
+        purpose: 'second-step',
         userId: user.id,
         amr: PASSWORD_AMR,
         clientId: client.id,
@@ -205,7 +213,9 @@ export function createLogin(deps: {
       new IssuerError('invalid_mfa_token', 'The sign-in expired or was already finished: sign in again.')
     if (deps.tickets === undefined) throw expired()
     const ticket = await deps.tickets.open(mfaToken)
-    if (ticket === null) throw expired()
+    // Only the JSON API's own tickets (they name its client): a hosted page's, or one issued for
+    // enrolment, finishes nothing here.
+    if (ticket === null || ticket.clientId === null || ticket.purpose === 'enrol') throw expired()
     const user = await store.records.get(USERS, { id: ticket.userId })
     if (user === null) throw expired()
     // The password's limiter and counters: a wrong code is a failed login like a wrong password.
@@ -245,6 +255,7 @@ export function createLogin(deps: {
     },
     loginAs,
     checkCredentials,
+    recheckPassword: async (input) => (await checkPassword(input, true)).user,
     finishSecondStep,
   }
 }

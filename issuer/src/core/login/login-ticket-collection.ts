@@ -11,6 +11,12 @@ export interface LoginTicketRecord {
   userId: string
   /** The RFC 8176 `amr` of the steps passed so far. */
   amr: string[]
+  /**
+   * What finishes it: `second-step`, one of the user's second factors; `enrol`, setting up a first
+   * one (the hosted pages, when the policy requires a factor the user lacks). A ticket finishes only
+   * the way it was issued for. Null: a ticket stored before purposes, a second step.
+   */
+  purpose: 'second-step' | 'enrol' | null
   /** The JSON API's client and scope, to finish its login with; null and empty on the hosted pages. */
   clientId: string | null
   scope: string[]
@@ -28,6 +34,7 @@ export const LOGIN_TICKETS = defineCollection<LoginTicketRecord>({
     hash: f.text(),
     userId: f.text(),
     amr: f.words(),
+    purpose: f.text({ nullable: true, oneOf: ['second-step', 'enrol'] }),
     clientId: f.text({ nullable: true }),
     scope: f.words(),
     createdAt: f.int(),

@@ -84,7 +84,7 @@ export function createMfa(deps: {
     for (const code of codes) {
       await records.insert(RECOVERY_CODES, {
         userId,
-        hash: hashRecoveryCode(code) as string,
+        hash: hashRecoveryCode(code, box, userId) as string,
         createdAt: now,
         usedAt: null,
       })

@@ -1,7 +1,8 @@
 // Recovery codes: the way back in when the authenticator is lost. Ten per set, each 10 characters
-// of a 31-letter alphabet without look-alikes (49 bits), shown as `xxxxx-xxxxx`; only SHA-256 of
-// the normalised code is stored, so case, spaces and dashes do not matter when typed back.
-import { createHash } from 'node:crypto'
+// of a 31-letter alphabet without look-alikes (49 bits), shown as `xxxxx-xxxxx`; only a keyed digest
+// (HMAC under the MFA key, bound to the user) of the normalised code is stored, so case, spaces and
+// dashes do not matter when typed back, and a dump of the store alone cannot be searched for them.
+import type { SecretBox } from './secret-box.ts'
 
 export const RECOVERY_CODE_COUNT = 10
 const ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789' // no 0/o, 1/l/i
@@ -21,9 +22,16 @@ export function newRecoveryCodes(random: (size: number) => Buffer): string[] {
   })
 }
 
-/** The stored form of a typed code: SHA-256 (hex) of it lower-cased without spaces or dashes; null when it cannot be one. */
-export function hashRecoveryCode(typed: string): string | null {
+/**
+ * The stored form of a user's typed code: the box's keyed digest of it lower-cased without spaces
+ * or dashes; null when it cannot be one.
+ */
+export function hashRecoveryCode(
+  typed: string,
+  box: Pick<SecretBox, 'digest'>,
+  userId: string,
+): string | null {
   const normal = typed.toLowerCase().replace(/[\s-]/g, '')
   if (normal.length !== LENGTH || ![...normal].every((ch) => ALPHABET.includes(ch))) return null
-  return createHash('sha256').update(normal).digest('hex')
+  return box.digest(normal, `recovery-code:${userId}`)
 }

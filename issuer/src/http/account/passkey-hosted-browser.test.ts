@@ -34,6 +34,8 @@ let browser: Browser
 let context: BrowserContext
 let page: Page
 let authenticator: VirtualAuthenticator
+/** The issuer's clock runs this far ahead of real time (a sign-in made to look old). */
+const ahead = { ms: 0 }
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tokensmith-hosted-passkey-'))
@@ -46,7 +48,10 @@ beforeAll(async () => {
     SCRYPT_LOG_N: '10',
     LOG_LEVEL: 'silent',
   })
-  issuer = await startIssuer(config, { logger: createLogger({ level: 'silent' }) })
+  issuer = await startIssuer(config, {
+    logger: createLogger({ level: 'silent' }),
+    clock: () => Date.now() + ahead.ms,
+  })
   await new Promise<void>((resolve) => {
     server = serve({ fetch: issuer.app.fetch, hostname: '127.0.0.1', port }, () => resolve())
   })
@@ -151,5 +156,21 @@ describe('passkeys on the hosted pages (WebAuthn Level 3, OpenID Connect Core §
       acr: 'urn:tokensmith:acr:phishing-resistant',
       amr: ['pwd', 'hwk', 'user', 'mfa'],
     })
+  })
+
+  it('a change on /account/security after 5 minutes asks "Confirm it is you", and the passkey confirms it', async () => {
+    ahead.ms = 6 * 60 * 1000
+    await page.goto(`${issuerUrl}/account/security`)
+    await page.getByLabel('New name').fill('Work laptop')
+    await page.getByRole('button', { name: 'Rename' }).click()
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Confirm it is you')
+    await page.getByRole('button', { name: 'Use a passkey' }).click()
+    await expect
+      .poll(() => page.locator('#security-notice').textContent())
+      .toBe('Confirmed. Make your change now.')
+    await page.getByLabel('New name').fill('Work laptop')
+    await page.getByRole('button', { name: 'Rename' }).click()
+    await expect.poll(() => page.locator('#security-notice').textContent()).toBe('The passkey was renamed.')
+    expect(await page.locator('#passkeys').textContent()).toContain('Work laptop')
   })
 })

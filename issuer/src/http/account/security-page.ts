@@ -91,7 +91,7 @@ ${
         html`<input type="hidden" name="passkey_challenge" value="">
 <input type="hidden" name="passkey_response" value="">
 <button type="button" id="passkey-button">Use a passkey</button>`,
-        html` id="passkey-form"`,
+        html` id="passkey-form" data-options-url="${p.action}/passkeys/reauth-options"`,
       )}
 <script src="${PASSKEY_SCRIPT_PATH}" defer></script>`
     : ''

@@ -17,7 +17,7 @@ import { passkeyInputOf } from '../authorize/passkey-input.ts'
 import { formParamsOf, single } from '../authorize/raw-params.ts'
 import { createSignInFlow, type SignInTarget } from '../authorize/sign-in-flow.ts'
 import { ACCOUNT_PATHS } from '../endpoint-paths.ts'
-import { type PasskeyRow, type SecurityPageInput, securityPage } from './security-page.ts'
+import { type SecurityPageInput, securityPage } from './security-page.ts'
 
 /** A change to how the user signs in needs a sign-in (or a fresh check) this recent. */
 export const FRESH_SIGN_IN_SEC = 300
@@ -31,7 +31,7 @@ export type AccountFactors = Pick<
 /** What the page needs of the user's passkeys (core/passkeys). */
 export type AccountPasskeys = Pick<
   Passkeys,
-  'registrationOptions' | 'register' | 'list' | 'rename' | 'remove'
+  'registrationOptions' | 'authenticationOptions' | 'register' | 'list' | 'rename' | 'remove'
 >
 
 /**
@@ -80,6 +80,16 @@ export function createSecurityRoutes(deps: {
     return flow.post(c, params, target)
   })
 
+  // The options of "Confirm it is you" with a passkey: this user's own passkeys only.
+  routes.post(`${path}/passkeys/reauth-options`, async (c) => {
+    const params = await formParamsOf(c, deps.maxFormBytes)
+    if (!csrf.check(c, single(params, 'csrf'))) return expiredForm(c)
+    const signedIn = await current(c)
+    if (signedIn === null || passkeys === null) throw new IssuerError('invalid_request', 'Sign in again.')
+    c.header('Cache-Control', 'no-store')
+    return c.json(await passkeys.authenticationOptions(signedIn.user.id))
+  })
+
   routes.post(`${path}/passkeys/options`, async (c) => {
     const params = await formParamsOf(c, deps.maxFormBytes)
     if (!csrf.check(c, single(params, 'csrf'))) return expiredForm(c)
@@ -109,7 +119,7 @@ export function createSecurityRoutes(deps: {
             ? { username: user.username, password: single(params, 'password') ?? '', ...metaOf(c) }
             : { ...passkeyAnswer(params), ...metaOf(c) }
         const renewed = await authorization.reauthenticate(
-          action === 'reauth' ? 'password' : 'passkey',
+          action === 'reauth' ? 'password-recheck' : 'passkey',
           input,
           loginCookie.read(c),
         )

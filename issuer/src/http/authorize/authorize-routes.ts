@@ -26,6 +26,7 @@ export interface AuthorizeRoutesDeps {
   maxFormBytes: number
   clientAddress: (c: Context) => string | null
   logger: Logger
+  clock: () => number
 }
 
 /** Form fields of the hosted pages that are not parameters of the authorization request. */

@@ -31,7 +31,8 @@ export const PASSKEY_SCRIPT = `(() => {
     }
     const mfaToken = form.dataset.mfaToken
     try {
-      const res = register
+      // A form that names its options URL (the account page's) asks it with its anti-CSRF field.
+      const res = form.dataset.optionsUrl
         ? await fetch(form.dataset.optionsUrl, {
             method: 'POST',
             headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

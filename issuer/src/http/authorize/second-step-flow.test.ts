@@ -444,3 +444,70 @@ describe('MFA=required: enrolment before the first code (issue 21 "Policy")', ()
     expect(await idTokenOf(done, verifier, r)).toMatchObject({ acr: MFA_ACR, amr: ['pwd', 'otp', 'mfa'] })
   })
 })
+
+describe('a ticket finishes only the way, and at the place, it was issued for', () => {
+  it('a second step ticket posted as an enrolment is refused: no new authenticator, no code', async () => {
+    const b = t.browser()
+    const { username, userId } = await newUser()
+    await enrolTotp(t, username)
+    const before = await t.mfa.factorsOf(userId)
+    const { res } = await afterPassword(b, username)
+    const page = await res.text()
+    expectSecondPage(page)
+    // The enrolment form's field on the second page's ticket: as if setting up a factor of one's own.
+    const fields = hiddenFieldsOf(page)
+    fields.set('enrol_otp', '000000')
+    const tried = await b.post('/oauth/authorize', fields)
+    expect(tried.status).toBe(200)
+    const shown = await tried.text()
+    expect(shown).toContain(EXPIRED)
+    expect(shown).not.toContain('id="totp-secret"')
+    expect(await t.mfa.factorsOf(userId)).toEqual(before)
+  })
+
+  it("the JSON API's mfaToken is no ticket of the hosted pages, and theirs none of the JSON API's", async () => {
+    const { username } = await newUser()
+    const { secret } = await enrolTotp(t, username)
+    const json = await t.request('/auth/login', { method: 'POST', json: { username, password: PASSWORD } })
+    expect(json.status).toBe(401)
+    const { mfaToken } = (await json.json()) as { mfaToken: string }
+    // At the hosted pages: refused, back to the sign-in.
+    const b = t.browser()
+    const { res } = await afterPassword(b, username)
+    const fields = hiddenFieldsOf(await res.text())
+    fields.set('mfa_token', mfaToken)
+    fields.set('otp', await codeAt(secret, t.now.ms))
+    const hosted = await b.post('/oauth/authorize', fields)
+    expect(hosted.status).toBe(200)
+    expect(await hosted.text()).toContain(EXPIRED)
+    // A hosted ticket at /auth/login/mfa: refused before the code is looked at, so it stays good.
+    const second = await afterPassword(t.browser(), username)
+    const hostedTicket = hiddenFieldsOf(await second.res.text()).get('mfa_token') ?? ''
+    const code = await codeAt(secret, t.now.ms + 30_000)
+    const refused = await t.request('/auth/login/mfa', {
+      method: 'POST',
+      json: { mfaToken: hostedTicket, otp: code },
+    })
+    expect(refused.status).toBe(401)
+    expect(((await refused.json()) as { code: string }).code).toBe('invalid_mfa_token')
+    const done = await t.request('/auth/login/mfa', { method: 'POST', json: { mfaToken, otp: code } })
+    expect(done.status).toBe(200)
+  })
+
+  it('"continue" of the recovery codes page goes on only right after a sign-in, not for an older session', async () => {
+    const b = t.browser()
+    const { username } = await newUser()
+    // Signed in with the password (no factor), some time ago.
+    const first = await afterPassword(b, username)
+    expect(first.res.status).toBe(303)
+    t.advance(10 * 60 * 1000)
+    // A request asking for a fresh sign-in, answered with "continue" instead of the password.
+    const { url } = t.authorizeUrl({ ...spa, state: 'st', extra: { prompt: 'login' } })
+    const login = await b.get(url)
+    const fields = hiddenFieldsOf(await login.text())
+    fields.set('continue', '1')
+    const res = await b.post('/oauth/authorize', fields)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toContain('name="password"')
+  })
+})

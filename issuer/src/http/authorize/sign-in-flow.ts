@@ -51,6 +51,9 @@ export const SIGN_IN_FIELDS = [
   'continue',
 ] as const
 
+/** How soon after the enrolment the recovery codes page's "continue" goes on without a sign-in. */
+const CONTINUE_WITHIN_MS = 5 * 60 * 1000
+
 /** The second page's fields, each a login step of core/mfa and core/passkeys. */
 const SECOND_STEPS = [
   { field: 'otp', step: 'otp' },
@@ -70,6 +73,7 @@ export function createSignInFlow(deps: {
   csrf: CsrfGuard
   loginCookie: LoginSessionCookie
   clientAddress: (c: Context) => string | null
+  clock: () => number
 }): SignInFlow {
   const { authorization, pages, csrf, loginCookie } = deps
   // "Sign in with a passkey" only where the passkey step is configured.
@@ -246,10 +250,12 @@ export function createSignInFlow(deps: {
     async post(c, params, t) {
       if (params.has('mfa_token')) return secondStep(c, params, t)
       if (params.has('passkey_response')) return passkeyOnly(c, params, t)
-      // The recovery codes page's "continue": signed in already, go on.
+      // The recovery codes page's "continue": signed in a moment ago (the enrolment), go on. An
+      // older login session does not skip the sign-in a request asked for (prompt=login, max_age).
       if (params.has('continue')) {
         const session = await authorization.loginSession(loginCookie.read(c))
-        return session === null ? loginPage(c, t) : t.signedIn(c, session)
+        const justNow = session !== null && deps.clock() - session.authTime <= CONTINUE_WITHIN_MS
+        return justNow ? t.signedIn(c, session) : loginPage(c, t)
       }
       return password(c, params, t)
     },

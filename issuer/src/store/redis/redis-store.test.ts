@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { AUTHORIZATION_CODES } from '../../core/authorization/authorization-code-collection.ts'
 import { CONSENTS } from '../../core/authorization/consent-collection.ts'
 import { LOGIN_SESSIONS } from '../../core/authorization/login-session-collection.ts'
+import { markMfaEnrolled } from '../../core/mfa/mark-mfa-enrolled.ts'
 import type { NewSession } from '../../core/sessions/session-record.ts'
 import type { Store } from '../../core/store.ts'
 import { USERS, type UserRecord } from '../../core/users/user-collection.ts'
@@ -143,6 +144,15 @@ describe('redis store', () => {
           successor: { hash: 'n', idleExpiresAt: NOW + 600_010, sealed: 'sealed' },
         }),
       ).toMatchObject({ kind: 'rotated', session: before })
+    }))
+
+  it('flags a user stored before the MFA flag existed as enrolled (so a password login looks for the factor)', () =>
+    withStore(async (store, prefix) => {
+      await store.records.insert(USERS, user('u', 'old'))
+      await admin.hdel(`${prefix}user:u`, 'mfaEnrolled')
+      expect((await store.records.get(USERS, { id: 'u' }))?.mfaEnrolled).toBe(false)
+      await markMfaEnrolled(store.records, 'u')
+      expect((await store.records.get(USERS, { id: 'u' }))?.mfaEnrolled).toBe(true)
     }))
 
   it('writes no claims field for a session that asked for none, as a rotation then answers it', () =>
