@@ -6,7 +6,7 @@ import type { AnyCollection, Collection } from '../core/records/collection.ts'
 import type { FieldSpec } from '../core/records/field-spec.ts'
 
 /** The fields of `c`, in declaration order, with their specs. */
-export function fieldsOf(c: AnyCollection): [string, FieldSpec][] {
+export function fieldsOf(c: Pick<AnyCollection, 'fields'>): [string, FieldSpec][] {
   return Object.entries(c.fields)
 }
 
@@ -18,8 +18,11 @@ export function storedValue(spec: FieldSpec, value: unknown): unknown {
   return value
 }
 
+/** What the codec needs of a kind of record: a name for errors, and its fields. */
+export type StoredShape<R> = Pick<Collection<R>, 'name' | 'fields'>
+
 /** A record of `c` read field by field through `get` (what the store holds; undefined or null when absent). */
-export function recordFrom<R>(c: Collection<R>, get: (field: string) => unknown): R {
+export function recordFrom<R>(c: StoredShape<R>, get: (field: string) => unknown): R {
   const record: Record<string, unknown> = {}
   for (const [field, spec] of fieldsOf(c)) record[field] = decodeField(c.name, field, spec, get(field))
   return record as R

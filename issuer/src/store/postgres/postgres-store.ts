@@ -13,31 +13,22 @@ import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import pg from 'pg'
 import type { AnyCollection } from '../../core/records/collection.ts'
-import type { RedeemResult } from '../../core/records/redeemable.ts'
 import {
   DEFAULT_REVOCATION_TTL_MS,
   type RevocationEntry,
   type RevocationKind,
 } from '../../core/revocations/revocation-store.ts'
-import type { NewSession, SessionRecord } from '../../core/sessions/session-record.ts'
 import type { RotateInput, RotateResult, Store } from '../../core/store.ts'
 import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
 import { createRotationBatcher } from '../rotation-batcher.ts'
-import { joinScope } from '../session-scope.ts'
 import { createSqlRecords } from '../sql/create-sql-records.ts'
 import { ensureTables } from '../sql/ensure-tables.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
-import { columnOf } from '../sql/sql-columns.ts'
-import {
-  type SessionRow,
-  type SqlInstant,
-  sessionFromRow,
-  type TokenRow,
-  tokenFromRow,
-} from '../sql/sql-rows.ts'
+import type { SqlInstant } from '../sql/sql-rows.ts'
+import { createSqlSteps, sessionLive } from '../sql/sql-steps.ts'
 import { translateErrors } from '../translate-errors.ts'
-import { createPostgresDialect } from './postgres-dialect.ts'
+import { createPostgresDialect, transaction } from './postgres-dialect.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { postgresUnavailable } from './postgres-unavailable.ts'
 import { type RotateRow, rotateResultFromRow } from './rotate-row.ts'
@@ -67,11 +58,6 @@ export interface PostgresStoreOptions {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
-const CONSTRAINT_FIELDS: Record<string, string> = {
-  sessions_pkey: 'session id',
-  refresh_tokens_pkey: 'refresh token hash',
-}
-
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const schema = options.schema ?? 'public'
   if (!IDENTIFIER.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${JSON.stringify(schema)}`)
@@ -79,9 +65,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const sessions = `${s}.sessions`
   const tokens = `${s}.refresh_tokens`
   const counters = `${s}.counters`
-  const remembered = `${s}.remembered`
-  const logins = `${s}.login_sessions`
-  const loginLinks = `${s}.login_session_sessions`
   const revocations = `${s}.revocations`
   const revocationCursor = `${s}.revocation_cursor`
   const revocationTtlMs = options.revocationTtlMs ?? DEFAULT_REVOCATION_TTL_MS
@@ -181,27 +164,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     maxBatch: MAX_ROTATION_BATCH,
   })
 
-  async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect()
-    let broken: Error | undefined
-    try {
-      await client.query('BEGIN')
-      const result = await fn(client)
-      await client.query('COMMIT')
-      return result
-    } catch (err) {
-      try {
-        await client.query('ROLLBACK')
-      } catch (rollbackErr) {
-        // A connection that cannot roll back is not handed to the next caller.
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr))
-      }
-      throw err
-    } finally {
-      client.release(broken)
-    }
-  }
-
   /**
    * The statement tail that writes a revocation entry when the CTE `ended` has a row. The sequence
    * comes from one counter row updated in the same transaction: its row lock is held to commit, so
@@ -222,30 +184,33 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       RETURNING 1
     )`
 
-  const liveTokenExists = `EXISTS (SELECT 1 FROM ${tokens} t
-    WHERE t.session_id = s.id AND t.consumed_at IS NULL AND t.idle_expires_at > $NOW)`
-  const sessionLive = (now: string) =>
-    `(s.revoked_at IS NULL AND s.absolute_expires_at > ${now} AND ${liveTokenExists.replace('$NOW', now)})`
-  const sessionDead = (now: string) => `(s.absolute_expires_at <= ${now}
-    OR (s.revoked_at IS NOT NULL AND s.revoked_at <= ${now}) OR NOT ${liveTokenExists.replace('$NOW', now)})`
-
-  async function sessionById(
-    id: string,
-    client: pg.Pool | pg.PoolClient = pool,
-  ): Promise<SessionRecord | null> {
-    const { rows } = await query<SessionRow>(`SELECT * FROM ${sessions} WHERE id = $1`, [id], client)
-    return rows[0] === undefined ? null : sessionFromRow(rows[0])
-  }
-
   const collections = options.collections ?? STORE_COLLECTIONS
-  const records = createSqlRecords(createPostgresDialect(pool, schema), collections)
+  const dialect = createPostgresDialect(pool, schema)
+  const records = createSqlRecords(dialect, collections)
+  // Sessions being rotated right now are locked: skip them rather than wait; the next purge sees
+  // them as they are then.
+  const purgeDeadSessions = async (now: number) => {
+    const { rows } = await query<{ n: SqlInstant }>(
+      `WITH dead AS (
+         SELECT s.id FROM ${sessions} s WHERE ${sessionLive(tokens, '$1', false)} FOR UPDATE OF s SKIP LOCKED
+       ), gone_tokens AS (
+         DELETE FROM ${tokens} WHERE session_id IN (SELECT id FROM dead) RETURNING 1
+       ), gone_sessions AS (
+         DELETE FROM ${sessions} WHERE id IN (SELECT id FROM dead) RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM gone_tokens) + (SELECT count(*) FROM gone_sessions) AS n`,
+      [now],
+    )
+    return Number(rows[0]?.n ?? 0)
+  }
 
   const store: Store = {
     records,
+    ...createSqlSteps(dialect, records, purgeDeadSessions),
 
     async migrate() {
       const lockKey = createHash('sha256').update(`tokensmith:migrate:${schema}`).digest().readBigInt64BE(0)
-      await transaction(async (c) => {
+      await transaction(pool, async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey.toString()])
         if (schema !== 'public') await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`)
         await c.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
@@ -282,42 +247,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       if (closed) return
       closed = true
       await pool.end()
-    },
-
-    async createSession(session: NewSession) {
-      try {
-        // One statement, so one round trip: the session and its first token commit together.
-        const { rows } = await query<SessionRow>(
-          named(
-            'create_session',
-            `WITH created AS (
-               INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-                 client_ip, user_agent, scope, public_client, claims, amr, acr, auth_time)
-               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $12, $13, $14, $15) RETURNING *
-             ), first_token AS (
-               INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
-               SELECT $10, id, 1, $4, $11 FROM created
-             )
-             SELECT * FROM created`,
-          ),
-          newSessionParams(session),
-        )
-        return sessionFromRow(rows[0]!)
-      } catch (err) {
-        throw asConflict(err)
-      }
-    },
-
-    async getSession(id) {
-      return sessionById(id)
-    },
-
-    async findToken(tokenHash) {
-      const { rows } = await query<TokenRow>(
-        `SELECT hash, session_id, generation, created_at, idle_expires_at, consumed_at FROM ${tokens} WHERE hash = $1`,
-        [tokenHash],
-      )
-      return rows[0] === undefined ? null : tokenFromRow(rows[0])
     },
 
     rotate(input: RotateInput): Promise<RotateResult> {
@@ -395,76 +324,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return { cursor: Number(rows[0]?.cursor ?? 0), entries }
     },
 
-    async listSessions(userId, now) {
-      const { rows } = await query<SessionRow>(
-        `SELECT s.* FROM ${sessions} s
-         WHERE s.user_id = $1 AND ${sessionLive('$2')}
-         ORDER BY s.created_at DESC, s.id`,
-        [userId, now],
-      )
-      return rows.map(sessionFromRow)
-    },
-
-    async purgeExpired(now) {
-      // Sessions being rotated right now are locked: skip them rather than wait; the next purge
-      // sees them as they are then.
-      const deadSessions = await query<{ n: SqlInstant }>(
-        `WITH dead AS (
-           SELECT s.id FROM ${sessions} s WHERE ${sessionDead('$1')} FOR UPDATE OF s SKIP LOCKED
-         ), gone_tokens AS (
-           DELETE FROM ${tokens} WHERE session_id IN (SELECT id FROM dead) RETURNING 1
-         ), gone_sessions AS (
-           DELETE FROM ${sessions} WHERE id IN (SELECT id FROM dead) RETURNING 1
-         )
-         SELECT (SELECT count(*) FROM gone_tokens) + (SELECT count(*) FROM gone_sessions) AS n`,
-        [now],
-      )
-      // Consumed tokens past their idle expiry can only ever answer 'idle_expired'; without them
-      // they answer 'unknown', the same 401, and long sessions stop growing the table.
-      const oldTokens = await query(
-        `DELETE FROM ${tokens} WHERE consumed_at IS NOT NULL AND idle_expires_at <= $1`,
-        [now],
-      )
-      const oldCounters = await query(`DELETE FROM ${counters} WHERE reset_at <= $1`, [now])
-      const forgotten = await query(`DELETE FROM ${remembered} WHERE until <= $1`, [now])
-      const lapsed = await query(`DELETE FROM ${revocations} WHERE until <= $1`, [now])
-      const expired = await records.purge(now)
-      // The links of login sessions and sessions purged, by either step.
-      const oldLinks = await query(
-        `DELETE FROM ${loginLinks} l WHERE NOT EXISTS (SELECT 1 FROM ${logins} g WHERE g.id = l.login_session_id)
-           OR NOT EXISTS (SELECT 1 FROM ${sessions} s WHERE s.id = l.session_id)`,
-      )
-      return (
-        Number(deadSessions.rows[0]?.n ?? 0) +
-        (oldTokens.rowCount ?? 0) +
-        (oldCounters.rowCount ?? 0) +
-        (forgotten.rowCount ?? 0) +
-        (lapsed.rowCount ?? 0) +
-        expired +
-        (oldLinks.rowCount ?? 0)
-      )
-    },
-
-    async hitCounters(keys, now, windowMs) {
-      if (keys.length === 0) return []
-      // One statement for every key. Rows are taken in key order, as settleCounters locks them,
-      // so two steps over the same keys wait for each other instead of deadlocking.
-      const { rows } = await query<{ key: string; count: number; reset_at: SqlInstant }>(
-        named(
-          'hit_counters',
-          `INSERT INTO ${counters} AS c (key, count, reset_at)
-           SELECT k, 1, $3::bigint FROM unnest($1::text[]) AS k ORDER BY k
-           ON CONFLICT (key) DO UPDATE SET
-             count = CASE WHEN c.reset_at <= $2 THEN 1 ELSE c.count + 1 END,
-             reset_at = CASE WHEN c.reset_at <= $2 THEN EXCLUDED.reset_at ELSE c.reset_at END
-           RETURNING key, count, reset_at`,
-        ),
-        [keys, now, now + windowMs],
-      )
-      const byKey = new Map(rows.map((r) => [r.key, { count: r.count, resetAt: Number(r.reset_at) }]))
-      return keys.map((key) => byKey.get(key)!)
-    },
-
     async settleCounters({ reset, release }) {
       if (reset.length === 0 && release.length === 0) return
       // One statement. `locked` takes every row in key order (as hitCounters does) before either
@@ -485,88 +344,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         ),
         [reset, release],
       )
-    },
-
-    async rememberOnce(key, until, now) {
-      // One upsert: a live entry is left alone and returns no row; a passed one is taken over.
-      // Concurrent inserts of one key wait for each other on its unique index.
-      const { rowCount } = await query(
-        `INSERT INTO ${remembered} AS r (key, until) VALUES ($1, $2)
-         ON CONFLICT (key) DO UPDATE SET until = EXCLUDED.until WHERE r.until <= $3
-         RETURNING r.key`,
-        [key, until, now],
-      )
-      return rowCount === 1
-    },
-
-    async redeemOnce(c, key, now, session) {
-      const table = `${s}.${c.name}`
-      const where = c.key.map((field, i) => `${columnOf(field)} = $${i + 1}`).join(' AND ')
-      const keyValues = c.key.map((field) => key[field])
-      const n = keyValues.length
-      const login = 'loginSessionId' in c.fields ? 'login_session_id' : 'NULL::text'
-      try {
-        return await transaction(async (client): Promise<RedeemResult> => {
-          // Compare-and-set on the record's row: a concurrent redemption waits for this row's
-          // lock, then finds it consumed and matches nothing.
-          const consumed = await query<{ login: string | null }>(
-            `UPDATE ${table} SET consumed_at = $${n + 1}, session_id = $${n + 2}
-             WHERE ${where} AND consumed_at IS NULL AND expires_at > $${n + 1} RETURNING ${login} AS login`,
-            [...keyValues, now, session.id],
-            client,
-          )
-          const redeemed = consumed.rows[0]
-          if (redeemed === undefined) {
-            const { rows } = await query<{ session_id: string | null }>(
-              `SELECT session_id FROM ${table} WHERE ${where} AND consumed_at IS NOT NULL`,
-              keyValues,
-              client,
-            )
-            const sessionId = rows[0]?.session_id
-            return sessionId === undefined || sessionId === null
-              ? { kind: 'invalid' }
-              : { kind: 'replayed', sessionId }
-          }
-          // The session and its first token in one statement, as createSession writes them.
-          const { rows } = await query<SessionRow>(
-            `WITH created AS (
-               INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-                 client_ip, user_agent, scope, public_client, claims, amr, acr, auth_time)
-               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $12, $13, $14, $15) RETURNING *
-             ), token AS (
-               INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
-               VALUES ($10, $1, 1, $4, $11)
-             ), link AS (
-               INSERT INTO ${loginLinks} (login_session_id, session_id)
-               SELECT $16::text, $1 WHERE $16::text IS NOT NULL ON CONFLICT DO NOTHING
-             )
-             SELECT * FROM created`,
-            [...newSessionParams(session), redeemed.login],
-            client,
-          )
-          return { kind: 'redeemed', session: sessionFromRow(rows[0]!) }
-        })
-      } catch (err) {
-        throw asConflict(err)
-      }
-    },
-
-    async endLoginSession(id, now) {
-      return transaction(async (c) => {
-        // The row lock orders this after a redeem that is linking a session to it right now.
-        await query(
-          `UPDATE ${logins} SET ended_at = COALESCE(ended_at, $2), idle_expires_at = LEAST(idle_expires_at, $2)
-           WHERE id = $1`,
-          [id, now],
-          c,
-        )
-        const { rows } = await query<{ session_id: string }>(
-          `SELECT session_id FROM ${loginLinks} WHERE login_session_id = $1 ORDER BY session_id COLLATE "C"`,
-          [id],
-          c,
-        )
-        return rows.map((r) => r.session_id)
-      })
     },
   }
   return translateErrors(store, postgresUnavailable)
@@ -591,29 +368,9 @@ function rotationCallsFor(poolSize: number): number {
 const MAX_ROTATION_BATCH = 64
 
 function asConflict(err: unknown): unknown {
+  // The successor's hash is the one unique key a rotation inserts.
   if (err instanceof pg.DatabaseError && err.code === '23505') {
-    return new StoreConflictError(CONSTRAINT_FIELDS[err.constraint ?? ''] ?? 'unique key', { cause: err })
+    return new StoreConflictError('refresh token hash', { cause: err })
   }
   return err
-}
-
-/** $1..$15 of both statements that insert a session and its first refresh token. */
-function newSessionParams(session: NewSession): unknown[] {
-  return [
-    session.id,
-    session.userId,
-    session.clientId,
-    session.createdAt,
-    session.absoluteExpiresAt,
-    session.clientIp,
-    session.userAgent,
-    joinScope(session.scope),
-    session.publicClient,
-    session.tokenHash,
-    Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
-    joinScope(session.claims ?? []),
-    joinScope(session.amr ?? []),
-    session.acr ?? null,
-    session.authTime ?? null,
-  ]
 }

@@ -1,7 +1,8 @@
 // The row `rotate_refresh` (PostgreSQL migration 6) answers, and the RotateResult it stands for.
 import type { RotateResult } from '../../core/store.ts'
 import { isInvalidReason } from '../invalid-reason.ts'
-import { type SessionRow, sessionFromRow, userRolesOf } from '../sql/sql-rows.ts'
+import { sessionFromRow } from '../sql/sql-rows.ts'
+import { rolesOf } from '../stored-session.ts'
 
 export interface RotateRow {
   out_kind: string
@@ -9,7 +10,7 @@ export interface RotateRow {
   out_detail: string | null
   out_generation: number | null
   /** The session row as jsonb (instants as JSON numbers). */
-  out_session: SessionRow | null
+  out_session: Record<string, unknown> | null
   out_roles: unknown
 }
 
@@ -19,7 +20,6 @@ export function rotateResultFromRow(row: RotateRow | undefined): RotateResult {
     if (row.out_session === null) throw new Error(`rotate_refresh answered ${row.out_kind} without a session`)
     return row.out_session
   }
-  const roles = () => userRolesOf({ ...session(), user_roles: row.out_roles, user_disabled: false })
   switch (row.out_kind) {
     case 'invalid':
       if (!isInvalidReason(row.out_detail))
@@ -30,7 +30,7 @@ export function rotateResultFromRow(row: RotateRow | undefined): RotateResult {
         kind: 'rotated',
         session: sessionFromRow(session()),
         generation: Number(row.out_generation),
-        roles: roles(),
+        roles: rolesOf(row.out_roles),
       }
     case 'replayed':
       if (row.out_detail === null) throw new Error('rotate_refresh answered a replay without its successor')
@@ -38,7 +38,7 @@ export function rotateResultFromRow(row: RotateRow | undefined): RotateResult {
         kind: 'replayed',
         session: sessionFromRow(session()),
         sealedSuccessor: row.out_detail,
-        roles: roles(),
+        roles: rolesOf(row.out_roles),
       }
     case 'reuse_detected':
       return { kind: 'reuse_detected', session: sessionFromRow(session()) }

@@ -8,33 +8,27 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import type { AnyCollection } from '../../core/records/collection.ts'
-import type { RedeemResult } from '../../core/records/redeemable.ts'
 import {
   DEFAULT_REVOCATION_TTL_MS,
   type RevocationEntry,
   type RevocationKind,
 } from '../../core/revocations/revocation-store.ts'
 import { planRotation } from '../../core/rotation/plan-rotation.ts'
-import type { NewSession, SessionRecord } from '../../core/sessions/session-record.ts'
-import type { CounterState, RotateInput, RotateResult, Store } from '../../core/store.ts'
+import type { RotateInput, RotateResult, Store } from '../../core/store.ts'
 import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
-import { joinScope } from '../session-scope.ts'
 import { createSqlRecords } from '../sql/create-sql-records.ts'
 import { ensureTables } from '../sql/ensure-tables.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
-import { columnOf } from '../sql/sql-columns.ts'
 import {
   replayedResult,
   rotationStateFromRows,
   SESSION_USER_COLUMNS,
-  type SessionRow,
   type SessionUserRow,
   sessionFromRow,
-  type TokenRow,
-  tokenFromRow,
-  userRolesOf,
 } from '../sql/sql-rows.ts'
+import { createSqlSteps, sessionLive } from '../sql/sql-steps.ts'
+import { rolesOf } from '../stored-session.ts'
 import { translateErrors } from '../translate-errors.ts'
 import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
 import { createSqliteDialect } from './sqlite-dialect.ts'
@@ -94,19 +88,6 @@ interface PendingRotation {
 
 type RotationOutcome = { ok: true; result: RotateResult } | { ok: false; error: unknown }
 
-interface CounterRow {
-  count: number
-  reset_at: number
-}
-
-// A session with a live token: its one unconsumed token, not idled out.
-const HAS_LIVE_TOKEN = `EXISTS (SELECT 1 FROM refresh_tokens t
-  WHERE t.session_id = s.id AND t.consumed_at IS NULL AND t.idle_expires_at > @now)`
-const SESSION_LIVE = `(s.revoked_at IS NULL AND s.absolute_expires_at > @now AND ${HAS_LIVE_TOKEN})`
-// What purge removes: past absolute lifetime, revoked by `now`, or idled out.
-const SESSION_DEAD = `(s.absolute_expires_at <= @now
-  OR (s.revoked_at IS NOT NULL AND s.revoked_at <= @now) OR NOT ${HAS_LIVE_TOKEN})`
-
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const { path } = options
   const inMemory = path === ':memory:'
@@ -142,47 +123,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const inImmediate = db.transaction((fn: () => unknown) => fn()).immediate
   const immediate = <T>(fn: () => T): T => inImmediate(fn) as T
 
-  const sessionById = (id: string): SessionRecord | null => {
-    const row = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', id)
-    return row === undefined ? null : sessionFromRow(row)
-  }
-
-  // A session and its first refresh token, inside the caller's transaction.
-  const insertSession = (session: NewSession): SessionRecord => {
-    try {
-      run(
-        `INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-           revoked_at, revoked_reason, client_ip, user_agent, scope, public_client, claims, amr, acr, auth_time)
-         VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        session.id,
-        session.userId,
-        session.clientId,
-        session.createdAt,
-        session.createdAt,
-        session.absoluteExpiresAt,
-        session.clientIp,
-        session.userAgent,
-        joinScope(session.scope),
-        session.publicClient ? 1 : 0,
-        joinScope(session.claims ?? []),
-        joinScope(session.amr ?? []),
-        session.acr ?? null,
-        session.authTime ?? null,
-      )
-      run(
-        `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
-         VALUES (?, ?, 1, ?, ?)`,
-        session.tokenHash,
-        session.id,
-        session.createdAt,
-        Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
-      )
-    } catch (err) {
-      throw asConflict(err, (msg) => (msg.includes('sessions.id') ? 'session id' : 'refresh token hash'))
-    }
-    return sessionById(session.id)!
-  }
-
   const revocationTtlMs = options.revocationTtlMs ?? DEFAULT_REVOCATION_TTL_MS
   // Inside the caller's transaction. AUTOINCREMENT never reuses a sequence, even after purge:
   // the feed's cursor only moves forward.
@@ -198,8 +138,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   // Revokes a live session inside the caller's transaction; returns the row as written.
-  const revokeLive = (id: string, reason: string, now: number): SessionRow | undefined =>
-    get<SessionRow>(
+  const revokeLive = (id: string, reason: string, now: number): SessionUserRow | undefined =>
+    get<SessionUserRow>(
       'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL RETURNING *',
       now,
       reason,
@@ -248,7 +188,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             plan.successorIdleExpiresAt,
           )
         } catch (err) {
-          throw asConflict(err, () => 'refresh token hash')
+          throw asConflict(err)
         }
         // The compare-and-set is what makes the step safe even without the write lock.
         const consumed = run(
@@ -266,7 +206,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           kind: 'rotated',
           session: sessionFromRow({ ...sessionRow, last_used_at: lastUsedAt }),
           generation,
-          roles: userRolesOf(sessionRow),
+          roles: rolesOf(sessionRow.user_roles),
         }
       }
     }
@@ -310,11 +250,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   const collections = options.collections ?? STORE_COLLECTIONS
-  const dialect = createSqliteDialect(stmt)
+  const dialect = createSqliteDialect(stmt, immediate)
   const records = createSqlRecords(dialect, collections)
+  const purgeDeadSessions = async (now: number) =>
+    immediate(() => {
+      const dead = `SELECT s.id FROM sessions s WHERE ${sessionLive('refresh_tokens', '@now', false)}`
+      const tokens = run(`DELETE FROM refresh_tokens WHERE session_id IN (${dead})`, { now })
+      return tokens + run(`DELETE FROM sessions WHERE id IN (${dead})`, { now })
+    })
 
   const store: Store = {
     records,
+    ...createSqlSteps(dialect, records, purgeDeadSessions),
 
     async migrate() {
       immediate(() => {
@@ -344,22 +291,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       flushRotations()
       await checkpointer?.stop()
       if (db.open) db.close()
-    },
-
-    async createSession(session: NewSession) {
-      return immediate(() => insertSession(session))
-    },
-
-    async getSession(id) {
-      return sessionById(id)
-    },
-
-    async findToken(tokenHash) {
-      const row = get<TokenRow>(
-        'SELECT hash, session_id, generation, created_at, idle_expires_at, consumed_at FROM refresh_tokens WHERE hash = ?',
-        tokenHash,
-      )
-      return row === undefined ? null : tokenFromRow(row)
     },
 
     rotate(input: RotateInput): Promise<RotateResult> {
@@ -419,58 +350,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       })()
     },
 
-    async listSessions(userId, now) {
-      return all<SessionRow>(
-        `SELECT s.* FROM sessions s
-         WHERE s.user_id = @userId AND ${SESSION_LIVE}
-         ORDER BY s.created_at DESC, s.id`,
-        { userId, now },
-      ).map(sessionFromRow)
-    },
-
-    async purgeExpired(now) {
-      let deleted = immediate(() => {
-        let deleted = run(
-          `DELETE FROM refresh_tokens WHERE session_id IN (SELECT s.id FROM sessions s WHERE ${SESSION_DEAD})`,
-          { now },
-        )
-        deleted += run(`DELETE FROM sessions AS s WHERE ${SESSION_DEAD}`, { now })
-        // Consumed tokens past their idle expiry can only ever answer 'idle_expired'; without them
-        // they answer 'unknown', the same 401, and long sessions stop growing the table.
-        deleted += run(
-          'DELETE FROM refresh_tokens WHERE consumed_at IS NOT NULL AND idle_expires_at <= ?',
-          now,
-        )
-        deleted += run('DELETE FROM counters WHERE reset_at <= ?', now)
-        deleted += run('DELETE FROM remembered WHERE until <= ?', now)
-        deleted += run('DELETE FROM revocations WHERE until <= ?', now)
-        return deleted
-      })
-      deleted += await records.purge(now)
-      // The links of login sessions and sessions purged, by either step.
-      deleted += run(
-        `DELETE FROM login_session_sessions WHERE login_session_id NOT IN (SELECT id FROM login_sessions)
-           OR session_id NOT IN (SELECT id FROM sessions)`,
-      )
-      return deleted
-    },
-
-    async hitCounters(keys, now, windowMs) {
-      return immediate(() =>
-        keys.map((key): CounterState => {
-          const row = get<CounterRow>(
-            `INSERT INTO counters (key, count, reset_at) VALUES (@key, 1, @resetAt)
-             ON CONFLICT (key) DO UPDATE SET
-               count = CASE WHEN counters.reset_at <= @now THEN 1 ELSE counters.count + 1 END,
-               reset_at = CASE WHEN counters.reset_at <= @now THEN excluded.reset_at ELSE counters.reset_at END
-             RETURNING count, reset_at`,
-            { key, now, resetAt: now + windowMs },
-          )!
-          return { count: row.count, resetAt: row.reset_at }
-        }),
-      )
-    },
-
     async settleCounters({ reset, release }) {
       immediate(() => {
         for (const key of reset) run('DELETE FROM counters WHERE key = ?', key)
@@ -478,80 +357,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           run('UPDATE counters SET count = count - 1 WHERE key = ? AND count > 0', key)
       })
     },
-
-    async rememberOnce(key, until, now) {
-      // One upsert: a live entry is left alone and returns no row; a passed one is taken over.
-      const row = get<{ key: string }>(
-        `INSERT INTO remembered (key, until) VALUES (?, ?)
-         ON CONFLICT (key) DO UPDATE SET until = excluded.until WHERE remembered.until <= ?
-         RETURNING key`,
-        key,
-        until,
-        now,
-      )
-      return row !== undefined
-    },
-
-    async redeemOnce(c, key, now, session) {
-      const table = c.name
-      const where = c.key.map((field) => `${columnOf(field)} = ?`).join(' AND ')
-      const keyValues = c.key.map((field) => key[field])
-      const linked = 'loginSessionId' in c.fields
-      return immediate((): RedeemResult => {
-        const row = get<{
-          consumed_at: number | null
-          session_id: string | null
-          expires_at: number
-          login: string | null
-        }>(
-          `SELECT consumed_at, session_id, expires_at, ${linked ? 'login_session_id' : 'NULL'} AS login FROM ${table} WHERE ${where}`,
-          ...keyValues,
-        )
-        if (row === undefined) return { kind: 'invalid' }
-        if (row.consumed_at !== null && row.session_id !== null) {
-          return { kind: 'replayed', sessionId: row.session_id }
-        }
-        if (row.expires_at <= now) return { kind: 'invalid' }
-        const created = insertSession(session)
-        run(
-          `UPDATE ${table} SET consumed_at = ?, session_id = ? WHERE ${where}`,
-          now,
-          session.id,
-          ...keyValues,
-        )
-        if (row.login !== null) {
-          run(
-            'INSERT OR IGNORE INTO login_session_sessions (login_session_id, session_id) VALUES (?, ?)',
-            row.login,
-            session.id,
-          )
-        }
-        return { kind: 'redeemed', session: created }
-      })
-    },
-
-    async endLoginSession(id, now) {
-      return immediate(() => {
-        run(
-          `UPDATE login_sessions SET ended_at = ?, idle_expires_at = MIN(idle_expires_at, ?)
-           WHERE id = ? AND ended_at IS NULL`,
-          now,
-          now,
-          id,
-        )
-        return all<{ session_id: string }>(
-          'SELECT session_id FROM login_session_sessions WHERE login_session_id = ? ORDER BY session_id',
-          id,
-        ).map((r) => r.session_id)
-      })
-    },
   }
   return translateErrors(store, sqliteUnavailable)
 }
 
-function asConflict(err: unknown, field: (message: string) => string): unknown {
+function asConflict(err: unknown): unknown {
+  // The successor's hash is the one unique key a rotation inserts.
   if (err instanceof Database.SqliteError && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(err.code)) {
-    return new StoreConflictError(field(err.message), { cause: err })
+    return new StoreConflictError('refresh token hash', { cause: err })
   }
   return err
 }
