@@ -10,10 +10,15 @@ import type { SqlDialect } from '../sql/sql-dialect.ts'
  */
 export function createPostgresDialect(db: pg.Pool | pg.PoolClient, schema: string): SqlDialect {
   const s = `"${schema}"`
-  const named = (text: string) => ({
-    name: `tokensmith_r_${createHash('sha256').update(text).digest('base64url').slice(0, 20)}`,
-    text,
-  })
+  const names = new Map<string, string>()
+  const named = (text: string) => {
+    let name = names.get(text)
+    if (name === undefined) {
+      name = `tokensmith_r_${createHash('sha256').update(text).digest('base64url').slice(0, 20)}`
+      names.set(text, name)
+    }
+    return { name, text }
+  }
   const query = async (client: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[]) =>
     (await client.query({ ...named(sql), values: [...params] })).rows
   return {

@@ -25,18 +25,12 @@ import { createRotationBatcher } from '../rotation-batcher.ts'
 import { createSqlRecords } from '../sql/create-sql-records.ts'
 import { ensureTables } from '../sql/ensure-tables.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
-import type { SqlInstant } from '../sql/sql-rows.ts'
 import { createSqlSteps, sessionLive } from '../sql/sql-steps.ts'
 import { translateErrors } from '../translate-errors.ts'
 import { createPostgresDialect, transaction } from './postgres-dialect.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { postgresUnavailable } from './postgres-unavailable.ts'
 import { type RotateRow, rotateResultFromRow } from './rotate-row.ts'
-
-interface NamedStatement {
-  name: string
-  text: string
-}
 
 export interface PostgresStoreOptions {
   connectionString: string
@@ -78,40 +72,23 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   pool.on('error', (err) => options.onError?.(err))
   let closed = false
 
-  const query = async <R extends object>(
-    sql: string | NamedStatement,
-    params: unknown[] = [],
-    client: pg.Pool | pg.PoolClient = pool,
-  ): Promise<pg.QueryResult<R>> =>
-    typeof sql === 'string' ? client.query<R>(sql, params) : client.query<R>({ ...sql, values: params })
-  // The hot statements are named: each connection parses and plans them once, then only binds.
-  const statements = new Map<string, NamedStatement>()
-  const named = (name: string, text: string): NamedStatement => {
-    let statement = statements.get(name)
-    if (statement === undefined) {
-      statement = { name: `tokensmith_${name}`, text }
-      statements.set(name, statement)
-    }
-    return statement
-  }
-
+  const dialect = createPostgresDialect(pool, schema)
+  // Every statement goes through the dialect: named, so each connection plans it once.
+  const query = dialect.query
   // One rotation alone: one call of rotate_refresh (migration 6), under the session row lock, in
   // the statement's own transaction.
   const rotateOne = async (input: RotateInput): Promise<RotateResult> => {
     try {
-      const { rows } = await query<RotateRow>(
-        named('rotate', `SELECT * FROM ${s}.rotate_refresh($1, $2, $3, $4, $5, $6, $7)`),
-        [
-          input.tokenHash,
-          input.now,
-          input.clientId,
-          input.graceMs,
-          input.successor.hash,
-          input.successor.idleExpiresAt,
-          input.successor.sealed,
-        ],
-      )
-      return rotateResultFromRow(rows[0])
+      const rows = await query(`SELECT * FROM ${s}.rotate_refresh($1, $2, $3, $4, $5, $6, $7)`, [
+        input.tokenHash,
+        input.now,
+        input.clientId,
+        input.graceMs,
+        input.successor.hash,
+        input.successor.idleExpiresAt,
+        input.successor.sealed,
+      ])
+      return rotateResultFromRow(rows[0] as RotateRow | undefined)
     } catch (err) {
       throw asConflict(err)
     }
@@ -124,18 +101,15 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     inputs: readonly RotateInput[],
   ): Promise<PromiseSettledResult<RotateResult>[]> => {
     try {
-      const { rows } = await query<RotateRow & { out_index: number }>(
-        named('rotate_batch', `SELECT * FROM ${s}.rotate_refresh_batch($1, $2, $3, $4, $5, $6, $7)`),
-        [
-          inputs.map((i) => i.tokenHash),
-          inputs.map((i) => i.now),
-          inputs.map((i) => i.clientId),
-          inputs.map((i) => i.graceMs),
-          inputs.map((i) => i.successor.hash),
-          inputs.map((i) => i.successor.idleExpiresAt),
-          inputs.map((i) => i.successor.sealed),
-        ],
-      )
+      const rows = (await query(`SELECT * FROM ${s}.rotate_refresh_batch($1, $2, $3, $4, $5, $6, $7)`, [
+        inputs.map((i) => i.tokenHash),
+        inputs.map((i) => i.now),
+        inputs.map((i) => i.clientId),
+        inputs.map((i) => i.graceMs),
+        inputs.map((i) => i.successor.hash),
+        inputs.map((i) => i.successor.idleExpiresAt),
+        inputs.map((i) => i.successor.sealed),
+      ])) as (RotateRow & { out_index: number })[]
       const byIndex = new Map(rows.map((row) => [row.out_index, row]))
       return inputs.map((_, i) => {
         try {
@@ -185,12 +159,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     )`
 
   const collections = options.collections ?? STORE_COLLECTIONS
-  const dialect = createPostgresDialect(pool, schema)
   const records = createSqlRecords(dialect, collections)
   // Sessions being rotated right now are locked: skip them rather than wait; the next purge sees
   // them as they are then.
   const purgeDeadSessions = async (now: number) => {
-    const { rows } = await query<{ n: SqlInstant }>(
+    const rows = await query(
       `WITH dead AS (
          SELECT s.id FROM ${sessions} s WHERE ${sessionLive(tokens, '$1', false)} FOR UPDATE OF s SKIP LOCKED
        ), gone_tokens AS (
@@ -255,7 +228,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async revokeSession(sessionId, reason, now) {
       // One statement: the revocation and its feed entry commit together.
-      const { rows } = await query<{ n: number }>(
+      const rows = await query(
         `WITH ended AS (
            UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
            WHERE id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3
@@ -270,7 +243,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     async revokeUserSessions(userId, reason, now) {
       // Rows are locked in id order, so two logout-alls of one user cannot deadlock each other;
       // the session rows before the cursor row, as every writer of an entry takes them.
-      const { rows } = await query<{ n: number }>(
+      const rows = await query(
         `WITH revoked AS (
            UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
            WHERE revoked_at IS NULL AND id IN (
@@ -282,7 +255,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
          SELECT (SELECT count(*) FROM revoked)::int AS n`,
         [userId, reason, now, now + revocationTtlMs],
       )
-      return rows[0]?.n ?? 0
+      return Number(rows[0]?.n ?? 0)
     },
 
     async recordRevocation(kind, subject, at) {
@@ -295,14 +268,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async readRevocations(since, now) {
       // One statement, one snapshot: the cursor and the entries up to it agree.
-      const { rows } = await query<{
-        cursor: SqlInstant
-        seq: SqlInstant | null
-        kind: RevocationKind | null
-        subject: string | null
-        at: SqlInstant | null
-        until: SqlInstant | null
-      }>(
+      const rows = await query(
         `SELECT c.value AS cursor, r.seq, r.kind, r.subject, r.at, r.until
          FROM ${revocationCursor} c
          LEFT JOIN ${revocations} r ON r.seq > $1 AND r.seq <= c.value AND r.until > $2
@@ -315,8 +281,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         if (row.seq === null || row.kind === null || row.subject === null) continue
         entries.push({
           seq: Number(row.seq),
-          kind: row.kind,
-          subject: row.subject,
+          kind: row.kind as RevocationKind,
+          subject: String(row.subject),
           at: Number(row.at),
           until: Number(row.until),
         })
@@ -329,9 +295,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       // One statement. `locked` takes every row in key order (as hitCounters does) before either
       // write touches one: the writes read it through a one-time condition, evaluated first.
       await query(
-        named(
-          'settle_counters',
-          `WITH locked AS (
+        `WITH locked AS (
              SELECT key FROM ${counters} WHERE key = ANY($1::text[]) OR key = ANY($2::text[])
              ORDER BY key FOR UPDATE
            ), gone AS (
@@ -341,7 +305,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
              WHERE key = ANY($2::text[]) AND count > 0 AND (SELECT count(*) FROM locked) >= 0
            )
            SELECT 1`,
-        ),
         [reset, release],
       )
     },

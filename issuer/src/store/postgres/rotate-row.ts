@@ -1,16 +1,17 @@
 // The row `rotate_refresh` (PostgreSQL migration 6) answers, and the RotateResult it stands for.
 import type { RotateResult } from '../../core/store.ts'
 import { isInvalidReason } from '../invalid-reason.ts'
+import type { SqlRow } from '../sql/sql-dialect.ts'
 import { sessionFromRow } from '../sql/sql-rows.ts'
 import { rolesOf } from '../stored-session.ts'
 
-export interface RotateRow {
+export interface RotateRow extends SqlRow {
   out_kind: string
   /** The invalid reason, or the sealed successor of a replay. */
   out_detail: string | null
   out_generation: number | null
   /** The session row as jsonb (instants as JSON numbers). */
-  out_session: Record<string, unknown> | null
+  out_session: SqlRow | null
   out_roles: unknown
 }
 
