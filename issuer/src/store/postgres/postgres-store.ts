@@ -13,24 +13,22 @@ import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import pg from 'pg'
 import type { AnyCollection } from '../../core/records/collection.ts'
-import {
-  DEFAULT_REVOCATION_TTL_MS,
-  type RevocationEntry,
-  type RevocationKind,
-} from '../../core/revocations/revocation-store.ts'
+import { DEFAULT_REVOCATION_TTL_MS } from '../../core/revocations/revocation-store.ts'
 import type { RotateInput, RotateResult, Store } from '../../core/store.ts'
 import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
+import { rotateResultOf } from '../rotate-reply.ts'
 import { createRotationBatcher } from '../rotation-batcher.ts'
 import { createSqlRecords } from '../sql/create-sql-records.ts'
 import { ensureTables } from '../sql/ensure-tables.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
+import { sessionFromRow } from '../sql/sql-columns.ts'
+import type { SqlRow } from '../sql/sql-dialect.ts'
 import { createSqlSteps, sessionLive } from '../sql/sql-steps.ts'
 import { translateErrors } from '../translate-errors.ts'
 import { createPostgresDialect, transaction } from './postgres-dialect.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { postgresUnavailable } from './postgres-unavailable.ts'
-import { type RotateRow, rotateResultFromRow } from './rotate-row.ts'
 
 export interface PostgresStoreOptions {
   connectionString: string
@@ -88,7 +86,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         input.successor.idleExpiresAt,
         input.successor.sealed,
       ])
-      return rotateResultFromRow(rows[0] as RotateRow | undefined)
+      return rotateResultFromRow(rows[0])
     } catch (err) {
       throw asConflict(err)
     }
@@ -101,7 +99,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     inputs: readonly RotateInput[],
   ): Promise<PromiseSettledResult<RotateResult>[]> => {
     try {
-      const rows = (await query(`SELECT * FROM ${s}.rotate_refresh_batch($1, $2, $3, $4, $5, $6, $7)`, [
+      const rows = await query(`SELECT * FROM ${s}.rotate_refresh_batch($1, $2, $3, $4, $5, $6, $7)`, [
         inputs.map((i) => i.tokenHash),
         inputs.map((i) => i.now),
         inputs.map((i) => i.clientId),
@@ -109,7 +107,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         inputs.map((i) => i.successor.hash),
         inputs.map((i) => i.successor.idleExpiresAt),
         inputs.map((i) => i.successor.sealed),
-      ])) as (RotateRow & { out_index: number })[]
+      ])
       const byIndex = new Map(rows.map((row) => [row.out_index, row]))
       return inputs.map((_, i) => {
         try {
@@ -179,7 +177,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
   const store: Store = {
     records,
-    ...createSqlSteps(dialect, records, purgeDeadSessions),
+    ...createSqlSteps(dialect, records, {
+      purgeDeadSessions,
+      revocationCursor: `SELECT value FROM ${revocationCursor} WHERE id = 1`,
+    }),
 
     async migrate() {
       const lockKey = createHash('sha256').update(`tokensmith:migrate:${schema}`).digest().readBigInt64BE(0)
@@ -266,30 +267,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       )
     },
 
-    async readRevocations(since, now) {
-      // One statement, one snapshot: the cursor and the entries up to it agree.
-      const rows = await query(
-        `SELECT c.value AS cursor, r.seq, r.kind, r.subject, r.at, r.until
-         FROM ${revocationCursor} c
-         LEFT JOIN ${revocations} r ON r.seq > $1 AND r.seq <= c.value AND r.until > $2
-         WHERE c.id = 1
-         ORDER BY r.seq`,
-        [since, now],
-      )
-      const entries: RevocationEntry[] = []
-      for (const row of rows) {
-        if (row.seq === null || row.kind === null || row.subject === null) continue
-        entries.push({
-          seq: Number(row.seq),
-          kind: row.kind as RevocationKind,
-          subject: String(row.subject),
-          at: Number(row.at),
-          until: Number(row.until),
-        })
-      }
-      return { cursor: Number(rows[0]?.cursor ?? 0), entries }
-    },
-
     async settleCounters({ reset, release }) {
       if (reset.length === 0 && release.length === 0) return
       // One statement. `locked` takes every row in key order (as hitCounters does) before either
@@ -329,6 +306,23 @@ function rotationCallsFor(poolSize: number): number {
 
 // A bound on one rotate_refresh_batch call, so one statement never holds very many session locks.
 const MAX_ROTATION_BATCH = 64
+
+/** The RotateResult a row of rotate_refresh (migration 6) stands for; its session is the row as jsonb. */
+function rotateResultFromRow(row: SqlRow | undefined): RotateResult {
+  if (row === undefined) throw new Error('rotate_refresh answered no row')
+  const session = () => {
+    if (row.out_session == null) throw new Error(`rotate_refresh answered ${row.out_kind} without a session`)
+    return sessionFromRow(row.out_session as SqlRow)
+  }
+  const reply = {
+    kind: row.out_kind,
+    detail: row.out_detail,
+    generation: row.out_generation,
+    session,
+    roles: row.out_roles,
+  }
+  return rotateResultOf(reply, 'rotate_refresh')
+}
 
 function asConflict(err: unknown): unknown {
   // The successor's hash is the one unique key a rotation inserts.

@@ -25,10 +25,10 @@ import type { NewSession, SessionRecord } from '../../core/sessions/session-reco
 import type { RotateInput, RotateResult, Store } from '../../core/store.ts'
 import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
-import { isInvalidReason } from '../invalid-reason.ts'
 import { recordFrom } from '../record-codec.ts'
+import { rotateResultOf } from '../rotate-reply.ts'
 import { joinScope } from '../session-scope.ts'
-import { rolesOf, STORED_SESSION, STORED_TOKEN } from '../stored-session.ts'
+import { STORED_SESSION, STORED_TOKEN } from '../stored-session.ts'
 import { translateErrors } from '../translate-errors.ts'
 import { migrateRedis } from './redis-migrate.ts'
 import { createRedisRecords, keyString } from './redis-records.ts'
@@ -199,32 +199,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         ],
       )
       if (!Array.isArray(reply)) throw new Error('unexpected reply from the rotate script')
-      const [kind, detail, sessionFlat, rolesJson] = reply as unknown[]
-      switch (kind) {
-        case 'invalid':
-          if (!isInvalidReason(detail)) throw new Error('unexpected invalid reason from the rotate script')
-          return { kind: 'invalid', reason: detail }
-        case 'conflict':
-          throw new StoreConflictError(String(detail))
-        case 'rotated':
-          return {
-            kind: 'rotated',
-            session: toSession(pairs(sessionFlat)),
-            generation: Number(detail),
-            roles: rolesOf(rolesJson),
-          }
-        case 'replayed':
-          return {
-            kind: 'replayed',
-            session: toSession(pairs(sessionFlat)),
-            sealedSuccessor: String(detail),
-            roles: rolesOf(rolesJson),
-          }
-        case 'reuse_detected':
-          return { kind: 'reuse_detected', session: toSession(pairs(sessionFlat)) }
-        default:
-          throw new Error('unexpected reply from the rotate script')
-      }
+      const [kind, detail, sessionFlat, roles] = reply as unknown[]
+      if (kind === 'conflict') throw new StoreConflictError(String(detail))
+      const session = () => toSession(pairs(sessionFlat))
+      return rotateResultOf({ kind, detail, generation: detail, session, roles }, 'the rotate script')
     },
 
     async revokeSession(sessionId, reason, now) {

@@ -1,4 +1,7 @@
+import type { SessionRecord } from '../../core/sessions/session-record.ts'
+import type { RefreshTokenRecord } from '../../core/store.ts'
 import { recordFrom, type StoredShape } from '../record-codec.ts'
+import { STORED_SESSION, STORED_TOKEN } from '../stored-session.ts'
 import type { SqlRow } from './sql-dialect.ts'
 
 const columns = new Map<string, string>()
@@ -18,3 +21,8 @@ export function columnOf(field: string): string {
 export function recordFromRow<R>(c: StoredShape<R>, row: SqlRow): R {
   return recordFrom(c, (field) => row[columnOf(field)])
 }
+
+// Instants are BIGINT: better-sqlite3 gives numbers, pg int8 strings (rotate_refresh's jsonb, JSON
+// numbers); the codec reads each.
+export const sessionFromRow = (row: SqlRow): SessionRecord => recordFromRow(STORED_SESSION, row)
+export const tokenFromRow = (row: SqlRow): RefreshTokenRecord => recordFromRow(STORED_TOKEN, row)

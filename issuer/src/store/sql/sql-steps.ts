@@ -6,14 +6,14 @@
 
 import { f } from '../../core/records/field-spec.ts'
 import type { RedeemResult } from '../../core/records/redeemable.ts'
+import type { RevocationKind } from '../../core/revocations/revocation-store.ts'
 import type { NewSession, SessionRecord } from '../../core/sessions/session-record.ts'
 import type { Store } from '../../core/store.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
 import { joinScope } from '../session-scope.ts'
 import type { SqlRecords } from './create-sql-records.ts'
-import { columnOf } from './sql-columns.ts'
+import { columnOf, sessionFromRow, tokenFromRow } from './sql-columns.ts'
 import type { SqlDialect, SqlStatement, SqlStep } from './sql-dialect.ts'
-import { sessionFromRow, tokenFromRow } from './sql-rows.ts'
 
 export type SqlSteps = Pick<
   Store,
@@ -26,7 +26,16 @@ export type SqlSteps = Pick<
   | 'rememberOnce'
   | 'redeemOnce'
   | 'endLoginSession'
+  | 'readRevocations'
 >
+
+/** What each store brings to the shared steps. */
+export interface SqlStepsOptions {
+  /** Deletes the dead sessions and their tokens (each store as its locks call for); answers how many rows. */
+  purgeDeadSessions(now: number): Promise<number>
+  /** A query answering the revocation feed's cursor as `value`: its last sequence (no row: none yet). */
+  revocationCursor: string
+}
 
 /** Tables whose rows are gone once the instant in a column has passed. */
 const PASSED = [
@@ -46,14 +55,11 @@ export function sessionLive(tokens: string, now: string, live = true): string {
       OR NOT ${liveToken})`
 }
 
-/**
- * The shared steps over `d`. `purgeDeadSessions` deletes the dead sessions and their tokens (each
- * store as its locks call for) and answers how many rows.
- */
+/** The shared steps over `d`. */
 export function createSqlSteps(
   d: SqlDialect,
   records: SqlRecords,
-  purgeDeadSessions: (now: number) => Promise<number>,
+  { purgeDeadSessions, revocationCursor }: SqlStepsOptions,
 ): SqlSteps {
   const sessions = d.table('sessions')
   const tokens = d.table('refresh_tokens')
@@ -238,6 +244,27 @@ export function createSqlSteps(
           })(),
         ),
       )
+    },
+
+    async readRevocations(since, now) {
+      // One statement, one snapshot: the cursor and the entries up to it agree.
+      const rows = await d.query(
+        `SELECT c.value AS cursor, r.seq, r.kind, r.subject, r.at, r.until
+         FROM (${revocationCursor}) c
+         LEFT JOIN ${d.table('revocations')} r ON r.seq > $1 AND r.seq <= c.value AND r.until > $2
+         ORDER BY r.seq`,
+        [since, now],
+      )
+      const entries = rows
+        .filter((r) => r.seq !== null)
+        .map((r) => ({
+          seq: Number(r.seq),
+          kind: r.kind as RevocationKind,
+          subject: String(r.subject),
+          at: Number(r.at),
+          until: Number(r.until),
+        }))
+      return { cursor: Number(rows[0]?.cursor ?? 0), entries }
     },
 
     async endLoginSession(id, now) {

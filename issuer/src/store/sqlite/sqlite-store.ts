@@ -8,25 +8,16 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import type { AnyCollection } from '../../core/records/collection.ts'
-import {
-  DEFAULT_REVOCATION_TTL_MS,
-  type RevocationEntry,
-  type RevocationKind,
-} from '../../core/revocations/revocation-store.ts'
-import { planRotation } from '../../core/rotation/plan-rotation.ts'
+import { DEFAULT_REVOCATION_TTL_MS, type RevocationKind } from '../../core/revocations/revocation-store.ts'
+import { planRotation, type RotationState } from '../../core/rotation/plan-rotation.ts'
 import type { RotateInput, RotateResult, Store } from '../../core/store.ts'
 import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
 import { createSqlRecords } from '../sql/create-sql-records.ts'
 import { ensureTables } from '../sql/ensure-tables.ts'
 import { runMigrations } from '../sql/run-migrations.ts'
-import {
-  replayedResult,
-  rotationStateFromRows,
-  SESSION_USER_COLUMNS,
-  type SessionUserRow,
-  sessionFromRow,
-} from '../sql/sql-rows.ts'
+import { sessionFromRow } from '../sql/sql-columns.ts'
+import type { SqlRow } from '../sql/sql-dialect.ts'
 import { createSqlSteps, sessionLive } from '../sql/sql-steps.ts'
 import { rolesOf } from '../stored-session.ts'
 import { translateErrors } from '../translate-errors.ts'
@@ -35,23 +26,54 @@ import { createSqliteDialect } from './sqlite-dialect.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { sqliteUnavailable } from './sqlite-unavailable.ts'
 
-/** The rotation's one read (below): the session and user columns, the token's prefixed `t_`. */
-const ROTATION_READ = `SELECT ${SESSION_USER_COLUMNS}, t.generation AS t_generation,
-    t.idle_expires_at AS t_idle_expires_at, t.consumed_at AS t_consumed_at,
-    t.successor_sealed AS t_successor_sealed, n.hash AS next_hash, n.consumed_at AS next_consumed_at
+/**
+ * The rotation's one read: the session's columns, its user's roles and flag (null when the user is
+ * gone), the token's own columns (none shares a session column's name) and its successor's.
+ */
+const ROTATION_READ = `SELECT s.*, u.roles AS user_roles, u.disabled AS user_disabled,
+    t.generation, t.idle_expires_at, t.consumed_at, t.successor_sealed,
+    n.hash AS next_hash, n.consumed_at AS next_consumed_at
   FROM refresh_tokens t
   JOIN sessions s ON s.id = t.session_id
   LEFT JOIN users u ON u.id = s.user_id
   LEFT JOIN refresh_tokens n ON n.hash = t.successor_hash
   WHERE t.hash = ?`
 
-interface RotationRow extends SessionUserRow {
-  t_generation: number
-  t_idle_expires_at: number
-  t_consumed_at: number | null
-  t_successor_sealed: string | null
+interface RotationRow extends SqlRow {
+  id: string
+  client_id: string
+  last_used_at: number
+  absolute_expires_at: number
+  revoked_at: number | null
+  public_client: number
+  user_roles: string | null
+  user_disabled: number | null
+  generation: number
+  idle_expires_at: number
+  consumed_at: number | null
+  successor_sealed: string | null
   next_hash: string | null
   next_consumed_at: number | null
+}
+
+/** What the rotation plan needs of the row (better-sqlite3 reads INTEGER columns as numbers). */
+function rotationState(row: RotationRow): RotationState {
+  return {
+    session: {
+      revokedAt: row.revoked_at,
+      absoluteExpiresAt: row.absolute_expires_at,
+      clientId: row.client_id,
+      publicClient: row.public_client === 1,
+    },
+    user: row.user_disabled === null ? null : { disabled: row.user_disabled === 1 },
+    token: {
+      idleExpiresAt: row.idle_expires_at,
+      consumedAt: row.consumed_at,
+      successorSealed: row.successor_sealed,
+      successorExists: row.next_hash !== null,
+      successorConsumedAt: row.next_consumed_at,
+    },
+  }
 }
 
 export interface SqliteStoreOptions {
@@ -116,7 +138,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
   const get = <R>(sql: string, ...params: unknown[]): R | undefined =>
     stmt(sql).get(...params) as R | undefined
-  const all = <R>(sql: string, ...params: unknown[]): R[] => stmt(sql).all(...params) as R[]
   const run = (sql: string, ...params: unknown[]): number => stmt(sql).run(...params).changes
   // One transaction wrapper for every step: `db.transaction(fn)` builds four wrapper functions
   // per call, which showed up in the refresh profile.
@@ -138,8 +159,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   // Revokes a live session inside the caller's transaction; returns the row as written.
-  const revokeLive = (id: string, reason: string, now: number): SessionUserRow | undefined =>
-    get<SessionUserRow>(
+  const revokeLive = (id: string, reason: string, now: number): SqlRow | undefined =>
+    get<SqlRow>(
       'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL RETURNING *',
       now,
       reason,
@@ -153,28 +174,24 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     // another round trip, and a disabled user's token is never consumed.
     const row = get<RotationRow>(ROTATION_READ, input.tokenHash)
     if (row === undefined) return { kind: 'invalid', reason: 'unknown' }
-    const sessionRow: SessionUserRow = row
-    const token = {
-      generation: row.t_generation,
-      idle_expires_at: row.t_idle_expires_at,
-      consumed_at: row.t_consumed_at,
-      successor_sealed: row.t_successor_sealed,
-      next_hash: row.next_hash,
-      next_consumed_at: row.next_consumed_at,
-    }
-    const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
+    const plan = planRotation(rotationState(row), input)
     switch (plan.kind) {
       case 'invalid':
-        if (plan.reason === 'user_disabled') revokeLive(sessionRow.id, 'user_disabled', input.now)
+        if (plan.reason === 'user_disabled') revokeLive(row.id, 'user_disabled', input.now)
         return plan
-      case 'replayed':
-        return replayedResult(plan, sessionRow)
+      case 'replayed': // A replay writes nothing: it answers from the row already read.
+        return {
+          kind: 'replayed',
+          session: sessionFromRow(row),
+          sealedSuccessor: plan.sealedSuccessor,
+          roles: rolesOf(row.user_roles),
+        }
       case 'reuse_detected': {
-        const revoked = revokeLive(sessionRow.id, 'reuse_detected', input.now)
-        return { kind: 'reuse_detected', session: sessionFromRow(revoked ?? sessionRow) }
+        const revoked = revokeLive(row.id, 'reuse_detected', input.now)
+        return { kind: 'reuse_detected', session: sessionFromRow(revoked ?? row) }
       }
       case 'rotated': {
-        const generation = token.generation + 1
+        const generation = row.generation + 1
         // The successor goes in first: a hash conflict then fails before this rotation has
         // written anything, so it can be refused alone without undoing the rest of its batch.
         try {
@@ -182,7 +199,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
              VALUES (?, ?, ?, ?, ?)`,
             input.successor.hash,
-            sessionRow.id,
+            row.id,
             generation,
             input.now,
             plan.successorIdleExpiresAt,
@@ -200,13 +217,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           input.tokenHash,
         )
         if (consumed !== 1) throw new Error('refresh token changed inside its own write transaction')
-        run('UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE id = ?', input.now, sessionRow.id)
-        const lastUsedAt = Math.max(Number(sessionRow.last_used_at), input.now)
+        run('UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE id = ?', input.now, row.id)
+        const lastUsedAt = Math.max(Number(row.last_used_at), input.now)
         return {
           kind: 'rotated',
-          session: sessionFromRow({ ...sessionRow, last_used_at: lastUsedAt }),
+          session: sessionFromRow({ ...row, last_used_at: lastUsedAt }),
           generation,
-          roles: rolesOf(sessionRow.user_roles),
+          roles: rolesOf(row.user_roles),
         }
       }
     }
@@ -261,7 +278,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const store: Store = {
     records,
-    ...createSqlSteps(dialect, records, purgeDeadSessions),
+    ...createSqlSteps(dialect, records, {
+      purgeDeadSessions,
+      // AUTOINCREMENT's counter: never reused, even after purge, so the feed's cursor only moves forward.
+      revocationCursor: "SELECT seq AS value FROM sqlite_sequence WHERE name = 'revocations'",
+    }),
 
     async migrate() {
       immediate(() => {
@@ -334,20 +355,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async recordRevocation(kind, subject, at) {
       immediate(() => recordEntry(kind, subject, at))
-    },
-
-    async readRevocations(since, now) {
-      // One read transaction: the cursor and the entries come from the same snapshot.
-      return db.transaction(() => {
-        const cursor =
-          get<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'revocations'")?.seq ?? 0
-        const entries = all<RevocationEntry>(
-          'SELECT seq, kind, subject, at, until FROM revocations WHERE seq > ? AND until > ? ORDER BY seq',
-          since,
-          now,
-        )
-        return { cursor, entries }
-      })()
     },
 
     async settleCounters({ reset, release }) {
