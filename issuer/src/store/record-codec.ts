@@ -5,9 +5,16 @@
 import type { AnyCollection, Collection } from '../core/records/collection.ts'
 import type { FieldSpec } from '../core/records/field-spec.ts'
 
-/** The fields of `c`, in declaration order, with their specs. */
+const entries = new WeakMap<object, [string, FieldSpec][]>()
+
+/** The fields of `c`, in declaration order, with their specs (listed once per declaration: rows are read on hot paths). */
 export function fieldsOf(c: Pick<AnyCollection, 'fields'>): [string, FieldSpec][] {
-  return Object.entries(c.fields)
+  let fields = entries.get(c.fields)
+  if (fields === undefined) {
+    fields = Object.entries(c.fields)
+    entries.set(c.fields, fields)
+  }
+  return fields
 }
 
 /** A field's value as stored, before a driver's own spelling of flags. */
@@ -28,32 +35,36 @@ export function recordFrom<R>(c: StoredShape<R>, get: (field: string) => unknown
   return record as R
 }
 
+// No closure per field: rows are decoded on the hot paths, and each closure made costs there.
 function decodeField(collection: string, field: string, spec: FieldSpec, value: unknown): unknown {
-  const malformed = () => new Error(`a stored ${collection} record has a malformed ${field}`)
   if (value === null || value === undefined) {
     if (spec.nullable) return null
     // A field declared after the record was written holds its type's empty value.
     if (spec.type === 'words') return []
-    throw malformed()
+    throw malformed(collection, field)
   }
   switch (spec.type) {
     case 'text':
       if (typeof value !== 'string' || (spec.oneOf !== undefined && !spec.oneOf.includes(value)))
-        throw malformed()
+        throw malformed(collection, field)
       return value
     case 'int': {
       const n = Number(value)
-      if (!Number.isSafeInteger(n)) throw malformed()
+      if (!Number.isSafeInteger(n)) throw malformed(collection, field)
       return n
     }
     case 'bool':
       if (value === true || value === 1 || value === '1') return true
       if (value === false || value === 0 || value === '0') return false
-      throw malformed()
+      throw malformed(collection, field)
     case 'json':
       return typeof value === 'string' ? JSON.parse(value) : value
     case 'words':
-      if (typeof value !== 'string') throw malformed()
+      if (typeof value !== 'string') throw malformed(collection, field)
       return value === '' ? [] : value.split(' ')
   }
+}
+
+function malformed(collection: string, field: string): Error {
+  return new Error(`a stored ${collection} record has a malformed ${field}`)
 }
