@@ -363,8 +363,8 @@ return count
 
 /**
  * KEYS: deadline zset, counter reset zset, remembered-until zset. ARGV: P, now, batch size.
- * Returns {keys deleted, entries handled}; the caller repeats while a full batch was handled.
- * The records' collections are purged by PURGE_RECORDS.
+ * Returns {keys and entries deleted, most entries handled of one kind}; the caller repeats while
+ * a full batch was handled. The records' collections are purged by PURGE_RECORDS.
  */
 export const PURGE = script(`${HELPERS}
 local removed = 0
@@ -392,7 +392,14 @@ local function drop_upto(zkey, upto, keyPrefix)
 end
 local counters = drop_upto(KEYS[2], ARGV[2], 'counter:')
 local remembered = drop_upto(KEYS[3], ARGV[2], 'remembered:')
-return {removed, math.max(#sids, counters, remembered)}
+-- Revocation entries past their until.
+local ids = redis.call('ZRANGEBYSCORE', P .. 'revocations-by-until', '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+for _, id in ipairs(ids) do
+  redis.call('HDEL', P .. 'revocations', id)
+  redis.call('ZREM', P .. 'revocations-by-seq', id)
+  redis.call('ZREM', P .. 'revocations-by-until', id)
+end
+return {removed + #ids, math.max(#sids, counters, remembered, #ids)}
 `)
 
 /**
@@ -462,15 +469,4 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'revocations-by-seq', '(' .
   end
 end
 return out
-`)
-
-/** KEYS: none (derived from P). ARGV: P, now, batch size. Returns how many entries it dropped. */
-export const PURGE_REVOCATIONS = script(`${HELPERS}
-local ids = redis.call('ZRANGEBYSCORE', P .. 'revocations-by-until', '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
-for _, id in ipairs(ids) do
-  redis.call('HDEL', P .. 'revocations', id)
-  redis.call('ZREM', P .. 'revocations-by-seq', id)
-  redis.call('ZREM', P .. 'revocations-by-until', id)
-end
-return #ids
 `)

@@ -143,11 +143,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const collections = options.collections ?? STORE_COLLECTIONS
   const records = createRedisRecords(redis, run, P, RETENTION_MS)
 
-  async function sessionById(id: string): Promise<SessionRecord | null> {
-    const hash = await redis.hgetall(k.session(id))
-    return Object.keys(hash).length === 0 ? null : toSession(hash)
-  }
-
   const store: Store = {
     records,
 
@@ -174,7 +169,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async getSession(id) {
-      return sessionById(id)
+      const hash = await redis.hgetall(k.session(id))
+      return Object.keys(hash).length === 0 ? null : toSession(hash)
     },
 
     async findToken(tokenHash) {
@@ -281,12 +277,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         // A purged login session's links go with it.
         removed += await records.purge(c, now, c.redisKey === LOGIN_SESSIONS.redisKey ? k.loginLinks('') : '')
       }
-      return (
-        removed +
-        (await drain(async () => [
-          Number(await run(SCRIPTS.PURGE_REVOCATIONS, [], [String(now), PURGE_BATCH])),
-        ]))
-      )
+      return removed
     },
 
     async hitCounters(keys, now, windowMs) {
