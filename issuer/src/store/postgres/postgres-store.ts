@@ -5,9 +5,9 @@
 // token with a compare-and-set `UPDATE ... WHERE consumed_at IS NULL`: one round trip per refresh.
 // Under load, rotations that queue while the store's rotation calls are busy go together as one
 // `rotate_refresh_batch` call (migration 7): one round trip and one commit for all of them.
-// Session creation is one statement too (data-modifying CTE). A login's counters are one
-// multi-row `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, and settling them one CTE. Hot
-// statements are named (prepared once per connection).
+// The steps shared with SQLite are sql/sql-steps.ts's (creating a session, a login's counters: one
+// statement each here); settling counters and each revocation with its feed entry are one statement
+// too. Every statement is named by the dialect, so each connection prepares it once.
 // Migrations take a transaction-scoped advisory lock, so instances starting together apply each once.
 import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'

@@ -15,20 +15,6 @@ import type { SqlRecords } from './create-sql-records.ts'
 import { columnOf, sessionFromRow, tokenFromRow } from './sql-columns.ts'
 import type { SqlDialect, SqlStatement, SqlStep } from './sql-dialect.ts'
 
-export type SqlSteps = Pick<
-  Store,
-  | 'createSession'
-  | 'getSession'
-  | 'findToken'
-  | 'listSessions'
-  | 'purgeExpired'
-  | 'hitCounters'
-  | 'rememberOnce'
-  | 'redeemOnce'
-  | 'endLoginSession'
-  | 'readRevocations'
->
-
 /** What each store brings to the shared steps. */
 export interface SqlStepsOptions {
   /** Deletes the dead sessions and their tokens (each store as its locks call for); answers how many rows. */
@@ -60,7 +46,7 @@ export function createSqlSteps(
   d: SqlDialect,
   records: SqlRecords,
   { purgeDeadSessions, revocationCursor }: SqlStepsOptions,
-): SqlSteps {
+) {
   const sessions = d.table('sessions')
   const tokens = d.table('refresh_tokens')
   const links = d.table('login_session_sessions')
@@ -285,5 +271,5 @@ export function createSqlSteps(
         })(),
       )
     },
-  }
+  } satisfies Partial<Store>
 }

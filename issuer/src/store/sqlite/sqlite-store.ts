@@ -158,6 +158,22 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     )
   }
 
+  // Revokes the live sessions of a session id or a user, and writes the feed's entry in the same
+  // transaction: always for a user (tokens outlive the sessions), for a session when it was live.
+  const revokeLiveSessions = async (kind: RevocationKind, subject: string, reason: string, now: number) =>
+    immediate(() => {
+      const changed = run(
+        `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+         WHERE ${kind === 'user' ? 'user_id' : 'id'} = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
+        now,
+        reason,
+        subject,
+        now,
+      )
+      if (kind === 'user' || changed === 1) recordEntry(kind, subject, now)
+      return changed
+    })
+
   // Revokes a live session inside the caller's transaction; returns the row as written.
   const revokeLive = (id: string, reason: string, now: number): SqlRow | undefined =>
     get<SqlRow>(
@@ -324,33 +340,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async revokeSession(sessionId, reason, now) {
-      return immediate(() => {
-        const changed = run(
-          `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
-           WHERE id = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
-          now,
-          reason,
-          sessionId,
-          now,
-        )
-        if (changed === 1) recordEntry('session', sessionId, now)
-        return changed === 1
-      })
+      return (await revokeLiveSessions('session', sessionId, reason, now)) === 1
     },
 
     async revokeUserSessions(userId, reason, now) {
-      return immediate(() => {
-        const changed = run(
-          `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
-           WHERE user_id = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
-          now,
-          reason,
-          userId,
-          now,
-        )
-        recordEntry('user', userId, now)
-        return changed
-      })
+      return revokeLiveSessions('user', userId, reason, now)
     },
 
     async recordRevocation(kind, subject, at) {
