@@ -20,10 +20,11 @@ local function extend_ttl(key, ttl)
 end
 -- A new session and its first token. ks: session, token, user's session set, session's token set,
 -- deadline zset. a: session id, token hash, session TTL, token TTL, deadline, n, n session
--- field/value items, then token field/value items. Returns 'ok' or the field that conflicts.
+-- field/value items, then token field/value items. Returns 'ok', or a CONFLICT error (a
+-- StoreConflictError, redis-script.ts) naming what is taken, having written nothing.
 local function create_session(ks, a)
-  if redis.call('EXISTS', ks[1]) == 1 then return 'session id' end
-  if redis.call('EXISTS', ks[2]) == 1 then return 'refresh token hash' end
+  if redis.call('EXISTS', ks[1]) == 1 then return redis.error_reply('CONFLICT session id') end
+  if redis.call('EXISTS', ks[2]) == 1 then return redis.error_reply('CONFLICT refresh token hash') end
   local n = tonumber(a[6])
   local session, token = {}, {}
   for i = 7, 6 + n do session[#session + 1] = a[i] end
@@ -211,8 +212,8 @@ return create_session(KEYS, {unpack(ARGV, 2)})
  * unconsumed and unexpired, creates the session exactly as CREATE_SESSION does, marks the record
  * consumed into it and, when it names a login session, links the session to it, all in this one
  * script. KEYS: CREATE_SESSION's five. ARGV: P, the record's layout, its key, now, then
- * CREATE_SESSION's arguments. Returns {'redeemed'}, {'replayed', session id}, {'invalid'} or
- * {'conflict', field}.
+ * CREATE_SESSION's arguments. Returns {'redeemed'}, {'replayed', session id} or {'invalid'}, or
+ * CREATE_SESSION's CONFLICT error.
  */
 export const REDEEM_ONCE = script(`${RECORD_HELPERS}
 local L, key, now = cjson.decode(ARGV[2]), ARGV[3], ARGV[4]
@@ -223,7 +224,7 @@ if r[2] then return r[3] and {'replayed', r[3]} or {'invalid'} end
 if tonumber(now) >= tonumber(r[1]) then return {'invalid'} end
 local a = {unpack(ARGV, 5)}
 local outcome = create_session(KEYS, a)
-if outcome ~= 'ok' then return {'conflict', outcome} end
+if outcome ~= 'ok' then return outcome end
 write(L, key, 'update', {consumedAt = now, sessionId = a[1]}, {})
 if r[4] then
   local links = P .. 'login-session-sessions:' .. r[4]
@@ -297,7 +298,7 @@ local function user_disabled()
 end
 
 if not t[4] then
-  if redis.call('EXISTS', KEYS[2]) == 1 then return {'conflict', 'refresh token hash'} end
+  if redis.call('EXISTS', KEYS[2]) == 1 then return redis.error_reply('CONFLICT refresh token hash') end
   local roles = live_roles()
   if not roles then return user_disabled() end
   -- Rotation never extends the session's absolute lifetime.

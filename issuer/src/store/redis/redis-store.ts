@@ -24,7 +24,6 @@ import { DEFAULT_REVOCATION_TTL_MS, type RevocationEntry } from '../../core/revo
 import type { NewSession, SessionRecord } from '../../core/sessions/session-record.ts'
 import type { RotateInput, RotateResult, Store } from '../../core/store.ts'
 import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
-import { StoreConflictError } from '../../core/store-error.ts'
 import { recordFrom } from '../record-codec.ts'
 import { rotateResultOf } from '../rotate-reply.ts'
 import { joinScope } from '../session-scope.ts'
@@ -162,8 +161,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
     async createSession(session: NewSession) {
       const write = sessionWrite(session)
-      const outcome = await run(SCRIPTS.CREATE_SESSION, write.keys, write.args)
-      if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
+      await run(SCRIPTS.CREATE_SESSION, write.keys, write.args)
       // The script wrote exactly these fields to a new key: no read back, so one round trip.
       return write.written
     },
@@ -196,7 +194,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       )
       if (!Array.isArray(reply)) throw new Error('unexpected reply from the rotate script')
       const [kind, detail, sessionFlat, roles] = reply as unknown[]
-      if (kind === 'conflict') throw new StoreConflictError(String(detail))
       const session = () => toSession(pairs(sessionFlat))
       return rotateResultOf({ kind, detail, generation: detail, session, roles }, 'the rotate script')
     },
@@ -334,8 +331,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
           return { kind: 'replayed', sessionId: String(detail) }
         case 'invalid':
           return { kind: 'invalid' }
-        case 'conflict':
-          throw new StoreConflictError(String(detail))
         default:
           throw new Error('unexpected reply from the redeem script')
       }
