@@ -21,7 +21,7 @@ import { rotateResultOf } from '../rotate-reply.ts'
 import { createRotationBatcher } from '../rotation-batcher.ts'
 import { createSqlRecords } from '../sql/create-sql-records.ts'
 import { ensureTables } from '../sql/ensure-tables.ts'
-import { runMigrations } from '../sql/run-migrations.ts'
+import { pendingMigrations } from '../sql/run-migrations.ts'
 import { sessionFromRow } from '../sql/sql-columns.ts'
 import type { SqlRow } from '../sql/sql-dialect.ts'
 import { createSqlSteps, sessionLive } from '../sql/sql-steps.ts'
@@ -193,21 +193,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           applied_at timestamptz NOT NULL DEFAULT now()
         )`)
         const { rows } = await c.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)
-        await runMigrations(
-          POSTGRES_MIGRATIONS,
-          rows.map((r) => r.version),
-          {
-            apply: async (m) => {
-              await c.query(m.sql(s))
-            },
-            record: async (m) => {
-              await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
-                m.version,
-                m.name,
-              ])
-            },
-          },
-        )
+        const applied = rows.map((r) => r.version)
+        for (const m of pendingMigrations(POSTGRES_MIGRATIONS, applied)) {
+          await c.query(m.sql(s))
+          await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+            m.version,
+            m.name,
+          ])
+        }
         // Under the same lock: two instances creating one table at once could collide in the catalog.
         await ensureTables(createPostgresDialect(c, schema), collections)
       })

@@ -1,8 +1,9 @@
 // The atomic steps both SQL stores take the same way, written once over the dialect: statements in
 // PostgreSQL's spelling ($n parameters, which the SQLite dialect rewrites), a step of several
 // statements run by the dialect's `atomic` as one transaction. Each store keeps its own rotation
-// (its hot path), revocations (PostgreSQL's cursor row, SQLite's AUTOINCREMENT), settling of
-// counters (one statement on PostgreSQL, a login's round trip) and the dead sessions of a purge.
+// (its hot path), revocations with their feed entry (PostgreSQL's cursor row, SQLite's
+// AUTOINCREMENT), settling counters (one statement on PostgreSQL: a login's round trip) and the
+// dead sessions of a purge (PostgreSQL skips the locked ones).
 
 import { f } from '../../core/records/field-spec.ts'
 import type { RedeemResult } from '../../core/records/redeemable.ts'
@@ -30,11 +31,14 @@ const PASSED = [
   ['revocations', 'until'],
 ] as const
 
-/** A session with a live token (its one unconsumed token, not idled out), as `s`; `now` is `$n`. */
+/**
+ * The session `s` is live: not revoked, not past its absolute lifetime, with a live token (its one
+ * unconsumed token, not idled out) at `now` (a parameter); with `live` false, dead as purge takes it.
+ */
 export function sessionLive(tokens: string, now: string, live = true): string {
   const liveToken = `EXISTS (SELECT 1 FROM ${tokens} t
     WHERE t.session_id = s.id AND t.consumed_at IS NULL AND t.idle_expires_at > ${now})`
-  // What purge removes: past absolute lifetime, revoked by `now`, or idled out.
+  // Dead: past its absolute lifetime, revoked by `now`, or idled out.
   return live
     ? `(s.revoked_at IS NULL AND s.absolute_expires_at > ${now} AND ${liveToken})`
     : `(s.absolute_expires_at <= ${now} OR (s.revoked_at IS NOT NULL AND s.revoked_at <= ${now})

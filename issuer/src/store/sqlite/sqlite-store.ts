@@ -15,7 +15,7 @@ import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
 import { createSqlRecords } from '../sql/create-sql-records.ts'
 import { ensureTables } from '../sql/ensure-tables.ts'
-import { runMigrations } from '../sql/run-migrations.ts'
+import { pendingMigrations } from '../sql/run-migrations.ts'
 import { sessionFromRow } from '../sql/sql-columns.ts'
 import type { SqlRow } from '../sql/sql-dialect.ts'
 import { createSqlSteps, sessionLive } from '../sql/sql-steps.ts'
@@ -308,14 +308,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
         ) STRICT`)
         const applied = db.prepare('SELECT version FROM schema_migrations').pluck().all().map(Number)
-        runMigrations(SQLITE_MIGRATIONS, applied, {
-          apply: (m) => {
-            db.exec(m.sql)
-          },
-          record: (m) => {
-            db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name)
-          },
-        })
+        for (const m of pendingMigrations(SQLITE_MIGRATIONS, applied)) {
+          db.exec(m.sql)
+          db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name)
+        }
       })
       await ensureTables(dialect, collections)
     },
