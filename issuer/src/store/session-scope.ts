@@ -7,7 +7,3 @@
 export function joinScope(scope: readonly string[]): string {
   return scope.join(' ')
 }
-
-export function splitScope(text: string): string[] {
-  return text === '' ? [] : text.split(' ')
-}

@@ -5,47 +5,30 @@
 // token with a compare-and-set `UPDATE ... WHERE consumed_at IS NULL`: one round trip per refresh.
 // Under load, rotations that queue while the store's rotation calls are busy go together as one
 // `rotate_refresh_batch` call (migration 7): one round trip and one commit for all of them.
-// Session creation is one statement too (data-modifying CTE). A login's counters are one
-// multi-row `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, and settling them one CTE. Hot
-// statements are named (prepared once per connection).
+// The steps shared with SQLite are sql/sql-steps.ts's (creating a session, a login's counters: one
+// statement each here); settling counters and each revocation with its feed entry are one statement
+// too. Every statement is named by the dialect, so each connection prepares it once.
 // Migrations take a transaction-scoped advisory lock, so instances starting together apply each once.
 import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import pg from 'pg'
 import type { AnyCollection } from '../../core/records/collection.ts'
-import type { RedeemResult } from '../../core/records/redeemable.ts'
-import {
-  DEFAULT_REVOCATION_TTL_MS,
-  type RevocationEntry,
-  type RevocationKind,
-} from '../../core/revocations/revocation-store.ts'
-import type { NewSession, SessionRecord } from '../../core/sessions/session-record.ts'
+import { DEFAULT_REVOCATION_TTL_MS } from '../../core/revocations/revocation-store.ts'
 import type { RotateInput, RotateResult, Store } from '../../core/store.ts'
 import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
+import { rotateResultOf } from '../rotate-reply.ts'
 import { createRotationBatcher } from '../rotation-batcher.ts'
-import { joinScope } from '../session-scope.ts'
 import { createSqlRecords } from '../sql/create-sql-records.ts'
 import { ensureTables } from '../sql/ensure-tables.ts'
-import { runMigrations } from '../sql/run-migrations.ts'
-import { columnOf } from '../sql/sql-columns.ts'
-import {
-  type SessionRow,
-  type SqlInstant,
-  sessionFromRow,
-  type TokenRow,
-  tokenFromRow,
-} from '../sql/sql-rows.ts'
+import { pendingMigrations } from '../sql/run-migrations.ts'
+import { sessionFromRow } from '../sql/sql-columns.ts'
+import type { SqlRow } from '../sql/sql-dialect.ts'
+import { createSqlSteps, sessionLive } from '../sql/sql-steps.ts'
 import { translateErrors } from '../translate-errors.ts'
-import { createPostgresDialect } from './postgres-dialect.ts'
+import { createPostgresDialect, transaction } from './postgres-dialect.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { postgresUnavailable } from './postgres-unavailable.ts'
-import { type RotateRow, rotateResultFromRow } from './rotate-row.ts'
-
-interface NamedStatement {
-  name: string
-  text: string
-}
 
 export interface PostgresStoreOptions {
   connectionString: string
@@ -67,11 +50,6 @@ export interface PostgresStoreOptions {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
-const CONSTRAINT_FIELDS: Record<string, string> = {
-  sessions_pkey: 'session id',
-  refresh_tokens_pkey: 'refresh token hash',
-}
-
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const schema = options.schema ?? 'public'
   if (!IDENTIFIER.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${JSON.stringify(schema)}`)
@@ -79,9 +57,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const sessions = `${s}.sessions`
   const tokens = `${s}.refresh_tokens`
   const counters = `${s}.counters`
-  const remembered = `${s}.remembered`
-  const logins = `${s}.login_sessions`
-  const loginLinks = `${s}.login_session_sessions`
   const revocations = `${s}.revocations`
   const revocationCursor = `${s}.revocation_cursor`
   const revocationTtlMs = options.revocationTtlMs ?? DEFAULT_REVOCATION_TTL_MS
@@ -95,39 +70,22 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   pool.on('error', (err) => options.onError?.(err))
   let closed = false
 
-  const query = async <R extends object>(
-    sql: string | NamedStatement,
-    params: unknown[] = [],
-    client: pg.Pool | pg.PoolClient = pool,
-  ): Promise<pg.QueryResult<R>> =>
-    typeof sql === 'string' ? client.query<R>(sql, params) : client.query<R>({ ...sql, values: params })
-  // The hot statements are named: each connection parses and plans them once, then only binds.
-  const statements = new Map<string, NamedStatement>()
-  const named = (name: string, text: string): NamedStatement => {
-    let statement = statements.get(name)
-    if (statement === undefined) {
-      statement = { name: `tokensmith_${name}`, text }
-      statements.set(name, statement)
-    }
-    return statement
-  }
-
+  const dialect = createPostgresDialect(pool, schema)
+  // Every statement goes through the dialect: named, so each connection plans it once.
+  const query = dialect.query
   // One rotation alone: one call of rotate_refresh (migration 6), under the session row lock, in
   // the statement's own transaction.
   const rotateOne = async (input: RotateInput): Promise<RotateResult> => {
     try {
-      const { rows } = await query<RotateRow>(
-        named('rotate', `SELECT * FROM ${s}.rotate_refresh($1, $2, $3, $4, $5, $6, $7)`),
-        [
-          input.tokenHash,
-          input.now,
-          input.clientId,
-          input.graceMs,
-          input.successor.hash,
-          input.successor.idleExpiresAt,
-          input.successor.sealed,
-        ],
-      )
+      const rows = await query(`SELECT * FROM ${s}.rotate_refresh($1, $2, $3, $4, $5, $6, $7)`, [
+        input.tokenHash,
+        input.now,
+        input.clientId,
+        input.graceMs,
+        input.successor.hash,
+        input.successor.idleExpiresAt,
+        input.successor.sealed,
+      ])
       return rotateResultFromRow(rows[0])
     } catch (err) {
       throw asConflict(err)
@@ -141,18 +99,15 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     inputs: readonly RotateInput[],
   ): Promise<PromiseSettledResult<RotateResult>[]> => {
     try {
-      const { rows } = await query<RotateRow & { out_index: number }>(
-        named('rotate_batch', `SELECT * FROM ${s}.rotate_refresh_batch($1, $2, $3, $4, $5, $6, $7)`),
-        [
-          inputs.map((i) => i.tokenHash),
-          inputs.map((i) => i.now),
-          inputs.map((i) => i.clientId),
-          inputs.map((i) => i.graceMs),
-          inputs.map((i) => i.successor.hash),
-          inputs.map((i) => i.successor.idleExpiresAt),
-          inputs.map((i) => i.successor.sealed),
-        ],
-      )
+      const rows = await query(`SELECT * FROM ${s}.rotate_refresh_batch($1, $2, $3, $4, $5, $6, $7)`, [
+        inputs.map((i) => i.tokenHash),
+        inputs.map((i) => i.now),
+        inputs.map((i) => i.clientId),
+        inputs.map((i) => i.graceMs),
+        inputs.map((i) => i.successor.hash),
+        inputs.map((i) => i.successor.idleExpiresAt),
+        inputs.map((i) => i.successor.sealed),
+      ])
       const byIndex = new Map(rows.map((row) => [row.out_index, row]))
       return inputs.map((_, i) => {
         try {
@@ -181,27 +136,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     maxBatch: MAX_ROTATION_BATCH,
   })
 
-  async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect()
-    let broken: Error | undefined
-    try {
-      await client.query('BEGIN')
-      const result = await fn(client)
-      await client.query('COMMIT')
-      return result
-    } catch (err) {
-      try {
-        await client.query('ROLLBACK')
-      } catch (rollbackErr) {
-        // A connection that cannot roll back is not handed to the next caller.
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr))
-      }
-      throw err
-    } finally {
-      client.release(broken)
-    }
-  }
-
   /**
    * The statement tail that writes a revocation entry when the CTE `ended` has a row. The sequence
    * comes from one counter row updated in the same transaction: its row lock is held to commit, so
@@ -222,30 +156,35 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       RETURNING 1
     )`
 
-  const liveTokenExists = `EXISTS (SELECT 1 FROM ${tokens} t
-    WHERE t.session_id = s.id AND t.consumed_at IS NULL AND t.idle_expires_at > $NOW)`
-  const sessionLive = (now: string) =>
-    `(s.revoked_at IS NULL AND s.absolute_expires_at > ${now} AND ${liveTokenExists.replace('$NOW', now)})`
-  const sessionDead = (now: string) => `(s.absolute_expires_at <= ${now}
-    OR (s.revoked_at IS NOT NULL AND s.revoked_at <= ${now}) OR NOT ${liveTokenExists.replace('$NOW', now)})`
-
-  async function sessionById(
-    id: string,
-    client: pg.Pool | pg.PoolClient = pool,
-  ): Promise<SessionRecord | null> {
-    const { rows } = await query<SessionRow>(`SELECT * FROM ${sessions} WHERE id = $1`, [id], client)
-    return rows[0] === undefined ? null : sessionFromRow(rows[0])
-  }
-
   const collections = options.collections ?? STORE_COLLECTIONS
-  const records = createSqlRecords(createPostgresDialect(pool, schema), collections)
+  const records = createSqlRecords(dialect, collections)
+  // Sessions being rotated right now are locked: skip them rather than wait; the next purge sees
+  // them as they are then.
+  const purgeDeadSessions = async (now: number) => {
+    const rows = await query(
+      `WITH dead AS (
+         SELECT s.id FROM ${sessions} s WHERE ${sessionLive(tokens, '$1', false)} FOR UPDATE OF s SKIP LOCKED
+       ), gone_tokens AS (
+         DELETE FROM ${tokens} WHERE session_id IN (SELECT id FROM dead) RETURNING 1
+       ), gone_sessions AS (
+         DELETE FROM ${sessions} WHERE id IN (SELECT id FROM dead) RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM gone_tokens) + (SELECT count(*) FROM gone_sessions) AS n`,
+      [now],
+    )
+    return Number(rows[0]?.n ?? 0)
+  }
 
   const store: Store = {
     records,
+    ...createSqlSteps(dialect, records, {
+      purgeDeadSessions,
+      revocationCursor: `SELECT value FROM ${revocationCursor} WHERE id = 1`,
+    }),
 
     async migrate() {
       const lockKey = createHash('sha256').update(`tokensmith:migrate:${schema}`).digest().readBigInt64BE(0)
-      await transaction(async (c) => {
+      await transaction(pool, async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey.toString()])
         if (schema !== 'public') await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`)
         await c.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
@@ -254,21 +193,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           applied_at timestamptz NOT NULL DEFAULT now()
         )`)
         const { rows } = await c.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)
-        await runMigrations(
-          POSTGRES_MIGRATIONS,
-          rows.map((r) => r.version),
-          {
-            apply: async (m) => {
-              await c.query(m.sql(s))
-            },
-            record: async (m) => {
-              await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
-                m.version,
-                m.name,
-              ])
-            },
-          },
-        )
+        const applied = rows.map((r) => r.version)
+        for (const m of pendingMigrations(POSTGRES_MIGRATIONS, applied)) {
+          await c.query(m.sql(s))
+          await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+            m.version,
+            m.name,
+          ])
+        }
         // Under the same lock: two instances creating one table at once could collide in the catalog.
         await ensureTables(createPostgresDialect(c, schema), collections)
       })
@@ -284,49 +216,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       await pool.end()
     },
 
-    async createSession(session: NewSession) {
-      try {
-        // One statement, so one round trip: the session and its first token commit together.
-        const { rows } = await query<SessionRow>(
-          named(
-            'create_session',
-            `WITH created AS (
-               INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-                 client_ip, user_agent, scope, public_client, claims, amr, acr, auth_time)
-               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $12, $13, $14, $15) RETURNING *
-             ), first_token AS (
-               INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
-               SELECT $10, id, 1, $4, $11 FROM created
-             )
-             SELECT * FROM created`,
-          ),
-          newSessionParams(session),
-        )
-        return sessionFromRow(rows[0]!)
-      } catch (err) {
-        throw asConflict(err)
-      }
-    },
-
-    async getSession(id) {
-      return sessionById(id)
-    },
-
-    async findToken(tokenHash) {
-      const { rows } = await query<TokenRow>(
-        `SELECT hash, session_id, generation, created_at, idle_expires_at, consumed_at FROM ${tokens} WHERE hash = $1`,
-        [tokenHash],
-      )
-      return rows[0] === undefined ? null : tokenFromRow(rows[0])
-    },
-
     rotate(input: RotateInput): Promise<RotateResult> {
       return rotations.rotate(input)
     },
 
     async revokeSession(sessionId, reason, now) {
       // One statement: the revocation and its feed entry commit together.
-      const { rows } = await query<{ n: number }>(
+      const rows = await query(
         `WITH ended AS (
            UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
            WHERE id = $1 AND revoked_at IS NULL AND absolute_expires_at > $3
@@ -341,7 +237,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     async revokeUserSessions(userId, reason, now) {
       // Rows are locked in id order, so two logout-alls of one user cannot deadlock each other;
       // the session rows before the cursor row, as every writer of an entry takes them.
-      const { rows } = await query<{ n: number }>(
+      const rows = await query(
         `WITH revoked AS (
            UPDATE ${sessions} SET revoked_at = $3, revoked_reason = $2
            WHERE revoked_at IS NULL AND id IN (
@@ -353,7 +249,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
          SELECT (SELECT count(*) FROM revoked)::int AS n`,
         [userId, reason, now, now + revocationTtlMs],
       )
-      return rows[0]?.n ?? 0
+      return Number(rows[0]?.n ?? 0)
     },
 
     async recordRevocation(kind, subject, at) {
@@ -364,115 +260,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       )
     },
 
-    async readRevocations(since, now) {
-      // One statement, one snapshot: the cursor and the entries up to it agree.
-      const { rows } = await query<{
-        cursor: SqlInstant
-        seq: SqlInstant | null
-        kind: RevocationKind | null
-        subject: string | null
-        at: SqlInstant | null
-        until: SqlInstant | null
-      }>(
-        `SELECT c.value AS cursor, r.seq, r.kind, r.subject, r.at, r.until
-         FROM ${revocationCursor} c
-         LEFT JOIN ${revocations} r ON r.seq > $1 AND r.seq <= c.value AND r.until > $2
-         WHERE c.id = 1
-         ORDER BY r.seq`,
-        [since, now],
-      )
-      const entries: RevocationEntry[] = []
-      for (const row of rows) {
-        if (row.seq === null || row.kind === null || row.subject === null) continue
-        entries.push({
-          seq: Number(row.seq),
-          kind: row.kind,
-          subject: row.subject,
-          at: Number(row.at),
-          until: Number(row.until),
-        })
-      }
-      return { cursor: Number(rows[0]?.cursor ?? 0), entries }
-    },
-
-    async listSessions(userId, now) {
-      const { rows } = await query<SessionRow>(
-        `SELECT s.* FROM ${sessions} s
-         WHERE s.user_id = $1 AND ${sessionLive('$2')}
-         ORDER BY s.created_at DESC, s.id`,
-        [userId, now],
-      )
-      return rows.map(sessionFromRow)
-    },
-
-    async purgeExpired(now) {
-      // Sessions being rotated right now are locked: skip them rather than wait; the next purge
-      // sees them as they are then.
-      const deadSessions = await query<{ n: SqlInstant }>(
-        `WITH dead AS (
-           SELECT s.id FROM ${sessions} s WHERE ${sessionDead('$1')} FOR UPDATE OF s SKIP LOCKED
-         ), gone_tokens AS (
-           DELETE FROM ${tokens} WHERE session_id IN (SELECT id FROM dead) RETURNING 1
-         ), gone_sessions AS (
-           DELETE FROM ${sessions} WHERE id IN (SELECT id FROM dead) RETURNING 1
-         )
-         SELECT (SELECT count(*) FROM gone_tokens) + (SELECT count(*) FROM gone_sessions) AS n`,
-        [now],
-      )
-      // Consumed tokens past their idle expiry can only ever answer 'idle_expired'; without them
-      // they answer 'unknown', the same 401, and long sessions stop growing the table.
-      const oldTokens = await query(
-        `DELETE FROM ${tokens} WHERE consumed_at IS NOT NULL AND idle_expires_at <= $1`,
-        [now],
-      )
-      const oldCounters = await query(`DELETE FROM ${counters} WHERE reset_at <= $1`, [now])
-      const forgotten = await query(`DELETE FROM ${remembered} WHERE until <= $1`, [now])
-      const lapsed = await query(`DELETE FROM ${revocations} WHERE until <= $1`, [now])
-      const expired = await records.purge(now)
-      // The links of login sessions and sessions purged, by either step.
-      const oldLinks = await query(
-        `DELETE FROM ${loginLinks} l WHERE NOT EXISTS (SELECT 1 FROM ${logins} g WHERE g.id = l.login_session_id)
-           OR NOT EXISTS (SELECT 1 FROM ${sessions} s WHERE s.id = l.session_id)`,
-      )
-      return (
-        Number(deadSessions.rows[0]?.n ?? 0) +
-        (oldTokens.rowCount ?? 0) +
-        (oldCounters.rowCount ?? 0) +
-        (forgotten.rowCount ?? 0) +
-        (lapsed.rowCount ?? 0) +
-        expired +
-        (oldLinks.rowCount ?? 0)
-      )
-    },
-
-    async hitCounters(keys, now, windowMs) {
-      if (keys.length === 0) return []
-      // One statement for every key. Rows are taken in key order, as settleCounters locks them,
-      // so two steps over the same keys wait for each other instead of deadlocking.
-      const { rows } = await query<{ key: string; count: number; reset_at: SqlInstant }>(
-        named(
-          'hit_counters',
-          `INSERT INTO ${counters} AS c (key, count, reset_at)
-           SELECT k, 1, $3::bigint FROM unnest($1::text[]) AS k ORDER BY k
-           ON CONFLICT (key) DO UPDATE SET
-             count = CASE WHEN c.reset_at <= $2 THEN 1 ELSE c.count + 1 END,
-             reset_at = CASE WHEN c.reset_at <= $2 THEN EXCLUDED.reset_at ELSE c.reset_at END
-           RETURNING key, count, reset_at`,
-        ),
-        [keys, now, now + windowMs],
-      )
-      const byKey = new Map(rows.map((r) => [r.key, { count: r.count, resetAt: Number(r.reset_at) }]))
-      return keys.map((key) => byKey.get(key)!)
-    },
-
     async settleCounters({ reset, release }) {
       if (reset.length === 0 && release.length === 0) return
       // One statement. `locked` takes every row in key order (as hitCounters does) before either
       // write touches one: the writes read it through a one-time condition, evaluated first.
       await query(
-        named(
-          'settle_counters',
-          `WITH locked AS (
+        `WITH locked AS (
              SELECT key FROM ${counters} WHERE key = ANY($1::text[]) OR key = ANY($2::text[])
              ORDER BY key FOR UPDATE
            ), gone AS (
@@ -482,91 +275,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
              WHERE key = ANY($2::text[]) AND count > 0 AND (SELECT count(*) FROM locked) >= 0
            )
            SELECT 1`,
-        ),
         [reset, release],
       )
-    },
-
-    async rememberOnce(key, until, now) {
-      // One upsert: a live entry is left alone and returns no row; a passed one is taken over.
-      // Concurrent inserts of one key wait for each other on its unique index.
-      const { rowCount } = await query(
-        `INSERT INTO ${remembered} AS r (key, until) VALUES ($1, $2)
-         ON CONFLICT (key) DO UPDATE SET until = EXCLUDED.until WHERE r.until <= $3
-         RETURNING r.key`,
-        [key, until, now],
-      )
-      return rowCount === 1
-    },
-
-    async redeemOnce(c, key, now, session) {
-      const table = `${s}.${c.name}`
-      const where = c.key.map((field, i) => `${columnOf(field)} = $${i + 1}`).join(' AND ')
-      const keyValues = c.key.map((field) => key[field])
-      const n = keyValues.length
-      const login = 'loginSessionId' in c.fields ? 'login_session_id' : 'NULL::text'
-      try {
-        return await transaction(async (client): Promise<RedeemResult> => {
-          // Compare-and-set on the record's row: a concurrent redemption waits for this row's
-          // lock, then finds it consumed and matches nothing.
-          const consumed = await query<{ login: string | null }>(
-            `UPDATE ${table} SET consumed_at = $${n + 1}, session_id = $${n + 2}
-             WHERE ${where} AND consumed_at IS NULL AND expires_at > $${n + 1} RETURNING ${login} AS login`,
-            [...keyValues, now, session.id],
-            client,
-          )
-          const redeemed = consumed.rows[0]
-          if (redeemed === undefined) {
-            const { rows } = await query<{ session_id: string | null }>(
-              `SELECT session_id FROM ${table} WHERE ${where} AND consumed_at IS NOT NULL`,
-              keyValues,
-              client,
-            )
-            const sessionId = rows[0]?.session_id
-            return sessionId === undefined || sessionId === null
-              ? { kind: 'invalid' }
-              : { kind: 'replayed', sessionId }
-          }
-          // The session and its first token in one statement, as createSession writes them.
-          const { rows } = await query<SessionRow>(
-            `WITH created AS (
-               INSERT INTO ${sessions} (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-                 client_ip, user_agent, scope, public_client, claims, amr, acr, auth_time)
-               VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $12, $13, $14, $15) RETURNING *
-             ), token AS (
-               INSERT INTO ${tokens} (hash, session_id, generation, created_at, idle_expires_at)
-               VALUES ($10, $1, 1, $4, $11)
-             ), link AS (
-               INSERT INTO ${loginLinks} (login_session_id, session_id)
-               SELECT $16::text, $1 WHERE $16::text IS NOT NULL ON CONFLICT DO NOTHING
-             )
-             SELECT * FROM created`,
-            [...newSessionParams(session), redeemed.login],
-            client,
-          )
-          return { kind: 'redeemed', session: sessionFromRow(rows[0]!) }
-        })
-      } catch (err) {
-        throw asConflict(err)
-      }
-    },
-
-    async endLoginSession(id, now) {
-      return transaction(async (c) => {
-        // The row lock orders this after a redeem that is linking a session to it right now.
-        await query(
-          `UPDATE ${logins} SET ended_at = COALESCE(ended_at, $2), idle_expires_at = LEAST(idle_expires_at, $2)
-           WHERE id = $1`,
-          [id, now],
-          c,
-        )
-        const { rows } = await query<{ session_id: string }>(
-          `SELECT session_id FROM ${loginLinks} WHERE login_session_id = $1 ORDER BY session_id COLLATE "C"`,
-          [id],
-          c,
-        )
-        return rows.map((r) => r.session_id)
-      })
     },
   }
   return translateErrors(store, postgresUnavailable)
@@ -590,30 +300,27 @@ function rotationCallsFor(poolSize: number): number {
 // A bound on one rotate_refresh_batch call, so one statement never holds very many session locks.
 const MAX_ROTATION_BATCH = 64
 
-function asConflict(err: unknown): unknown {
-  if (err instanceof pg.DatabaseError && err.code === '23505') {
-    return new StoreConflictError(CONSTRAINT_FIELDS[err.constraint ?? ''] ?? 'unique key', { cause: err })
+/** The RotateResult a row of rotate_refresh (migration 6) stands for; its session is the row as jsonb. */
+function rotateResultFromRow(row: SqlRow | undefined): RotateResult {
+  if (row === undefined) throw new Error('rotate_refresh answered no row')
+  const session = () => {
+    if (row.out_session == null) throw new Error(`rotate_refresh answered ${row.out_kind} without a session`)
+    return sessionFromRow(row.out_session as SqlRow)
   }
-  return err
+  const reply = {
+    kind: row.out_kind,
+    detail: row.out_detail,
+    generation: row.out_generation,
+    session,
+    roles: row.out_roles,
+  }
+  return rotateResultOf(reply, 'rotate_refresh')
 }
 
-/** $1..$15 of both statements that insert a session and its first refresh token. */
-function newSessionParams(session: NewSession): unknown[] {
-  return [
-    session.id,
-    session.userId,
-    session.clientId,
-    session.createdAt,
-    session.absoluteExpiresAt,
-    session.clientIp,
-    session.userAgent,
-    joinScope(session.scope),
-    session.publicClient,
-    session.tokenHash,
-    Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
-    joinScope(session.claims ?? []),
-    joinScope(session.amr ?? []),
-    session.acr ?? null,
-    session.authTime ?? null,
-  ]
+function asConflict(err: unknown): unknown {
+  // The successor's hash is the one unique key a rotation inserts.
+  if (err instanceof pg.DatabaseError && err.code === '23505') {
+    return new StoreConflictError('refresh token hash', { cause: err })
+  }
+  return err
 }

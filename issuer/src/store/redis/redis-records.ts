@@ -7,18 +7,10 @@ import type { Redis } from 'ioredis'
 import type { AnyCollection, Collection } from '../../core/records/collection.ts'
 import type { RecordPage, RecordQuery, Records } from '../../core/records/records.ts'
 import { recordFrom, storedValue } from '../record-codec.ts'
-import { pairs, type RunScript, script } from './redis-script.ts'
+import { drain, PURGE_BATCH, pairs, type RunScript } from './redis-script.ts'
 import { FIND_RECORD, LIST_RECORDS, PURGE_RECORDS, WRITE_RECORD } from './redis-scripts.ts'
 
 const MAX_PAGE = 1000
-const PURGE_BATCH = 500
-
-export const RECORD_SCRIPTS = {
-  write: script(WRITE_RECORD),
-  find: script(FIND_RECORD),
-  list: script(LIST_RECORDS),
-  purge: script(PURGE_RECORDS),
-}
 
 /** Fields as stored: their text, or false for none (null). */
 export type StoredFields = Record<string, string | false>
@@ -96,7 +88,7 @@ export function createRedisRecords(redis: Redis, run: RunScript, P: string, marg
 
     async write(c, key, mode, patch, guard = {}) {
       const reply = await run(
-        RECORD_SCRIPTS.write,
+        WRITE_RECORD,
         [],
         [records.layout(c), key, mode, JSON.stringify(patch), JSON.stringify(guard)],
       )
@@ -110,7 +102,7 @@ export function createRedisRecords(redis: Redis, run: RunScript, P: string, marg
     async findBy(c, field, value) {
       if (!c.unique?.includes(field)) throw new Error(`${c.name}.${field} is not unique`)
       const unique = `${P}${c.redisKey}#unique:${field}:${value}`
-      return decode(c, pairs(await run(RECORD_SCRIPTS.find, [unique], [recordPrefix(c)])))
+      return decode(c, pairs(await run(FIND_RECORD, [unique], [recordPrefix(c)])))
     },
 
     async list<R>(c: Collection<R>, query: RecordQuery<R> = {}): Promise<RecordPage<R>> {
@@ -121,7 +113,7 @@ export function createRedisRecords(redis: Redis, run: RunScript, P: string, marg
       }
       const zset = `${P}${c.redisKey}${where === undefined ? '#all' : `#index:${where.field}:${where.value}`}`
       const start = query.after == null ? '-' : `(${query.after}`
-      const reply = await run(RECORD_SCRIPTS.list, [zset], [recordPrefix(c), start, limit + 1])
+      const reply = await run(LIST_RECORDS, [zset], [recordPrefix(c), start, limit + 1])
       if (!Array.isArray(reply)) throw new Error('unexpected reply from the list script')
       const page: R[] = []
       for (let i = 0; i < Math.min(reply.length, 2 * limit); i += 2) {
@@ -149,13 +141,9 @@ export function createRedisRecords(redis: Redis, run: RunScript, P: string, marg
     },
 
     async purge(c, now, also) {
-      let purged = 0
-      for (;;) {
-        // Batches keep each script short, so Redis never stalls other clients for long.
-        const due = Number(await run(RECORD_SCRIPTS.purge, [], [records.layout(c), now, PURGE_BATCH, also]))
-        purged += due
-        if (due < PURGE_BATCH) return purged
-      }
+      return drain(async () => [
+        Number(await run(PURGE_RECORDS, [], [records.layout(c), now, PURGE_BATCH, also])),
+      ])
     },
   }
   return records

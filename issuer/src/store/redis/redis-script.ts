@@ -40,3 +40,19 @@ export function pairs(flat: unknown): Record<string, string> {
   for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1])
   return out
 }
+
+export const PURGE_BATCH = 500
+
+/**
+ * Runs a purge script, a batch of at most PURGE_BATCH entries each time, until one handles fewer;
+ * answers the sum of what they removed. Batches keep each script short, so Redis never stalls
+ * other clients for long. `batch` answers what it removed and, when that differs, how many it handled.
+ */
+export async function drain(batch: () => Promise<[removed: number, handled?: number]>): Promise<number> {
+  let total = 0
+  for (;;) {
+    const [removed, handled = removed] = await batch()
+    total += removed
+    if (handled < PURGE_BATCH) return total
+  }
+}

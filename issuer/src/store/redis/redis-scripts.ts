@@ -3,6 +3,7 @@
 // keys from it (the session of a token is only known once the token is read), so the store needs a
 // single Redis primary, not Redis Cluster. Instants travel as decimal strings and are stored as
 // given; computed numbers are formatted with %d so large values never turn into 1.7e+12.
+import { script } from './redis-script.ts'
 
 const HELPERS = `
 local P = ARGV[1]
@@ -19,10 +20,11 @@ local function extend_ttl(key, ttl)
 end
 -- A new session and its first token. ks: session, token, user's session set, session's token set,
 -- deadline zset. a: session id, token hash, session TTL, token TTL, deadline, n, n session
--- field/value items, then token field/value items. Returns 'ok' or the field that conflicts.
+-- field/value items, then token field/value items. Returns 'ok', or a CONFLICT error (a
+-- StoreConflictError, redis-script.ts) naming what is taken, having written nothing.
 local function create_session(ks, a)
-  if redis.call('EXISTS', ks[1]) == 1 then return 'session id' end
-  if redis.call('EXISTS', ks[2]) == 1 then return 'refresh token hash' end
+  if redis.call('EXISTS', ks[1]) == 1 then return redis.error_reply('CONFLICT session id') end
+  if redis.call('EXISTS', ks[2]) == 1 then return redis.error_reply('CONFLICT refresh token hash') end
   local n = tonumber(a[6])
   local session, token = {}, {}
   for i = 7, 6 + n do session[#session + 1] = a[i] end
@@ -142,35 +144,35 @@ end
 `
 
 /** ARGV: P, layout, record key, mode, patch JSON, guard JSON. See \`write\` above. */
-export const WRITE_RECORD = `${RECORD_HELPERS}
+export const WRITE_RECORD = script(`${RECORD_HELPERS}
 return write(cjson.decode(ARGV[2]), ARGV[3], ARGV[4], cjson.decode(ARGV[5]), cjson.decode(ARGV[6]))
-`
+`)
 
 /** KEYS: the unique entry. ARGV: P, the records' key prefix. Returns the record's hash, {} for none. */
-export const FIND_RECORD = `
+export const FIND_RECORD = script(`
 local key = redis.call('GET', KEYS[1])
 if not key then return {} end
 return redis.call('HGETALL', ARGV[2] .. key)
-`
+`)
 
 /**
  * KEYS: the zset of keys (an index, or all). ARGV: P, the records' key prefix, where to start
  * ('-', or '(' and the last key of the previous page), how many. Returns {key, hash, ...}.
  */
-export const LIST_RECORDS = `
+export const LIST_RECORDS = script(`
 local out = {}
 for _, key in ipairs(redis.call('ZRANGEBYLEX', KEYS[1], ARGV[3], '+', 'LIMIT', 0, ARGV[4])) do
   out[#out + 1] = key
   out[#out + 1] = redis.call('HGETALL', ARGV[2] .. key)
 end
 return out
-`
+`)
 
 /**
  * Deletes the records of a collection due at now, with their entries. ARGV: P, layout, now, batch
  * size, the prefix of a key to delete with each record ('' for none). Returns how many.
  */
-export const PURGE_RECORDS = `${RECORD_HELPERS}
+export const PURGE_RECORDS = script(`${RECORD_HELPERS}
 local L = cjson.decode(ARGV[2])
 local due = redis.call('ZRANGEBYSCORE', P .. L.base .. '#expiry', '-inf', ARGV[3], 'LIMIT', 0, ARGV[4])
 for _, key in ipairs(due) do
@@ -180,7 +182,7 @@ for _, key in ipairs(due) do
   if ARGV[5] ~= '' then redis.call('DEL', ARGV[5] .. key) end
 end
 return #due
-`
+`)
 
 /**
  * One use of a key until an instant (a client assertion's jti). KEYS: the remembered key, the
@@ -188,32 +190,32 @@ return #due
  * compared with the caller's `now` like every other check; the TTL only lets Redis drop it.
  * Returns 1 when newly remembered (or the old entry had passed), 0 when still remembered.
  */
-export const REMEMBER_ONCE = `${HELPERS}
+export const REMEMBER_ONCE = script(`${HELPERS}
 local cur = redis.call('GET', KEYS[1])
 if cur and tonumber(cur) > tonumber(ARGV[2]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
 return 1
-`
+`)
 
 /**
  * KEYS: session, first token, user's session set, session's token set, deadline zset.
  * ARGV: P, session id, token hash, session TTL, token TTL, deadline, n, n session field/value
  * items, then token field/value items.
  */
-export const CREATE_SESSION = `${HELPERS}
+export const CREATE_SESSION = script(`${HELPERS}
 return create_session(KEYS, {unpack(ARGV, 2)})
-`
+`)
 
 /**
  * Redeems a one-time record (core/records/redeemable.ts; RFC 6749 §4.1.2 for codes): when
  * unconsumed and unexpired, creates the session exactly as CREATE_SESSION does, marks the record
  * consumed into it and, when it names a login session, links the session to it, all in this one
  * script. KEYS: CREATE_SESSION's five. ARGV: P, the record's layout, its key, now, then
- * CREATE_SESSION's arguments. Returns {'redeemed'}, {'replayed', session id}, {'invalid'} or
- * {'conflict', field}.
+ * CREATE_SESSION's arguments. Returns {'redeemed'}, {'replayed', session id} or {'invalid'}, or
+ * CREATE_SESSION's CONFLICT error.
  */
-export const REDEEM_ONCE = `${RECORD_HELPERS}
+export const REDEEM_ONCE = script(`${RECORD_HELPERS}
 local L, key, now = cjson.decode(ARGV[2]), ARGV[3], ARGV[4]
 local r = redis.call('HMGET', record_key(L, key), 'expiresAt', 'consumedAt', 'sessionId', 'loginSessionId')
 if not r[1] then return {'invalid'} end
@@ -222,7 +224,7 @@ if r[2] then return r[3] and {'replayed', r[3]} or {'invalid'} end
 if tonumber(now) >= tonumber(r[1]) then return {'invalid'} end
 local a = {unpack(ARGV, 5)}
 local outcome = create_session(KEYS, a)
-if outcome ~= 'ok' then return {'conflict', outcome} end
+if outcome ~= 'ok' then return outcome end
 write(L, key, 'update', {consumedAt = now, sessionId = a[1]}, {})
 if r[4] then
   local links = P .. 'login-session-sessions:' .. r[4]
@@ -231,14 +233,14 @@ if r[4] then
   extend_ttl(links, math.max(tonumber(a[3]), redis.call('PTTL', P .. 'login-session:' .. r[4])))
 end
 return {'redeemed'}
-`
+`)
 
 /**
  * Ends a login session (the first end is kept), lowering its idle expiry to the end so the
  * purge takes it, and answers the sessions redemptions started in it. ARGV: P, the login
  * sessions' layout, id, now.
  */
-export const END_LOGIN_SESSION = `${RECORD_HELPERS}
+export const END_LOGIN_SESSION = script(`${RECORD_HELPERS}
 local L, id, now = cjson.decode(ARGV[2]), ARGV[3], ARGV[4]
 local idle = redis.call('HGET', record_key(L, id), 'idleExpiresAt')
 if idle then
@@ -246,7 +248,7 @@ if idle then
   write(L, id, 'update', {endedAt = now, idleExpiresAt = idle}, {endedAt = false})
 end
 return redis.call('SMEMBERS', P .. 'login-session-sessions:' .. id)
-`
+`)
 
 /**
  * The rotation step (docs/issuer.md, "Refresh rotation"), mirroring plan-rotation.ts; replies
@@ -257,7 +259,7 @@ return redis.call('SMEMBERS', P .. 'login-session-sessions:' .. id)
  * '1' when a client presents the token ('0' for none), that client's id ('' for none).
  * Returns {kind, detail, session hash as a flat list, user roles JSON}.
  */
-export const ROTATE = `${HELPERS}
+export const ROTATE = script(`${HELPERS}
 local now, grace, retention = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[7])
 local t = redis.call('HMGET', KEYS[1], 'sessionId', 'generation', 'idleExpiresAt', 'consumedAt',
   'successorHash', 'successorSealed')
@@ -296,7 +298,7 @@ local function user_disabled()
 end
 
 if not t[4] then
-  if redis.call('EXISTS', KEYS[2]) == 1 then return {'conflict', 'refresh token hash'} end
+  if redis.call('EXISTS', KEYS[2]) == 1 then return redis.error_reply('CONFLICT refresh token hash') end
   local roles = live_roles()
   if not roles then return user_disabled() end
   -- Rotation never extends the session's absolute lifetime.
@@ -327,11 +329,11 @@ end
 redis.call('HSET', sessionKey, 'revokedAt', ARGV[2], 'revokedReason', 'reuse_detected')
 lower_deadline(KEYS[3], sid, now)
 return {'reuse_detected', '', redis.call('HGETALL', sessionKey)}
-`
+`)
 
 /** KEYS: session, deadline zset. ARGV: P, now, reason, session id, revocation TTL ms.
  * Returns 1 when it revoked. */
-export const REVOKE_SESSION = `${REVOCATION_HELPERS}
+export const REVOKE_SESSION = script(`${REVOCATION_HELPERS}
 local now = tonumber(ARGV[2])
 local s = redis.call('HMGET', KEYS[1], 'absoluteExpiresAt', 'revokedAt')
 if (not s[1]) or s[2] or tonumber(s[1]) <= now then return 0 end
@@ -339,11 +341,11 @@ redis.call('HSET', KEYS[1], 'revokedAt', ARGV[2], 'revokedReason', ARGV[3])
 lower_deadline(KEYS[2], ARGV[4], now)
 record_revocation('session', ARGV[4], ARGV[2], ARGV[5])
 return 1
-`
+`)
 
 /** KEYS: user's session set, deadline zset. ARGV: P, now, reason, user id, revocation TTL ms.
  * Returns how many it revoked. */
-export const REVOKE_USER_SESSIONS = `${REVOCATION_HELPERS}
+export const REVOKE_USER_SESSIONS = script(`${REVOCATION_HELPERS}
 local now, count = tonumber(ARGV[2]), 0
 for _, sid in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local key = P .. 'session:' .. sid
@@ -358,14 +360,14 @@ for _, sid in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 record_revocation('user', ARGV[4], ARGV[2], ARGV[5])
 return count
-`
+`)
 
 /**
  * KEYS: deadline zset, counter reset zset, remembered-until zset. ARGV: P, now, batch size.
- * Returns {keys deleted, entries handled}; the caller repeats while a full batch was handled.
- * The records' collections are purged by PURGE_RECORDS.
+ * Returns {keys and entries deleted, most entries handled of one kind}; the caller repeats while
+ * a full batch was handled. The records' collections are purged by PURGE_RECORDS.
  */
-export const PURGE = `${HELPERS}
+export const PURGE = script(`${HELPERS}
 local removed = 0
 local sids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
 for _, sid in ipairs(sids) do
@@ -391,15 +393,22 @@ local function drop_upto(zkey, upto, keyPrefix)
 end
 local counters = drop_upto(KEYS[2], ARGV[2], 'counter:')
 local remembered = drop_upto(KEYS[3], ARGV[2], 'remembered:')
-return {removed, math.max(#sids, counters, remembered)}
-`
+-- Revocation entries past their until.
+local ids = redis.call('ZRANGEBYSCORE', P .. 'revocations-by-until', '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+for _, id in ipairs(ids) do
+  redis.call('HDEL', P .. 'revocations', id)
+  redis.call('ZREM', P .. 'revocations-by-seq', id)
+  redis.call('ZREM', P .. 'revocations-by-until', id)
+end
+return {removed + #ids, math.max(#sids, counters, remembered, #ids)}
+`)
 
 /**
  * Fixed-window counters, one hit each. KEYS: the counters, then the counter reset zset.
  * ARGV: P, now, reset instant for a new window, TTL ms, then the counters' names in KEYS' order.
  * Returns {count, resetAt} for each counter, flat, in KEYS' order.
  */
-export const HIT_COUNTERS = `
+export const HIT_COUNTERS = script(`
 local zset, now, out = KEYS[#KEYS], tonumber(ARGV[2]), {}
 for i = 1, #KEYS - 1 do
   local c = redis.call('HMGET', KEYS[i], 'count', 'resetAt')
@@ -415,14 +424,14 @@ for i = 1, #KEYS - 1 do
   end
 end
 return out
-`
+`)
 
 /**
  * Resets some counters (removes them) and takes back one hit of others, never below zero.
  * KEYS: the counters to reset, the counters to release, then the counter reset zset.
  * ARGV: P, how many to reset, then their names in KEYS' order.
  */
-export const SETTLE_COUNTERS = `
+export const SETTLE_COUNTERS = script(`
 local zset, n = KEYS[#KEYS], tonumber(ARGV[2])
 for i = 1, n do
   redis.call('DEL', KEYS[i])
@@ -433,19 +442,19 @@ for i = n + 1, #KEYS - 1 do
   if c and c > 0 then redis.call('HINCRBY', KEYS[i], 'count', -1) end
 end
 return 0
-`
+`)
 
 /** KEYS: none (derived from P). ARGV: P, kind, subject, at, revocation TTL ms. */
-export const RECORD_REVOCATION = `${REVOCATION_HELPERS}
+export const RECORD_REVOCATION = script(`${REVOCATION_HELPERS}
 record_revocation(ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 return 0
-`
+`)
 
 /**
  * KEYS: none (derived from P). ARGV: P, since, now. Returns {cursor, id, at, until, seq, ...}:
  * the entries after `since` still in force at `now`, by sequence, read in one step with the cursor.
  */
-export const READ_REVOCATIONS = `${HELPERS}
+export const READ_REVOCATIONS = script(`${HELPERS}
 local out = {redis.call('GET', P .. 'revocation-seq') or '0'}
 local now = tonumber(ARGV[3])
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'revocations-by-seq', '(' .. ARGV[2], '+inf')) do
@@ -461,15 +470,4 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'revocations-by-seq', '(' .
   end
 end
 return out
-`
-
-/** KEYS: none (derived from P). ARGV: P, now, batch size. Returns how many entries it dropped. */
-export const PURGE_REVOCATIONS = `${HELPERS}
-local ids = redis.call('ZRANGEBYSCORE', P .. 'revocations-by-until', '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
-for _, id in ipairs(ids) do
-  redis.call('HDEL', P .. 'revocations', id)
-  redis.call('ZREM', P .. 'revocations-by-seq', id)
-  redis.call('ZREM', P .. 'revocations-by-until', id)
-end
-return #ids
-`
+`)

@@ -22,30 +22,17 @@ import { LOGIN_SESSIONS } from '../../core/authorization/login-session-collectio
 import type { AnyCollection } from '../../core/records/collection.ts'
 import { DEFAULT_REVOCATION_TTL_MS, type RevocationEntry } from '../../core/revocations/revocation-store.ts'
 import type { NewSession, SessionRecord } from '../../core/sessions/session-record.ts'
-import type { RefreshTokenRecord, RotateInput, RotateResult, Store } from '../../core/store.ts'
+import type { RotateInput, RotateResult, Store } from '../../core/store.ts'
 import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
-import { StoreConflictError } from '../../core/store-error.ts'
-import { isInvalidReason } from '../invalid-reason.ts'
-import { joinScope, splitScope } from '../session-scope.ts'
+import { recordFrom } from '../record-codec.ts'
+import { rotateResultOf } from '../rotate-reply.ts'
+import { joinScope } from '../session-scope.ts'
+import { STORED_SESSION, STORED_TOKEN } from '../stored-session.ts'
 import { translateErrors } from '../translate-errors.ts'
 import { migrateRedis } from './redis-migrate.ts'
-import { createRedisRecords, keyString, RECORD_SCRIPTS } from './redis-records.ts'
-import { pairs, script, scriptRunner } from './redis-script.ts'
-import {
-  CREATE_SESSION,
-  END_LOGIN_SESSION,
-  HIT_COUNTERS,
-  PURGE,
-  PURGE_REVOCATIONS,
-  READ_REVOCATIONS,
-  RECORD_REVOCATION,
-  REDEEM_ONCE,
-  REMEMBER_ONCE,
-  REVOKE_SESSION,
-  REVOKE_USER_SESSIONS,
-  ROTATE,
-  SETTLE_COUNTERS,
-} from './redis-scripts.ts'
+import { createRedisRecords, keyString } from './redis-records.ts'
+import { drain, PURGE_BATCH, pairs, scriptRunner } from './redis-script.ts'
+import * as SCRIPTS from './redis-scripts.ts'
 import { redisUnavailable } from './redis-unavailable.ts'
 
 export interface RedisStoreOptions {
@@ -66,23 +53,6 @@ export interface RedisStoreOptions {
 /** How long Redis keeps a session, token or record past its logical expiry. */
 const RETENTION_MS = 86_400_000
 const COUNTER_RETENTION_MS = 60_000
-const PURGE_BATCH = 500
-
-const SCRIPTS = {
-  rememberOnce: script(REMEMBER_ONCE),
-  createSession: script(CREATE_SESSION),
-  rotate: script(ROTATE),
-  revokeSession: script(REVOKE_SESSION),
-  revokeUserSessions: script(REVOKE_USER_SESSIONS),
-  purge: script(PURGE),
-  recordRevocation: script(RECORD_REVOCATION),
-  readRevocations: script(READ_REVOCATIONS),
-  purgeRevocations: script(PURGE_REVOCATIONS),
-  hitCounters: script(HIT_COUNTERS),
-  settleCounters: script(SETTLE_COUNTERS),
-  redeemOnce: script(REDEEM_ONCE),
-  endLoginSession: script(END_LOGIN_SESSION),
-}
 
 export function createRedisStore(options: RedisStoreOptions): Store {
   const P = options.prefix ?? 'tokensmith:'
@@ -99,8 +69,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   // Each (re)connection loads every script once, so each step is one EVALSHA round trip from the
   // first request on; a Redis that lost them (SCRIPT FLUSH, failover) is handled by `run`.
   redis.on('ready', () => {
-    for (const s of [...Object.values(SCRIPTS), ...Object.values(RECORD_SCRIPTS)])
-      redis.script('LOAD', s.lua).catch(() => {})
+    for (const s of Object.values(SCRIPTS)) redis.script('LOAD', s.lua).catch(() => {})
   })
 
   const k = {
@@ -173,11 +142,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const collections = options.collections ?? STORE_COLLECTIONS
   const records = createRedisRecords(redis, run, P, RETENTION_MS)
 
-  async function sessionById(id: string): Promise<SessionRecord | null> {
-    const hash = await redis.hgetall(k.session(id))
-    return Object.keys(hash).length === 0 ? null : toSession(hash)
-  }
-
   const store: Store = {
     records,
 
@@ -197,25 +161,25 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
     async createSession(session: NewSession) {
       const write = sessionWrite(session)
-      const outcome = await run(SCRIPTS.createSession, write.keys, write.args)
-      if (outcome !== 'ok') throw new StoreConflictError(String(outcome))
+      await run(SCRIPTS.CREATE_SESSION, write.keys, write.args)
       // The script wrote exactly these fields to a new key: no read back, so one round trip.
       return write.written
     },
 
     async getSession(id) {
-      return sessionById(id)
+      const hash = await redis.hgetall(k.session(id))
+      return Object.keys(hash).length === 0 ? null : toSession(hash)
     },
 
     async findToken(tokenHash) {
       const hash = await redis.hgetall(k.token(tokenHash))
       if (Object.keys(hash).length === 0) return null
-      return toToken(tokenHash, hash)
+      return recordFrom(STORED_TOKEN, (field) => (field === 'hash' ? tokenHash : hash[field]))
     },
 
     async rotate(input: RotateInput): Promise<RotateResult> {
       const reply = await run(
-        SCRIPTS.rotate,
+        SCRIPTS.ROTATE,
         [k.token(input.tokenHash), k.token(input.successor.hash), k.deadlines],
         [
           String(input.now),
@@ -229,37 +193,14 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         ],
       )
       if (!Array.isArray(reply)) throw new Error('unexpected reply from the rotate script')
-      const [kind, detail, sessionFlat, rolesJson] = reply as unknown[]
-      switch (kind) {
-        case 'invalid':
-          if (!isInvalidReason(detail)) throw new Error('unexpected invalid reason from the rotate script')
-          return { kind: 'invalid', reason: detail }
-        case 'conflict':
-          throw new StoreConflictError(String(detail))
-        case 'rotated':
-          return {
-            kind: 'rotated',
-            session: toSession(pairs(sessionFlat)),
-            generation: Number(detail),
-            roles: rolesFrom(rolesJson),
-          }
-        case 'replayed':
-          return {
-            kind: 'replayed',
-            session: toSession(pairs(sessionFlat)),
-            sealedSuccessor: String(detail),
-            roles: rolesFrom(rolesJson),
-          }
-        case 'reuse_detected':
-          return { kind: 'reuse_detected', session: toSession(pairs(sessionFlat)) }
-        default:
-          throw new Error('unexpected reply from the rotate script')
-      }
+      const [kind, detail, sessionFlat, roles] = reply as unknown[]
+      const session = () => toSession(pairs(sessionFlat))
+      return rotateResultOf({ kind, detail, generation: detail, session, roles }, 'the rotate script')
     },
 
     async revokeSession(sessionId, reason, now) {
       const revoked = await run(
-        SCRIPTS.revokeSession,
+        SCRIPTS.REVOKE_SESSION,
         [k.session(sessionId), k.deadlines],
         [String(now), reason, sessionId, revocationTtl],
       )
@@ -269,7 +210,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async revokeUserSessions(userId, reason, now) {
       return Number(
         await run(
-          SCRIPTS.revokeUserSessions,
+          SCRIPTS.REVOKE_USER_SESSIONS,
           [k.userSessions(userId), k.deadlines],
           [String(now), reason, userId, revocationTtl],
         ),
@@ -277,11 +218,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async recordRevocation(kind, subject, at) {
-      await run(SCRIPTS.recordRevocation, [], [kind, subject, String(Math.trunc(at)), revocationTtl])
+      await run(SCRIPTS.RECORD_REVOCATION, [], [kind, subject, String(Math.trunc(at)), revocationTtl])
     },
 
     async readRevocations(since, now) {
-      const reply = await run(SCRIPTS.readRevocations, [], [String(Math.trunc(since)), String(now)])
+      const reply = await run(SCRIPTS.READ_REVOCATIONS, [], [String(Math.trunc(since)), String(now)])
       if (!Array.isArray(reply)) throw new Error('unexpected reply from the revocation read script')
       const entries: RevocationEntry[] = []
       for (let i = 1; i + 3 < reply.length; i += 4) {
@@ -319,35 +260,28 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
 
     async purgeExpired(now) {
-      let removed = 0
-      for (;;) {
+      let removed = await drain(async () => {
         const reply = await run(
-          SCRIPTS.purge,
+          SCRIPTS.PURGE,
           [k.deadlines, k.counterResets, k.rememberedByUntil],
           [String(now), PURGE_BATCH],
         )
         if (!Array.isArray(reply)) throw new Error('unexpected reply from the purge script')
-        removed += Number(reply[0])
-        // Batches keep each script short, so Redis never stalls other clients for long.
-        if (Number(reply[1]) < PURGE_BATCH) break
-      }
+        return [Number(reply[0]), Number(reply[1])]
+      })
       for (const c of collections) {
         if (c.expiry === undefined) continue
         // A purged login session's links go with it.
         removed += await records.purge(c, now, c.redisKey === LOGIN_SESSIONS.redisKey ? k.loginLinks('') : '')
       }
-      for (;;) {
-        const dropped = Number(await run(SCRIPTS.purgeRevocations, [], [String(now), PURGE_BATCH]))
-        removed += dropped
-        if (dropped < PURGE_BATCH) return removed
-      }
+      return removed
     },
 
     async hitCounters(keys, now, windowMs) {
       if (keys.length === 0) return []
       const resetAt = now + windowMs
       const reply = await run(
-        SCRIPTS.hitCounters,
+        SCRIPTS.HIT_COUNTERS,
         [...keys.map(k.counter), k.counterResets],
         [
           String(now),
@@ -364,7 +298,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async settleCounters({ reset, release }) {
       if (reset.length === 0 && release.length === 0) return
       await run(
-        SCRIPTS.settleCounters,
+        SCRIPTS.SETTLE_COUNTERS,
         [...reset.map(k.counter), ...release.map(k.counter), k.counterResets],
         [String(reset.length), ...reset],
       )
@@ -373,7 +307,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async rememberOnce(key, until, now) {
       const ttl = String(Math.max(1, Math.trunc(until - now)))
       const reply = await run(
-        SCRIPTS.rememberOnce,
+        SCRIPTS.REMEMBER_ONCE,
         [k.remembered(key), k.rememberedByUntil],
         [String(now), String(until), ttl, key],
       )
@@ -382,7 +316,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
     async redeemOnce(c, key, now, session) {
       const write = sessionWrite(session)
-      const reply = await run(SCRIPTS.redeemOnce, write.keys, [
+      const reply = await run(SCRIPTS.REDEEM_ONCE, write.keys, [
         records.layout(c),
         keyString(c, key),
         String(now),
@@ -397,15 +331,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
           return { kind: 'replayed', sessionId: String(detail) }
         case 'invalid':
           return { kind: 'invalid' }
-        case 'conflict':
-          throw new StoreConflictError(String(detail))
         default:
           throw new Error('unexpected reply from the redeem script')
       }
     },
 
     async endLoginSession(id, now) {
-      const ids = await run(SCRIPTS.endLoginSession, [], [records.layout(LOGIN_SESSIONS), id, String(now)])
+      const ids = await run(SCRIPTS.END_LOGIN_SESSION, [], [records.layout(LOGIN_SESSIONS), id, String(now)])
       if (!Array.isArray(ids)) throw new Error('unexpected reply from the end-login-session script')
       return ids.map(String).sort(byCodePoint)
     },
@@ -423,55 +355,9 @@ function ttl(remainingMs: number): string {
   return String(Math.max(0, Math.trunc(remainingMs)) + RETENTION_MS)
 }
 
-function required(hash: Record<string, string>, field: string): string {
-  const value = hash[field]
-  if (value === undefined) throw new Error(`stored record has no ${field}`)
-  return value
-}
-
-/** A user's roles as stored: a JSON array of strings. */
-function rolesFrom(json: unknown): string[] {
-  const roles: unknown = typeof json === 'string' ? JSON.parse(json) : undefined
-  if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) {
-    throw new Error('stored user roles are not a JSON array of strings')
-  }
-  return roles
-}
-
+/** A session hash as a record. Sessions from before the field are all public clients'. */
 function toSession(h: Record<string, string>): SessionRecord {
-  return {
-    id: required(h, 'id'),
-    userId: required(h, 'userId'),
-    clientId: required(h, 'clientId'),
-    createdAt: Number(required(h, 'createdAt')),
-    lastUsedAt: Number(required(h, 'lastUsedAt')),
-    absoluteExpiresAt: Number(required(h, 'absoluteExpiresAt')),
-    revokedAt: h.revokedAt === undefined ? null : Number(h.revokedAt),
-    revokedReason: h.revokedReason ?? null,
-    clientIp: h.clientIp ?? null,
-    userAgent: h.userAgent ?? null,
-    // Sessions from before these fields: no scope, and all of public default clients.
-    scope: splitScope(h.scope ?? ''),
-    publicClient: h.publicClient !== '0',
-    // Written only when there are any, as clientIp.
-    claims: splitScope(h.claims ?? ''),
-    // Sessions from before the login's context was kept: a password login (acr-values.ts), no
-    // acr, no auth_time (whoever needs one uses createdAt).
-    amr: splitScope(h.amr ?? ''),
-    acr: h.acr ?? null,
-    authTime: h.authTime === undefined ? null : Number(h.authTime),
-  }
-}
-
-function toToken(hash: string, h: Record<string, string>): RefreshTokenRecord {
-  return {
-    hash,
-    sessionId: required(h, 'sessionId'),
-    generation: Number(required(h, 'generation')),
-    createdAt: Number(required(h, 'createdAt')),
-    idleExpiresAt: Number(required(h, 'idleExpiresAt')),
-    consumedAt: h.consumedAt === undefined ? null : Number(h.consumedAt),
-  }
+  return recordFrom(STORED_SESSION, (field) => (field === 'publicClient' ? (h[field] ?? '1') : h[field]))
 }
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

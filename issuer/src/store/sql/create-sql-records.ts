@@ -25,7 +25,7 @@ export function createSqlRecords(dialect: SqlDialect, collections: readonly AnyC
       values,
       add(value: unknown): string {
         values.push(value)
-        return dialect.param(values.length)
+        return `$${values.length}`
       },
     }
   }
@@ -74,7 +74,7 @@ export function createSqlRecords(dialect: SqlDialect, collections: readonly AnyC
 
     async findBy(c, field, value) {
       const rows = await dialect.query(
-        `SELECT * FROM ${dialect.table(c.name)} WHERE ${columnOf(field)} = ${dialect.param(1)}`,
+        `SELECT * FROM ${dialect.table(c.name)} WHERE ${columnOf(field)} = $1`,
         [value],
       )
       return rows[0] === undefined ? null : recordFromRow(c, rows[0])
@@ -169,7 +169,7 @@ export function createSqlRecords(dialect: SqlDialect, collections: readonly AnyC
       for (const c of collections) {
         if (c.expiry === undefined) continue
         deleted += await dialect.execute(
-          `DELETE FROM ${dialect.table(c.name)} WHERE ${columnOf(c.expiry.field)} <= ${dialect.param(1)}`,
+          `DELETE FROM ${dialect.table(c.name)} WHERE ${columnOf(c.expiry.field)} <= $1`,
           [now - (c.expiry.retainMs ?? 0)],
         )
       }

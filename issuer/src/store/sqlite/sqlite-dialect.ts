@@ -1,25 +1,55 @@
 import Database from 'better-sqlite3'
-import type { SqlDialect } from '../sql/sql-dialect.ts'
+import type { SqlDialect, SqlRow, SqlStatement } from '../sql/sql-dialect.ts'
 
 /**
- * SQLite under the generic records: `?` parameters, STRICT tables, flags as 0/1 and JSON as TEXT.
- * better-sqlite3 is synchronous; each statement is one implicit transaction.
+ * SQLite under the generic records and the shared steps: `$n` parameters rewritten to `?`, STRICT
+ * tables, flags as 0/1 and JSON as TEXT. better-sqlite3 is synchronous: a statement is one implicit
+ * transaction, and a step runs whole inside `immediate` (BEGIN IMMEDIATE) before anything else.
  */
-export function createSqliteDialect(stmt: (sql: string) => Database.Statement): SqlDialect {
+export function createSqliteDialect(
+  stmt: (sql: string) => Database.Statement,
+  immediate: <T>(fn: () => T) => T,
+): SqlDialect {
+  // Each text rewritten once: `$n` becomes `?`, and the parameters are bound in their order.
+  const positional = new Map<string, { sql: string; order: number[] }>()
+  const prepared = (sql: string, params: readonly unknown[]): [Database.Statement, unknown[]] => {
+    let p = positional.get(sql)
+    if (p === undefined) {
+      const order: number[] = []
+      const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+        order.push(Number(n) - 1)
+        return '?'
+      })
+      p = { sql: text, order }
+      positional.set(sql, p)
+    }
+    return [stmt(p.sql), p.order.map((i) => params[i])]
+  }
+  const query = ([sql, params]: SqlStatement): SqlRow[] => {
+    const [s, values] = prepared(sql, params)
+    if (s.reader) return s.all(...values) as SqlRow[]
+    s.run(...values)
+    return []
+  }
   return {
     table: (name) => name,
-    param: () => '?',
     tableOptions: ' STRICT',
+    writableCte: false,
     // SQLite compares text byte by byte already.
     order: (column) => column,
     async query(sql, params) {
-      const s = stmt(sql)
-      if (s.reader) return s.all(...params) as Record<string, unknown>[]
-      s.run(...params)
-      return []
+      return query([sql, params])
     },
     async execute(sql, params) {
-      return stmt(sql).run(...params).changes
+      const [s, values] = prepared(sql, params)
+      return s.run(...values).changes
+    },
+    async atomic(step) {
+      return immediate(() => {
+        let next = step.next()
+        while (!next.done) next = step.next(query(next.value))
+        return next.value
+      })
     },
     columnType: (spec) => (spec.type === 'int' || spec.type === 'bool' ? 'INTEGER' : 'TEXT'),
     toParam: (spec, value) => (spec.type === 'bool' && value !== null ? (value ? 1 : 0) : value),

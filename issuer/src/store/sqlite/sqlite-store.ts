@@ -8,56 +8,72 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import type { AnyCollection } from '../../core/records/collection.ts'
-import type { RedeemResult } from '../../core/records/redeemable.ts'
-import {
-  DEFAULT_REVOCATION_TTL_MS,
-  type RevocationEntry,
-  type RevocationKind,
-} from '../../core/revocations/revocation-store.ts'
-import { planRotation } from '../../core/rotation/plan-rotation.ts'
-import type { NewSession, SessionRecord } from '../../core/sessions/session-record.ts'
-import type { CounterState, RotateInput, RotateResult, Store } from '../../core/store.ts'
+import { DEFAULT_REVOCATION_TTL_MS, type RevocationKind } from '../../core/revocations/revocation-store.ts'
+import { planRotation, type RotationState } from '../../core/rotation/plan-rotation.ts'
+import type { RotateInput, RotateResult, Store } from '../../core/store.ts'
 import { STORE_COLLECTIONS } from '../../core/store-collections.ts'
 import { StoreConflictError } from '../../core/store-error.ts'
-import { joinScope } from '../session-scope.ts'
 import { createSqlRecords } from '../sql/create-sql-records.ts'
 import { ensureTables } from '../sql/ensure-tables.ts'
-import { runMigrations } from '../sql/run-migrations.ts'
-import { columnOf } from '../sql/sql-columns.ts'
-import {
-  replayedResult,
-  rotationStateFromRows,
-  SESSION_USER_COLUMNS,
-  type SessionRow,
-  type SessionUserRow,
-  sessionFromRow,
-  type TokenRow,
-  tokenFromRow,
-  userRolesOf,
-} from '../sql/sql-rows.ts'
+import { pendingMigrations } from '../sql/run-migrations.ts'
+import { sessionFromRow } from '../sql/sql-columns.ts'
+import type { SqlRow } from '../sql/sql-dialect.ts'
+import { createSqlSteps, sessionLive } from '../sql/sql-steps.ts'
+import { rolesOf } from '../stored-session.ts'
 import { translateErrors } from '../translate-errors.ts'
 import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
 import { createSqliteDialect } from './sqlite-dialect.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { sqliteUnavailable } from './sqlite-unavailable.ts'
 
-/** The rotation's one read (below): the session and user columns, the token's prefixed `t_`. */
-const ROTATION_READ = `SELECT ${SESSION_USER_COLUMNS}, t.generation AS t_generation,
-    t.idle_expires_at AS t_idle_expires_at, t.consumed_at AS t_consumed_at,
-    t.successor_sealed AS t_successor_sealed, n.hash AS next_hash, n.consumed_at AS next_consumed_at
+/**
+ * The rotation's one read: the session's columns, its user's roles and flag (null when the user is
+ * gone), the token's own columns (none shares a session column's name) and its successor's.
+ */
+const ROTATION_READ = `SELECT s.*, u.roles AS user_roles, u.disabled AS user_disabled,
+    t.generation, t.idle_expires_at, t.consumed_at, t.successor_sealed,
+    n.hash AS next_hash, n.consumed_at AS next_consumed_at
   FROM refresh_tokens t
   JOIN sessions s ON s.id = t.session_id
   LEFT JOIN users u ON u.id = s.user_id
   LEFT JOIN refresh_tokens n ON n.hash = t.successor_hash
   WHERE t.hash = ?`
 
-interface RotationRow extends SessionUserRow {
-  t_generation: number
-  t_idle_expires_at: number
-  t_consumed_at: number | null
-  t_successor_sealed: string | null
+interface RotationRow extends SqlRow {
+  id: string
+  client_id: string
+  last_used_at: number
+  absolute_expires_at: number
+  revoked_at: number | null
+  public_client: number
+  user_roles: string | null
+  user_disabled: number | null
+  generation: number
+  idle_expires_at: number
+  consumed_at: number | null
+  successor_sealed: string | null
   next_hash: string | null
   next_consumed_at: number | null
+}
+
+/** What the rotation plan needs of the row (better-sqlite3 reads INTEGER columns as numbers). */
+function rotationState(row: RotationRow): RotationState {
+  return {
+    session: {
+      revokedAt: row.revoked_at,
+      absoluteExpiresAt: row.absolute_expires_at,
+      clientId: row.client_id,
+      publicClient: row.public_client === 1,
+    },
+    user: row.user_disabled === null ? null : { disabled: row.user_disabled === 1 },
+    token: {
+      idleExpiresAt: row.idle_expires_at,
+      consumedAt: row.consumed_at,
+      successorSealed: row.successor_sealed,
+      successorExists: row.next_hash !== null,
+      successorConsumedAt: row.next_consumed_at,
+    },
+  }
 }
 
 export interface SqliteStoreOptions {
@@ -94,19 +110,6 @@ interface PendingRotation {
 
 type RotationOutcome = { ok: true; result: RotateResult } | { ok: false; error: unknown }
 
-interface CounterRow {
-  count: number
-  reset_at: number
-}
-
-// A session with a live token: its one unconsumed token, not idled out.
-const HAS_LIVE_TOKEN = `EXISTS (SELECT 1 FROM refresh_tokens t
-  WHERE t.session_id = s.id AND t.consumed_at IS NULL AND t.idle_expires_at > @now)`
-const SESSION_LIVE = `(s.revoked_at IS NULL AND s.absolute_expires_at > @now AND ${HAS_LIVE_TOKEN})`
-// What purge removes: past absolute lifetime, revoked by `now`, or idled out.
-const SESSION_DEAD = `(s.absolute_expires_at <= @now
-  OR (s.revoked_at IS NOT NULL AND s.revoked_at <= @now) OR NOT ${HAS_LIVE_TOKEN})`
-
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const { path } = options
   const inMemory = path === ':memory:'
@@ -135,53 +138,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
   const get = <R>(sql: string, ...params: unknown[]): R | undefined =>
     stmt(sql).get(...params) as R | undefined
-  const all = <R>(sql: string, ...params: unknown[]): R[] => stmt(sql).all(...params) as R[]
   const run = (sql: string, ...params: unknown[]): number => stmt(sql).run(...params).changes
   // One transaction wrapper for every step: `db.transaction(fn)` builds four wrapper functions
   // per call, which showed up in the refresh profile.
   const inImmediate = db.transaction((fn: () => unknown) => fn()).immediate
   const immediate = <T>(fn: () => T): T => inImmediate(fn) as T
-
-  const sessionById = (id: string): SessionRecord | null => {
-    const row = get<SessionRow>('SELECT * FROM sessions WHERE id = ?', id)
-    return row === undefined ? null : sessionFromRow(row)
-  }
-
-  // A session and its first refresh token, inside the caller's transaction.
-  const insertSession = (session: NewSession): SessionRecord => {
-    try {
-      run(
-        `INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, absolute_expires_at,
-           revoked_at, revoked_reason, client_ip, user_agent, scope, public_client, claims, amr, acr, auth_time)
-         VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        session.id,
-        session.userId,
-        session.clientId,
-        session.createdAt,
-        session.createdAt,
-        session.absoluteExpiresAt,
-        session.clientIp,
-        session.userAgent,
-        joinScope(session.scope),
-        session.publicClient ? 1 : 0,
-        joinScope(session.claims ?? []),
-        joinScope(session.amr ?? []),
-        session.acr ?? null,
-        session.authTime ?? null,
-      )
-      run(
-        `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
-         VALUES (?, ?, 1, ?, ?)`,
-        session.tokenHash,
-        session.id,
-        session.createdAt,
-        Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
-      )
-    } catch (err) {
-      throw asConflict(err, (msg) => (msg.includes('sessions.id') ? 'session id' : 'refresh token hash'))
-    }
-    return sessionById(session.id)!
-  }
 
   const revocationTtlMs = options.revocationTtlMs ?? DEFAULT_REVOCATION_TTL_MS
   // Inside the caller's transaction. AUTOINCREMENT never reuses a sequence, even after purge:
@@ -197,9 +158,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     )
   }
 
+  // Revokes the live sessions of a session id or a user, and writes the feed's entry in the same
+  // transaction: always for a user (tokens outlive the sessions), for a session when it was live.
+  const revokeLiveSessions = async (kind: RevocationKind, subject: string, reason: string, now: number) =>
+    immediate(() => {
+      const changed = run(
+        `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+         WHERE ${kind === 'user' ? 'user_id' : 'id'} = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
+        now,
+        reason,
+        subject,
+        now,
+      )
+      if (kind === 'user' || changed === 1) recordEntry(kind, subject, now)
+      return changed
+    })
+
   // Revokes a live session inside the caller's transaction; returns the row as written.
-  const revokeLive = (id: string, reason: string, now: number): SessionRow | undefined =>
-    get<SessionRow>(
+  const revokeLive = (id: string, reason: string, now: number): SqlRow | undefined =>
+    get<SqlRow>(
       'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL RETURNING *',
       now,
       reason,
@@ -213,28 +190,24 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     // another round trip, and a disabled user's token is never consumed.
     const row = get<RotationRow>(ROTATION_READ, input.tokenHash)
     if (row === undefined) return { kind: 'invalid', reason: 'unknown' }
-    const sessionRow: SessionUserRow = row
-    const token = {
-      generation: row.t_generation,
-      idle_expires_at: row.t_idle_expires_at,
-      consumed_at: row.t_consumed_at,
-      successor_sealed: row.t_successor_sealed,
-      next_hash: row.next_hash,
-      next_consumed_at: row.next_consumed_at,
-    }
-    const plan = planRotation(rotationStateFromRows(sessionRow, token), input)
+    const plan = planRotation(rotationState(row), input)
     switch (plan.kind) {
       case 'invalid':
-        if (plan.reason === 'user_disabled') revokeLive(sessionRow.id, 'user_disabled', input.now)
+        if (plan.reason === 'user_disabled') revokeLive(row.id, 'user_disabled', input.now)
         return plan
-      case 'replayed':
-        return replayedResult(plan, sessionRow)
+      case 'replayed': // A replay writes nothing: it answers from the row already read.
+        return {
+          kind: 'replayed',
+          session: sessionFromRow(row),
+          sealedSuccessor: plan.sealedSuccessor,
+          roles: rolesOf(row.user_roles),
+        }
       case 'reuse_detected': {
-        const revoked = revokeLive(sessionRow.id, 'reuse_detected', input.now)
-        return { kind: 'reuse_detected', session: sessionFromRow(revoked ?? sessionRow) }
+        const revoked = revokeLive(row.id, 'reuse_detected', input.now)
+        return { kind: 'reuse_detected', session: sessionFromRow(revoked ?? row) }
       }
       case 'rotated': {
-        const generation = token.generation + 1
+        const generation = row.generation + 1
         // The successor goes in first: a hash conflict then fails before this rotation has
         // written anything, so it can be refused alone without undoing the rest of its batch.
         try {
@@ -242,13 +215,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             `INSERT INTO refresh_tokens (hash, session_id, generation, created_at, idle_expires_at)
              VALUES (?, ?, ?, ?, ?)`,
             input.successor.hash,
-            sessionRow.id,
+            row.id,
             generation,
             input.now,
             plan.successorIdleExpiresAt,
           )
         } catch (err) {
-          throw asConflict(err, () => 'refresh token hash')
+          throw asConflict(err)
         }
         // The compare-and-set is what makes the step safe even without the write lock.
         const consumed = run(
@@ -260,13 +233,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           input.tokenHash,
         )
         if (consumed !== 1) throw new Error('refresh token changed inside its own write transaction')
-        run('UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE id = ?', input.now, sessionRow.id)
-        const lastUsedAt = Math.max(Number(sessionRow.last_used_at), input.now)
+        run('UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE id = ?', input.now, row.id)
+        const lastUsedAt = Math.max(Number(row.last_used_at), input.now)
         return {
           kind: 'rotated',
-          session: sessionFromRow({ ...sessionRow, last_used_at: lastUsedAt }),
+          session: sessionFromRow({ ...row, last_used_at: lastUsedAt }),
           generation,
-          roles: userRolesOf(sessionRow),
+          roles: rolesOf(row.user_roles),
         }
       }
     }
@@ -310,11 +283,22 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   const collections = options.collections ?? STORE_COLLECTIONS
-  const dialect = createSqliteDialect(stmt)
+  const dialect = createSqliteDialect(stmt, immediate)
   const records = createSqlRecords(dialect, collections)
+  const purgeDeadSessions = async (now: number) =>
+    immediate(() => {
+      const dead = `SELECT s.id FROM sessions s WHERE ${sessionLive('refresh_tokens', '@now', false)}`
+      const tokens = run(`DELETE FROM refresh_tokens WHERE session_id IN (${dead})`, { now })
+      return tokens + run(`DELETE FROM sessions WHERE id IN (${dead})`, { now })
+    })
 
   const store: Store = {
     records,
+    ...createSqlSteps(dialect, records, {
+      purgeDeadSessions,
+      // AUTOINCREMENT's counter: never reused, even after purge, so the feed's cursor only moves forward.
+      revocationCursor: "SELECT seq AS value FROM sqlite_sequence WHERE name = 'revocations'",
+    }),
 
     async migrate() {
       immediate(() => {
@@ -324,14 +308,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
         ) STRICT`)
         const applied = db.prepare('SELECT version FROM schema_migrations').pluck().all().map(Number)
-        runMigrations(SQLITE_MIGRATIONS, applied, {
-          apply: (m) => {
-            db.exec(m.sql)
-          },
-          record: (m) => {
-            db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name)
-          },
-        })
+        for (const m of pendingMigrations(SQLITE_MIGRATIONS, applied)) {
+          db.exec(m.sql)
+          db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name)
+        }
       })
       await ensureTables(dialect, collections)
     },
@@ -346,22 +326,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (db.open) db.close()
     },
 
-    async createSession(session: NewSession) {
-      return immediate(() => insertSession(session))
-    },
-
-    async getSession(id) {
-      return sessionById(id)
-    },
-
-    async findToken(tokenHash) {
-      const row = get<TokenRow>(
-        'SELECT hash, session_id, generation, created_at, idle_expires_at, consumed_at FROM refresh_tokens WHERE hash = ?',
-        tokenHash,
-      )
-      return row === undefined ? null : tokenFromRow(row)
-    },
-
     rotate(input: RotateInput): Promise<RotateResult> {
       return new Promise((resolve, reject) => {
         pendingRotations.push({ input, resolve, reject })
@@ -372,103 +336,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async revokeSession(sessionId, reason, now) {
-      return immediate(() => {
-        const changed = run(
-          `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
-           WHERE id = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
-          now,
-          reason,
-          sessionId,
-          now,
-        )
-        if (changed === 1) recordEntry('session', sessionId, now)
-        return changed === 1
-      })
+      return (await revokeLiveSessions('session', sessionId, reason, now)) === 1
     },
 
     async revokeUserSessions(userId, reason, now) {
-      return immediate(() => {
-        const changed = run(
-          `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
-           WHERE user_id = ? AND revoked_at IS NULL AND absolute_expires_at > ?`,
-          now,
-          reason,
-          userId,
-          now,
-        )
-        recordEntry('user', userId, now)
-        return changed
-      })
+      return revokeLiveSessions('user', userId, reason, now)
     },
 
     async recordRevocation(kind, subject, at) {
       immediate(() => recordEntry(kind, subject, at))
-    },
-
-    async readRevocations(since, now) {
-      // One read transaction: the cursor and the entries come from the same snapshot.
-      return db.transaction(() => {
-        const cursor =
-          get<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'revocations'")?.seq ?? 0
-        const entries = all<RevocationEntry>(
-          'SELECT seq, kind, subject, at, until FROM revocations WHERE seq > ? AND until > ? ORDER BY seq',
-          since,
-          now,
-        )
-        return { cursor, entries }
-      })()
-    },
-
-    async listSessions(userId, now) {
-      return all<SessionRow>(
-        `SELECT s.* FROM sessions s
-         WHERE s.user_id = @userId AND ${SESSION_LIVE}
-         ORDER BY s.created_at DESC, s.id`,
-        { userId, now },
-      ).map(sessionFromRow)
-    },
-
-    async purgeExpired(now) {
-      let deleted = immediate(() => {
-        let deleted = run(
-          `DELETE FROM refresh_tokens WHERE session_id IN (SELECT s.id FROM sessions s WHERE ${SESSION_DEAD})`,
-          { now },
-        )
-        deleted += run(`DELETE FROM sessions AS s WHERE ${SESSION_DEAD}`, { now })
-        // Consumed tokens past their idle expiry can only ever answer 'idle_expired'; without them
-        // they answer 'unknown', the same 401, and long sessions stop growing the table.
-        deleted += run(
-          'DELETE FROM refresh_tokens WHERE consumed_at IS NOT NULL AND idle_expires_at <= ?',
-          now,
-        )
-        deleted += run('DELETE FROM counters WHERE reset_at <= ?', now)
-        deleted += run('DELETE FROM remembered WHERE until <= ?', now)
-        deleted += run('DELETE FROM revocations WHERE until <= ?', now)
-        return deleted
-      })
-      deleted += await records.purge(now)
-      // The links of login sessions and sessions purged, by either step.
-      deleted += run(
-        `DELETE FROM login_session_sessions WHERE login_session_id NOT IN (SELECT id FROM login_sessions)
-           OR session_id NOT IN (SELECT id FROM sessions)`,
-      )
-      return deleted
-    },
-
-    async hitCounters(keys, now, windowMs) {
-      return immediate(() =>
-        keys.map((key): CounterState => {
-          const row = get<CounterRow>(
-            `INSERT INTO counters (key, count, reset_at) VALUES (@key, 1, @resetAt)
-             ON CONFLICT (key) DO UPDATE SET
-               count = CASE WHEN counters.reset_at <= @now THEN 1 ELSE counters.count + 1 END,
-               reset_at = CASE WHEN counters.reset_at <= @now THEN excluded.reset_at ELSE counters.reset_at END
-             RETURNING count, reset_at`,
-            { key, now, resetAt: now + windowMs },
-          )!
-          return { count: row.count, resetAt: row.reset_at }
-        }),
-      )
     },
 
     async settleCounters({ reset, release }) {
@@ -478,80 +354,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           run('UPDATE counters SET count = count - 1 WHERE key = ? AND count > 0', key)
       })
     },
-
-    async rememberOnce(key, until, now) {
-      // One upsert: a live entry is left alone and returns no row; a passed one is taken over.
-      const row = get<{ key: string }>(
-        `INSERT INTO remembered (key, until) VALUES (?, ?)
-         ON CONFLICT (key) DO UPDATE SET until = excluded.until WHERE remembered.until <= ?
-         RETURNING key`,
-        key,
-        until,
-        now,
-      )
-      return row !== undefined
-    },
-
-    async redeemOnce(c, key, now, session) {
-      const table = c.name
-      const where = c.key.map((field) => `${columnOf(field)} = ?`).join(' AND ')
-      const keyValues = c.key.map((field) => key[field])
-      const linked = 'loginSessionId' in c.fields
-      return immediate((): RedeemResult => {
-        const row = get<{
-          consumed_at: number | null
-          session_id: string | null
-          expires_at: number
-          login: string | null
-        }>(
-          `SELECT consumed_at, session_id, expires_at, ${linked ? 'login_session_id' : 'NULL'} AS login FROM ${table} WHERE ${where}`,
-          ...keyValues,
-        )
-        if (row === undefined) return { kind: 'invalid' }
-        if (row.consumed_at !== null && row.session_id !== null) {
-          return { kind: 'replayed', sessionId: row.session_id }
-        }
-        if (row.expires_at <= now) return { kind: 'invalid' }
-        const created = insertSession(session)
-        run(
-          `UPDATE ${table} SET consumed_at = ?, session_id = ? WHERE ${where}`,
-          now,
-          session.id,
-          ...keyValues,
-        )
-        if (row.login !== null) {
-          run(
-            'INSERT OR IGNORE INTO login_session_sessions (login_session_id, session_id) VALUES (?, ?)',
-            row.login,
-            session.id,
-          )
-        }
-        return { kind: 'redeemed', session: created }
-      })
-    },
-
-    async endLoginSession(id, now) {
-      return immediate(() => {
-        run(
-          `UPDATE login_sessions SET ended_at = ?, idle_expires_at = MIN(idle_expires_at, ?)
-           WHERE id = ? AND ended_at IS NULL`,
-          now,
-          now,
-          id,
-        )
-        return all<{ session_id: string }>(
-          'SELECT session_id FROM login_session_sessions WHERE login_session_id = ? ORDER BY session_id',
-          id,
-        ).map((r) => r.session_id)
-      })
-    },
   }
   return translateErrors(store, sqliteUnavailable)
 }
 
-function asConflict(err: unknown, field: (message: string) => string): unknown {
+function asConflict(err: unknown): unknown {
+  // The successor's hash is the one unique key a rotation inserts.
   if (err instanceof Database.SqliteError && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(err.code)) {
-    return new StoreConflictError(field(err.message), { cause: err })
+    return new StoreConflictError('refresh token hash', { cause: err })
   }
   return err
 }
