@@ -90,6 +90,9 @@ export function createRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
     const now = clock()
     try {
       const page = await store.readRevocations(cursor, now)
+      // Nothing was served before the first good read (documents wait for it): a stream that
+      // subscribed meanwhile gets that read in its snapshot, not again as a change.
+      const served = lastReadAt !== Number.NEGATIVE_INFINITY
       lastReadAt = now
       if (failing) logger.info('revocation_feed_recovered', {})
       failing = false
@@ -103,7 +106,7 @@ export function createRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
         }
       }
       if (readKeys(clock())) dirty = true
-      if (dirty) changed()
+      if (dirty && served) changed()
     } catch (err) {
       if (!failing) logger.error('revocation_feed_read_failed', { name: (err as Error).name })
       failing = true
