@@ -137,6 +137,7 @@ export function createIssuerApp(deps: IssuerAppDeps): Hono<BearerEnv> {
       maxBodyBytes: config.maxBodyBytes,
       clientAddress,
       clock: deps.clock,
+      counters: deps.store,
     }),
   )
   if (deps.mfa !== undefined) {

@@ -388,6 +388,21 @@ describe('signing in with a passkey alone (WebAuthn Level 3 §7.2)', () => {
   })
 })
 
+describe('the sign-in options anyone may ask for', () => {
+  it('are limited per client address (each stores a challenge): the 61st in a minute is 429 with Retry-After', async () => {
+    const ip = '198.51.100.61'
+    for (let i = 0; i < 60; i++)
+      expect((await post('/auth/passkeys/login/options', {}, undefined, ip)).status).toBe(200)
+    const limited = await post('/auth/passkeys/login/options', {}, undefined, ip)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    await expectError(limited, 429, 'rate_limited')
+    // Another address is not held back, and the window ends.
+    expect((await post('/auth/passkeys/login/options', {}, undefined, '198.51.100.62')).status).toBe(200)
+    t.advance(60_000)
+    expect((await post('/auth/passkeys/login/options', {}, undefined, ip)).status).toBe(200)
+  })
+})
+
 describe('the options of a passkey as the second step', () => {
   it('names the user of a live mfaToken and only their passkeys', async () => {
     const { token } = await accountToken()

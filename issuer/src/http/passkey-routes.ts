@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.ts'
 import type { PasskeyLogin } from '../core/passkeys/create-passkey-login.ts'
 import type { Passkeys } from '../core/passkeys/create-passkeys.ts'
 import type { PasskeyRecord } from '../core/passkeys/passkey-collection.ts'
+import type { Store } from '../core/store.ts'
 import type { AccessTokenVerifier } from '../core/tokens/access-token-verifier.ts'
 import type { UserRecord } from '../core/users/user-collection.ts'
 import { IssuerError } from '../errors.ts'
@@ -25,7 +26,12 @@ export interface PasskeyRoutesDeps {
   maxBodyBytes: number
   clientAddress: (c: Context) => string | null
   clock: Clock
+  /** The store's counters: unauthenticated sign-in options are limited per address. */
+  counters: Pick<Store, 'hitCounters'>
 }
+
+/** Sign-in options a client address may ask for per minute: each stores a challenge. */
+const LOGIN_OPTIONS_PER_MINUTE = 60
 
 // A WebAuthn response (attestation, client data, extensions) is larger than the API's other bodies.
 const MIN_BODY_BYTES = 32768
@@ -71,7 +77,21 @@ export function createPasskeyRoutes(deps: PasskeyRoutesDeps): Hono<BearerEnv> {
   routes.use('/mfa/passkeys', noStore)
   routes.use('/mfa/passkeys/*', noStore)
 
-  routes.post('/passkeys/login/options', async (c) => c.json(await passkeys.authenticationOptions(null)))
+  routes.post('/passkeys/login/options', async (c) => {
+    // Anyone may ask, and each answer stores a challenge for 5 minutes: bounded per address.
+    const now = deps.clock()
+    const [hits] = await deps.counters.hitCounters(
+      [`passkey-options:address:${deps.clientAddress(c) ?? 'unknown'}`],
+      now,
+      60_000,
+    )
+    if (hits !== undefined && hits.count > LOGIN_OPTIONS_PER_MINUTE) {
+      throw new IssuerError('rate_limited', 'Too many passkey sign-ins from this address. Try again later.', {
+        retryAfterSec: Math.max(1, Math.ceil((hits.resetAt - now) / 1000)),
+      })
+    }
+    return c.json(await passkeys.authenticationOptions(null))
+  })
 
   routes.post('/passkeys/login', async (c) => {
     const body = await readJsonBody(c, maxBytes)

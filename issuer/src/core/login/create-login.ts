@@ -218,11 +218,15 @@ export function createLogin(deps: {
     if (ticket === null || ticket.clientId === null || ticket.purpose === 'enrol') throw expired()
     const user = await store.records.get(USERS, { id: ticket.userId })
     if (user === null) throw expired()
-    // The password's limiter and counters: a wrong code is a failed login like a wrong password.
-    const attempt = await limiter.attempt(user.username, meta.clientIp, clock())
+    // The password's limiter and counters: a wrong code is a failed login like a wrong password
+    // (a passkey counts its own).
+    const attempt = step.limitsItself
+      ? { lastForAccount: false, lastForAddress: false }
+      : await limiter.attempt(user.username, meta.clientIp, clock())
     let passed: UserRecord
     try {
-      passed = await step.check(inputOf(user.id))
+      // The address goes with the input: a step that counts its own attempts counts them there.
+      passed = await step.check({ ...inputOf(user.id), clientIp: meta.clientIp })
       if (passed.id !== user.id) throw new IssuerError('invalid_credentials', 'The code is incorrect.')
     } catch (err) {
       if (err instanceof IssuerError && err.code === 'invalid_credentials') {
@@ -239,7 +243,7 @@ export function createLogin(deps: {
     // Finished only now, once: of two requests racing with one ticket, one starts a session.
     const finished = await deps.tickets.finish(mfaToken)
     if (finished === null) throw expired()
-    await limiter.succeeded(user.username, meta.clientIp)
+    if (!step.limitsItself) await limiter.succeeded(user.username, meta.clientIp)
     const client =
       finished.clientId === null ? null : await store.records.get(CLIENTS, { id: finished.clientId })
     if (client === null || client.disabled) throw new IssuerError('invalid_request', 'Unknown clientId.')

@@ -10,4 +10,6 @@ export interface LoginStep<Input = unknown> {
   id: string
   amr: readonly string[]
   check(input: Input): Promise<UserRecord>
+  /** The check counts its own attempts in the login limiter (a passkey): callers must not count them again. */
+  limitsItself?: boolean
 }

@@ -71,6 +71,7 @@ export function createPasskeyStep(deps: {
   return {
     id: 'passkey',
     amr: PASSKEY_AMR,
+    limitsItself: true,
     async check(input) {
       const now = clock()
       const clientIp = input.clientIp ?? null
