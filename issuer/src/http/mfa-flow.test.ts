@@ -1,11 +1,11 @@
 // The JSON API of the second factor end to end on a real issuer (SQLite): enrolment under
 // /auth/mfa, the login's second step at /auth/login/mfa, recovery codes, the policy, the password
 // grant's refusal, the limiter, ticket expiry, and logs free of every secret, code and ticket.
-import { generate } from 'otplib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CLIENTS } from '../core/clients/client-collection.ts'
 import { leakedLines } from '../testing/leaked-lines.ts'
 import { createTestIssuer, type TestIssuer } from '../testing/test-issuer.ts'
+import { totpCodeAt } from '../testing/totp-code-at.ts'
 
 const PASSWORD = 'correct horse battery staple'
 let open: TestIssuer[] = []
@@ -32,9 +32,6 @@ async function post(t: TestIssuer, path: string, json: unknown, headers: Record<
 const claimsOf = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()) as Json
 
-const codeAt = (secret: string, ms: number) =>
-  generate({ secret, epoch: Math.floor(ms / 1000), algorithm: 'sha1', digits: 6, period: 30 })
-
 /** Signs in with the password alone (no factor yet) and enrols TOTP; answers what enrolment gave. */
 async function enrol(t: TestIssuer, username = 'alice') {
   const login = await post(t, '/auth/login', { username, password: PASSWORD, scope: 'account' })
@@ -54,7 +51,7 @@ async function enrol(t: TestIssuer, username = 'alice') {
     `otpauth://totp/issuer.test:${username}?secret=${secret}&issuer=issuer.test&algorithm=SHA1&digits=6&period=30`,
   )
   expect(String(begun.body.qrSvg)).toMatch(/^<svg[\s\S]*<\/svg>\s*$/)
-  const confirmed = await post(t, '/auth/mfa/totp/confirm', { otp: await codeAt(secret, t.now.ms) }, auth)
+  const confirmed = await post(t, '/auth/mfa/totp/confirm', { otp: await totpCodeAt(secret, t.now.ms) }, auth)
   expect(confirmed.status).toBe(200)
   const recoveryCodes = confirmed.body.recoveryCodes as string[]
   expect(recoveryCodes).toHaveLength(10)
@@ -86,7 +83,7 @@ describe('TOTP enrolment and the second step of /auth/login', () => {
     expect(first.body.mfaToken).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(first.body).not.toHaveProperty('accessToken')
 
-    const code = await codeAt(secret, t.now.ms)
+    const code = await totpCodeAt(secret, t.now.ms)
     const done = await post(t, '/auth/login/mfa', { mfaToken: first.body.mfaToken, otp: code })
     expect(done.status).toBe(200)
     expect(done.body).toMatchObject({ tokenType: 'Bearer' })
@@ -112,7 +109,7 @@ describe('TOTP enrolment and the second step of /auth/login', () => {
     t.advance(30_000)
     const next = await post(t, '/auth/login/mfa', {
       mfaToken: second.body.mfaToken,
-      otp: await codeAt(secret, t.now.ms),
+      otp: await totpCodeAt(secret, t.now.ms),
     })
     expect(next.status).toBe(200)
   })
@@ -142,9 +139,9 @@ describe('TOTP enrolment and the second step of /auth/login', () => {
     const secret = String(second.body.secret)
     secrets.add(secret)
     expect(secret).not.toBe(old)
-    const stale = await post(t, '/auth/mfa/totp/confirm', { otp: await codeAt(old, t.now.ms) }, auth)
+    const stale = await post(t, '/auth/mfa/totp/confirm', { otp: await totpCodeAt(old, t.now.ms) }, auth)
     expect(stale.status).toBe(400)
-    const ok = await post(t, '/auth/mfa/totp/confirm', { otp: await codeAt(secret, t.now.ms) }, auth)
+    const ok = await post(t, '/auth/mfa/totp/confirm', { otp: await totpCodeAt(secret, t.now.ms) }, auth)
     expect(ok.status).toBe(200)
     for (const c of ok.body.recoveryCodes as string[]) secrets.add(c)
   })
@@ -203,12 +200,12 @@ describe('TOTP enrolment and the second step of /auth/login', () => {
     t.advance(1000)
     const late = await post(t, '/auth/login/mfa', {
       mfaToken: login.body.mfaToken,
-      otp: await codeAt(secret, t.now.ms),
+      otp: await totpCodeAt(secret, t.now.ms),
     })
     expect(late).toMatchObject({ status: 401, body: { code: 'invalid_mfa_token' } })
     const inTime = await post(t, '/auth/login/mfa', {
       mfaToken: justIn.body.mfaToken,
-      otp: await codeAt(secret, t.now.ms),
+      otp: await totpCodeAt(secret, t.now.ms),
     })
     expect(inTime.status).toBe(200)
   })
@@ -227,7 +224,7 @@ describe('TOTP enrolment and the second step of /auth/login', () => {
     expect(statuses).toEqual([401, 401, 401, 429])
     const right = await post(t, '/auth/login/mfa', {
       mfaToken: login.body.mfaToken,
-      otp: await codeAt(secret, t.now.ms),
+      otp: await totpCodeAt(secret, t.now.ms),
     })
     expect(right.status).toBe(429)
     expect((await passwordStep(t)).status).toBe(429)
@@ -237,7 +234,7 @@ describe('TOTP enrolment and the second step of /auth/login', () => {
     const fresh = await passwordStep(t)
     const done = await post(t, '/auth/login/mfa', {
       mfaToken: fresh.body.mfaToken,
-      otp: await codeAt(secret, t.now.ms),
+      otp: await totpCodeAt(secret, t.now.ms),
     })
     expect(done.status).toBe(200)
   })
@@ -271,7 +268,7 @@ describe('TOTP enrolment and the second step of /auth/login', () => {
     secrets.add(String(again.body.mfaToken))
     const signedIn = await post(t, '/auth/login/mfa', {
       mfaToken: again.body.mfaToken,
-      otp: await codeAt(secret, t.now.ms),
+      otp: await totpCodeAt(secret, t.now.ms),
     })
     expect(signedIn.status).toBe(200)
     secrets.add(String(signedIn.body.refreshToken))

@@ -1,22 +1,14 @@
-import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { serve } from '@hono/node-server'
 import type { Browser, BrowserContext, Locator, Page, Response } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLIENTS } from '../core/clients/client-collection.ts'
 import { firstPartyPublicClient } from '../core/clients/client-record.ts'
-import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
-import { createUser } from '../core/users/create-user.ts'
-import { loadConfig } from '../runtime/config.ts'
-import { createLogger } from '../runtime/logger.ts'
-import { type Issuer, startIssuer } from '../runtime/start-issuer.ts'
-import { freePort } from '../testing/free-port.ts'
+import type { Issuer } from '../runtime/start-issuer.ts'
 import { launchChromium } from '../testing/launch-chromium.ts'
 import { type RelyingParty, startRelyingParty } from '../testing/openid-relying-party.ts'
+import { type ServedIssuer, serveTestIssuer } from '../testing/serve-test-issuer.ts'
 
 // The authorization code flow (RFC 6749 §4.1 + RFC 7636) and OpenID Connect in a real Chromium,
 // against relying parties built on openid-client: the issuer at one origin, each relying party
@@ -24,9 +16,8 @@ import { type RelyingParty, startRelyingParty } from '../testing/openid-relying-
 const PASSWORD = 'oidc-browser-pass-123'
 const BAD_CREDENTIALS = 'The username or password is incorrect.'
 
-let dir: string
+let served: ServedIssuer
 let issuer: Issuer
-let issuerServer: ReturnType<typeof serve>
 let issuerUrl: string
 let browser: Browser
 /** A third-party client: asks for consent. */
@@ -49,30 +40,10 @@ async function text(locator: Locator): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tokensmith-oidc-browser-'))
-  const port = await freePort()
-  issuerUrl = `http://127.0.0.1:${port}`
-  const config = loadConfig({
-    ISSUER_URL: issuerUrl,
-    KEYS_DIR: join(dir, 'keys'),
-    DATABASE_URL: `sqlite:${join(dir, 'issuer.db')}`,
-    SCRYPT_LOG_N: '10',
-    LOG_LEVEL: 'silent',
-  })
-  issuer = await startIssuer(config, { logger: createLogger({ level: 'silent' }) })
-  await new Promise<void>((resolve) => {
-    issuerServer = serve({ fetch: issuer.app.fetch, hostname: '127.0.0.1', port }, () => resolve())
-  })
-
-  userId = randomUUID()
-  const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
-  await createUser(issuer.store.records, {
-    id: userId,
-    username: 'alice',
-    passwordHash: await hasher.hash(PASSWORD),
-    roles: ['user'],
-    createdAt: Date.now(),
-  })
+  served = await serveTestIssuer({ host: '127.0.0.1' })
+  issuer = served.issuer
+  issuerUrl = served.issuerUrl
+  userId = await served.addUser('alice', PASSWORD)
 
   thirdParty = await startRelyingParty({ issuerUrl, clientId: 'grafana' })
   firstParty = await startRelyingParty({ issuerUrl, clientId: 'portal' })
@@ -114,9 +85,7 @@ afterAll(async () => {
   await thirdParty?.close()
   await firstParty?.close()
   await new Promise((r) => framer?.close(r))
-  await new Promise((r) => issuerServer?.close(r))
-  await issuer?.close()
-  await rm(dir, { recursive: true, force: true })
+  await served?.close()
 })
 
 /** Every response the page's main frame received, to tell a rendered issuer page from a redirect. */

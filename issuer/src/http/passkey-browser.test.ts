@@ -1,8 +1,3 @@
-import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { serve } from '@hono/node-server'
 import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
@@ -10,13 +5,9 @@ import type {
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PASSKEYS } from '../core/passkeys/passkey-collection.ts'
-import { createPasswordHasher } from '../core/passwords/password-hasher.ts'
-import { createUser } from '../core/users/create-user.ts'
-import { loadConfig } from '../runtime/config.ts'
-import { createLogger } from '../runtime/logger.ts'
-import { type Issuer, startIssuer } from '../runtime/start-issuer.ts'
-import { freePort } from '../testing/free-port.ts'
+import type { Issuer } from '../runtime/start-issuer.ts'
 import { launchChromium } from '../testing/launch-chromium.ts'
+import { type ServedIssuer, serveTestIssuer } from '../testing/serve-test-issuer.ts'
 import { addVirtualAuthenticator, type VirtualAuthenticator } from '../testing/virtual-authenticator.ts'
 import { createCredentialInPage, getCredentialInPage } from '../testing/webauthn-in-page.ts'
 
@@ -26,9 +17,8 @@ import { createCredentialInPage, getCredentialInPage } from '../testing/webauthn
 // context and a domain RP ID, so the issuer is served for real at http://localhost:<port>.
 const PASSWORD = 'passkey-browser-pass-123'
 
-let dir: string
+let served: ServedIssuer
 let issuer: Issuer
-let server: ReturnType<typeof serve>
 let issuerUrl: string
 let browser: Browser
 let page: Page
@@ -48,29 +38,10 @@ const api = async (path: string, json?: unknown, token?: string) => {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tokensmith-passkey-browser-'))
-  const port = await freePort()
-  issuerUrl = `http://localhost:${port}`
-  const config = loadConfig({
-    ISSUER_URL: issuerUrl,
-    KEYS_DIR: join(dir, 'keys'),
-    DATABASE_URL: `sqlite:${join(dir, 'issuer.db')}`,
-    SCRYPT_LOG_N: '10',
-    LOG_LEVEL: 'silent',
-  })
-  issuer = await startIssuer(config, { logger: createLogger({ level: 'silent' }) })
-  await new Promise<void>((resolve) => {
-    server = serve({ fetch: issuer.app.fetch, hostname: '127.0.0.1', port }, () => resolve())
-  })
-  userId = randomUUID()
-  const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
-  await createUser(issuer.store.records, {
-    id: userId,
-    username: 'alice',
-    passwordHash: await hasher.hash(PASSWORD),
-    roles: ['user'],
-    createdAt: Date.now(),
-  })
+  served = await serveTestIssuer({ host: 'localhost' })
+  issuer = served.issuer
+  issuerUrl = served.issuerUrl
+  userId = await served.addUser('alice', PASSWORD)
   browser = await launchChromium()
   page = await browser.newPage()
   // Any page of the issuer's origin: the ceremonies run in its context, as its hosted pages' do.
@@ -80,9 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await new Promise((r) => server?.close(r))
-  await issuer?.close()
-  await rm(dir, { recursive: true, force: true })
+  await served?.close()
 })
 
 describe('a passkey in Chromium with a virtual authenticator', () => {

@@ -27,6 +27,7 @@ export {
   type TlsCertificate,
   type TlsCertificateOptions,
 } from './tls-certificate.ts'
+export { totpCodeAt } from './totp-code-at.ts'
 export {
   addVirtualAuthenticator,
   type VirtualAuthenticator,

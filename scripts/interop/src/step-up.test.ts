@@ -5,12 +5,11 @@
 // hosted page asks only for the missing step, a code from the authenticator app; the new token
 // says so and the service accepts it.
 import { getRequestListener } from '@hono/node-server'
-import { type RelyingParty, startRelyingParty } from '@tokensmith/issuer/testing'
+import { type RelyingParty, startRelyingParty, totpCodeAt } from '@tokensmith/issuer/testing'
 import { createVerifier, TOKENSMITH_ACR } from '@tokensmith/verifier-sdk'
 import { insufficientUserAuthenticationOf } from '@tokensmith/verifier-sdk/client'
 import { type AuthEnv, honoAuth, requireAcr } from '@tokensmith/verifier-sdk/hono'
 import { Hono } from 'hono'
-import { generate } from 'otplib'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADA } from './testing/ada.ts'
@@ -78,7 +77,7 @@ describe('step-up (RFC 9470) from a service to the hosted pages and back', () =>
     await page.getByRole('button', { name: 'Set up an authenticator app' }).click()
     secret = (await page.locator('#totp-secret').textContent()) ?? ''
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/)
-    await page.getByLabel('Code from your authenticator app').fill(await codeAt(Date.now()))
+    await page.getByLabel('Code from your authenticator app').fill(await totpCodeAt(secret, Date.now()))
     await page.getByRole('button', { name: 'Turn on' }).click()
     expect(await page.locator('#recovery-codes li').count()).toBe(10)
   })
@@ -90,7 +89,9 @@ describe('step-up (RFC 9470) from a service to the hosted pages and back', () =>
     await page.getByLabel('Code from your authenticator app').waitFor()
     expect(await page.locator('input[name="password"]').count()).toBe(0)
     // The next time step's code (one step of drift is allowed): the enrolment used this one.
-    await page.getByLabel('Code from your authenticator app').fill(await codeAt(Date.now() + 30_000))
+    await page
+      .getByLabel('Code from your authenticator app')
+      .fill(await totpCodeAt(secret, Date.now() + 30_000))
     await page.getByRole('button', { name: 'Verify' }).click()
     await page.waitForURL(`${rp.origin}/callback**`)
     expect(rp.lastError()).toBeNull()
@@ -103,7 +104,3 @@ describe('step-up (RFC 9470) from a service to the hosted pages and back', () =>
     expect(await res.json()).toEqual({ notes: ['buy milk'], acr: TOKENSMITH_ACR.mfa })
   })
 })
-
-function codeAt(ms: number): Promise<string> {
-  return generate({ secret, epoch: Math.floor(ms / 1000), algorithm: 'sha1', digits: 6, period: 30 })
-}

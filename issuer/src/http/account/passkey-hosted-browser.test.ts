@@ -1,21 +1,12 @@
-import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { serve } from '@hono/node-server'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLIENTS } from '../../core/clients/client-collection.ts'
 import { firstPartyPublicClient } from '../../core/clients/client-record.ts'
 import { PASSKEYS } from '../../core/passkeys/passkey-collection.ts'
-import { createPasswordHasher } from '../../core/passwords/password-hasher.ts'
-import { createUser } from '../../core/users/create-user.ts'
-import { loadConfig } from '../../runtime/config.ts'
-import { createLogger } from '../../runtime/logger.ts'
-import { type Issuer, startIssuer } from '../../runtime/start-issuer.ts'
-import { freePort } from '../../testing/free-port.ts'
+import type { Issuer } from '../../runtime/start-issuer.ts'
 import { launchChromium } from '../../testing/launch-chromium.ts'
 import { type RelyingParty, startRelyingParty } from '../../testing/openid-relying-party.ts'
+import { type ServedIssuer, serveTestIssuer } from '../../testing/serve-test-issuer.ts'
 import { addVirtualAuthenticator, type VirtualAuthenticator } from '../../testing/virtual-authenticator.ts'
 
 // Issue 21's passkey proof on the hosted pages: in Chromium with a CDP virtual authenticator
@@ -25,9 +16,8 @@ import { addVirtualAuthenticator, type VirtualAuthenticator } from '../../testin
 // WebAuthn needs a secure context and a domain RP ID: the issuer is http://localhost:<port>.
 const PASSWORD = 'hosted-passkey-pass-123'
 
-let dir: string
+let served: ServedIssuer
 let issuer: Issuer
-let server: ReturnType<typeof serve>
 let issuerUrl: string
 let rp: RelyingParty
 let browser: Browser
@@ -38,31 +28,10 @@ let authenticator: VirtualAuthenticator
 const ahead = { ms: 0 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tokensmith-hosted-passkey-'))
-  const port = await freePort()
-  issuerUrl = `http://localhost:${port}`
-  const config = loadConfig({
-    ISSUER_URL: issuerUrl,
-    KEYS_DIR: join(dir, 'keys'),
-    DATABASE_URL: `sqlite:${join(dir, 'issuer.db')}`,
-    SCRYPT_LOG_N: '10',
-    LOG_LEVEL: 'silent',
-  })
-  issuer = await startIssuer(config, {
-    logger: createLogger({ level: 'silent' }),
-    clock: () => Date.now() + ahead.ms,
-  })
-  await new Promise<void>((resolve) => {
-    server = serve({ fetch: issuer.app.fetch, hostname: '127.0.0.1', port }, () => resolve())
-  })
-  const hasher = createPasswordHasher({ cost: { logN: 10, r: 8, p: 1 } })
-  await createUser(issuer.store.records, {
-    id: randomUUID(),
-    username: 'alice',
-    passwordHash: await hasher.hash(PASSWORD),
-    roles: ['user'],
-    createdAt: Date.now(),
-  })
+  served = await serveTestIssuer({ host: 'localhost', clock: () => Date.now() + ahead.ms })
+  issuer = served.issuer
+  issuerUrl = served.issuerUrl
+  await served.addUser('alice', PASSWORD)
   rp = await startRelyingParty({ issuerUrl, clientId: 'notes' })
   await issuer.store.records.insert(CLIENTS, {
     ...firstPartyPublicClient('notes', Date.now()),
@@ -82,9 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await rp?.close()
-  await new Promise((r) => server?.close(r))
-  await issuer?.close()
-  await rm(dir, { recursive: true, force: true })
+  await served?.close()
 })
 
 describe('passkeys on the hosted pages (WebAuthn Level 3, OpenID Connect Core §2 acr)', () => {

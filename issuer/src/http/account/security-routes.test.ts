@@ -5,7 +5,6 @@
 // authenticator), and every change ending the user's other sessions but not this one.
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server'
 import { decodeJwt } from 'jose'
-import { generate } from 'otplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MFA_ACR } from '../../core/authorization/acr-values.ts'
 import { BAD_CREDENTIALS } from '../../core/login/create-login.ts'
@@ -13,6 +12,7 @@ import { type BrowserSession, hiddenFieldsOf } from '../../testing/browser-sessi
 import { createOidcTestIssuer, type OidcTestIssuer, SPA_REDIRECT } from '../../testing/oidc-test-issuer.ts'
 import { createSoftwareAuthenticator } from '../../testing/software-authenticator.ts'
 import { TEST_ISSUER_URL } from '../../testing/test-issuer.ts'
+import { totpCodeAt } from '../../testing/totp-code-at.ts'
 
 const PASSWORD = 'security-routes-pass-77'
 const PATH = '/account/security'
@@ -27,9 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.cleanup()
 })
-
-const codeAt = (secret: string, ms: number) =>
-  generate({ secret, epoch: Math.floor(ms / 1000), algorithm: 'sha1', digits: 6, period: 30 })
 
 async function newUser(): Promise<{ username: string; userId: string }> {
   const username = `sec${++users}`
@@ -67,7 +64,7 @@ async function setUpTotp(b: BrowserSession, page: string): Promise<{ secret: str
   expect(setup.page).toContain('<h1>Set up an authenticator app</h1>')
   expect(setup.page).toMatch(/<figure class="qr"><svg/)
   const secret = /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(setup.page)?.[1] ?? ''
-  const done = await change(b, setup.page, 'totp-confirm', { otp: await codeAt(secret, t.now.ms) })
+  const done = await change(b, setup.page, 'totp-confirm', { otp: await totpCodeAt(secret, t.now.ms) })
   expect(done.status).toBe(200)
   expect(done.page).toContain('The authenticator app is on.')
   const codes = codesOf(done.page)
@@ -205,7 +202,7 @@ describe('TOTP and recovery codes on the page', () => {
 
     const { b: other, page: second, verifier } = await secondPageAt(username)
     const fields = hiddenFieldsOf(second)
-    fields.set('otp', await codeAt(secret, t.now.ms))
+    fields.set('otp', await totpCodeAt(secret, t.now.ms))
     const done = await other.post('/oauth/authorize', fields)
     const code = new URL(done.headers.get('location') ?? '').searchParams.get('code') ?? ''
     const tokens = await t.form('/oauth/token', {

@@ -6,11 +6,11 @@
 // `unmet_authentication_requirements`; `MFA=required` enrols before the first code (the
 // authorize side of RFC 9470's step-up).
 import { decodeJwt } from 'jose'
-import { generate } from 'otplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MFA_ACR, PASSWORD_ACR, PHISHING_RESISTANT_ACR } from '../../core/authorization/acr-values.ts'
 import { type BrowserSession, hiddenFieldsOf } from '../../testing/browser-session.ts'
 import { createOidcTestIssuer, type OidcTestIssuer, SPA_REDIRECT } from '../../testing/oidc-test-issuer.ts'
+import { totpCodeAt } from '../../testing/totp-code-at.ts'
 
 const PASSWORD = 'second-step-flow-pass-42'
 const WRONG_CODE = 'The code is incorrect.'
@@ -26,9 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.cleanup()
 })
-
-const codeAt = (secret: string, ms: number) =>
-  generate({ secret, epoch: Math.floor(ms / 1000), algorithm: 'sha1', digits: 6, period: 30 })
 
 /** A new user with the password alone. */
 async function newUser(issuer: OidcTestIssuer = t): Promise<{ username: string; userId: string }> {
@@ -51,7 +48,7 @@ async function enrolTotp(
   const { secret } = (await begun.json()) as { secret: string }
   const confirmed = await issuer.request('/auth/mfa/totp/confirm', {
     method: 'POST',
-    json: { otp: await codeAt(secret, issuer.now.ms) },
+    json: { otp: await totpCodeAt(secret, issuer.now.ms) },
     headers: auth,
   })
   expect(confirmed.status).toBe(200)
@@ -133,7 +130,7 @@ describe('the second page after the password (issue 21; OpenID Connect Core §3.
     // No login session yet: the password alone did not sign in.
     expect([...b.cookies.keys()].some((k) => k.includes('login'))).toBe(false)
 
-    const done = await b.post('/oauth/authorize', answer(page, 'otp', await codeAt(secret, t.now.ms)))
+    const done = await b.post('/oauth/authorize', answer(page, 'otp', await totpCodeAt(secret, t.now.ms)))
     expect(locationOf(done).searchParams.get('state')).toBe('st')
     const claims = await idTokenOf(done, verifier)
     expect(claims.acr).toBe(MFA_ACR)
@@ -157,7 +154,7 @@ describe('the second page after the password (issue 21; OpenID Connect Core §3.
     // An unknown recovery code gets the same words.
     const wrongRecovery = await b.post('/oauth/authorize', answer(again, 'recovery_code', 'aaaa-bbbb'))
     expect(await wrongRecovery.text()).toContain(`<p role="alert" id="step-problem">${WRONG_CODE}</p>`)
-    const done = await b.post('/oauth/authorize', answer(again, 'otp', await codeAt(secret, t.now.ms)))
+    const done = await b.post('/oauth/authorize', answer(again, 'otp', await totpCodeAt(secret, t.now.ms)))
     expect((await idTokenOf(done, verifier)).acr).toBe(MFA_ACR)
   })
 
@@ -193,11 +190,11 @@ describe('the second page after the password (issue 21; OpenID Connect Core §3.
     const { secret } = await enrolTotp(t, username)
     const { res } = await afterPassword(b, username)
     const page = await res.text()
-    const done = await b.post('/oauth/authorize', answer(page, 'otp', await codeAt(secret, t.now.ms)))
+    const done = await b.post('/oauth/authorize', answer(page, 'otp', await totpCodeAt(secret, t.now.ms)))
     expect(done.status).toBe(303)
     // A fresh, right code on the finished ticket (the page posted again).
     t.advance(30_000)
-    const replay = await b.post('/oauth/authorize', answer(page, 'otp', await codeAt(secret, t.now.ms)))
+    const replay = await b.post('/oauth/authorize', answer(page, 'otp', await totpCodeAt(secret, t.now.ms)))
     expect(replay.status).toBe(200)
     const again = await replay.text()
     expect(again).toContain(`<p role="alert" id="login-problem">${EXPIRED}</p>`)
@@ -212,7 +209,7 @@ describe('the second page after the password (issue 21; OpenID Connect Core §3.
     const { res } = await afterPassword(b, username)
     const page = await res.text()
     t.advance(5 * 60_000 + 1000)
-    const late = await b.post('/oauth/authorize', answer(page, 'otp', await codeAt(secret, t.now.ms)))
+    const late = await b.post('/oauth/authorize', answer(page, 'otp', await totpCodeAt(secret, t.now.ms)))
     expect(late.status).toBe(200)
     const again = await late.text()
     expect(again).toContain(`<p role="alert" id="login-problem">${EXPIRED}</p>`)
@@ -223,7 +220,7 @@ describe('the second page after the password (issue 21; OpenID Connect Core §3.
     fields.set('password', PASSWORD)
     const second = await (await b.post('/oauth/authorize', fields)).text()
     expectSecondPage(second)
-    const done = await b.post('/oauth/authorize', answer(second, 'otp', await codeAt(secret, t.now.ms)))
+    const done = await b.post('/oauth/authorize', answer(second, 'otp', await totpCodeAt(secret, t.now.ms)))
     expect(done.status).toBe(303)
     expect(locationOf(done).searchParams.get('code')).not.toBeNull()
   })
@@ -255,7 +252,7 @@ describe('wrong codes count in the login limiter with the passwords (issue 21 "A
       expect(page).toContain('name="mfa_token"')
       const right = await b.post(
         '/oauth/authorize',
-        answer(page, 'otp', await codeAt(secret, limited.now.ms)),
+        answer(page, 'otp', await totpCodeAt(secret, limited.now.ms)),
       )
       expect(right.status).toBe(429)
       expect(right.headers.get('location')).toBeNull()
@@ -283,7 +280,7 @@ describe('step-up of a login session (OpenID Connect Core §3.1.2.1 acr_values, 
     const confirmed = await b.post('/account/security', {
       csrf: hiddenFieldsOf(setup).get('csrf') ?? '',
       action: 'totp-confirm',
-      otp: await codeAt(secret, t.now.ms),
+      otp: await totpCodeAt(secret, t.now.ms),
     })
     expect(await confirmed.text()).toContain('id="recovery-codes"')
     t.advance(30_000)
@@ -298,7 +295,7 @@ describe('step-up of a login session (OpenID Connect Core §3.1.2.1 acr_values, 
     const page = await res.text()
     expectSecondPage(page)
     t.advance(10_000)
-    const done = await b.post('/oauth/authorize', answer(page, 'otp', await codeAt(secret, t.now.ms)))
+    const done = await b.post('/oauth/authorize', answer(page, 'otp', await totpCodeAt(secret, t.now.ms)))
     const claims = await idTokenOf(done, verifier)
     expect(claims).toMatchObject({ acr: MFA_ACR, amr: ['pwd', 'otp', 'mfa'] })
     // The step-up is a fresh authentication (OpenID Connect Core §2 auth_time).
@@ -316,7 +313,7 @@ describe('step-up of a login session (OpenID Connect Core §3.1.2.1 acr_values, 
     // The factor added through the Mfa API, keeping this browser's login session.
     const user = { id: userId, username, roles: ['user'] } as Parameters<typeof t.mfa.beginTotp>[0]
     const { secret } = await t.mfa.beginTotp(user)
-    await t.mfa.confirmTotp(userId, await codeAt(secret, t.now.ms), {
+    await t.mfa.confirmTotp(userId, await totpCodeAt(secret, t.now.ms), {
       loginSessionId: String(decodeJwt(before.id_token).sid),
     })
     const { url } = t.authorizeUrl({ ...spa, state: 'n1', extra: { prompt: 'none', acr_values: MFA_ACR } })
@@ -350,7 +347,7 @@ describe('step-up of a login session (OpenID Connect Core §3.1.2.1 acr_values, 
     const first = await afterPassword(signedIn, username)
     const done = await signedIn.post(
       '/oauth/authorize',
-      answer(await first.res.text(), 'otp', await codeAt(secret, t.now.ms)),
+      answer(await first.res.text(), 'otp', await totpCodeAt(secret, t.now.ms)),
     )
     expect(done.status).toBe(303)
     const asked = t.authorizeUrl({ ...spa, extra: { claims } })
@@ -371,7 +368,7 @@ describe('step-up of a login session (OpenID Connect Core §3.1.2.1 acr_values, 
     expect(enrol).not.toContain('name="password"')
     const secret = /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(enrol)?.[1] ?? ''
     const fields = hiddenFieldsOf(enrol)
-    fields.set('enrol_otp', await codeAt(secret, t.now.ms))
+    fields.set('enrol_otp', await totpCodeAt(secret, t.now.ms))
     const codesPage = await (await b.post('/oauth/authorize', fields)).text()
     expect(codesPage).toContain('id="recovery-codes"')
     const next = hiddenFieldsOf(codesPage)
@@ -391,7 +388,7 @@ describe('step-up of a login session (OpenID Connect Core §3.1.2.1 acr_values, 
     expect(res.status).toBe(200)
     const page = await res.text()
     expectSecondPage(page)
-    const done = await b.post('/oauth/authorize', answer(page, 'otp', await codeAt(secret, t.now.ms)))
+    const done = await b.post('/oauth/authorize', answer(page, 'otp', await totpCodeAt(secret, t.now.ms)))
     expect(await idTokenOf(done, verifier)).toMatchObject({ acr: MFA_ACR, amr: ['pwd', 'otp', 'mfa'] })
   })
 })
@@ -429,7 +426,7 @@ describe('MFA=required: enrolment before the first code (issue 21 "Policy")', ()
 
     const secret = /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(again)?.[1] ?? ''
     const fields = hiddenFieldsOf(again)
-    fields.set('enrol_otp', await codeAt(secret, r.now.ms))
+    fields.set('enrol_otp', await totpCodeAt(secret, r.now.ms))
     const confirmed = await b.post('/oauth/authorize', fields)
     expect(confirmed.status).toBe(200)
     const codesPage = await confirmed.text()
@@ -476,14 +473,14 @@ describe('a ticket finishes only the way, and at the place, it was issued for', 
     const { res } = await afterPassword(b, username)
     const fields = hiddenFieldsOf(await res.text())
     fields.set('mfa_token', mfaToken)
-    fields.set('otp', await codeAt(secret, t.now.ms))
+    fields.set('otp', await totpCodeAt(secret, t.now.ms))
     const hosted = await b.post('/oauth/authorize', fields)
     expect(hosted.status).toBe(200)
     expect(await hosted.text()).toContain(EXPIRED)
     // A hosted ticket at /auth/login/mfa: refused before the code is looked at, so it stays good.
     const second = await afterPassword(t.browser(), username)
     const hostedTicket = hiddenFieldsOf(await second.res.text()).get('mfa_token') ?? ''
-    const code = await codeAt(secret, t.now.ms + 30_000)
+    const code = await totpCodeAt(secret, t.now.ms + 30_000)
     const refused = await t.request('/auth/login/mfa', {
       method: 'POST',
       json: { mfaToken: hostedTicket, otp: code },
