@@ -203,7 +203,13 @@ export function createAuthorization(deps: {
     const essential = request.acr?.essential === true
     if (essential && wanted.length === 0) return unmet()
     const acrShort = wanted.length > 0 && !wanted.some((v) => acrMet(amr, v))
-    const available = amr.includes('mfa') ? [] : await factors.secondFactors(user.id)
+    // The user's factors, read at most once, and only when a question below needs them.
+    let owned: Promise<SecondFactor[]> | undefined
+    const ownedFactors = () => {
+      owned ??= factors.secondFactors(user.id)
+      return owned
+    }
+    const available = amr.includes('mfa') ? [] : await ownedFactors()
     const mfaWanted =
       !amr.includes('mfa') && (factors.required(user, request.client) || (fresh && available.length > 0))
     if (!acrShort && !mfaWanted) return null
@@ -212,9 +218,7 @@ export function createAuthorization(deps: {
       const after = reached(f)
       return (!meetAcr || wanted.some((v) => acrMet(after, v))) && (!mfaWanted || after.includes('mfa'))
     }
-    let useful = (acrShort ? await factors.secondFactors(user.id) : available).filter((f) =>
-      fits(f, acrShort),
-    )
+    let useful = (acrShort ? await ownedFactors() : available).filter((f) => fits(f, acrShort))
     // acr_values are voluntary (OpenID Connect Core §3.1.2.1): when no factor reaches the classes
     // asked for, the second step the policy or the account needs is still asked, not refused.
     if (useful.length === 0 && acrShort && !essential && mfaWanted) {
@@ -226,7 +230,7 @@ export function createAuthorization(deps: {
     if (useful.length > 0) {
       return { kind: 'second-step', ticket: await ticket('second-step'), factors: useful, user }
     }
-    const hasAny = (await factors.secondFactors(user.id)).length > 0
+    const hasAny = (await ownedFactors()).length > 0
     // TOTP enrolment meets the policy and a request for more than one factor, not a passkey's.
     const enrolHelps = !hasAny && (!acrShort || wanted.some((v) => acrMet(reached('otp'), v)))
     if (enrolHelps && (mfaWanted || essential)) return { kind: 'enrol', ticket: await ticket('enrol'), user }
